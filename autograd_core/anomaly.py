@@ -1,0 +1,50 @@
+"""Checks run under ``detect_anomaly()``: where did the first NaN or inf come from?"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+from .errors import AnomalyError
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_site() -> str:
+    """``file:line in function`` of the innermost caller outside this package."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+
+
+def _bad(values: Any) -> str | None:
+    arr = np.asarray(values.data if hasattr(values, "data") and not isinstance(values, np.ndarray) else values)
+    if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
+        return None
+    return "NaN" if np.isnan(arr).any() else "inf"
+
+
+def check_forward(prim: Any, arrays: list, out: Any) -> None:
+    """Remember where each node was created; raise if ``prim`` turned finite inputs into NaN/inf."""
+    site = user_site()
+    if out._node is not None:
+        out._node.site = site
+    bad = _bad(out.data)
+    if bad and not any(_bad(a) for a in arrays if a is not None):
+        raise AnomalyError(f"{prim.name} produced {bad} in the forward pass, at {site}")
+
+
+def check_backward(node: Any, index: int, gx: Any) -> None:
+    """Raise if the VJP of ``node`` for input ``index`` produced NaN/inf."""
+    bad = _bad(gx)
+    if bad:
+        raise AnomalyError(
+            f"the backward pass of {node.op.name} produced {bad} in the gradient of its input {index}; "
+            f"that {node.op.name} was created at {node.site or '<outside detect_anomaly()>'}"
+        )

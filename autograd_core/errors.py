@@ -1,0 +1,58 @@
+"""Every exception the library raises on bad input.
+
+Each subclasses the builtin a user already catches (ValueError, TypeError,
+RuntimeError), and each message says what went wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class AutogradError(Exception):
+    """Base class of all library errors (catch this to catch them all)."""
+
+
+class ShapeError(AutogradError, ValueError):
+    """Operand shapes do not fit the operation; the message names the op and the shapes."""
+
+
+class DtypeError(AutogradError, TypeError):
+    """A dtype cannot do what was asked, e.g. an integer tensor requiring gradients."""
+
+
+class GradientError(AutogradError, RuntimeError):
+    """``backward()`` was asked for something it cannot do (no seed, no graph, ...)."""
+
+
+class GraphFreedError(GradientError):
+    """A backward pass reached a graph whose saved values an earlier pass released."""
+
+
+class InplaceModificationError(GradientError):
+    """A tensor saved for backward was written in place after it was saved."""
+
+
+class AnomalyError(GradientError):
+    """``detect_anomaly()`` saw a NaN or inf appear in a forward or backward pass."""
+
+
+class GradcheckError(AutogradError, RuntimeError):
+    """Analytic and finite-difference derivatives disagree."""
+
+
+class StateDictError(AutogradError, KeyError):
+    """A state dict's keys or shapes do not match the module it is loaded into."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsafeFileError(AutogradError, ValueError):
+    """A file would need unpickling (arbitrary code) to load; it is refused."""
+
+
+def shapes_text(*shapes: tuple[int, ...]) -> str:
+    """``(3, 4) and (5, 2)`` — shapes joined for messages."""
+    parts = [str(tuple(s)) for s in shapes]
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -1,0 +1,177 @@
+"""Forward mode: tangents travel with the primal values through one pass.
+
+Inside ``dual_level()`` a tensor may carry a tangent ẋ (``make_dual``); every
+primitive applied to it also computes ẏ = Σᵢ JVPᵢ(ẋᵢ) from the registry's JVP
+rules, in the same forward pass. No graph is kept for this and nothing is run
+backwards.
+
+Levels nest (``jacfwd(jacfwd(f))``, forward-over-reverse Hessians): a level's
+rules run on Tensors whenever an outer level, or reverse mode, must see them,
+and on plain arrays otherwise. A tangent may carry extra leading batch axes
+(the D basis directions of a vectorised ``jacfwd``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import _state
+from .errors import GradientError, ShapeError
+from .node import Node
+from .primitive import EMPTY, Primitive, lift
+from .primitives.elementwise import IDENTITY
+from .tensor import Tensor, check_grad_dtype, wrap
+
+_level_ids = itertools.count()
+
+
+class DualPair(NamedTuple):
+    """What ``unpack_dual`` returns: the primal and its tangent (None when it has none)."""
+
+    primal: Tensor
+    tangent: Tensor | None
+
+
+@contextmanager
+def dual_level() -> Iterator[int]:
+    """Open a forward-mode level; tangents made inside it are dropped when it closes."""
+    level = next(_level_ids)
+    _state.fwd_levels.append(level)
+    _state.refresh_slow()
+    try:
+        yield level
+    finally:
+        _state.fwd_levels.remove(level)
+        _state.refresh_slow()
+
+
+def _current_level(level: int | None) -> int:
+    if level is not None:
+        return level
+    if not _state.fwd_levels:
+        raise GradientError("forward-mode dual tensors need an active level: use `with dual_level():`")
+    return _state.fwd_levels[-1]
+
+
+def _fresh_view(x: Tensor, tangents: dict | None) -> Tensor:
+    """A new tensor for ``x``'s values: a graph node if ``x`` needs grad, else a new leaf."""
+    if x.requires_grad and _state.grad_enabled:
+        out = wrap(x.data, Node(IDENTITY, (x,), EMPTY, _state.inplace_clock, _state.scope))
+    else:
+        out = wrap(x.data)
+    out._writes = x._shared_writes()
+    out._tangents = tangents or None
+    return out
+
+
+def attach_tangent(primal: Any, tangent: Any, level: int) -> Tensor:
+    """``primal`` with ``tangent`` at ``level``; the tangent may carry leading batch axes."""
+    x = primal if isinstance(primal, Tensor) else Tensor(primal)
+    check_grad_dtype(x.dtype, "primal")
+    t = tangent.data if isinstance(tangent, Tensor) and not _tangent_needs_tensor(tangent) else tangent
+    t = t if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
+    if tuple(t.shape[t.ndim - x.ndim :]) != x.shape or t.ndim < x.ndim:
+        raise ShapeError(f"make_dual: tangent of shape {tuple(t.shape)} does not match primal of shape {x.shape}")
+    tangents = dict(x._tangents) if x._tangents else {}
+    tangents[level] = t
+    return _fresh_view(x, tangents)
+
+
+def _tangent_needs_tensor(t: Tensor) -> bool:
+    return bool(t.requires_grad or t._tangents)
+
+
+def make_dual(primal: Any, tangent: Any, level: int | None = None) -> Tensor:
+    """A tensor with the values of ``primal`` carrying ``tangent`` (same shape) at the current level."""
+    level = _current_level(level)
+    shape = primal.shape if isinstance(primal, Tensor) else np.shape(primal)
+    tshape = tangent.shape if isinstance(tangent, Tensor) else np.shape(tangent)
+    if tuple(tshape) != tuple(shape):
+        raise ShapeError(f"make_dual: tangent of shape {tuple(tshape)} does not match primal of shape {tuple(shape)}")
+    return attach_tangent(primal, tangent, level)
+
+
+def tangent_of(t: Any, level: int) -> Any:
+    """The raw tangent (array or Tensor) ``t`` carries at ``level``, or None."""
+    if isinstance(t, Tensor) and t._tangents:
+        return t._tangents.get(level)
+    return None
+
+
+def unpack_dual(t: Tensor, level: int | None = None) -> DualPair:
+    """Split a dual tensor into its primal (without this level's tangent) and its tangent."""
+    level = _current_level(level)
+    tangent = tangent_of(t, level)
+    others = {k: v for k, v in t._tangents.items() if k != level} if t._tangents else None
+    primal = _fresh_view(t, others)
+    if tangent is not None and not isinstance(tangent, Tensor):
+        tangent = wrap(tangent)
+    return DualPair(primal, tangent)
+
+
+def _strip(x: Any, level: int) -> Any:
+    """``x`` as seen by level ``level``'s rules: keeping only the tangents of outer levels."""
+    if not isinstance(x, Tensor) or not x._tangents:
+        return x
+    outer = {k: v for k, v in x._tangents.items() if k < level}
+    if len(outer) == len(x._tangents):
+        return x
+    return _fresh_view(x, outer)
+
+
+def _needs_tensor_rules(inputs: tuple, tangents: list, level: int) -> bool:
+    """Rules must run on Tensors when an outer level or reverse mode has to see them."""
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if x._tangents and any(k < level for k in x._tangents):
+                return True
+            if x.requires_grad and _state.grad_enabled:
+                return True
+    return any(isinstance(t, Tensor) and _tangent_needs_tensor(t) for t in tangents)
+
+
+def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor) -> None:
+    """Compute ``out``'s tangent at every level its inputs carry one: ẏ = Σᵢ JVPᵢ(ẋᵢ)."""
+    levels = sorted({k for x in inputs if isinstance(x, Tensor) and x._tangents for k in x._tangents if k in _state.fwd_levels})
+    if not levels:
+        return
+    out._tangents = {}
+    for level in levels:
+        tangents = [tangent_of(x, level) for x in inputs]
+        as_tensors = _needs_tensor_rules(inputs, tangents, level)
+        if as_tensors:
+            args = [_strip(x, level) for x in inputs]
+            ans: Any = out
+        else:
+            args, ans = arrays, out.data
+            tangents = [t.data if isinstance(t, Tensor) else t for t in tangents]
+        total = None
+        nb = 0
+        for i, t in enumerate(tangents):
+            rule = prim.jvps[i] if t is not None else None
+            if rule is None:
+                continue
+            nb = t.ndim - np.ndim(arrays[i])
+            if prim.broadcasting:
+                t = lift(t, nb, out.ndim)
+            part = lift(rule(t, ans, *args, **params), nb, out.ndim)
+            total = part if total is None else total + part
+            if _state.counters and not as_tensors:
+                flops = prim.flops(out.data, *arrays, **params) * max(1, int(np.prod(t.shape[:nb])))
+                for meter in _state.counters:
+                    meter.add(prim.name + ".jvp", flops)
+        if total is None:
+            continue
+        full = tuple(total.shape[:nb]) + out.shape
+        if tuple(total.shape) != full:
+            total = np.broadcast_to(total, full)
+        if total.dtype != out.dtype:
+            total = total.astype(out.dtype)
+        out._tangents[level] = total
+    if not out._tangents:
+        out._tangents = None

@@ -1,0 +1,87 @@
+"""Switches: gradient recording, anomaly detection, the default dtype."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from . import _state
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Turn graph recording on or off inside a ``with`` block or a decorated function."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._saved.append(_state.grad_enabled)
+        _state.grad_enabled = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.grad_enabled = self._saved.pop()
+
+
+class no_grad(set_grad_enabled):
+    """Record nothing: results of ops need no gradient (evaluation, optimizer updates)."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Record graphs again inside a ``no_grad`` region."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded."""
+    return _state.grad_enabled
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Raise ``AnomalyError`` where a NaN or inf first appears, forward or backward.
+
+    The error names the primitive and the line of user code that created it.
+    Slow (checks every value); for debugging only.
+    """
+
+    def __enter__(self) -> None:
+        _state.anomaly += 1
+        _state.refresh_slow()
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.anomaly -= 1
+        _state.refresh_slow()
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """The float dtype given to Python numbers and lists (float64 unless changed)."""
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"the default dtype must be a float dtype, not {dt}")
+    _state.default_dtype = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """The float dtype given to Python numbers and lists."""
+    return _state.default_dtype
+
+
+@contextlib.contextmanager
+def graph_scope(name: str):
+    """Label the nodes recorded inside with ``name`` (nested scopes join with '.').
+
+    ``nn.Module`` uses this so graph pictures can group a module's ops.
+    """
+    saved = _state.scope
+    _state.scope = (saved or ()) + (name,)
+    try:
+        yield
+    finally:
+        _state.scope = saved

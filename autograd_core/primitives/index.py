@@ -1,0 +1,119 @@
+"""Indexing: slices, integer arrays, boolean masks, take_along_axis.
+
+y = x[index] and its transpose, scatter_add (x̄ = zeros with ȳ added at the
+indexed places), are a primitive pair: each is the other's VJP and each is its
+own JVP. Advanced indices go through the flat positions they select, so
+repeated indices accumulate and batch axes stay in front.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..primitive import no_flops, primitive
+from ..tensor import Tensor
+
+
+class IndexSpec(NamedTuple):
+    """An index made explicit for an array of ``ndim`` axes (no Ellipsis, Tensors unwrapped)."""
+
+    items: tuple
+    ndim: int
+    basic: bool
+
+
+def _unwrap(item: Any) -> Any:
+    if isinstance(item, Tensor):
+        item = item.data
+    if isinstance(item, (list, np.ndarray)):
+        arr = np.asarray(item)
+        if arr.dtype.kind not in "iub" and arr.size:
+            raise TypeError(f"index arrays must be integer or boolean, not {arr.dtype}")
+        return arr.astype(np.intp) if arr.dtype.kind != "b" else arr
+    if isinstance(item, np.integer):
+        return int(item)
+    return item
+
+
+def normalize_index(index: Any, ndim: int) -> IndexSpec:
+    """Unwrap Tensors and lists, expand ``...``, and pad with full slices to cover every axis."""
+    items = index if isinstance(index, tuple) else (index,)
+    items = tuple(_unwrap(i) for i in items)
+    consumed = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 0 if i is None or i is Ellipsis else 1 for i in items)
+    if consumed > ndim:
+        raise ShapeError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")
+    fill = (slice(None),) * (ndim - consumed)
+    if any(i is Ellipsis for i in items):
+        at = next(k for k, i in enumerate(items) if i is Ellipsis)
+        items = items[:at] + fill + tuple(i for i in items[at + 1 :] if i is not Ellipsis)
+    else:
+        items = items + fill
+    basic = all(i is None or isinstance(i, (int, slice)) for i in items)
+    return IndexSpec(items, ndim, basic)
+
+
+def _positions(shape: tuple[int, ...], spec: IndexSpec) -> np.ndarray:
+    """The flat position in an array of ``shape`` of every element ``[spec]`` selects."""
+    return np.arange(math.prod(shape)).reshape(shape)[spec.items]
+
+
+def take(a: Any, spec: IndexSpec) -> Any:
+    """``a[spec]``, treating axes of ``a`` beyond ``spec.ndim`` as leading batch axes."""
+    nb = a.ndim - spec.ndim
+    if nb == 0:
+        return a[spec.items]
+    batch = a.shape[:nb]
+    return a.reshape(batch + (-1,))[..., _positions(a.shape[nb:], spec)]
+
+
+def _scatter_add_forward(g: np.ndarray, spec: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
+    nb = len(shape) - spec.ndim
+    out = np.zeros(shape, dtype=g.dtype)
+    if nb == 0 and spec.basic:
+        out[spec.items] = g  # a basic index never selects an element twice
+        return out
+    pos = _positions(shape[nb:], spec).ravel()
+    np.add.at(out.reshape(-1, math.prod(shape[nb:])), (slice(None), pos), g.reshape(-1, pos.size))
+    return out
+
+
+GETITEM = primitive(
+    "getitem", take,
+    vjp=(lambda g, y, x, spec: SCATTER_ADD.bind(g, spec=spec, shape=g.shape[: g.ndim - y.ndim] + x.shape),),
+    jvp=(lambda t, y, x, spec: take(t, spec),),
+    formula="y = x[index]", vjp_text="x̄ = zeros; x̄[index] += ȳ", jvp_text="ẏ = ẋ[index]",
+    flops=no_flops, view=True,
+)
+SCATTER_ADD = primitive(
+    "scatter_add", _scatter_add_forward,
+    vjp=(lambda g, y, v, spec, shape: take(g, spec),),
+    jvp=(lambda t, y, v, spec, shape: SCATTER_ADD.bind(t, spec=spec, shape=t.shape[: t.ndim - v.ndim] + shape),),
+    formula="y = zeros(shape); y[index] += v", vjp_text="v̄ = ȳ[index]", jvp_text="ẏ = scatter_add(v̇)",
+    flops=no_flops,
+)
+
+
+def getitem(x: Any, index: Any) -> Tensor:
+    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient."""
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return GETITEM(x, spec=normalize_index(index, ndim))
+
+
+def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
+    """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's."""
+    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if idx.ndim != len(shape) or idx.dtype.kind not in "iu":
+        raise ShapeError(f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}")
+    axis %= len(shape)
+    grid = []
+    for i, n in enumerate(shape):
+        if i == axis:
+            grid.append(idx)
+        else:
+            grid.append(np.arange(n).reshape((1,) * i + (-1,) + (1,) * (len(shape) - i - 1)))
+    return getitem(x, tuple(grid))

@@ -1,0 +1,181 @@
+"""Matrix products and axis permutations.
+
+matmul covers every case of numpy's ``@``: vector·vector, vector·matrix,
+matrix·vector and stacks of matrices broadcast against each other. The rules
+below keep any leading batch axes of the incoming vector in front.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..primitive import lift, primitive
+from ..tensor import Tensor
+
+
+def _mT(a: Any) -> Any:
+    return np.swapaxes(a, -1, -2)
+
+
+def _matmul_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape}); use mul for scalars")
+    k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} are not aligned ({k_a} != {k_b})")
+    return np.matmul(a, b)
+
+
+def _matmul_vjp_a(g, y, a, b):
+    if b.ndim == 1:  # ȳ has a's shape without k: ā = ȳ ⊗ b
+        return g[..., None] * b
+    if a.ndim == 1:  # a is a row: ā = (ȳ as a row) · bᵀ
+        return (g[..., None, :] @ _mT(b))[..., 0, :]
+    return g @ _mT(b)
+
+
+def _matmul_vjp_b(g, y, a, b):
+    if a.ndim == 1:
+        if b.ndim == 1:
+            return g[..., None] * a
+        return a[:, None] * g[..., None, :]
+    if b.ndim == 1:  # b̄ = aᵀ · ȳ (ȳ as a column)
+        return (_mT(a) @ lift(g[..., None], g.ndim - y.ndim, a.ndim))[..., 0]
+    return _mT(a) @ g
+
+
+def _matmul_jvp_a(t, y, a, b):
+    nb = t.ndim - a.ndim
+    if a.ndim == 1 and b.ndim > 1:
+        return (lift(t[..., None, :], nb, b.ndim) @ b)[..., 0, :]
+    if b.ndim == 1:
+        return t @ b
+    return lift(t, nb, y.ndim) @ b
+
+
+def _matmul_jvp_b(t, y, a, b):
+    nb = t.ndim - b.ndim
+    if b.ndim == 1:
+        if a.ndim == 1:
+            return t @ a
+        return (a @ lift(t[..., None], nb, a.ndim))[..., 0]
+    if a.ndim == 1:
+        return a @ t
+    return a @ lift(t, nb, y.ndim)
+
+
+def _matmul_flops(y, a, b):
+    return 2 * int(np.size(y)) * int(a.shape[-1])
+
+
+MATMUL = primitive(
+    "matmul", _matmul_forward,
+    vjp=(_matmul_vjp_a, _matmul_vjp_b),
+    jvp=(_matmul_jvp_a, _matmul_jvp_b),
+    formula="Y = A·B", vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ", jvp_text="Ẏ = Ȧ·B + A·Ḃ", flops=_matmul_flops,
+)
+
+
+def _batched_perm(perm: tuple[int, ...], nb: int) -> tuple[int, ...]:
+    return tuple(range(nb)) + tuple(nb + p for p in perm)
+
+
+def _transpose_vjp(g, y, x, axes):
+    inverse = tuple(np.argsort(axes))
+    return np.transpose(g, _batched_perm(inverse, g.ndim - y.ndim))
+
+
+def _transpose_jvp(t, y, x, axes):
+    return np.transpose(t, _batched_perm(axes, t.ndim - x.ndim))
+
+
+TRANSPOSE = primitive(
+    "transpose", lambda x, axes: np.transpose(x, axes),
+    vjp=(_transpose_vjp,), jvp=(_transpose_jvp,),
+    formula="y = permute(x, axes)", vjp_text="x̄ = permute(ȳ, axes⁻¹)", jvp_text="ẏ = permute(ẋ, axes)",
+    flops=lambda *a, **k: 0, view=True,
+)
+
+
+def _linear_forward(x, w, b):
+    if w.ndim != 2 or b.ndim != 1 or x.ndim == 0 or x.shape[-1] != w.shape[1] or b.shape[0] != w.shape[0]:
+        raise ShapeError(
+            f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do not fit "
+            "(need input (..., in), weight (out, in), bias (out,))"
+        )
+    y = x @ w.T
+    y += b
+    return y
+
+
+def _rows(a: Any, width: int, batch: tuple[int, ...] = ()) -> Any:
+    """View ``a`` as a stack of rows of ``width`` (leading axes merged), batch kept."""
+    return a.reshape(batch + (-1, width))
+
+
+def _linear_vjp_w(g, y, x, w, b):
+    batch = g.shape[: g.ndim - y.ndim]
+    return _mT(_rows(g, w.shape[0], batch)) @ _rows(x, w.shape[1])
+
+
+def _linear_vjp_b(g, y, x, w, b):
+    batch = g.shape[: g.ndim - y.ndim]
+    return np.sum(_rows(g, w.shape[0], batch), axis=-2)
+
+
+def _linear_jvp_w(t, y, x, w, b):
+    return x @ lift(_mT(t), t.ndim - w.ndim, x.ndim if x.ndim > 1 else 2)
+
+
+def _linear_flops(y, x, w, b):
+    return 2 * int(np.size(y)) * int(w.shape[1]) + int(np.size(y))
+
+
+LINEAR = primitive(
+    "linear", _linear_forward,
+    vjp=(lambda g, y, x, w, b: g @ w, _linear_vjp_w, _linear_vjp_b),
+    jvp=(lambda t, y, x, w, b: t @ w.T, _linear_jvp_w, lambda t, y, x, w, b: t),
+    formula="Y = X·Wᵀ + b", vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ", jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
+    flops=_linear_flops,
+)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Y = A·B with numpy ``@`` semantics (1-D operands, broadcast stacks)."""
+    return MATMUL(a, b)
+
+
+def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Tensor:
+    """Permute the axes (reverse them when ``axes`` is None), as ``np.transpose``."""
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if axes is None:
+        axes = tuple(range(ndim - 1, -1, -1))
+    axes = tuple(int(a) % ndim if ndim else int(a) for a in axes)
+    if sorted(axes) != list(range(ndim)):
+        raise ShapeError(f"transpose: axes {axes} are not a permutation of the {ndim} axes")
+    return TRANSPOSE(x, axes=axes)
+
+
+def permute(x: Any, *axes: int) -> Tensor:
+    """PyTorch spelling of ``transpose(x, axes)``: ``x.permute(2, 0, 1)``."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    return transpose(x, axes)
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes."""
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    order = list(range(ndim))
+    order[axis1], order[axis2] = order[axis2], order[axis1]
+    return transpose(x, tuple(order))
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``; one fused node when a bias is given."""
+    if bias is None:
+        return matmul(x, transpose(weight))
+    return LINEAR(x, weight, bias)

@@ -1,0 +1,151 @@
+"""Numerically stable neural-network primitives.
+
+softmax and log_softmax subtract the max before exponentiating; the fused
+losses work from logits, so log(σ(z)) and log(softmax(z)) are never formed
+from probabilities that could underflow to 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..primitive import primitive, reduction_flops
+from ..tensor import Tensor
+from .elementwise import SIGMOID
+
+
+def _softmax_forward(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax_forward(x, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+SOFTMAX = primitive(
+    "softmax", _softmax_forward,
+    vjp=(lambda g, y, x, axis: y * (g - np.sum(g * y, axis=axis, keepdims=True)),),
+    jvp=(lambda t, y, x, axis: y * (t - np.sum(t * y, axis=axis, keepdims=True)),),
+    formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)", vjp_text="x̄ = y·(ȳ − Σ ȳ·y)", jvp_text="ẏ = y·(ẋ − Σ ẋ·y)",
+    flops=reduction_flops,
+)
+LOG_SOFTMAX = primitive(
+    "log_softmax", _log_softmax_forward,
+    vjp=(lambda g, y, x, axis: g - np.exp(y) * np.sum(g, axis=axis, keepdims=True),),
+    jvp=(lambda t, y, x, axis: t - np.sum(np.exp(y) * t, axis=axis, keepdims=True),),
+    formula="yᵢ = xᵢ − log Σⱼ exp(xⱼ)", vjp_text="x̄ = ȳ − softmax(x)·Σ ȳ", jvp_text="ẏ = ẋ − Σ softmax(x)·ẋ",
+    flops=reduction_flops,
+)
+
+
+def _is_index_target(target: Any) -> bool:
+    return target.dtype.kind in "iu"
+
+
+def _one_hot_like(target: np.ndarray, z: Any) -> np.ndarray:
+    return (target[..., None] == np.arange(z.shape[-1])).astype(z.dtype)
+
+
+def _ce_forward(z, target):
+    lse = np.log(np.sum(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=-1)) + np.max(z, axis=-1)
+    if _is_index_target(target):
+        picked = np.take_along_axis(z, target[..., None], axis=-1)[..., 0]
+        return lse - picked
+    return -np.sum(target * (z - lse[..., None]), axis=-1)
+
+
+def _ce_residual(z, target):
+    """∂loss/∂z per example: softmax(z)·Σp − p (p = one-hot for class indices)."""
+    p = SOFTMAX.bind(z, axis=-1)
+    if _is_index_target(target):
+        return p - _one_hot_like(target, z)
+    return p * np.sum(target, axis=-1, keepdims=True) - target
+
+
+CROSS_ENTROPY = primitive(
+    "cross_entropy", _ce_forward,
+    vjp=(
+        lambda g, y, z, target: g[..., None] * _ce_residual(z, target),
+        lambda g, y, z, target: -g[..., None] * LOG_SOFTMAX.bind(z, axis=-1),
+    ),
+    jvp=(
+        lambda t, y, z, target: np.sum(t * _ce_residual(z, target), axis=-1),
+        lambda t, y, z, target: -np.sum(t * LOG_SOFTMAX.bind(z, axis=-1), axis=-1),
+    ),
+    formula="loss = logsumexp(z) − Σₖ pₖ·zₖ  (p = one-hot of the class, or the target probabilities)",
+    vjp_text="z̄ = loss̄·(softmax(z)·Σp − p), p̄ = −loss̄·log_softmax(z)",
+    jvp_text="losṡ = Σₖ żₖ·(softmax(z)·Σp − p)ₖ − Σₖ ṗₖ·log_softmax(z)ₖ",
+    flops=reduction_flops,
+)
+
+
+def _bce_logits_forward(z, y):
+    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+
+
+BCE_WITH_LOGITS = primitive(
+    "bce_with_logits", _bce_logits_forward,
+    vjp=(lambda g, l, z, y: g * (SIGMOID.bind(z) - y), lambda g, l, z, y: -g * z),
+    jvp=(lambda t, l, z, y: t * (SIGMOID.bind(z) - y), lambda t, l, z, y: -t * z),
+    formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)", vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
+    jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z", broadcasting=True,
+)
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return LOG_SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
+
+
+def cross_entropy(logits: Any, target: Any) -> Tensor:
+    """Per-example categorical cross-entropy from logits (classes on the last axis).
+
+    loss = logsumexp(z) − z[class] for integer class targets of shape
+    ``logits.shape[:-1]``, or −Σₖ pₖ·log_softmax(z)ₖ for probability targets
+    of shape ``logits.shape``. One fused, stable primitive; reduce the result
+    with ``mean`` or ``sum``.
+    """
+    z = logits if isinstance(logits, Tensor) else Tensor(logits)
+    t = target if isinstance(target, Tensor) else np.asarray(target)
+    t_data = t.data if isinstance(t, Tensor) else t
+    if z.ndim == 0:
+        raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
+    if t_data.dtype.kind in "iu":
+        if t_data.shape != z.shape[:-1]:
+            raise ShapeError(f"cross_entropy: class targets of shape {t_data.shape} do not match logits {z.shape} (need {z.shape[:-1]})")
+        if t_data.size and (t_data.min() < 0 or t_data.max() >= z.shape[-1]):
+            bad = t_data[(t_data < 0) | (t_data >= z.shape[-1])].flat[0]
+            raise ValueError(f"cross_entropy: class target {bad} is outside the class range [0, {z.shape[-1]})")
+    elif t_data.dtype.kind == "f":
+        if not isinstance(t, Tensor):
+            t = t.astype(z.dtype)
+        if t_data.shape != z.shape:
+            raise ShapeError(f"cross_entropy: probability targets of shape {t_data.shape} do not match logits {z.shape}")
+    else:
+        raise TypeError(f"cross_entropy: targets must be integer class indices or float probabilities, not {t_data.dtype}")
+    return CROSS_ENTROPY(z, t)
+
+
+def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
+    """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready)."""
+    return BCE_WITH_LOGITS(logits, target)
+
+
+def log_sigmoid(x: Any) -> Tensor:
+    """y = log σ(x) = −softplus(−x), stable."""
+    from .elementwise import softplus
+
+    return -softplus(-x)
+

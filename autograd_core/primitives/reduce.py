@@ -1,0 +1,159 @@
+"""Reductions over axes, with numpy's ``axis`` and ``keepdims`` semantics.
+
+Axes are stored as a tuple of negative integers, so the same rule works when
+cotangents or tangents carry extra leading batch axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..primitive import primitive, reduction_flops
+from ..tensor import Tensor
+
+Axis = int | tuple[int, ...] | None
+
+
+def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
+    """Axes as sorted negative integers; None means every axis."""
+    if axis is None:
+        return tuple(range(-ndim, 0))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ShapeError(f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)")
+        out.append(int(a) - ndim if a >= 0 else int(a))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def unreduce(g: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    """Broadcast a reduced cotangent back over the reduced axes of ``x``."""
+    if not keepdims:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, g.shape[: g.ndim - x.ndim] + x.shape)
+
+
+def reduced_count(x: Any, axis: tuple[int, ...]) -> int:
+    """How many elements each output of a reduction over ``axis`` summarises."""
+    n = 1
+    for a in axis:
+        n *= x.shape[a]
+    return n
+
+
+def _keep(y: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    return y if keepdims else np.expand_dims(y, axis)
+
+
+def _extreme_share(y, x, axis, keepdims):
+    """Each maximal (minimal) element's share of the gradient: ties split equally."""
+    hit = x == _keep(y, axis, keepdims)
+    return (hit / np.sum(hit, axis=axis, keepdims=True)).astype(x.dtype)
+
+
+def _centred(x, axis):
+    return x - np.mean(x, axis=axis, keepdims=True)
+
+
+def _logsumexp_forward(x, axis, keepdims):
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _softmax_of(y, x, axis, keepdims):
+    return np.exp(x - _keep(y, axis, keepdims))
+
+
+SUM = primitive(
+    "sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: np.sum(t, axis=axis, keepdims=keepdims),),
+    formula="y = Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ)", jvp_text="ẏ = Σᵢ ẋᵢ", flops=reduction_flops,
+)
+MEAN = primitive(
+    "mean", lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
+    jvp=(lambda t, y, x, axis, keepdims: np.mean(t, axis=axis, keepdims=keepdims),),
+    formula="y = (1/n) Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ) / n", jvp_text="ẏ = (1/n) Σᵢ ẋᵢ", flops=reduction_flops,
+)
+MAX = primitive(
+    "max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: np.sum(t * _extreme_share(y, x, axis, keepdims), axis=axis, keepdims=keepdims),),
+    formula="y = maxᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
+)
+MIN = primitive(
+    "min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: np.sum(t * _extreme_share(y, x, axis, keepdims), axis=axis, keepdims=keepdims),),
+    formula="y = minᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
+)
+VAR = primitive(
+    "var", lambda x, axis, keepdims, ddof: np.var(x, axis=axis, keepdims=keepdims, ddof=ddof),
+    vjp=(lambda g, y, x, axis, keepdims, ddof: unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / (reduced_count(x, axis) - ddof)),),
+    jvp=(lambda t, y, x, axis, keepdims, ddof: np.sum(t * _centred(x, axis), axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof)),),
+    formula="y = Σᵢ (xᵢ − μ)² / (n − ddof)", vjp_text="x̄ = ȳ·2(x − μ) / (n − ddof)",
+    jvp_text="ẏ = Σᵢ ẋᵢ·2(xᵢ − μ) / (n − ddof)", flops=reduction_flops,
+)
+STD = primitive(
+    "std", lambda x, axis, keepdims, ddof: np.std(x, axis=axis, keepdims=keepdims, ddof=ddof),
+    vjp=(lambda g, y, x, axis, keepdims, ddof: unreduce(g / ((reduced_count(x, axis) - ddof) * y), x, axis, keepdims) * _centred(x, axis),),
+    jvp=(lambda t, y, x, axis, keepdims, ddof: np.sum(t * _centred(x, axis), axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y),),
+    formula="y = √var(x)", vjp_text="x̄ = ȳ·(x − μ) / ((n − ddof)·y)", jvp_text="ẏ = Σᵢ ẋᵢ·(xᵢ − μ) / ((n − ddof)·y)",
+    flops=reduction_flops,
+)
+LOGSUMEXP = primitive(
+    "logsumexp", _logsumexp_forward,
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _softmax_of(y, x, axis, keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: np.sum(t * _softmax_of(y, x, axis, keepdims), axis=axis, keepdims=keepdims),),
+    formula="y = log Σᵢ exp(xᵢ) (max-shifted)", vjp_text="x̄ = ȳ·exp(x − y)", jvp_text="ẏ = Σᵢ ẋᵢ·exp(xᵢ − y)",
+    flops=reduction_flops,
+)
+
+
+def _reduce(prim, x: Any, axis: Axis, keepdims: bool, **params: Any) -> Tensor:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return prim(x, axis=normalize_axis(axis, ndim, prim.name), keepdims=bool(keepdims), **params)
+
+
+def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """y = Σ x over ``axis`` (all axes when None)."""
+    return _reduce(SUM, x, axis, keepdims)
+
+
+def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """y = (1/n) Σ x over ``axis``."""
+    return _reduce(MEAN, x, axis, keepdims)
+
+
+def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """y = max x over ``axis``; tied maxima share the gradient equally."""
+    return _reduce(MAX, x, axis, keepdims)
+
+
+def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """y = min x over ``axis``; tied minima share the gradient equally."""
+    return _reduce(MIN, x, axis, keepdims)
+
+
+def var(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
+    return _reduce(VAR, x, axis, keepdims, ddof=int(ddof))
+
+
+def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy)."""
+    return _reduce(STD, x, axis, keepdims, ddof=int(ddof))
+
+
+def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
+    return _reduce(LOGSUMEXP, x, axis, keepdims)

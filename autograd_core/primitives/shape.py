@@ -1,0 +1,215 @@
+"""Shape primitives (reshape, broadcast_to, concatenate, pad) and the views built on them.
+
+flatten, squeeze, unsqueeze/expand_dims, expand, stack, split and moveaxis
+are compositions of these (and of indexing), so they need no rules of their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..primitive import ArgnumRules, lift, no_flops, primitive, sum_to
+from ..tensor import Tensor
+from .elementwise import identity
+from .index import getitem
+from .linalg import transpose
+
+
+def _shape_of(x: Any) -> tuple[int, ...]:
+    return x.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def _leading(v: Any, ref: Any) -> tuple[int, ...]:
+    """The batch axes ``v`` carries in front of the shape of ``ref``."""
+    return v.shape[: v.ndim - ref.ndim]
+
+
+RESHAPE = primitive(
+    "reshape", lambda x, shape: np.reshape(x, shape),
+    vjp=(lambda g, y, x, shape: g.reshape(_leading(g, y) + x.shape),),
+    jvp=(lambda t, y, x, shape: t.reshape(_leading(t, x) + shape),),
+    formula="y = reshape(x, shape)", vjp_text="x̄ = reshape(ȳ, x.shape)", jvp_text="ẏ = reshape(ẋ, shape)",
+    flops=no_flops, view=True,
+)
+BROADCAST_TO = primitive(
+    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+    vjp=(lambda g, y, x, shape: sum_to(g, x.shape, _leading(g, y)),),
+    jvp=(lambda t, y, x, shape: np.broadcast_to(lift(t, t.ndim - x.ndim, len(shape)), _leading(t, x) + shape),),
+    formula="y = broadcast_to(x, shape)", vjp_text="x̄ = Σ_broadcast axes ȳ", jvp_text="ẏ = broadcast_to(ẋ, shape)",
+    flops=no_flops, view=True,
+)
+
+
+def _concat_bounds(i: int, xs: Sequence[Any], axis: int) -> tuple[int, int]:
+    start = 0
+    for x in xs[:i]:
+        start += x.shape[axis]
+    return start, start + xs[i].shape[axis]
+
+
+def _concat_vjp(i, g, y, *xs, axis):
+    lo, hi = _concat_bounds(i, xs, axis)
+    return g[(Ellipsis, slice(lo, hi)) + (slice(None),) * (-axis - 1)]
+
+
+def _concat_jvp(i, t, y, *xs, axis):
+    lo, hi = _concat_bounds(i, xs, axis)
+    widths = [(0, 0)] * t.ndim
+    widths[axis] = (lo, y.shape[axis] - hi)
+    return np.pad(t, widths)
+
+
+CONCATENATE = primitive(
+    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
+    vjp=ArgnumRules(_concat_vjp), jvp=ArgnumRules(_concat_jvp),
+    formula="y = [x₁, x₂, …] along axis", vjp_text="x̄ᵢ = ȳ[slice of xᵢ]", jvp_text="ẏ = [ẋ₁, ẋ₂, …] along axis",
+    flops=no_flops,
+)
+
+
+def _unpad(g, y, x, widths, value):
+    return g[(Ellipsis,) + tuple(slice(before, before + n) for (before, _), n in zip(widths, x.shape))]
+
+
+PAD = primitive(
+    "pad", lambda x, widths, value: np.pad(x, widths, mode="constant", constant_values=value),
+    vjp=(_unpad,),
+    jvp=(lambda t, y, x, widths, value: np.pad(t, ((0, 0),) * (t.ndim - x.ndim) + widths),),
+    formula="y = pad(x, widths, value)", vjp_text="x̄ = ȳ[interior]", jvp_text="ẏ = pad(ẋ, widths, 0)",
+    flops=no_flops,
+)
+
+
+# ----------------------------------------------------------------- functions
+def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
+    """Same elements, new shape (one entry may be -1), as ``np.reshape``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    old = _shape_of(x)
+    size = math.prod(old)
+    known = math.prod(s for s in shape if s != -1)
+    if shape.count(-1) > 1 or (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} into shape {tuple(shape)}")
+    full = tuple(int(size // known) if s == -1 else int(s) for s in shape)
+    return RESHAPE(x, shape=full)
+
+
+def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
+    """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
+    shape = tuple(int(s) for s in shape)
+    old = _shape_of(x)
+    ok = len(shape) >= len(old) and all(o in (1, n) for o, n in zip(old[::-1], shape[::-1]))
+    if not ok:
+        raise ShapeError(f"broadcast_to: shape {old} cannot be broadcast to {shape}")
+    return BROADCAST_TO(x, shape=shape)
+
+
+def expand(x: Any, *shape: int) -> Tensor:
+    """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    old = _shape_of(x)
+    lead = len(shape) - len(old)
+    full = tuple(old[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    return broadcast_to(x, full)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("concatenate: need at least one tensor")
+    ndim = len(_shape_of(tensors[0]))
+    if not -ndim <= axis < ndim:
+        raise ShapeError(f"concatenate: axis {axis} is out of bounds for {ndim}-d tensors")
+    return CONCATENATE(*tensors, axis=axis - ndim if axis >= 0 else axis)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("stack: need at least one tensor")
+    shapes = {_shape_of(t) for t in tensors}
+    if len(shapes) > 1:
+        raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
+    """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices)."""
+    shape = _shape_of(x)
+    n = shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if n % indices_or_sections:
+            raise ShapeError(f"split: axis of length {n} does not divide into {indices_or_sections} equal sections")
+        step = n // indices_or_sections
+        cuts = list(range(step, n, step))
+    else:
+        cuts = list(indices_or_sections)
+    bounds = zip([0] + cuts, cuts + [n])
+    lead = (slice(None),) * (axis % len(shape))
+    return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in bounds]
+
+
+def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
+    """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
+    ndim = len(_shape_of(x))
+    if ndim == 0:
+        return identity(x)
+    given = np.asarray(pad_width, dtype=int)
+    widths = np.broadcast_to(given, (ndim, 2)) if given.size else np.zeros((ndim, 2), dtype=int)
+    if (widths < 0).any():
+        raise ShapeError(f"pad: negative pad width {pad_width}")
+    return PAD(x, widths=tuple((int(a), int(b)) for a, b in widths), value=constant_values)
+
+
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
+    shape = _shape_of(x)
+    if not shape:
+        return reshape(x, (1,))
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    return reshape(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
+
+
+def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
+    """Drop axes of length one (all of them when ``axis`` is None)."""
+    shape = _shape_of(x)
+    if axis is None:
+        axes = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+        bad = [a for a in axes if shape[a] != 1]
+        if bad:
+            raise ShapeError(f"squeeze: axis {bad[0]} of shape {shape} does not have length 1")
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
+    """Insert axes of length one at ``axis`` (int or tuple, numpy semantics)."""
+    shape = _shape_of(x)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    ndim = len(shape) + len(axes)
+    positions = {int(a) % ndim for a in axes}
+    it = iter(shape)
+    return reshape(x, tuple(1 if i in positions else next(it) for i in range(ndim)))
+
+
+unsqueeze = expand_dims
+
+
+def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
+    """Move axes to new positions, as ``np.moveaxis``."""
+    ndim = len(_shape_of(x))
+    src = [s % ndim for s in ((source,) if isinstance(source, int) else source)]
+    dst = [d % ndim for d in ((destination,) if isinstance(destination, int) else destination)]
+    order = [i for i in range(ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(x, tuple(order))

@@ -1,0 +1,304 @@
+"""One input builder per registered primitive, for the tests that walk the registry.
+
+``CASES[name](draw, rng)`` returns a ``Case``: a function of the primitive's
+differentiable inputs and float64 values for them, drawn with broadcasting
+shapes, inside the primitive's domain and away from its kinks (so finite
+differences are meaningful). A primitive missing here fails
+``test_every_primitive_has_a_case``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+from autograd_core.primitives.index import SCATTER_ADD, normalize_index
+
+
+@dataclass
+class Case:
+    fn: Callable[..., ag.Tensor]
+    inputs: list[np.ndarray]
+
+    def tensors(self, dtype=np.float64, requires_grad=True) -> list[ag.Tensor]:
+        return [ag.tensor(x, dtype=dtype, requires_grad=requires_grad) for x in self.inputs]
+
+
+def shape(draw, min_dims=0, max_dims=3, min_side=1, max_side=3):
+    return draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side))
+
+
+def broadcast_shapes(draw, n, min_dims=0, max_dims=3):
+    found = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3))
+    return found.input_shapes
+
+
+def normal(rng, s):
+    return rng.standard_normal(s)
+
+
+def positive(rng, s):
+    return rng.uniform(0.5, 2.0, s)
+
+
+def nonzero(rng, s):
+    """Values with |x| ≥ 0.2: clear of the kink at 0."""
+    return rng.choice([-1.0, 1.0], s) * rng.uniform(0.2, 2.0, s)
+
+
+def distinct(rng, s):
+    """All different (no ties for max/min), well separated."""
+    n = int(np.prod(s)) if s else 1
+    return (rng.permutation(n).reshape(s) * 0.3 + rng.uniform(0, 0.05, s)).astype(np.float64)
+
+
+def unary(fn, sample=normal):
+    def build(draw, rng):
+        return Case(fn, [sample(rng, shape(draw))])
+
+    return build
+
+
+def binary(fn, sample_a=normal, sample_b=normal):
+    def build(draw, rng):
+        sa, sb = broadcast_shapes(draw, 2)
+        return Case(fn, [sample_a(rng, sa), sample_b(rng, sb)])
+
+    return build
+
+
+def tie_free_pair(fn):
+    """Two broadcasting operands that never tie: a on an even grid, b on the odd one."""
+
+    def build(draw, rng):
+        sa, sb = broadcast_shapes(draw, 2)
+        a = rng.integers(-4, 4, sa) * 0.2
+        b = rng.integers(-4, 4, sb) * 0.2 + 0.1
+        return Case(fn, [a.astype(np.float64), b.astype(np.float64)])
+
+    return build
+
+
+def axis_and_keepdims(draw, ndim):
+    if ndim == 0:
+        return None, draw(st.booleans())
+    choice = draw(st.sampled_from(["none", "int", "tuple"]))
+    if choice == "none":
+        axis = None
+    elif choice == "int":
+        axis = draw(st.integers(-ndim, ndim - 1))
+    else:
+        axis = tuple(draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True)))
+    return axis, draw(st.booleans())
+
+
+def reduction(fn_of_axis, sample=normal, min_count=1):
+    def build(draw, rng):
+        s = shape(draw)
+        axis, keepdims = axis_and_keepdims(draw, len(s))
+        axes = range(len(s)) if axis is None else ([axis] if isinstance(axis, int) else axis)
+        count = int(np.prod([s[a] for a in axes])) if s else 1
+        assume(count >= min_count)
+        return Case(lambda x: fn_of_axis(x, axis, keepdims), [sample(rng, s)])
+
+    return build
+
+
+def variance(fn):
+    def build(draw, rng):
+        s = shape(draw, min_dims=1)
+        axis, keepdims = axis_and_keepdims(draw, len(s))
+        axes = range(len(s)) if axis is None else ([axis] if isinstance(axis, int) else axis)
+        count = int(np.prod([s[a] for a in axes]))
+        assume(count >= 2)
+        ddof = draw(st.integers(0, 1))
+        return Case(lambda x: fn(x, axis=axis, keepdims=keepdims, ddof=ddof), [normal(rng, s)])
+
+    return build
+
+
+MATMUL_SHAPES = [
+    ((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4)),
+    ((2, 3), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 1)), ((3,), (2, 3, 2)), ((2, 2, 3), (3,)), ((1, 3), (3, 1)),
+]
+
+
+def matmul_case(draw, rng):
+    sa, sb = draw(st.sampled_from(MATMUL_SHAPES))
+    return Case(ag.matmul, [normal(rng, sa), normal(rng, sb)])
+
+
+def linear_case(draw, rng):
+    n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(), (2,), (3, 2)]))
+    return Case(ag.linear, [normal(rng, lead + (n_in,)), normal(rng, (n_out, n_in)), normal(rng, (n_out,))])
+
+
+def transpose_case(draw, rng):
+    s = shape(draw)
+    perm = tuple(draw(st.permutations(range(len(s)))))
+    return Case(lambda x: ag.transpose(x, perm), [normal(rng, s)])
+
+
+def reshape_case(draw, rng):
+    s = shape(draw)
+    size = int(np.prod(s))
+    target = draw(st.sampled_from([(size,), s[::-1], (1,) + s, s + (1,), (-1,)]))
+    return Case(lambda x: ag.reshape(x, target), [normal(rng, s)])
+
+
+def broadcast_to_case(draw, rng):
+    target = shape(draw, min_dims=1)
+    dropped = draw(st.integers(0, len(target)))
+    s = tuple(1 if draw(st.booleans()) else n for n in target[dropped:])
+    return Case(lambda x: ag.broadcast_to(x, target), [normal(rng, s)])
+
+
+def concatenate_case(draw, rng):
+    base = list(shape(draw, min_dims=1))
+    axis = draw(st.integers(-len(base), len(base) - 1))
+    shapes = []
+    for _ in range(draw(st.integers(1, 3))):
+        base[axis] = draw(st.integers(1, 3))
+        shapes.append(tuple(base))
+    return Case(lambda *xs: ag.concatenate(xs, axis=axis), [normal(rng, s) for s in shapes])
+
+
+def pad_case(draw, rng):
+    s = shape(draw)
+    widths = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in s)
+    value = draw(st.sampled_from([0.0, 1.5]))
+    return Case(lambda x: ag.pad(x, widths, constant_values=value), [normal(rng, s)])
+
+
+def index_examples(rng):
+    """(shape, index) pairs covering slices, negative steps, repeats, masks, None and Ellipsis."""
+    return [
+        ((5,), slice(1, 4)),
+        ((5,), slice(None, None, -2)),
+        ((4, 3), (1, slice(None))),
+        ((4, 3), np.array([0, 2, 2, 1, 2])),
+        ((4, 3), (slice(None), [2, 0, 0])),
+        ((3, 4), rng.random((3, 4)) > 0.5),
+        ((3, 4), (rng.random(3) > 0.3, slice(1, 3))),
+        ((2, 3, 4), (None, Ellipsis, 1)),
+        ((2, 3, 4), ([1, 0, 1], slice(None), [3, 3, 0])),
+        ((2, 3, 4), (Ellipsis, [0, 0])),
+        ((3, 3), (np.array([[0, 1], [2, 2]]), np.array([[1, 1], [0, 2]]))),
+        ((), None),
+    ]
+
+
+def getitem_case(draw, rng):
+    s, index = draw(st.sampled_from(index_examples(rng)))
+    return Case(lambda x: x[index], [normal(rng, s)])
+
+
+def scatter_add_case(draw, rng):
+    s, index = draw(st.sampled_from(index_examples(rng)))
+    spec = normalize_index(index, len(s))
+    picked = np.zeros(s)[spec.items].shape
+    return Case(lambda v: SCATTER_ADD(v, spec=spec, shape=s), [normal(rng, picked)])
+
+
+def along_axis(fn):
+    def build(draw, rng):
+        s = shape(draw, min_dims=1)
+        axis = draw(st.integers(-len(s), len(s) - 1))
+        return Case(lambda x: fn(x, axis=axis), [normal(rng, s)])
+
+    return build
+
+
+def cross_entropy_case(draw, rng):
+    s = draw(st.sampled_from([(4,), (3, 4), (2, 3, 2)]))
+    if draw(st.booleans()):
+        target = rng.integers(0, s[-1], s[:-1])
+        return Case(lambda z: ag.cross_entropy(z, target), [normal(rng, s)])
+    return Case(ag.cross_entropy, [normal(rng, s), rng.uniform(0.1, 1.0, s)])
+
+
+def where_case(draw, rng):
+    sc, sa, sb = broadcast_shapes(draw, 3)
+    cond = rng.random(sc) > 0.5
+    return Case(lambda a, b: ag.where(cond, a, b), [normal(rng, sa), normal(rng, sb)])
+
+
+def clip_case(draw, rng):
+    s = shape(draw)
+    inside = rng.uniform(-0.4, 0.4, s)
+    outside = rng.choice([-1.0, 1.0], s) * rng.uniform(0.6, 2.0, s)
+    x = np.where(rng.random(s) > 0.5, inside, outside)
+    lo, hi = draw(st.sampled_from([(-0.5, 0.5), (-0.5, None), (None, 0.5)]))
+    return Case(lambda x: ag.clip(x, lo, hi), [x])
+
+
+def slope_case(fn, name):
+    def build(draw, rng):
+        p = draw(st.floats(0.05, 1.5))
+        return Case(lambda x: fn(x, **{name: p}), [nonzero(rng, shape(draw))])
+
+    return build
+
+
+CASES: dict[str, Callable] = {
+    "add": binary(ag.add),
+    "sub": binary(ag.sub),
+    "mul": binary(ag.mul),
+    "div": binary(ag.div, normal, nonzero),
+    "neg": unary(ag.neg),
+    "pow": binary(ag.pow, positive, normal),
+    "exp": unary(ag.exp),
+    "log": unary(ag.log, positive),
+    "log1p": unary(ag.log1p, lambda rng, s: rng.uniform(-0.5, 2.0, s)),
+    "sqrt": unary(ag.sqrt, positive),
+    "abs": unary(ag.abs, nonzero),
+    "sign": unary(ag.sign, nonzero),
+    "sin": unary(ag.sin),
+    "cos": unary(ag.cos),
+    "tanh": unary(ag.tanh),
+    "sigmoid": unary(ag.sigmoid),
+    "relu": unary(ag.relu, nonzero),
+    "leaky_relu": slope_case(ag.leaky_relu, "negative_slope"),
+    "elu": slope_case(ag.elu, "alpha"),
+    "softplus": unary(ag.softplus),
+    "silu": unary(ag.silu),
+    "maximum": tie_free_pair(ag.maximum),
+    "minimum": tie_free_pair(ag.minimum),
+    "clip": clip_case,
+    "where": where_case,
+    "cast": unary(lambda x: ag.cast(x, np.float64)),
+    "identity": unary(ag.identity),
+    "sum": reduction(lambda x, a, k: ag.sum(x, a, k)),
+    "mean": reduction(lambda x, a, k: ag.mean(x, a, k)),
+    "max": reduction(lambda x, a, k: ag.max(x, a, k), distinct),
+    "min": reduction(lambda x, a, k: ag.min(x, a, k), distinct),
+    "var": variance(ag.var),
+    "std": variance(ag.std),
+    "logsumexp": reduction(lambda x, a, k: ag.logsumexp(x, a, k)),
+    "matmul": matmul_case,
+    "linear": linear_case,
+    "transpose": transpose_case,
+    "reshape": reshape_case,
+    "broadcast_to": broadcast_to_case,
+    "concatenate": concatenate_case,
+    "pad": pad_case,
+    "getitem": getitem_case,
+    "scatter_add": scatter_add_case,
+    "softmax": along_axis(ag.softmax),
+    "log_softmax": along_axis(ag.log_softmax),
+    "cross_entropy": cross_entropy_case,
+    "bce_with_logits": binary(ag.binary_cross_entropy_with_logits, normal, lambda rng, s: rng.uniform(0, 1, s)),
+}
+
+
+def draw_case(data, name: str) -> Case:
+    """Draw one case for primitive ``name`` from a hypothesis ``data`` object."""
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    return CASES[name](data.draw, np.random.default_rng(seed))
