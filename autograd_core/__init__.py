@@ -7,21 +7,42 @@
 tensor([2., 4.])
 """
 
-from . import _methods  # noqa: F401  (binds operators and methods to Tensor)
-from . import errors
-from ._numpy_protocol import nondifferentiable
+from . import (
+    _methods,  # noqa: F401  (binds operators and methods to Tensor)
+    errors,
+)
 from ._methods import argmax, argmin
+from ._numpy_protocol import nondifferentiable
 from .backward import Observer, run_backward, topological_order
 from .cost import OpCounter, count_ops
 from .creation import (
-    arange, default_generator, eye, full, full_like, linspace, manual_seed, ones, ones_like, rand, rand_like,
-    randn, randn_like, zeros, zeros_like,
+    arange,
+    default_generator,
+    eye,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    zeros,
+    zeros_like,
 )
 from .forward import DualPair, dual_level, make_dual, unpack_dual
 from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .gradcheck import dot_product_test, gradcheck
 from .modes import (
-    detect_anomaly, enable_grad, get_default_dtype, graph_scope, is_grad_enabled, no_grad, set_default_dtype,
+    detect_anomaly,
+    enable_grad,
+    get_default_dtype,
+    graph_scope,
+    is_grad_enabled,
+    no_grad,
+    set_default_dtype,
     set_grad_enabled,
 )
 from .node import Node

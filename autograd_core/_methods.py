@@ -24,6 +24,8 @@ _and = nondifferentiable(np.logical_and)
 _or = nondifferentiable(np.logical_or)
 _xor = nondifferentiable(np.logical_xor)
 _invert = nondifferentiable(np.invert)
+_all = nondifferentiable(np.all)
+_any = nondifferentiable(np.any)
 argmax = nondifferentiable(np.argmax)
 argmin = nondifferentiable(np.argmin)
 
@@ -70,6 +72,7 @@ def _bind() -> None:
     T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
     T.astype = T.to = _astype
     T.argmax, T.argmin = argmax, argmin
+    T.all, T.any = _all, _any
 
 
 _bind()

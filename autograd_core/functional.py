@@ -72,8 +72,8 @@ def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any) -> np.n
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
-    step = n if not chunk_size else max(1, int(chunk_size))
-    return [(lo, min(n, lo + step)) for lo in range(0, n, step)] or [(0, 0)]
+    step = max(1, n if not chunk_size else int(chunk_size))
+    return [(lo, min(n, lo + step)) for lo in range(0, n, step)]
 
 
 def _join(parts: list[Any]) -> Any:
@@ -174,7 +174,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
 
 def _to_output_major(j: Any, out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> Any:
     """(D,) + out.shape  →  out.shape + in.shape."""
-    return np.moveaxis(j.reshape((-1,) + tuple(out_shape)), 0, -1).reshape(tuple(out_shape) + tuple(in_shape))
+    d = int(np.prod(in_shape))
+    return np.moveaxis(j.reshape((d,) + tuple(out_shape)), 0, -1).reshape(tuple(out_shape) + tuple(in_shape))
 
 
 def jacfwd(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None) -> Callable[..., Any]:
@@ -192,6 +193,11 @@ def jacfwd(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = 
             columns: list[Any] = []
             out_shape: tuple[int, ...] = ()
             blocks = _chunks(x.size, chunk_size) if vectorize else [(j, j + 1) for j in range(x.size)]
+            if not blocks:  # no input directions: the Jacobian is empty
+                with no_grad():
+                    out_shape = f(*args).shape
+                results.append(wrap(np.zeros(out_shape + x.shape, x.dtype)))
+                continue
             for lo, hi in blocks:
                 basis = _basis(x.size, lo, hi, x.shape, x.dtype)
                 with dual_level() as level:
@@ -231,6 +237,9 @@ def jacrev(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = 
             raise TypeError(f"jacrev: f must return a Tensor, got {type(out).__name__}")
         rows: list[list[Any]] = [[] for _ in variables]
         blocks = _chunks(out.size, chunk_size) if vectorize else [(j, j + 1) for j in range(out.size)]
+        if not blocks:  # no outputs: the Jacobian is empty
+            empty = tuple(wrap(np.zeros(out.shape + v.shape, out.dtype)) for v in variables)
+            return empty[0] if single else empty
         for n, (lo, hi) in enumerate(blocks):
             basis = _basis(out.size, lo, hi, out.shape, out.dtype)
             seed = basis if vectorize else basis[0]

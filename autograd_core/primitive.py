@@ -308,12 +308,12 @@ def sum_to(g: Any, shape: tuple[int, ...], batch: tuple[int, ...] = ()) -> Any:
     nb = len(batch)
     extra = g.ndim - len(full)
     if extra > 0:
-        g = np.sum(g, axis=tuple(range(nb, nb + extra)))
+        g = g.sum(axis=tuple(range(nb, nb + extra)))
     elif extra < 0:
         return np.broadcast_to(g, full)
     axes = tuple(nb + i for i, (n, m) in enumerate(zip(shape, g.shape[nb:])) if n == 1 and m != 1)
     if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
+        g = g.sum(axis=axes, keepdims=True)
     if g.shape != full:
         g = np.broadcast_to(g, full)
     return g

@@ -140,10 +140,10 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self.item())
 
     def __int__(self) -> int:
-        return int(self.data)
+        return int(self.item())
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iub":

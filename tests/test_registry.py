@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from primitive_cases import CASES, draw_case
 
 import autograd_core as ag
-from primitive_cases import CASES, draw_case
 
 NAMES = sorted(ag.REGISTRY)
 

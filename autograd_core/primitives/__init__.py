@@ -1,15 +1,50 @@
 """All primitives, grouped by family; each module registers its own on import."""
 
 from .elementwise import (
-    abs, add, cast, clip, cos, div, elu, exp, identity, leaky_relu, log, log1p, maximum, minimum, mul, neg,
-    pow, relu, sigmoid, sign, silu, sin, softplus, sqrt, sub, tanh, where,
+    abs,
+    add,
+    cast,
+    clip,
+    cos,
+    div,
+    elu,
+    exp,
+    identity,
+    leaky_relu,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    relu,
+    sigmoid,
+    sign,
+    silu,
+    sin,
+    softplus,
+    sqrt,
+    sub,
+    tanh,
+    where,
 )
 from .index import getitem, normalize_index, take_along_axis
 from .linalg import linear, matmul, permute, swapaxes, transpose
 from .nn_ops import binary_cross_entropy_with_logits, cross_entropy, log_sigmoid, log_softmax, softmax
 from .reduce import logsumexp, max, mean, min, std, sum, var
 from .shape import (
-    broadcast_to, concatenate, expand, expand_dims, flatten, moveaxis, pad, reshape, split, squeeze, stack,
+    broadcast_to,
+    concatenate,
+    expand,
+    expand_dims,
+    flatten,
+    moveaxis,
+    pad,
+    reshape,
+    split,
+    squeeze,
+    stack,
     unsqueeze,
 )
 

@@ -77,6 +77,8 @@ def _scatter_add_forward(g: np.ndarray, spec: IndexSpec, shape: tuple[int, ...])
         out[spec.items] = g  # a basic index never selects an element twice
         return out
     pos = _positions(shape[nb:], spec).ravel()
+    if pos.size == 0:
+        return out
     np.add.at(out.reshape(-1, math.prod(shape[nb:])), (slice(None), pos), g.reshape(-1, pos.size))
     return out
 

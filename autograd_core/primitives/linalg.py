@@ -17,7 +17,7 @@ from ..tensor import Tensor
 
 
 def _mT(a: Any) -> Any:
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
 def _matmul_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -123,7 +123,7 @@ def _linear_vjp_w(g, y, x, w, b):
 
 def _linear_vjp_b(g, y, x, w, b):
     batch = g.shape[: g.ndim - y.ndim]
-    return np.sum(_rows(g, w.shape[0], batch), axis=-2)
+    return _rows(g, w.shape[0], batch).sum(axis=-2)
 
 
 def _linear_jvp_w(t, y, x, w, b):

@@ -18,26 +18,26 @@ from .elementwise import SIGMOID
 
 
 def _softmax_forward(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def _log_softmax_forward(x, axis):
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 SOFTMAX = primitive(
     "softmax", _softmax_forward,
-    vjp=(lambda g, y, x, axis: y * (g - np.sum(g * y, axis=axis, keepdims=True)),),
-    jvp=(lambda t, y, x, axis: y * (t - np.sum(t * y, axis=axis, keepdims=True)),),
+    vjp=(lambda g, y, x, axis: y * (g - (g * y).sum(axis=axis, keepdims=True)),),
+    jvp=(lambda t, y, x, axis: y * (t - (t * y).sum(axis=axis, keepdims=True)),),
     formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)", vjp_text="x̄ = y·(ȳ − Σ ȳ·y)", jvp_text="ẏ = y·(ẋ − Σ ẋ·y)",
     flops=reduction_flops,
 )
 LOG_SOFTMAX = primitive(
     "log_softmax", _log_softmax_forward,
-    vjp=(lambda g, y, x, axis: g - np.exp(y) * np.sum(g, axis=axis, keepdims=True),),
-    jvp=(lambda t, y, x, axis: t - np.sum(np.exp(y) * t, axis=axis, keepdims=True),),
+    vjp=(lambda g, y, x, axis: g - np.exp(y) * g.sum(axis=axis, keepdims=True),),
+    jvp=(lambda t, y, x, axis: t - (np.exp(y) * t).sum(axis=axis, keepdims=True),),
     formula="yᵢ = xᵢ − log Σⱼ exp(xⱼ)", vjp_text="x̄ = ȳ − softmax(x)·Σ ȳ", jvp_text="ẏ = ẋ − Σ softmax(x)·ẋ",
     flops=reduction_flops,
 )
@@ -52,11 +52,13 @@ def _one_hot_like(target: np.ndarray, z: Any) -> np.ndarray:
 
 
 def _ce_forward(z, target):
-    lse = np.log(np.sum(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=-1)) + np.max(z, axis=-1)
+    m = z.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
     if _is_index_target(target):
-        picked = np.take_along_axis(z, target[..., None], axis=-1)[..., 0]
+        rows = z.reshape(-1, z.shape[-1])
+        picked = rows[np.arange(len(rows)), target.ravel()].reshape(target.shape)
         return lse - picked
-    return -np.sum(target * (z - lse[..., None]), axis=-1)
+    return -(target * (z - lse[..., None])).sum(axis=-1)
 
 
 def _ce_residual(z, target):
@@ -64,7 +66,7 @@ def _ce_residual(z, target):
     p = SOFTMAX.bind(z, axis=-1)
     if _is_index_target(target):
         return p - _one_hot_like(target, z)
-    return p * np.sum(target, axis=-1, keepdims=True) - target
+    return p * target.sum(axis=-1, keepdims=True) - target
 
 
 CROSS_ENTROPY = primitive(
@@ -74,8 +76,8 @@ CROSS_ENTROPY = primitive(
         lambda g, y, z, target: -g[..., None] * LOG_SOFTMAX.bind(z, axis=-1),
     ),
     jvp=(
-        lambda t, y, z, target: np.sum(t * _ce_residual(z, target), axis=-1),
-        lambda t, y, z, target: -np.sum(t * LOG_SOFTMAX.bind(z, axis=-1), axis=-1),
+        lambda t, y, z, target: (t * _ce_residual(z, target)).sum(axis=-1),
+        lambda t, y, z, target: -(t * LOG_SOFTMAX.bind(z, axis=-1)).sum(axis=-1),
     ),
     formula="loss = logsumexp(z) − Σₖ pₖ·zₖ  (p = one-hot of the class, or the target probabilities)",
     vjp_text="z̄ = loss̄·(softmax(z)·Σp − p), p̄ = −loss̄·log_softmax(z)",
@@ -90,8 +92,8 @@ def _bce_logits_forward(z, y):
 
 BCE_WITH_LOGITS = primitive(
     "bce_with_logits", _bce_logits_forward,
-    vjp=(lambda g, l, z, y: g * (SIGMOID.bind(z) - y), lambda g, l, z, y: -g * z),
-    jvp=(lambda t, l, z, y: t * (SIGMOID.bind(z) - y), lambda t, l, z, y: -t * z),
+    vjp=(lambda g, loss, z, y: g * (SIGMOID.bind(z) - y), lambda g, loss, z, y: -g * z),
+    jvp=(lambda t, loss, z, y: t * (SIGMOID.bind(z) - y), lambda t, loss, z, y: -t * z),
     formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)", vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
     jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z", broadcasting=True,
 )

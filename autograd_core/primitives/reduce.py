@@ -32,10 +32,19 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def restore_axes(y: Any, axis: tuple[int, ...]) -> Any:
+    """Re-insert the reduced (negative) ``axis`` positions as unit axes: a keepdims view."""
+    shape = list(y.shape)
+    final = len(shape) + len(axis)
+    for position in sorted(final + a for a in axis):
+        shape.insert(position, 1)
+    return y.reshape(tuple(shape))
+
+
 def unreduce(g: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """Broadcast a reduced cotangent back over the reduced axes of ``x``."""
     if not keepdims:
-        g = np.expand_dims(g, axis)
+        g = restore_axes(g, axis)
     return np.broadcast_to(g, g.shape[: g.ndim - x.ndim] + x.shape)
 
 
@@ -48,23 +57,23 @@ def reduced_count(x: Any, axis: tuple[int, ...]) -> int:
 
 
 def _keep(y: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
-    return y if keepdims else np.expand_dims(y, axis)
+    return y if keepdims else restore_axes(y, axis)
 
 
 def _extreme_share(y, x, axis, keepdims):
     """Each maximal (minimal) element's share of the gradient: ties split equally."""
     hit = x == _keep(y, axis, keepdims)
-    return (hit / np.sum(hit, axis=axis, keepdims=True)).astype(x.dtype)
+    return (hit / hit.sum(axis=axis, keepdims=True)).astype(x.dtype)
 
 
 def _centred(x, axis):
-    return x - np.mean(x, axis=axis, keepdims=True)
+    return x - x.mean(axis=axis, keepdims=True)
 
 
 def _logsumexp_forward(x, axis, keepdims):
-    m = np.max(x, axis=axis, keepdims=True)
+    m = x.max(axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
@@ -73,47 +82,47 @@ def _softmax_of(y, x, axis, keepdims):
 
 
 SUM = primitive(
-    "sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    "sum", lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
-    jvp=(lambda t, y, x, axis, keepdims: np.sum(t, axis=axis, keepdims=keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: t.sum(axis=axis, keepdims=keepdims),),
     formula="y = Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ)", jvp_text="ẏ = Σᵢ ẋᵢ", flops=reduction_flops,
 )
 MEAN = primitive(
-    "mean", lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+    "mean", lambda x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
-    jvp=(lambda t, y, x, axis, keepdims: np.mean(t, axis=axis, keepdims=keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
     formula="y = (1/n) Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ) / n", jvp_text="ẏ = (1/n) Σᵢ ẋᵢ", flops=reduction_flops,
 )
 MAX = primitive(
-    "max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+    "max", lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
-    jvp=(lambda t, y, x, axis, keepdims: np.sum(t * _extreme_share(y, x, axis, keepdims), axis=axis, keepdims=keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = maxᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
 )
 MIN = primitive(
-    "min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+    "min", lambda x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
-    jvp=(lambda t, y, x, axis, keepdims: np.sum(t * _extreme_share(y, x, axis, keepdims), axis=axis, keepdims=keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = minᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
 )
 VAR = primitive(
-    "var", lambda x, axis, keepdims, ddof: np.var(x, axis=axis, keepdims=keepdims, ddof=ddof),
+    "var", lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
     vjp=(lambda g, y, x, axis, keepdims, ddof: unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / (reduced_count(x, axis) - ddof)),),
-    jvp=(lambda t, y, x, axis, keepdims, ddof: np.sum(t * _centred(x, axis), axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof)),),
+    jvp=(lambda t, y, x, axis, keepdims, ddof: (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof)),),
     formula="y = Σᵢ (xᵢ − μ)² / (n − ddof)", vjp_text="x̄ = ȳ·2(x − μ) / (n − ddof)",
     jvp_text="ẏ = Σᵢ ẋᵢ·2(xᵢ − μ) / (n − ddof)", flops=reduction_flops,
 )
 STD = primitive(
-    "std", lambda x, axis, keepdims, ddof: np.std(x, axis=axis, keepdims=keepdims, ddof=ddof),
+    "std", lambda x, axis, keepdims, ddof: x.std(axis=axis, keepdims=keepdims, ddof=ddof),
     vjp=(lambda g, y, x, axis, keepdims, ddof: unreduce(g / ((reduced_count(x, axis) - ddof) * y), x, axis, keepdims) * _centred(x, axis),),
-    jvp=(lambda t, y, x, axis, keepdims, ddof: np.sum(t * _centred(x, axis), axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y),),
+    jvp=(lambda t, y, x, axis, keepdims, ddof: (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y),),
     formula="y = √var(x)", vjp_text="x̄ = ȳ·(x − μ) / ((n − ddof)·y)", jvp_text="ẏ = Σᵢ ẋᵢ·(xᵢ − μ) / ((n − ddof)·y)",
     flops=reduction_flops,
 )
 LOGSUMEXP = primitive(
     "logsumexp", _logsumexp_forward,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _softmax_of(y, x, axis, keepdims),),
-    jvp=(lambda t, y, x, axis, keepdims: np.sum(t * _softmax_of(y, x, axis, keepdims), axis=axis, keepdims=keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: (t * _softmax_of(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = log Σᵢ exp(xᵢ) (max-shifted)", vjp_text="x̄ = ȳ·exp(x − y)", jvp_text="ẏ = Σᵢ ẋᵢ·exp(xᵢ − y)",
     flops=reduction_flops,
 )
