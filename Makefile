@@ -5,13 +5,19 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench setup dot clean
+.PHONY: demo test test-numpy1 lint bench setup dot clean
 
 demo: setup
 	$(PY) examples/demo.py
 
 test: setup
 	$(PY) -m pytest
+
+# The suite again against the oldest numpy supported (1.26), in its own environment.
+test-numpy1: dot
+	test -x .venv-numpy1/bin/python || $(PYTHON) -m venv .venv-numpy1
+	.venv-numpy1/bin/python -m pip install --quiet -e '.[test]' 'numpy==1.26.4'
+	.venv-numpy1/bin/python -m pytest
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
@@ -32,4 +38,4 @@ dot:
 	@command -v dot >/dev/null 2>&1 || bash .ci/install-graphviz
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache out
+	rm -rf $(VENV) .venv-numpy1 build *.egg-info .pytest_cache .ruff_cache out

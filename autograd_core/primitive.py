@@ -66,7 +66,7 @@ def no_flops(*args: Any, **params: Any) -> int:
 class Primitive:
     """A registered operation: forward, per-input VJP and JVP rules, formula text."""
 
-    __slots__ = ("name", "forward", "vjps", "jvps", "formula", "flops", "broadcasting", "view")
+    __slots__ = ("name", "forward", "vjps", "jvps", "formula", "flops", "broadcasting", "view", "sets_dtype")
 
     def __init__(
         self,
@@ -78,6 +78,7 @@ class Primitive:
         flops: Callable[..., int] = elementwise_flops,
         broadcasting: bool = False,
         view: bool = False,
+        sets_dtype: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -87,6 +88,7 @@ class Primitive:
         self.flops = flops
         self.broadcasting = broadcasting
         self.view = view
+        self.sets_dtype = sets_dtype
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         return apply(self, inputs, params)
@@ -181,9 +183,25 @@ def coerce_constants(inputs: Sequence[Any]) -> tuple[tuple, list[Any]]:
     return tuple(stored), arrays
 
 
-def _record(prim: Primitive, out: Any, inputs: tuple, params: dict, record: bool) -> Tensor:
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
+def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
+    """A 0-d result as an array, in the float dtype its float inputs promote to.
+
+    numpy < 2 returns numpy scalars from 0-d operations and promotes 0-d
+    float32 values with Python floats to float64; this keeps float32 float32.
+    """
+    out = np.asarray(out)
+    if out.dtype.kind == "f":
+        floats = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+        if floats:
+            expected = np.result_type(*floats)
+            if out.dtype != expected:
+                out = out.astype(expected)
+    return out
+
+
+def _record(prim: Primitive, out: Any, inputs: tuple, params: dict, record: bool, arrays: Sequence[Any]) -> Tensor:
+    if type(out) is not np.ndarray or not out.ndim:
+        out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
     if record and _state.grad_enabled:
         return wrap(out, Node(prim, inputs, params, _state.inplace_clock, _state.scope))
     return wrap(out)
@@ -208,7 +226,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         raise
     except (ValueError, IndexError) as err:
         raise explain_failure(prim, arrays, err) from err
-    t = _record(prim, out, inputs, params, record)
+    t = _record(prim, out, inputs, params, record, arrays)
     if prim.view:
         share_writes(inputs[0], t)
     if _state.slow:
@@ -221,8 +239,8 @@ def apply1(prim: Primitive, x: Any) -> Tensor:
     if not isinstance(x, Tensor):
         return apply(prim, (x,), EMPTY)
     out = prim.forward(x.data)
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
+    if type(out) is not np.ndarray or not out.ndim:
+        out = scalar_result(out, (x.data,))
     if x.requires_grad and _state.grad_enabled:
         t = wrap(out, Node(prim, (x,), EMPTY, _state.inplace_clock, _state.scope))
     else:
@@ -251,8 +269,8 @@ def apply2(prim: Primitive, a: Any, b: Any) -> Tensor:
         out = prim.forward(ad, bd)
     except (ValueError, IndexError) as err:
         raise explain_failure(prim, (ad, bd), err) from err
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
+    if type(out) is not np.ndarray or not out.ndim:
+        out = scalar_result(out, (ad, bd))
     if record and _state.grad_enabled:
         t = wrap(out, Node(prim, (a, b), EMPTY, _state.inplace_clock, _state.scope))
     else:

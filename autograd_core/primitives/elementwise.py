@@ -198,7 +198,7 @@ CAST = primitive(
     "cast", lambda x, dtype: x.astype(dtype),
     vjp=(lambda g, y, x, dtype: g.astype(x.dtype),),
     jvp=(lambda t, y, x, dtype: t.astype(dtype),),
-    formula="y = x as dtype", vjp_text="x̄ = ȳ as x.dtype", jvp_text="ẏ = ẋ as dtype",
+    formula="y = x as dtype", vjp_text="x̄ = ȳ as x.dtype", jvp_text="ẏ = ẋ as dtype", sets_dtype=True,
 )
 IDENTITY = primitive(
     "identity", lambda x: x, vjp=(lambda g, y, x: g,), jvp=(lambda t, y, x: t,),
