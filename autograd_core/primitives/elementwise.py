@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..docs import documented
 from ..primitive import Primitive, apply1, apply2, primitive
 from ..tensor import Tensor
 
@@ -210,121 +211,145 @@ IDENTITY = primitive(
 Operand = Any  # Tensor, array or Python number
 
 
+@documented(ADD)
 def add(a: Operand, b: Operand) -> Tensor:
     """y = a + b (broadcasting)."""
     return apply2(ADD, a, b)
 
 
+@documented(SUB)
 def sub(a: Operand, b: Operand) -> Tensor:
     """y = a − b (broadcasting)."""
     return apply2(SUB, a, b)
 
 
+@documented(MUL)
 def mul(a: Operand, b: Operand) -> Tensor:
     """y = a·b (broadcasting)."""
     return apply2(MUL, a, b)
 
 
+@documented(DIV)
 def div(a: Operand, b: Operand) -> Tensor:
     """y = a / b (broadcasting)."""
     return apply2(DIV, a, b)
 
 
+@documented(NEG)
 def neg(x: Operand) -> Tensor:
     """y = −x."""
     return apply1(NEG, x)
 
 
+@documented(POW)
 def pow(x: Operand, p: Operand) -> Tensor:  # noqa: A001 - mirrors numpy/torch naming
     """y = x^p for a tensor or scalar exponent p."""
     return apply2(POW, x, p)
 
 
+@documented(EXP)
 def exp(x: Operand) -> Tensor:
     """y = eˣ."""
     return apply1(EXP, x)
 
 
+@documented(LOG)
 def log(x: Operand) -> Tensor:
     """y = ln x."""
     return apply1(LOG, x)
 
 
+@documented(LOG1P)
 def log1p(x: Operand) -> Tensor:
     """y = ln(1 + x), accurate for small x."""
     return apply1(LOG1P, x)
 
 
+@documented(SQRT)
 def sqrt(x: Operand) -> Tensor:
     """y = √x."""
     return apply1(SQRT, x)
 
 
+@documented(ABS)
 def abs(x: Operand) -> Tensor:  # noqa: A001
     """y = |x| (gradient sign(x), 0 at x = 0)."""
     return apply1(ABS, x)
 
 
+@documented(SIGN)
 def sign(x: Operand) -> Tensor:
     """y = sign(x); its gradient is zero everywhere."""
     return apply1(SIGN, x)
 
 
+@documented(SIN)
 def sin(x: Operand) -> Tensor:
     """y = sin x."""
     return apply1(SIN, x)
 
 
+@documented(COS)
 def cos(x: Operand) -> Tensor:
     """y = cos x."""
     return apply1(COS, x)
 
 
+@documented(TANH)
 def tanh(x: Operand) -> Tensor:
     """y = tanh x; dy/dx = 1 − y²."""
     return apply1(TANH, x)
 
 
+@documented(SIGMOID)
 def sigmoid(x: Operand) -> Tensor:
     """y = 1 / (1 + e^−x), computed without overflow; dy/dx = y(1 − y)."""
     return apply1(SIGMOID, x)
 
 
+@documented(RELU)
 def relu(x: Operand) -> Tensor:
     """y = max(x, 0); dy/dx = [x > 0] (0 at x = 0, as PyTorch)."""
     return apply1(RELU, x)
 
 
+@documented(LEAKY_RELU)
 def leaky_relu(x: Operand, negative_slope: float = 0.01) -> Tensor:
     """y = x for x > 0, α·x otherwise (α = ``negative_slope``)."""
     return LEAKY_RELU(x, slope=negative_slope)
 
 
+@documented(ELU)
 def elu(x: Operand, alpha: float = 1.0) -> Tensor:
     """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0."""
     return ELU(x, alpha=alpha)
 
 
+@documented(SOFTPLUS)
 def softplus(x: Operand) -> Tensor:
     """y = log(1 + eˣ), computed stably; dy/dx = σ(x)."""
     return apply1(SOFTPLUS, x)
 
 
+@documented(SILU)
 def silu(x: Operand) -> Tensor:
     """y = x·σ(x) (swish); dy/dx = σ(x)(1 + x(1 − σ(x)))."""
     return apply1(SILU, x)
 
 
+@documented(MAXIMUM)
 def maximum(a: Operand, b: Operand) -> Tensor:
     """Elementwise max(a, b); on ties each operand gets half the gradient."""
     return apply2(MAXIMUM, a, b)
 
 
+@documented(MINIMUM)
 def minimum(a: Operand, b: Operand) -> Tensor:
     """Elementwise min(a, b); on ties each operand gets half the gradient."""
     return apply2(MINIMUM, a, b)
 
 
+@documented(CLIP)
 def clip(x: Operand, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
     if min is None and max is None:
@@ -332,6 +357,7 @@ def clip(x: Operand, min: float | None = None, max: float | None = None) -> Tens
     return CLIP(x, lo=min, hi=max)
 
 
+@documented(WHERE)
 def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
     """y = a where condition else b (broadcasting); the condition gets no gradient."""
     if isinstance(condition, Tensor):
@@ -339,6 +365,7 @@ def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
     return WHERE(np.asarray(condition, dtype=bool), a, b)
 
 
+@documented(CAST)
 def cast(x: Operand, dtype: Any) -> Tensor:
     """y = x converted to ``dtype``; differentiable between float dtypes."""
     dtype = np.dtype(dtype)
@@ -350,6 +377,7 @@ def cast(x: Operand, dtype: Any) -> Tensor:
     return CAST(x, dtype=dtype)
 
 
+@documented(IDENTITY)
 def identity(x: Operand) -> Tensor:
     """y = x as a new graph node (sharing data)."""
     return IDENTITY(x)

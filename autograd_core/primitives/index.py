@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..docs import documented
 from ..errors import ShapeError
 from ..primitive import no_flops, primitive
 from ..tensor import Tensor
@@ -99,6 +100,7 @@ SCATTER_ADD = primitive(
 )
 
 
+@documented(GETITEM)
 def getitem(x: Any, index: Any) -> Tensor:
     """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)

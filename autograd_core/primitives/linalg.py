@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..docs import documented
 from ..errors import ShapeError
 from ..primitive import lift, primitive
 from ..tensor import Tensor
@@ -143,11 +144,13 @@ LINEAR = primitive(
 )
 
 
+@documented(MATMUL)
 def matmul(a: Any, b: Any) -> Tensor:
     """Y = A·B with numpy ``@`` semantics (1-D operands, broadcast stacks)."""
     return MATMUL(a, b)
 
 
+@documented(TRANSPOSE)
 def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Tensor:
     """Permute the axes (reverse them when ``axes`` is None), as ``np.transpose``."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
@@ -174,6 +177,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     return transpose(x, tuple(order))
 
 
+@documented(LINEAR)
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``; one fused node when a bias is given."""
     if bias is None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..docs import documented
 from ..errors import ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
@@ -99,18 +100,21 @@ BCE_WITH_LOGITS = primitive(
 )
 
 
+@documented(SOFTMAX)
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
     return SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
 
 
+@documented(LOG_SOFTMAX)
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
     return LOG_SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
 
 
+@documented(CROSS_ENTROPY)
 def cross_entropy(logits: Any, target: Any) -> Tensor:
     """Per-example categorical cross-entropy from logits (classes on the last axis).
 
@@ -140,6 +144,7 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     return CROSS_ENTROPY(z, t)
 
 
+@documented(BCE_WITH_LOGITS)
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready)."""
     return BCE_WITH_LOGITS(logits, target)

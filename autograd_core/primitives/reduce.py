@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..docs import documented
 from ..errors import ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
@@ -133,36 +134,43 @@ def _reduce(prim, x: Any, axis: Axis, keepdims: bool, **params: Any) -> Tensor:
     return prim(x, axis=normalize_axis(axis, ndim, prim.name), keepdims=bool(keepdims), **params)
 
 
+@documented(SUM)
 def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """y = Σ x over ``axis`` (all axes when None)."""
     return _reduce(SUM, x, axis, keepdims)
 
 
+@documented(MEAN)
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """y = (1/n) Σ x over ``axis``."""
     return _reduce(MEAN, x, axis, keepdims)
 
 
+@documented(MAX)
 def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """y = max x over ``axis``; tied maxima share the gradient equally."""
     return _reduce(MAX, x, axis, keepdims)
 
 
+@documented(MIN)
 def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """y = min x over ``axis``; tied minima share the gradient equally."""
     return _reduce(MIN, x, axis, keepdims)
 
 
+@documented(VAR)
 def var(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
     return _reduce(VAR, x, axis, keepdims, ddof=int(ddof))
 
 
+@documented(STD)
 def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy)."""
     return _reduce(STD, x, axis, keepdims, ddof=int(ddof))
 
 
+@documented(LOGSUMEXP)
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
     return _reduce(LOGSUMEXP, x, axis, keepdims)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..docs import documented
 from ..errors import ShapeError
 from ..primitive import ArgnumRules, lift, no_flops, primitive, sum_to
 from ..tensor import Tensor
@@ -86,6 +87,7 @@ PAD = primitive(
 
 
 # ----------------------------------------------------------------- functions
+@documented(RESHAPE)
 def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
     """Same elements, new shape (one entry may be -1), as ``np.reshape``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -99,6 +101,7 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
     return RESHAPE(x, shape=full)
 
 
+@documented(BROADCAST_TO)
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
     """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
     shape = tuple(int(s) for s in shape)
@@ -119,6 +122,7 @@ def expand(x: Any, *shape: int) -> Tensor:
     return broadcast_to(x, full)
 
 
+@documented(CONCATENATE)
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = tuple(tensors)
@@ -157,6 +161,7 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in bounds]
 
 
+@documented(PAD)
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
     """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
     ndim = len(_shape_of(x))
