@@ -5,10 +5,13 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench setup dot clean
+.PHONY: demo forward-vs-reverse test lint bench setup dot clean
 
 demo: setup
 	$(PY) examples/demo.py
+
+forward-vs-reverse: setup
+	$(PY) examples/forward_vs_reverse.py
 
 test: setup
 	$(PY) -m pytest
@@ -19,6 +22,7 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/mlp.py
+	$(PY) benchmarks/jacobian.py
 
 setup: $(STAMP) dot
 
