@@ -16,7 +16,8 @@ results are written as JSON (default ``benchmarks/results/jacobian.json``).
     python benchmarks/jacobian.py [--repeat 15] [--quick] [--case NAME] [--out PATH]
 
 Timings from a loaded machine are not comparable (multi-threaded BLAS waits
-for a busy core); the JSON records the load average at the start.
+for a busy core); the JSON records the load average at the start. On a shared
+machine, OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 gives steadier figures.
 """
 
 from __future__ import annotations
