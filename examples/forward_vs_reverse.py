@@ -160,7 +160,8 @@ def part2_sweep(out_dir: Path, max_size: int, fixed: int, hidden: int, repeat: i
     print(cost_table(sweeps))
     print(
         "  Counted flops: jacfwd = (1 + D)·F and jacrev = (1 + M)·F for one forward pass F, so they cross exactly at D = M;\n"
-        "  the times cross near it (per-pass overhead moves the crossing a little)."
+        "  the times cross near it (per-pass overhead moves the crossing a little). Times are best-of-N\n"
+        "  wall clock and get noisy while other programs keep the CPU busy; the flop counts are exact."
     )
     try:
         paths = plot_costs(sweeps, out_dir)
