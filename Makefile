@@ -5,10 +5,13 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-numpy1 lint bench setup dot clean
+.PHONY: demo forward-vs-reverse test test-numpy1 lint bench setup dot clean
 
 demo: setup
 	$(PY) examples/demo.py
+
+forward-vs-reverse: setup
+	$(PY) examples/forward_vs_reverse.py
 
 test: setup
 	$(PY) -m pytest
@@ -25,6 +28,7 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/mlp.py
+	$(PY) benchmarks/jacobian.py
 
 setup: $(STAMP) dot
 

@@ -124,42 +124,60 @@ def _strip(x: Any, level: int) -> Any:
     return _fresh_view(x, outer)
 
 
-def _needs_tensor_rules(inputs: tuple, tangents: list, level: int) -> bool:
-    """Rules must run on Tensors when an outer level or reverse mode has to see them."""
+def _tangents_at(inputs: tuple, level: int) -> tuple[list, bool]:
+    """The inputs' tangents at ``level`` (None where absent), and whether the rules must run on Tensors.
+
+    They must when an outer level or reverse mode has to see them: an input
+    carries an outer level's tangent or requires grad, or a tangent is itself
+    differentiable.
+    """
+    tangents = []
+    as_tensors = False
     for x in inputs:
-        if isinstance(x, Tensor):
-            if x._tangents and any(k < level for k in x._tangents):
-                return True
-            if x.requires_grad and _state.grad_enabled:
-                return True
-    return any(isinstance(t, Tensor) and _tangent_needs_tensor(t) for t in tangents)
+        if not isinstance(x, Tensor):
+            tangents.append(None)
+            continue
+        found = x._tangents
+        t = found.get(level) if found else None
+        if (
+            (found and min(found) < level)
+            or (x.requires_grad and _state.grad_enabled)
+            or (isinstance(t, Tensor) and _tangent_needs_tensor(t))
+        ):
+            as_tensors = True
+        tangents.append(t)
+    return tangents, as_tensors
 
 
 def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor) -> None:
     """Compute ``out``'s tangent at every level its inputs carry one: ẏ = Σᵢ JVPᵢ(ẋᵢ)."""
-    levels = sorted({k for x in inputs if isinstance(x, Tensor) and x._tangents for k in x._tangents if k in _state.fwd_levels})
+    open_levels = _state.fwd_levels
+    levels = sorted({k for x in inputs if isinstance(x, Tensor) and x._tangents for k in x._tangents if k in open_levels})
     if not levels:
         return
     out._tangents = {}
+    ndim = out.data.ndim
     for level in levels:
-        tangents = [tangent_of(x, level) for x in inputs]
-        as_tensors = _needs_tensor_rules(inputs, tangents, level)
+        tangents, as_tensors = _tangents_at(inputs, level)
         if as_tensors:
             args = [_strip(x, level) for x in inputs]
             ans: Any = out
         else:
             args, ans = arrays, out.data
-            tangents = [t.data if isinstance(t, Tensor) else t for t in tangents]
         total = None
         nb = 0
         for i, t in enumerate(tangents):
-            rule = prim.jvps[i] if t is not None else None
+            if t is None:
+                continue
+            rule = prim.jvps[i]
             if rule is None:
                 continue
-            nb = t.ndim - np.ndim(arrays[i])
+            if not as_tensors and isinstance(t, Tensor):
+                t = t.data
+            nb = t.ndim - arrays[i].ndim  # a tangent is only ever carried by a Tensor input, so arrays[i] is its array
             if prim.broadcasting:
-                t = lift(t, nb, out.ndim)
-            part = lift(rule(t, ans, *args, **params), nb, out.ndim)
+                t = lift(t, nb, ndim)
+            part = lift(rule(t, ans, *args, **params), nb, ndim)
             total = part if total is None else total + part
             if _state.counters and not as_tensors:
                 flops = prim.flops(out.data, *arrays, **params) * max(1, int(np.prod(t.shape[:nb])))
@@ -167,8 +185,8 @@ def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, ou
                     meter.add(prim.name + ".jvp", flops)
         if total is None:
             continue
-        full = tuple(total.shape[:nb]) + out.shape
-        if tuple(total.shape) != full:
+        full = total.shape[:nb] + out.shape
+        if total.shape != full:
             total = np.broadcast_to(total, full)
         if total.dtype != out.dtype:
             total = total.astype(out.dtype)

@@ -13,6 +13,7 @@ variables are fresh graph nodes, so an outer transform sees through it.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -66,9 +67,7 @@ def _as_result(g: Any, like: Tensor, batch: tuple[int, ...] = ()) -> Tensor:
 
 def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     """Rows lo..hi of the n × n identity, each reshaped to ``shape``."""
-    e = np.zeros((hi - lo, n), dtype=dtype)
-    e[np.arange(hi - lo), np.arange(lo, hi)] = 1
-    return e.reshape((hi - lo,) + tuple(shape))
+    return np.eye(hi - lo, n, lo, dtype=dtype).reshape((hi - lo,) + tuple(shape))
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -173,9 +172,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
 
 
 def _to_output_major(j: Any, out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> Any:
-    """(D,) + out.shape  →  out.shape + in.shape."""
-    d = int(np.prod(in_shape))
-    return np.moveaxis(j.reshape((d,) + tuple(out_shape)), 0, -1).reshape(tuple(out_shape) + tuple(in_shape))
+    """(D,) + out.shape  →  out.shape + in.shape: the D × M block of columns, transposed."""
+    d, m = math.prod(in_shape), math.prod(out_shape)
+    return j.reshape((d, m)).T.reshape(tuple(out_shape) + tuple(in_shape))
 
 
 def jacfwd(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None) -> Callable[..., Any]:
@@ -249,8 +248,9 @@ def jacrev(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = 
                 last = n == len(blocks) - 1
                 grads = run_backward([out], [seed], inputs=variables, accumulate=False, retain_graph=not last, create_graph=None)
             for k, (g, v) in enumerate(zip(grads, variables)):
-                r = _as_result(g, v, batch)
-                rows[k].append(r if vectorize else r[None])
+                if g is None:
+                    g = np.zeros(batch + v.shape, v.dtype)
+                rows[k].append(g if vectorize else g[None])
         results = []
         for k, v in enumerate(variables):
             j = _join(rows[k]).reshape(out.shape + v.shape)

@@ -174,3 +174,15 @@ def test_iteration_is_differentiable():
     total = sum(xi * xi for xi in x)
     total.backward()
     np.testing.assert_allclose(x.grad.data, [2.0, 4.0, 6.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_dtype_survives_a_small_network_and_its_gradients(dtype):
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.standard_normal((4, 3)), dtype=dtype)
+    w = ag.tensor(rng.standard_normal((2, 3)), dtype=dtype, requires_grad=True)
+    b = ag.tensor(np.zeros(2), dtype=dtype, requires_grad=True)
+    loss = ag.cross_entropy(ag.linear(x, w, b).tanh() * 2.0 + 1, np.array([0, 1, 1, 0])).mean()
+    assert loss.dtype == dtype
+    loss.backward()
+    assert w.grad.dtype == dtype and b.grad.dtype == dtype

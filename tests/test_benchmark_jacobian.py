@@ -1,0 +1,38 @@
+"""The Jacobian benchmark runs (on the small network, without peers) and writes what it announces."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+
+BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "jacobian.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("jacobian_benchmark", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hand_written_baselines_agree_with_the_library():
+    bench = _load()
+    layers = bench.init_layers((6, 5, 4, 3), seed=3)
+    x = np.random.default_rng(4).standard_normal(6)
+    expected = bench.ag.jacrev(bench.ours(layers))(bench.ag.tensor(x)).data
+    np.testing.assert_allclose(bench.numpy_jacfwd(layers, x), expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(bench.numpy_jacrev(layers, x), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_quick_run_writes_json(tmp_path, capsys):
+    out = tmp_path / "jacobian.json"
+    results = _load().main(["--quick", "--case", "4-8-6-4-2", "--out", str(out)])
+    assert json.loads(out.read_text()) == json.loads(json.dumps(results))
+    methods = {r["method"] for r in results["results"]}
+    assert methods == {"numpy by hand (fwd)", "numpy by hand (rev)", "ag.jacfwd", "ag.jacrev"}
+    assert [t["target"] for t in results["targets"]] == [
+        "4-8-6-4-2: ag.jacfwd ms <= 0.2",
+        "4-8-6-4-2: ag.jacrev ms <= 0.2",
+    ]
+    assert f"wrote {out}" in capsys.readouterr().out
