@@ -1,0 +1,423 @@
+"""``draw_graph``: a recorded computation as a Graphviz picture of its forward and/or backward pass.
+
+Tensors are tables (name, shape, value, gradient), ops are small boxes, and
+the edges run the way values flow (forward) or the way gradients flow
+(backward, each labelled with the gradient it carried). Node ids are
+generated (``t3``, ``op3``); user text only ever appears escaped inside labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from autograd_core.tensor import Tensor
+
+from . import health
+from .arrays import array_lines, compact, shape_text
+from .labels import attr, bar, html, input_symbols
+from .recording import INPUT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Gradients, Graph, read_graph, replay
+
+MODES = ("forward", "backward", "both")
+FIELDS = ("name", "op", "shape", "value", "grad")
+FORMATS = ("svg", "png", "pdf")
+
+FONT = "Helvetica"
+VALUE_EDGE = "#444444"
+GRAD_EDGE = "#c0392b"
+HIGHLIGHT = "#d62728"
+KIND_COLOURS = {
+    PARAMETER: "#fde68a",
+    LEAF: "#fde68a",
+    INPUT: "#e5e7eb",
+    INTERMEDIATE: "#dbeafe",
+    OUTPUT: "#fca5a5",
+}
+KIND_TAGS = {
+    PARAMETER: "parameter",
+    LEAF: "leaf · requires grad",
+    INPUT: "input · no grad",
+    INTERMEDIATE: "",
+    OUTPUT: "output",
+}
+CLUSTER_FILLS = ("#f5f7fb", "#eaf0f8", "#dfe8f3")
+_FLIP = {"LR": "RL", "RL": "LR", "TB": "BT", "BT": "TB"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to draw: the arguments of ``draw_graph`` after validation."""
+
+    mode: str = "forward"
+    show: frozenset = frozenset(FIELDS)
+    max_elements: int = 6
+    rankdir: str = "LR"
+    group_modules: bool = True
+    precision: int = 4
+    legend: bool = True
+
+    @property
+    def values(self) -> bool:
+        """Whether forward values are drawn."""
+        return self.mode != "backward" and "value" in self.show
+
+    @property
+    def grads(self) -> bool:
+        """Whether gradients are drawn."""
+        return self.mode != "forward"
+
+
+def options(
+    mode: str, show: Iterable[str], max_elements: int, rankdir: str, group_modules: bool, precision: int, legend: bool
+) -> Options:
+    """Validate ``draw_graph``'s arguments, with errors that list the accepted values."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+    if isinstance(show, str):
+        show = (show,)
+    show = frozenset(show)
+    unknown = sorted(show - set(FIELDS))
+    if unknown:
+        raise ValueError(f"show may contain {', '.join(map(repr, FIELDS))}; unknown: {', '.join(map(repr, unknown))}")
+    if rankdir not in _FLIP:
+        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', not {rankdir!r}")
+    if int(max_elements) < 1 or int(precision) < 1:
+        raise ValueError("max_elements and precision must be at least 1")
+    return Options(mode, show, int(max_elements), rankdir, bool(group_modules), int(precision), bool(legend))
+
+
+def draw_graph(
+    root: Tensor,
+    mode: str = "forward",
+    show: Sequence[str] = FIELDS,
+    max_elements: int = 6,
+    rankdir: str = "LR",
+    group_modules: bool = True,
+    *,
+    gradient: Any = None,
+    precision: int = 4,
+    legend: bool = True,
+) -> graphviz.Digraph:
+    """Draw the computation that produced ``root``.
+
+    ``mode="forward"`` shows the values that flowed forward; ``"backward"``
+    draws the edges the way gradients flow, each labelled with the gradient
+    it carried, and shades every tensor by gradient health (legend in the
+    picture); ``"both"`` shows values and gradients together. ``show`` picks
+    the parts of each label; arrays with more than ``max_elements`` elements
+    are summarised. With ``group_modules`` the ops recorded inside an
+    ``nn`` module (``graph_scope``) sit in a labelled box. A non-scalar
+    ``root`` needs ``gradient=`` (the seed) for the backward modes.
+
+    Gradients are computed by replaying the backward pass without writing
+    ``.grad`` or releasing the graph, so draw before ``backward()`` (or after
+    ``backward(retain_graph=True)``). The returned ``graphviz.Digraph``
+    displays inline in Jupyter; save it with ``viz.render``.
+    """
+    opts = options(mode, show, max_elements, rankdir, group_modules, precision, legend)
+    graph = read_graph(root, "draw")
+    grads = None
+    if opts.grads:
+        grads = Gradients()
+        replay(graph, grads, gradient)
+    return build(graph, opts, grads)
+
+
+def build(
+    graph: Graph,
+    opts: Options,
+    grads: Gradients | None,
+    highlight: Tensor | None = None,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """The picture of ``graph`` with the gradients known so far (``grads``), optionally one tensor highlighted."""
+    return _Builder(graph, opts, grads, highlight).digraph(title)
+
+
+class _Builder:
+    def __init__(self, graph: Graph, opts: Options, grads: Gradients | None, highlight: Tensor | None) -> None:
+        self.graph = graph
+        self.opts = opts
+        self.grads = grads if grads is not None else Gradients()
+        self.highlight = highlight
+        self.index = {id(t): k for k, t in enumerate(graph.tensors)}
+        self.backward = opts.mode == "backward"
+        self.nodes: dict[tuple[str, ...], list[tuple[str, dict]]] = {}
+
+    # -------------------------------------------------------------- whole graph
+    def digraph(self, title: str | None) -> graphviz.Digraph:
+        rankdir = _FLIP[self.opts.rankdir] if self.backward else self.opts.rankdir
+        dot = graphviz.Digraph("autograd", format="svg")
+        dot.attr(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35", newrank="true")
+        dot.attr("node", fontname=FONT, fontsize="11")
+        dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
+        dot.attr(label=self._label(title or self._title()), labelloc="t")
+        edges: list[tuple[str, str, dict]] = []
+        for t in self.graph.tensors:
+            self._tensor(t)
+            if t.grad_fn is not None:
+                edges.extend(self._op(t))
+        self._emit(dot)
+        for tail, head, attrs in edges:
+            dot.edge(tail, head, **attrs)
+        return dot
+
+    def _title(self) -> str:
+        root = self.graph.name(self.graph.root)
+        if self.opts.mode == "forward":
+            return f"forward pass of {root}: the values that flowed forward"
+        if self.opts.mode == "backward":
+            return f"backward pass of {root}: gradients ∂{root}/∂x flowing back along the arrows"
+        return f"{root}: values (forward) and gradients ∂{root}/∂x (backward)"
+
+    def _place(self, t: Tensor, node_id: str, attrs: dict) -> None:
+        scope = self.graph.scope(t) if self.opts.group_modules else ()
+        self.nodes.setdefault(scope, []).append((node_id, attrs))
+
+    def _emit(self, dot: graphviz.Digraph) -> None:
+        """Write the nodes, nesting each module scope in a labelled cluster."""
+        children: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for scope in list(self.nodes):
+            for depth in range(1, len(scope) + 1):
+                children.setdefault(scope[: depth - 1], set()).add(scope[:depth])
+        counter = iter(range(1_000_000))
+
+        def fill(g: graphviz.Digraph, scope: tuple[str, ...]) -> None:
+            for node_id, attrs in self.nodes.get(scope, ()):
+                g.node(node_id, **attrs)
+            for child in sorted(children.get(scope, ())):
+                sub = graphviz.Digraph(name=f"cluster_{next(counter)}")
+                sub.attr(
+                    label=f"<<B>{html(child[-1])}</B>>",
+                    style="rounded,filled",
+                    fillcolor=CLUSTER_FILLS[(len(child) - 1) % len(CLUSTER_FILLS)],
+                    color="#9aa9c2",
+                    fontsize="11",
+                    labeljust="l",
+                    tooltip=attr(" / ".join(child)),
+                )
+                fill(sub, child)
+                g.subgraph(sub)
+
+        fill(dot, ())
+
+    # ------------------------------------------------------------------ tensors
+    def _tensor(self, t: Tensor) -> None:
+        kind = self.graph.kind(t)
+        grad = self.grads.totals.get(id(t))
+        shows = self.opts.show
+        rows = [self._header(t, kind)]
+        if "shape" in shows:
+            shape = "scalar" if t.ndim == 0 else shape_text(t.shape)
+            rows.append(_cell(f'<FONT POINT-SIZE="9" COLOR="#555555">{html(shape)} · {html(t.dtype)}</FONT>'))
+        if self.opts.values:
+            rows.append(_cell(self._array("value", t.data)))
+        if self.opts.grads and "grad" in shows and grad is not None:
+            band = health.band(t.data, grad)
+            rows.append(_cell(self._array("grad", grad, colour=GRAD_EDGE), band.colour))
+        highlighted = self.highlight is t
+        border = "3" if highlighted else ("2" if kind == OUTPUT else "1")
+        colour = HIGHLIGHT if highlighted else "#333333"
+        table = (
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+            + "".join(rows)
+            + "</TABLE>"
+        )
+        tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
+        self._place(t, self._tid(t), {"label": f"<{table}>", "shape": "plain", "tooltip": attr(tooltip)})
+
+    def _header(self, t: Tensor, kind: str) -> str:
+        parts = []
+        if "name" in self.opts.show:
+            parts.append(f"<B>{html(self.graph.name(t))}</B>")
+        tag = KIND_TAGS[kind]
+        if tag:
+            parts.append(f'<FONT POINT-SIZE="8" COLOR="#555555">{html(tag)}</FONT>')
+        return _cell("  ".join(parts) or " ", KIND_COLOURS[kind])
+
+    def _array(self, label: str, a: np.ndarray, colour: str = "#000000") -> str:
+        lines = array_lines(a, self.opts.max_elements, self.opts.precision)
+        head = f'<FONT COLOR="#777777">{label}</FONT> '
+        body = '<BR ALIGN="LEFT"/>'.join(html(line) for line in lines)
+        if len(lines) > 1:
+            body = '<BR ALIGN="LEFT"/>' + body
+        return f'{head}<FONT COLOR="{colour}">{body}</FONT>'
+
+    def _tid(self, t: Tensor) -> str:
+        return f"t{self.index[id(t)]}"
+
+    # ---------------------------------------------------------------------- ops
+    def _op(self, t: Tensor) -> list[tuple[str, str, dict]]:
+        node = t.grad_fn
+        k = self.index[id(t)]
+        op_id = f"op{k}"
+        prim = node.op
+        highlighted = self.highlight is t
+        attrs: dict[str, Any] = {"tooltip": attr(str(prim.formula))}
+        if "op" in self.opts.show:
+            label = f"<B>{html(prim.name)}</B>"
+            extra = _params_text(prim.name, node.params)
+            if extra:
+                label += f'<BR/><FONT POINT-SIZE="8">{html(extra)}</FONT>'
+            if self.backward:
+                label += f'<BR/><FONT POINT-SIZE="8" COLOR="{GRAD_EDGE}">{html(prim.formula.vjp)}</FONT>'
+            attrs.update(
+                label=f"<{label}>", shape="box", style="rounded,filled", fillcolor="#f3f4f6", margin="0.06,0.03"
+            )
+            attrs.update(fontsize="10", height="0.3")
+        else:
+            attrs.update(label="", shape="point", width="0.08")
+        if highlighted:
+            attrs.update(color=HIGHLIGHT, penwidth="3")
+        self._place(t, op_id, attrs)
+
+        out_id = self._tid(t)
+        edges = []
+        grad_out = self.grads.totals.get(id(t))
+        if self.backward:
+            label = {} if grad_out is None else self._grad_label(bar("y"), grad_out)
+            edges.append((out_id, op_id, {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **label, **_bold(highlighted)}))
+        else:
+            edges.append((op_id, out_id, {"color": VALUE_EDGE}))
+        symbols = input_symbols(prim, len(node.inputs))
+        for i, x in enumerate(node.inputs):
+            symbol = symbols[i] or f"input {i}"
+            if isinstance(x, Tensor):
+                src = self._tid(x)
+            else:
+                src = f"c{k}_{i}"
+                self._place(t, src, self._constant(x))
+            edges.append(self._input_edge(t, i, x, src, op_id, symbol, len(node.inputs) > 1, highlighted))
+        return edges
+
+    def _input_edge(
+        self, t: Tensor, i: int, x: Any, src: str, op_id: str, symbol: str, several: bool, highlighted: bool
+    ) -> tuple[str, str, dict]:
+        g = self.grads.edges.get((id(t), i))
+        if self.backward:
+            if g is None:
+                return (
+                    op_id,
+                    src,
+                    {"color": "#bbbbbb", "style": "dotted", "arrowhead": "none", "tooltip": "no gradient flows here"},
+                )
+            return (
+                op_id,
+                src,
+                {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **self._grad_label(bar(symbol), g), **_bold(highlighted)},
+            )
+        attrs: dict[str, Any] = {"color": VALUE_EDGE}
+        if self.opts.mode == "both" and g is not None:
+            attrs.update(fontcolor=GRAD_EDGE, **self._grad_label(bar(symbol), g))
+        elif several:
+            attrs.update(label=f"<{html(symbol)}>", fontcolor="#777777")
+        return src, op_id, attrs
+
+    def _grad_label(self, symbol: str, g: np.ndarray) -> dict:
+        text = f"{symbol} = {compact(g, self.opts.max_elements, self.opts.precision)}"
+        return {"label": f"<{html(text)}>"}
+
+    def _constant(self, value: Any) -> dict:
+        text = compact(np.asarray(value), self.opts.max_elements, self.opts.precision) if value is not None else "None"
+        return {
+            "label": f"<{html(text)}>",
+            "shape": "plaintext",
+            "fontcolor": "#666666",
+            "fontsize": "9",
+            "tooltip": attr("constant"),
+        }
+
+    # ------------------------------------------------------------------- legend
+    def _label(self, title: str) -> str:
+        """The graph's caption: the title and, below it, a compact legend."""
+        rows = [f'<TR><TD ALIGN="CENTER"><FONT POINT-SIZE="14"><B>{html(title)}</B></FONT></TD></TR>']
+        if self.opts.legend:
+            rows.extend(f"<TR><TD>{line}</TD></TR>" for line in self._legend())
+        return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+    def _legend(self) -> list[str]:
+        kinds = [
+            (PARAMETER, "parameter / leaf"),
+            (INPUT, "input (no grad)"),
+            (INTERMEDIATE, "intermediate"),
+            (OUTPUT, "output"),
+        ]
+        cells = [_swatch(KIND_COLOURS[kind], text) for kind, text in kinds]
+        cells.append(_swatch("#f3f4f6", "op (hover for its formula)", rounded=True))
+        arrows = []
+        if self.opts.mode != "backward":
+            arrows.append(_key(f'<FONT COLOR="{VALUE_EDGE}">⟶</FONT>', "value flowing forward"))
+        if self.opts.grads:
+            arrows.append(_key(f'<FONT COLOR="{GRAD_EDGE}">x̄ = …</FONT>', "gradient sent back along the edge"))
+        lines = [_legend_row(cells + arrows)]
+        if self.opts.grads:
+            bands = [_swatch(b.colour, b.label) for b in (*health.BANDS, health.ZERO, health.NOT_FINITE)]
+            head = '<TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>gradient health</B> ‖grad‖ / ‖value‖:  </FONT></TD>'
+            lines.append(_legend_row([head, *bands]))
+        return lines
+
+
+def _legend_row(cells: list[str]) -> str:
+    return '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="1"><TR>' + "".join(cells) + "</TR></TABLE>"
+
+
+def _cell(content: str, bgcolor: str | None = None) -> str:
+    bg = f' BGCOLOR="{bgcolor}"' if bgcolor else ""
+    return f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"{bg}>{content}</TD></TR>'
+
+
+def _key(symbol: str, text: str) -> str:
+    return (
+        f'<TD><FONT POINT-SIZE="9">{symbol}</FONT></TD><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html(text)}  </FONT></TD>'
+    )
+
+
+def _swatch(colour: str, text: str, rounded: bool = False) -> str:
+    style = ' STYLE="rounded"' if rounded else ""
+    return (
+        f'<TD BGCOLOR="{colour}" BORDER="1"{style} WIDTH="16" HEIGHT="12"> </TD>'
+        f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html(text)}  </FONT></TD>'
+    )
+
+
+def _bold(on: bool) -> dict:
+    return {"penwidth": "3"} if on else {}
+
+
+def _params_text(op: str, params: dict) -> str:
+    """Short text for an op's parameters: ``axis=0``, ``[0:2, 1]`` for an index."""
+    parts = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        if op == "getitem" and hasattr(value, "items"):
+            parts.append("[" + ", ".join(_index_item(i) for i in value.items) + "]")
+        else:
+            parts.append(f"{key}={_param_value(value)}")
+    return ", ".join(parts)
+
+
+def _index_item(item: Any) -> str:
+    if isinstance(item, slice):
+        if item == slice(None):
+            return ":"
+        text = f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}"
+        return text + (f":{item.step}" if item.step is not None else "")
+    if item is None:
+        return "None"
+    return _param_value(item)
+
+
+def _param_value(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return compact(value, 4) if value.size <= 4 else f"array{shape_text(value.shape)}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_param_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= 24 else text[:23] + "…"
