@@ -13,8 +13,12 @@ replayed without touching ``.grad`` or releasing the graph).
 from .errors import GraphReleasedError, GraphvizNotFoundError, PlotsUnavailableError
 from .graph import draw_graph
 from .render import render
+from .trace import BackpropTrace, Step, trace_backward
 
 __all__ = [
+    "BackpropTrace",
+    "Step",
+    "trace_backward",
     "GraphReleasedError",
     "GraphvizNotFoundError",
     "PlotsUnavailableError",

@@ -63,12 +63,19 @@ def array_lines(a: Any, max_elements: int = 6, precision: int = 4) -> list[str]:
     return summary_lines(a, precision)
 
 
+def nested(a: Any, precision: int = 4) -> str:
+    """Every element in numpy's nesting, on one line: ``[[0.4, 0.6], [0.7, -0.4]]``."""
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return number(a, precision)
+    return "[" + ", ".join(nested(sub, precision) for sub in a) + "]"
+
+
 def compact(a: Any, max_elements: int = 6, precision: int = 4) -> str:
     """One line: the values when few, else the shape and the norm (for edge labels and tables)."""
     a = np.asarray(a)
     if a.size <= max_elements:
-        lines = full_lines(a, precision)
-        return lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
+        return nested(a, precision)
     norm = float(np.linalg.norm(a.astype(np.float64).ravel())) if a.dtype.kind in "fc" else float("nan")
     return f"{shape_text(a.shape)} ‖·‖={number(norm, precision)}"
 

@@ -197,7 +197,8 @@ class _Builder:
                     fillcolor=CLUSTER_FILLS[(len(child) - 1) % len(CLUSTER_FILLS)],
                     color="#9aa9c2",
                     fontsize="11",
-                    labeljust="l",
+                    labeljust="r" if self.opts.rankdir == "LR" and self.backward else "l",
+                    labelloc="b" if self.opts.rankdir == "TB" and self.backward else "t",
                     tooltip=attr(" / ".join(child)),
                 )
                 fill(sub, child)
@@ -303,7 +304,12 @@ class _Builder:
                 return (
                     op_id,
                     src,
-                    {"color": "#bbbbbb", "style": "dotted", "arrowhead": "none", "tooltip": "no gradient flows here"},
+                    {
+                        "color": "#bbbbbb",
+                        "style": "dotted",
+                        "arrowhead": "none",
+                        "tooltip": "no gradient has flowed along this edge",
+                    },
                 )
             return (
                 op_id,
@@ -311,11 +317,16 @@ class _Builder:
                 {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **self._grad_label(bar(symbol), g), **_bold(highlighted)},
             )
         attrs: dict[str, Any] = {"color": VALUE_EDGE}
-        if self.opts.mode == "both" and g is not None:
+        if self.opts.mode == "both" and g is not None and self._uses(x) > 1:
+            # The tensor's own grad row shows its total; an edge needs a label only
+            # when the tensor feeds several places and this is one contribution.
             attrs.update(fontcolor=GRAD_EDGE, **self._grad_label(bar(symbol), g))
         elif several:
             attrs.update(label=f"<{html(symbol)}>", fontcolor="#777777")
         return src, op_id, attrs
+
+    def _uses(self, x: Any) -> int:
+        return len(self.graph.consumers.get(id(x), ())) if isinstance(x, Tensor) else 1
 
     def _grad_label(self, symbol: str, g: np.ndarray) -> dict:
         text = f"{symbol} = {compact(g, self.opts.max_elements, self.opts.precision)}"
@@ -356,7 +367,7 @@ class _Builder:
         lines = [_legend_row(cells + arrows)]
         if self.opts.grads:
             bands = [_swatch(b.colour, b.label) for b in (*health.BANDS, health.ZERO, health.NOT_FINITE)]
-            head = '<TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>gradient health</B> ‖grad‖ / ‖value‖:  </FONT></TD>'
+            head = '<TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>gradient health</B> rms(grad) / max(rms(value), 1):  </FONT></TD>'
             lines.append(_legend_row([head, *bands]))
         return lines
 
@@ -392,8 +403,10 @@ def _params_text(op: str, params: dict) -> str:
     """Short text for an op's parameters: ``axis=0``, ``[0:2, 1]`` for an index."""
     parts = []
     for key, value in params.items():
-        if value is None:
+        if value is None or value is False:
             continue
+        if isinstance(value, tuple) and len(value) == 1:
+            value = value[0]
         if op == "getitem" and hasattr(value, "items"):
             parts.append("[" + ", ".join(_index_item(i) for i in value.items) + "]")
         else:

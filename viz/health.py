@@ -1,10 +1,11 @@
 """Gradient health: how large a tensor's gradient is relative to its value, as a colour.
 
-The measure is ‖∂L/∂x‖ / ‖x‖ (the absolute ‖∂L/∂x‖ when x is all zeros, as a
-freshly initialised bias is). A plain SGD step changes x by lr times that
-fraction of itself, so with a learning rate near 0.1 a ratio below 1e-4 means
-the tensor barely learns (vanishing) and one above 10 means a step overshoots
-(exploding).
+The measure is rms(∂L/∂x) / max(rms(x), 1), rms being the root mean square
+over the elements. For a parameter of typical size it is the fraction of
+itself one SGD step of learning rate 1 would move it; the floor at 1 keeps
+values near zero (a fresh bias, a pre-activation close to 0) from making an
+ordinary gradient look huge. Below 1e-4 a tensor barely learns (vanishing);
+above 1e3 a step overshoots (exploding).
 """
 
 from __future__ import annotations
@@ -33,11 +34,15 @@ BANDS = (
 NOT_FINITE = Band("nan / inf", "#cb181d", float("nan"))
 
 
+def rms(a: np.ndarray) -> float:
+    """Root mean square of the elements (0 for an empty array)."""
+    a = np.asarray(a, dtype=np.float64)
+    return float(np.sqrt(np.mean(np.square(a)))) if a.size else 0.0
+
+
 def ratio(value: np.ndarray, grad: np.ndarray) -> float:
-    """‖grad‖ / ‖value‖, or ‖grad‖ when the value is all zeros."""
-    g = float(np.linalg.norm(np.asarray(grad, dtype=np.float64).ravel()))
-    v = float(np.linalg.norm(np.asarray(value, dtype=np.float64).ravel()))
-    return g / v if v > 0 else g
+    """rms(grad) / max(rms(value), 1)."""
+    return rms(grad) / max(rms(value), 1.0)
 
 
 def band(value: np.ndarray, grad: np.ndarray) -> Band:
