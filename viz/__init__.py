@@ -10,18 +10,21 @@ replayed without touching ``.grad`` or releasing the graph).
 >>> print(viz.trace_backward(L))         # doctest: +SKIP
 """
 
+from . import plots
 from .errors import GraphReleasedError, GraphvizNotFoundError, PlotsUnavailableError
 from .graph import draw_graph
-from .render import render
+from .render import render, save_step_graphs
 from .trace import BackpropTrace, Step, trace_backward
 
 __all__ = [
     "BackpropTrace",
-    "Step",
-    "trace_backward",
+    "draw_graph",
     "GraphReleasedError",
     "GraphvizNotFoundError",
+    "plots",
     "PlotsUnavailableError",
-    "draw_graph",
     "render",
+    "save_step_graphs",
+    "Step",
+    "trace_backward",
 ]

@@ -55,3 +55,24 @@ def render(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def save_step_graphs(
+    loss: Tensor,
+    folder: str | Path,
+    stem: str = "training_step",
+    format: str = "png",  # noqa: A002  (named like render's argument)
+    **draw: Any,
+) -> dict[str, Path]:
+    """Save the forward and the backward picture of one training step; returns {"forward": …, "backward": …}.
+
+    Call it on the step's loss before ``loss.backward()`` (the gradients are
+    replayed, nothing is changed), e.g. ``viz.save_step_graphs(loss, "out")``
+    writes ``out/training_step_forward.png`` and ``out/training_step_backward.png``.
+    ``draw`` goes to ``draw_graph`` (``rankdir``, ``max_elements``, …).
+    """
+    folder = Path(folder)
+    return {
+        mode: render(loss, folder / f"{stem}_{mode}.{format}", format=format, mode=mode, **draw)
+        for mode in ("forward", "backward")
+    }
