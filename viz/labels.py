@@ -27,13 +27,16 @@ def html(text: Any) -> str:
 
 
 def attr(text: Any) -> graphviz.quoting.NoHtml:
-    """Escape ``text`` for a quoted attribute (tooltips): backslashes doubled, newlines as ``\\n``.
+    """Make ``text`` inert in a quoted attribute such as a tooltip.
 
-    Marked ``nohtml`` so text that happens to look like ``<...>`` is never taken for an HTML label.
+    Graphviz expands backslash sequences there (``\\N`` becomes the node's
+    id, and the number of unescaping passes differs between versions), so a
+    backslash is shown as the look-alike ``⧵`` and line breaks as spaces.
+    Quotes are escaped by graphviz's own quoting; ``nohtml`` stops text that
+    happens to look like ``<...>`` from being taken for an HTML label.
     """
-    s = _CONTROL.sub("\ufffd", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    s = s.replace("\\", "\\\\").replace("\n", "\\n")
-    return graphviz.nohtml(s)
+    s = _CONTROL.sub("\ufffd", str(text)).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return graphviz.nohtml(s.replace("\\", "\u29f5"))
 
 
 def _top_level_parts(text: str) -> list[str]:
