@@ -258,7 +258,8 @@ class _Builder:
         op_id = f"op{k}"
         prim = node.op
         highlighted = self.highlight is t
-        attrs: dict[str, Any] = {"tooltip": attr(str(prim.formula))}
+        # keep the inputs in argument order (X, W, b) across the rank
+        attrs: dict[str, Any] = {"tooltip": attr(str(prim.formula)), "ordering": "out" if self.backward else "in"}
         if "op" in self.opts.show:
             label = f"<B>{html(prim.name)}</B>"
             extra = _params_text(prim.name, node.params)
@@ -358,7 +359,8 @@ class _Builder:
             (OUTPUT, "output"),
         ]
         cells = [_swatch(KIND_COLOURS[kind], text) for kind, text in kinds]
-        cells.append(_swatch("#f3f4f6", "op (hover for its formula)", rounded=True))
+        op_text = "operation, with its VJP rule" if self.backward else "operation (formula in its tooltip)"
+        cells.append(_swatch("#f3f4f6", op_text, rounded=True))
         arrows = []
         if self.opts.mode != "backward":
             arrows.append(_key(f'<FONT COLOR="{VALUE_EDGE}">⟶</FONT>', "value flowing forward"))
