@@ -1,8 +1,8 @@
 """The course notes' grounded example of feedforward and backpropagation, as pictures and a trace.
 
-A 2-2-1 network with sigmoid activations everywhere, input x = (0, 1), target
-y = 1, neg-log-loss, and the transfer matrices of the slides (rows: bias, x1,
-x2). The script draws the forward and backward pass with the values and
+A 2-2-1 network with sigmoid activations everywhere (``nn.MLP``), input
+x = (0, 1), target y = 1, neg-log-loss (``nn.BCELoss``, summed), and the
+transfer matrices of the slides (rows: bias, x1, x2). The script draws the forward and backward pass with the values and
 gradients of the slides, prints the step-by-step trace with the per-layer δ's,
 takes the slides' SGD step with learning rate 1, and checks every number the
 slides print — pointing out the two that are misprinted.
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd_core as ag
+import nn
 import viz
 
 # The slides' transfer matrices: W(0) is 3×2 and W(1) is 3×1, first row the bias weights.
@@ -40,40 +41,26 @@ SLIDE = {
 }
 
 
-def layer_params(W: np.ndarray, layer: int) -> tuple[ag.Tensor, ag.Tensor]:
-    """A slide transfer matrix (bias row first, one column per neuron) as a Linear layer's weight (out, in) and bias."""
-    weight = ag.tensor(W[1:].T, requires_grad=True, name=f"layers.{layer}.weight")
-    bias = ag.tensor(W[0], requires_grad=True, name=f"layers.{layer}.bias")
-    return weight, bias
+def slide_state(W0: np.ndarray, W1: np.ndarray) -> dict[str, np.ndarray]:
+    """The slides' transfer matrices (bias row first, one column per neuron) as the MLP's state dict."""
+    return {
+        "layers.0.weight": W0[1:].T,
+        "layers.0.bias": W0[0],
+        "layers.2.weight": W1[1:].T,
+        "layers.2.bias": W1[0],
+    }
 
 
-def to_transfer(weight: ag.Tensor, bias: ag.Tensor) -> np.ndarray:
-    """Back to the slides' layout: the bias row on top of Wᵀ."""
-    return np.vstack([bias.data[None, :], weight.data.T])
+def to_transfer(state: dict[str, np.ndarray], layer: int) -> np.ndarray:
+    """A layer back in the slides' layout: the bias row on top of Wᵀ."""
+    return np.vstack([state[f"layers.{layer}.bias"][None, :], state[f"layers.{layer}.weight"].T])
 
 
-def forward(params: list[ag.Tensor], x: ag.Tensor) -> dict[str, ag.Tensor]:
-    """The network, each layer recorded under the scope name an ``nn`` module would give it."""
-    w0, b0, w1, b1 = params
-    with ag.graph_scope("MLP"):
-        with ag.graph_scope("layers.0 (Linear)"):
-            z1 = ag.linear(x, w0, b0)
-        with ag.graph_scope("layers.1 (Sigmoid)"):
-            h = ag.sigmoid(z1)
-        with ag.graph_scope("layers.2 (Linear)"):
-            z2 = ag.linear(h, w1, b1)
-        with ag.graph_scope("layers.3 (Sigmoid)"):
-            y_hat = ag.sigmoid(z2)
-    h.name, y_hat.name = "x(1) hidden", "ŷ"
-    return {"hidden": h, "y_hat": y_hat}
-
-
-def neg_log_loss(y_hat: ag.Tensor, y: ag.Tensor) -> ag.Tensor:
-    """J = −y·log ŷ − (1 − y)·log(1 − ŷ), as the notes write it."""
-    with ag.graph_scope("neg-log-loss"):
-        J = -(y * ag.log(y_hat) + (1 - y) * ag.log(1 - y_hat)).sum()
-    J.name = "J"
-    return J
+def network(W0: np.ndarray, W1: np.ndarray) -> nn.MLP:
+    """The slides' network, sigmoid after both layers."""
+    model = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid")
+    model.load_state_dict(slide_state(W0, W1))
+    return model
 
 
 def fmt(a: np.ndarray) -> str:
@@ -92,11 +79,13 @@ def compare(name: str, computed: np.ndarray, printed: list) -> bool:
 
 
 def main(out: Path) -> None:
-    params = [*layer_params(W0, 0), *layer_params(W1, 2)]
-    x = ag.tensor(X, name="x(0) input")
-    y = ag.tensor([TARGET], name="y target")
-    net = forward(params, x)
-    J = neg_log_loss(net["y_hat"], y)
+    model = network(W0, W1)
+    x = ag.tensor([X], name="x(0) input")
+    y = ag.tensor([[TARGET]], name="y target")
+    y_hat = model(x)
+    y_hat.name = "ŷ"
+    J = nn.BCELoss(reduction="sum")(y_hat, y)  # the notes' neg-log-loss −y·log ŷ − (1 − y)·log(1 − ŷ)
+    J.name = "J"
 
     written = [
         viz.render(viz.draw_graph(J, mode=mode, rankdir="TB"), out / f"grounded_{mode}.png")
@@ -107,35 +96,29 @@ def main(out: Path) -> None:
     print(trace)
 
     J.backward()
-    w0, b0, w1, b1 = params
-    grad0 = np.vstack([b0.grad.data[None, :], w0.grad.data.T])  # ∇(0) in the slides' layout
-    grad1 = np.concatenate([b1.grad.data, w1.grad.data[0]])  # ∇(1)
+    grads = {name: p.grad.data for name, p in model.named_parameters()}
+    nn.optim.SGD(model.parameters(), lr=1.0).step()  # the slides' update, ρ = 1
     with ag.no_grad():
-        for p in params:  # the slides' SGD step, learning rate ρ = 1
-            p.data -= 1.0 * p.grad.data
-        new_pred = forward(params, x)["y_hat"].item()
+        new_pred = model(x).item()
+    new_state = model.state_dict()
 
     print("\nThe slides' numbers against the library's (rounded to the slides' 3 decimals):")
     checks = {
-        "hidden x(1)[1+]": net["hidden"].data,
-        "output ŷ": net["y_hat"].data,
+        "hidden x(1)[1+]": trace.layers[1].input,
+        "output ŷ": y_hat.data,
         "δ(2) = ŷ − y": trace.delta(2),
         "δ(1)[1+]": trace.delta(1),
-        "∇(1) = x(1) δ(2)ᵀ": grad1,
-        "∇(0) = x(0) δ(1)ᵀ": grad0,
-        "new W(1)": to_transfer(w1, b1).ravel(),
-        "new W(0)": to_transfer(w0, b0),
+        "∇(1) = x(1) δ(2)ᵀ": to_transfer(grads, 2).ravel(),
+        "∇(0) = x(0) δ(1)ᵀ": to_transfer(grads, 0),
+        "new W(1)": to_transfer(new_state, 2).ravel(),
+        "new W(0)": to_transfer(new_state, 0),
         "new prediction": np.array([new_pred]),
     }
     wrong = [name for name, value in checks.items() if not compare(name, value, SLIDE[name])]
 
     # What the slide's printed matrices would predict, to show they are the misprints (not 0.722).
-    slide_params = [
-        *layer_params(np.array(SLIDE["new W(0)"]), 0),
-        *layer_params(np.array(SLIDE["new W(1)"])[:, None], 2),
-    ]
     with ag.no_grad():
-        slide_pred = forward(slide_params, x)["y_hat"].item()
+        slide_pred = network(np.array(SLIDE["new W(0)"]), np.array(SLIDE["new W(1)"])[:, None])(x).item()
     print(f"\nThe slide's misprints ({', '.join(wrong)}):")
     print(
         "  new W(1): the last entry is printed −0.447, but 0.1 − (−0.347) = +0.447 (the sign is wrong).\n"

@@ -179,7 +179,11 @@ class _Builder:
         self.nodes.setdefault(scope, []).append((node_id, attrs))
 
     def _emit(self, dot: graphviz.Digraph) -> None:
-        """Write the nodes, nesting each module scope in a labelled cluster."""
+        """Write the nodes, nesting each module scope in a labelled cluster.
+
+        A module that only wraps one other (an MLP around its Sequential) shares
+        that one's box, labelled with both names, rather than adding a frame.
+        """
         children: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
         for scope in list(self.nodes):
             for depth in range(1, len(scope) + 1):
@@ -190,9 +194,13 @@ class _Builder:
             for node_id, attrs in self.nodes.get(scope, ()):
                 g.node(node_id, **attrs)
             for child in sorted(children.get(scope, ())):
+                names = [child[-1]]
+                while not self.nodes.get(child) and len(children.get(child, ())) == 1:
+                    child = next(iter(children[child]))
+                    names.append(child[-1])
                 sub = graphviz.Digraph(name=f"cluster_{next(counter)}")
                 sub.attr(
-                    label=f"<<B>{html(child[-1])}</B>>",
+                    label=f"<<B>{html(' › '.join(names))}</B>>",
                     style="rounded,filled",
                     fillcolor=CLUSTER_FILLS[(len(child) - 1) % len(CLUSTER_FILLS)],
                     color="#9aa9c2",
