@@ -33,3 +33,24 @@ def test_grounded_example_points_out_exactly_the_two_misprints(tmp_path, capsys)
     assert sum(v == "ok" for v in verdicts.values()) == 7
     assert "the new prediction is 0.722" in out and "would give 0.597" in out
     assert (tmp_path / "grounded_both.png").stat().st_size > 1000
+
+
+def test_vanishing_gradients(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    _load("vanishing_gradients").main(tmp_path)
+    out = capsys.readouterr().out
+    assert "sigmoid (Xavier init): last layer / first layer" in out
+    ratios = [
+        float(line.split("about ×")[1].split()[0])
+        for line in out.splitlines()
+        if "per layer" in line and "about ×" in line
+    ]
+    assert ratios[0] > 3 and ratios[1] < 1.5  # sigmoid shrinks the gradient ~4× per layer, ReLU keeps it
+    for name in (
+        "gradient_norms_at_init",
+        "sigmoid_backward",
+        "gradient_norms_training_sigmoid",
+        "gradient_norms_training_relu",
+        "training_sigmoid_vs_relu",
+    ):
+        assert (tmp_path / f"{name}.png").stat().st_size > 2000

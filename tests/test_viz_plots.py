@@ -106,7 +106,7 @@ def test_plot_activations_and_their_autograd_derivatives(tmp_path):
 
 def test_plot_gradient_norms_for_models_compared_and_over_training(tmp_path, rng):
     deep, shallow = _Model(10, rng, scale=0.25), _Model(3, rng)
-    norms = plots.gradient_norms(deep)
+    norms = plots.weight_gradient_norms(deep)
     assert list(norms) == [f"layers.{2 * i}.weight" for i in range(10)]
     assert norms["layers.18.weight"] < 1e-3 * norms["layers.0.weight"]
     plots.plot_gradient_norms(deep, tmp_path / "one.png")

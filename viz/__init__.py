@@ -13,12 +13,14 @@ replayed without touching ``.grad`` or releasing the graph).
 from . import plots
 from .errors import GraphReleasedError, GraphvizNotFoundError, PlotsUnavailableError
 from .graph import draw_graph
+from .monitor import GradientNormHistory
 from .render import render, save_step_graphs
 from .trace import BackpropTrace, Step, trace_backward
 
 __all__ = [
     "BackpropTrace",
     "draw_graph",
+    "GradientNormHistory",
     "GraphReleasedError",
     "GraphvizNotFoundError",
     "plots",

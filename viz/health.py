@@ -25,13 +25,13 @@ class Band(NamedTuple):
 
 ZERO = Band("zero (no signal)", "#d9d9d9", 0.0)
 BANDS = (
-    Band("vanishing  < 1e-4", "#6baed6", 1e-4),
-    Band("small  1e-4 … 1e-2", "#c6dbef", 1e-2),
+    Band("vanishing  < 1e-4", "#9ecae1", 1e-4),
+    Band("small  1e-4 … 1e-2", "#deebf7", 1e-2),
     Band("healthy  1e-2 … 10", "#c7e9c0", 10.0),
-    Band("large  10 … 1e3", "#fdae6b", 1e3),
-    Band("exploding  > 1e3", "#e6550d", float("inf")),
+    Band("large  10 … 1e3", "#fdd0a2", 1e3),
+    Band("exploding  > 1e3", "#fd8d3c", float("inf")),
 )
-NOT_FINITE = Band("nan / inf", "#cb181d", float("nan"))
+NOT_FINITE = Band("nan / inf", "#c994c7", float("nan"))
 
 
 def rms(a: np.ndarray) -> float:

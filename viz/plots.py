@@ -20,6 +20,7 @@ import autograd_core as ag
 from autograd_core.tensor import Tensor
 
 from .errors import PlotsUnavailableError
+from .monitor import GradientNormHistory, weight_gradient_norms
 
 PLOTS_EXTRA = "pip install 'autograd-core[plots]'"
 
@@ -97,11 +98,18 @@ def _is_loss(name: str) -> bool:
 
 
 def plot_history(history: Any, path: str | Path | None = None, title: str = "training history") -> Any:
-    """Loss curves (train and validation) on the left, other metrics per epoch on the right."""
+    """Loss curves (train and validation) on the left, other metrics per epoch beside them.
+
+    ``history`` is an ``nn.History``, or any mapping name → per-epoch values;
+    names containing "loss" share the loss panel, and the learning rate
+    (``lr``) gets its own panel when it changed during training.
+    """
     series = history_series(history)
     losses = {k: v for k, v in series.items() if _is_loss(k)}
-    metrics = {k: v for k, v in series.items() if not _is_loss(k) and k.lower() != "epoch"}
-    panels = [(p, label) for p, label in ((losses, "loss"), (metrics, "metric")) if p]
+    metrics = {k: v for k, v in series.items() if not _is_loss(k) and k.lower() not in ("epoch", "lr")}
+    # the learning rate gets a panel only when a schedule changed it
+    rates = {k: v for k, v in series.items() if k.lower() == "lr" and len(set(v)) > 1}
+    panels = [(p, label) for p, label in ((losses, "loss"), (metrics, "metric"), (rates, "learning rate")) if p]
     fig = _figure(figsize=(5.5 * len(panels), 4))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (panel, ylabel) in zip(axes, panels, strict=True):
@@ -112,7 +120,8 @@ def plot_history(history: Any, path: str | Path | None = None, title: str = "tra
         ax.set_xlabel("epoch")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_ylabel(ylabel)
-        if panel is losses and all(v > 0 for values in panel.values() for v in values):
+        flat = [v for values in panel.values() for v in values]
+        if panel is losses and min(flat) > 0 and max(flat) > 20 * min(flat):
             ax.set_yscale("log")
         ax.grid(True, alpha=0.3)
         ax.legend()
@@ -233,18 +242,6 @@ def plot_activations(
 
 
 # ---------------------------------------------------------- gradient norms
-def gradient_norms(model: Any) -> dict[str, float]:
-    """‖∂L/∂W‖ of each weight matrix of ``model`` (after ``backward()``), in layer order.
-
-    Reads ``named_parameters()``; parameters named ``…weight`` are used when
-    there are any, otherwise every parameter with two or more axes. A
-    parameter without a gradient counts as 0.
-    """
-    named = list(model.named_parameters())
-    weights = [(n, p) for n, p in named if n.split(".")[-1] == "weight"] or [(n, p) for n, p in named if p.ndim >= 2]
-    return {n: 0.0 if p.grad is None else float(np.linalg.norm(_array(p.grad).ravel())) for n, p in weights}
-
-
 def _layer_label(name: str) -> str:
     return name[: -len(".weight")] if name.endswith(".weight") else name
 
@@ -258,7 +255,8 @@ def plot_gradient_norms(source: Any, path: str | Path | None = None, title: str 
     * a mapping label → model: the same for several models on one axis, e.g.
       a deep sigmoid network against a ReLU one (the notes' vanishing-gradient argument);
     * a mapping layer name → norms over training (one per step or epoch), or
-      a history object holding such a mapping: one line per layer over time.
+      a ``GradientNormHistory`` (or any object whose ``history`` is such a
+      mapping): one line per layer over time.
     """
     fig = _figure(figsize=(7, 4.2))
     ax = fig.subplots()
@@ -267,7 +265,7 @@ def plot_gradient_norms(source: Any, path: str | Path | None = None, title: str 
     if isinstance(source, Mapping) and source and all(hasattr(m, "named_parameters") for m in source.values()):
         deepest: dict[str, float] = {}
         for label, model in source.items():
-            norms = gradient_norms(model)
+            norms = weight_gradient_norms(model)
             ax.plot(
                 np.arange(1, len(norms) + 1), [max(v, 1e-300) for v in norms.values()], marker="o", label=label or None
             )
@@ -281,7 +279,7 @@ def plot_gradient_norms(source: Any, path: str | Path | None = None, title: str 
         series = history_series(source)
         for name, values in series.items():
             ax.plot(np.arange(1, len(values) + 1), [max(v, 1e-300) for v in values], label=_layer_label(name))
-        ax.set_xlabel("training step")
+        ax.set_xlabel("epoch" if isinstance(source, GradientNormHistory) else "training step")
         ax.legend(fontsize=8, ncol=2)
     ax.set_yscale("log")
     ax.set_ylabel("‖∂L/∂W‖")
