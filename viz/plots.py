@@ -1,5 +1,6 @@
 """Training plots (matplotlib, the optional ``plots`` extra): loss curves, decision boundaries,
-activations and their derivatives, per-layer gradient norms, Jacobian heatmaps.
+activations and their derivatives, per-layer gradient norms, Jacobian heatmaps, and
+``plot_mode_costs``, the forward-vs-reverse Jacobian cost plot of ``viz.cost_plot``.
 
 matplotlib is imported only when a plot is made. Figures are built without
 pyplot on the non-interactive Agg canvas, so plotting never opens a window or
@@ -340,12 +341,13 @@ def plot_jacobian(
 
 
 def __getattr__(name: str) -> Any:
-    # The forward-vs-reverse Jacobian cost plot lives in its own module, written
-    # alongside forward mode; it is re-exported here once that module exists.
+    # The forward-vs-reverse Jacobian cost plot (``plot_costs``) lives in its own
+    # module, written alongside forward mode; it is re-exported here as
+    # ``plot_mode_costs`` once that module exists.
     if name == "plot_mode_costs":
         try:
-            from .cost_plot import plot_mode_costs
+            from .cost_plot import plot_costs
         except ImportError as err:
-            raise AttributeError("plot_mode_costs is not available: viz.cost_plot does not provide it yet") from err
-        return plot_mode_costs
+            raise AttributeError("plot_mode_costs is not available: viz.cost_plot does not provide plot_costs") from err
+        return plot_costs
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
