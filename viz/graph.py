@@ -19,32 +19,25 @@ from autograd_core.tensor import Tensor
 
 from . import health
 from .arrays import array_lines, compact, shape_text
-from .labels import attr, bar, html, input_symbols
-from .recording import INPUT, INTERMEDIATE, LEAF, OUTPUT, PARAMETER, Gradients, Graph, read_graph, replay
+from .labels import attr, bar, html, input_symbols, params_text
+from .recording import OUTPUT, Gradients, Graph, read_graph, replay
+from .style import (
+    CLUSTER_FILLS,
+    FONT,
+    GRAD_EDGE,
+    HIGHLIGHT,
+    KIND_COLOURS,
+    KIND_TAGS,
+    OP_FILL,
+    VALUE_EDGE,
+    caption,
+    cell,
+)
 
 MODES = ("forward", "backward", "both")
 FIELDS = ("name", "op", "shape", "value", "grad")
 FORMATS = ("svg", "png", "pdf")
 
-FONT = "Helvetica"
-VALUE_EDGE = "#444444"
-GRAD_EDGE = "#c0392b"
-HIGHLIGHT = "#d62728"
-KIND_COLOURS = {
-    PARAMETER: "#fde68a",
-    LEAF: "#fde68a",
-    INPUT: "#e5e7eb",
-    INTERMEDIATE: "#dbeafe",
-    OUTPUT: "#fca5a5",
-}
-KIND_TAGS = {
-    PARAMETER: "parameter",
-    LEAF: "leaf · requires grad",
-    INPUT: "input · no grad",
-    INTERMEDIATE: "",
-    OUTPUT: "output",
-}
-CLUSTER_FILLS = ("#f5f7fb", "#eaf0f8", "#dfe8f3")
 _FLIP = {"LR": "RL", "RL": "LR", "TB": "BT", "BT": "TB"}
 
 
@@ -155,7 +148,9 @@ class _Builder:
         dot.attr(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35", newrank="true")
         dot.attr("node", fontname=FONT, fontsize="11")
         dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
-        dot.attr(label=self._label(title or self._title()), labelloc="t")
+        values = self.opts.mode != "backward"
+        label = caption(title or self._title(), self.opts.legend, values, self.opts.grads, self.backward)
+        dot.attr(label=label, labelloc="t")
         edges: list[tuple[str, str, dict]] = []
         for t in self.graph.tensors:
             self._tensor(t)
@@ -222,12 +217,12 @@ class _Builder:
         rows = [self._header(t, kind)]
         if "shape" in shows:
             shape = "scalar" if t.ndim == 0 else shape_text(t.shape)
-            rows.append(_cell(f'<FONT POINT-SIZE="9" COLOR="#555555">{html(shape)} · {html(t.dtype)}</FONT>'))
+            rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="#555555">{html(shape)} · {html(t.dtype)}</FONT>'))
         if self.opts.values:
-            rows.append(_cell(self._array("value", t.data)))
+            rows.append(cell(self._array("value", t.data)))
         if self.opts.grads and "grad" in shows and grad is not None:
             band = health.band(t.data, grad)
-            rows.append(_cell(self._array("grad", grad, colour=GRAD_EDGE), band.colour))
+            rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE), band.colour))
         highlighted = self.highlight is t
         border = "3" if highlighted else ("2" if kind == OUTPUT else "1")
         colour = HIGHLIGHT if highlighted else "#333333"
@@ -246,7 +241,7 @@ class _Builder:
         tag = KIND_TAGS[kind]
         if tag:
             parts.append(f'<FONT POINT-SIZE="8" COLOR="#555555">{html(tag)}</FONT>')
-        return _cell("  ".join(parts) or " ", KIND_COLOURS[kind])
+        return cell("  ".join(parts) or " ", KIND_COLOURS[kind])
 
     def _array(self, label: str, a: np.ndarray, colour: str = "#000000") -> str:
         lines = array_lines(a, self.opts.max_elements, self.opts.precision)
@@ -270,14 +265,13 @@ class _Builder:
         attrs: dict[str, Any] = {"tooltip": attr(str(prim.formula)), "ordering": "out" if self.backward else "in"}
         if "op" in self.opts.show:
             label = f"<B>{html(prim.name)}</B>"
-            extra = _params_text(prim.name, node.params)
+            first = node.inputs[0] if node.inputs else None
+            extra = params_text(prim.name, node.params, first.ndim if isinstance(first, Tensor) else None)
             if extra:
                 label += f'<BR/><FONT POINT-SIZE="8">{html(extra)}</FONT>'
             if self.backward:
                 label += f'<BR/><FONT POINT-SIZE="8" COLOR="{GRAD_EDGE}">{html(prim.formula.vjp)}</FONT>'
-            attrs.update(
-                label=f"<{label}>", shape="box", style="rounded,filled", fillcolor="#f3f4f6", margin="0.06,0.03"
-            )
+            attrs.update(label=f"<{label}>", shape="box", style="rounded,filled", fillcolor=OP_FILL, margin="0.06,0.03")
             attrs.update(fontsize="10", height="0.3")
         else:
             attrs.update(label="", shape="point", width="0.08")
@@ -351,96 +345,6 @@ class _Builder:
             "tooltip": attr("constant"),
         }
 
-    # ------------------------------------------------------------------- legend
-    def _label(self, title: str) -> str:
-        """The graph's caption: the title and, below it, a compact legend."""
-        rows = [f'<TR><TD ALIGN="CENTER"><FONT POINT-SIZE="14"><B>{html(title)}</B></FONT></TD></TR>']
-        if self.opts.legend:
-            rows.extend(f"<TR><TD>{line}</TD></TR>" for line in self._legend())
-        return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
-
-    def _legend(self) -> list[str]:
-        kinds = [
-            (PARAMETER, "parameter / leaf"),
-            (INPUT, "input (no grad)"),
-            (INTERMEDIATE, "intermediate"),
-            (OUTPUT, "output"),
-        ]
-        cells = [_swatch(KIND_COLOURS[kind], text) for kind, text in kinds]
-        op_text = "operation, with its VJP rule" if self.backward else "operation (formula in its tooltip)"
-        cells.append(_swatch("#f3f4f6", op_text, rounded=True))
-        arrows = []
-        if self.opts.mode != "backward":
-            arrows.append(_key(f'<FONT COLOR="{VALUE_EDGE}">⟶</FONT>', "value flowing forward"))
-        if self.opts.grads:
-            arrows.append(_key(f'<FONT COLOR="{GRAD_EDGE}">x̄ = …</FONT>', "gradient sent back along the edge"))
-        lines = [_legend_row(cells + arrows)]
-        if self.opts.grads:
-            bands = [_swatch(b.colour, b.label) for b in (*health.BANDS, health.ZERO, health.NOT_FINITE)]
-            head = '<TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>gradient health</B> rms(grad) / max(rms(value), 1):  </FONT></TD>'
-            lines.append(_legend_row([head, *bands]))
-        return lines
-
-
-def _legend_row(cells: list[str]) -> str:
-    return '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="1"><TR>' + "".join(cells) + "</TR></TABLE>"
-
-
-def _cell(content: str, bgcolor: str | None = None) -> str:
-    bg = f' BGCOLOR="{bgcolor}"' if bgcolor else ""
-    return f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"{bg}>{content}</TD></TR>'
-
-
-def _key(symbol: str, text: str) -> str:
-    return (
-        f'<TD><FONT POINT-SIZE="9">{symbol}</FONT></TD><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html(text)}  </FONT></TD>'
-    )
-
-
-def _swatch(colour: str, text: str, rounded: bool = False) -> str:
-    style = ' STYLE="rounded"' if rounded else ""
-    return (
-        f'<TD BGCOLOR="{colour}" BORDER="1"{style} WIDTH="16" HEIGHT="12"> </TD>'
-        f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9">{html(text)}  </FONT></TD>'
-    )
-
 
 def _bold(on: bool) -> dict:
     return {"penwidth": "3"} if on else {}
-
-
-def _params_text(op: str, params: dict) -> str:
-    """Short text for an op's parameters: ``axis=0``, ``[0:2, 1]`` for an index."""
-    parts = []
-    for key, value in params.items():
-        if value is None or value is False:
-            continue
-        if isinstance(value, tuple) and len(value) == 1:
-            value = value[0]
-        if op == "getitem" and hasattr(value, "items"):
-            parts.append("[" + ", ".join(_index_item(i) for i in value.items) + "]")
-        else:
-            parts.append(f"{key}={_param_value(value)}")
-    return ", ".join(parts)
-
-
-def _index_item(item: Any) -> str:
-    if isinstance(item, slice):
-        if item == slice(None):
-            return ":"
-        text = f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}"
-        return text + (f":{item.step}" if item.step is not None else "")
-    if item is None:
-        return "None"
-    return _param_value(item)
-
-
-def _param_value(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return compact(value, 4) if value.size <= 4 else f"array{shape_text(value.shape)}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(_param_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text if len(text) <= 24 else text[:23] + "…"

@@ -1,4 +1,4 @@
-"""Text that goes into DOT: escaping for HTML-like labels and quoted attributes, and input symbols.
+"""Text that goes into DOT: escaping for HTML-like labels and quoted attributes, input symbols, op parameters.
 
 Every piece of user-controlled text (tensor and module names, values, op
 parameters) passes through ``html`` or ``attr`` before it reaches the DOT
@@ -12,6 +12,9 @@ import unicodedata
 from typing import Any
 
 import graphviz
+import numpy as np
+
+from .arrays import compact, shape_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
@@ -21,7 +24,8 @@ _MACRON = "\u0304"
 
 def html(text: Any) -> str:
     """Escape ``text`` for an HTML-like label; newlines become left-aligned line breaks."""
-    s = _CONTROL.sub("\ufffd", str(text)).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    s = _CONTROL.sub("\ufffd", s)
     s = _HTML_RE.sub(lambda m: _HTML[m.group()], s)
     return s.replace("\n", '<BR ALIGN="LEFT"/>')
 
@@ -35,7 +39,8 @@ def attr(text: Any) -> graphviz.quoting.NoHtml:
     Quotes are escaped by graphviz's own quoting; ``nohtml`` stops text that
     happens to look like ``<...>`` from being taken for an HTML label.
     """
-    s = _CONTROL.sub("\ufffd", str(text)).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    s = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    s = _CONTROL.sub("\ufffd", s)
     return graphviz.nohtml(s.replace("\\", "\u29f5"))
 
 
@@ -85,3 +90,46 @@ def input_symbols(prim: Any, n_inputs: int) -> list[str | None]:
 def bar(symbol: str) -> str:
     """The cotangent symbol: ``a`` → ``ā`` (a combining macron after the first letter)."""
     return unicodedata.normalize("NFC", symbol[:1] + _MACRON + symbol[1:])
+
+
+def params_text(op: str, params: dict, ndim: int | None = None) -> str:
+    """Short text for an op's parameters: ``axis=0``, ``[0:2, 1]`` for an index.
+
+    With the input's ``ndim``, negative axes (the core stores reductions that
+    way) are shown counted from the front, as a student would write them.
+    """
+    parts = []
+    for key, value in params.items():
+        if value is None or value is False:
+            continue
+        if key == "axis" and ndim:
+            value = tuple(a % ndim for a in value) if isinstance(value, tuple) else value % ndim
+        if isinstance(value, tuple) and len(value) == 1:
+            value = value[0]
+        if op == "getitem" and hasattr(value, "items"):
+            parts.append("[" + ", ".join(_index_item(i) for i in value.items) + "]")
+        else:
+            parts.append(f"{key}={_param_value(value)}")
+    return ", ".join(parts)
+
+
+def _index_item(item: Any) -> str:
+    if isinstance(item, slice):
+        if item == slice(None):
+            return ":"
+        text = f"{'' if item.start is None else item.start}:{'' if item.stop is None else item.stop}"
+        return text + (f":{item.step}" if item.step is not None else "")
+    if item is None:
+        return "None"
+    return _param_value(item)
+
+
+def _param_value(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return compact(value, 4) if value.size <= 4 else f"array{shape_text(value.shape)}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_param_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= 24 else text[:23] + "…"
