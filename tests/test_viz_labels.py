@@ -29,6 +29,7 @@ def test_numbers_small_arrays_in_full_large_ones_summarised():
     assert array_lines(np.array([1.0, np.nan, np.inf, 2.0, 3.0, 4.0, 5.0]))[0].endswith("(2 nan/inf)")
     assert compact(np.array([[1.0, 2.0]])) == "[[1, 2]]"
     assert compact(np.ones((3, 4))) == "(3, 4) ‖·‖=3.464"
+    assert compact(np.arange(32)) == "(32,) int64"
 
 
 def test_input_symbols_come_from_the_registry_formulas():

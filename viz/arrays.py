@@ -72,11 +72,13 @@ def nested(a: Any, precision: int = 4) -> str:
 
 
 def compact(a: Any, max_elements: int = 6, precision: int = 4) -> str:
-    """One line: the values when few, else the shape and the norm (for edge labels and tables)."""
+    """One line: the values when few, else the shape and the norm (the dtype for integer arrays)."""
     a = np.asarray(a)
     if a.size <= max_elements:
         return nested(a, precision)
-    norm = float(np.linalg.norm(a.astype(np.float64).ravel())) if a.dtype.kind in "fc" else float("nan")
+    if a.dtype.kind not in "fc":
+        return f"{shape_text(a.shape)} {a.dtype}"
+    norm = float(np.linalg.norm(a.astype(np.float64).ravel()))
     return f"{shape_text(a.shape)} ‖·‖={number(norm, precision)}"
 
 

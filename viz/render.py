@@ -62,6 +62,7 @@ def save_step_graphs(
     folder: str | Path,
     stem: str = "training_step",
     format: str = "png",  # noqa: A002  (named like render's argument)
+    rankdir: str = "TB",
     **draw: Any,
 ) -> dict[str, Path]:
     """Save the forward and the backward picture of one training step; returns {"forward": …, "backward": …}.
@@ -69,10 +70,11 @@ def save_step_graphs(
     Call it on the step's loss before ``loss.backward()`` (the gradients are
     replayed, nothing is changed), e.g. ``viz.save_step_graphs(loss, "out")``
     writes ``out/training_step_forward.png`` and ``out/training_step_backward.png``.
-    ``draw`` goes to ``draw_graph`` (``rankdir``, ``max_elements``, …).
+    Networks read best top to bottom, hence ``rankdir="TB"``; ``draw`` goes
+    to ``draw_graph`` (``max_elements``, ``group_modules``, …).
     """
     folder = Path(folder)
     return {
-        mode: render(loss, folder / f"{stem}_{mode}.{format}", format=format, mode=mode, **draw)
+        mode: render(loss, folder / f"{stem}_{mode}.{format}", format=format, mode=mode, rankdir=rankdir, **draw)
         for mode in ("forward", "backward")
     }

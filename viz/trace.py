@@ -9,6 +9,7 @@ topological order of the graph.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,7 @@ class Contribution:
     index: int  #: which input of the op
     symbol: str  #: the input's name in the VJP formula (``a``, ``X``), or ``input i``
     target: Tensor  #: the input tensor
-    target_name: str
+    target_name: str  #: its display name
     grad: np.ndarray  #: the gradient sent, in the input's shape
     unbroadcast: str | None = None  #: "summed over axis 0 because b was broadcast from (3,) to (4, 3)"
     accumulation: str | None = None  #: "x.grad += …, 2nd contribution (total …)"
@@ -72,8 +73,8 @@ class Step:
     """One step of the backward pass."""
 
     number: int  #: 1-based position in the pass
-    tensor: Tensor
-    name: str
+    tensor: Tensor  #: the tensor whose gradient is complete at this step
+    name: str  #: its display name
     incoming: np.ndarray  #: the tensor's complete gradient ȳ
     op: str | None = None  #: the primitive that made the tensor; None for a leaf
     formula: str | None = None  #: the primitive's VJP formula, from the registry
@@ -110,20 +111,14 @@ class _Recorder(Gradients):
         symbol = input_symbols(node.op, len(node.inputs))[index] or f"input {index}"
         name = self.graph.name(x)
         self.counts[id(x)] = self.counts.get(id(x), 0) + 1
-        self.steps[-1].sends.append(
-            Contribution(
-                index, symbol, x, name, self.edges[(id(t), index)], unbroadcast_text(name, np.shape(raw), x.shape)
-            )
-        )
+        why = unbroadcast_text(name, np.shape(raw), x.shape)
+        self.steps[-1].sends.append(Contribution(index, symbol, x, name, self.edges[(id(t), index)], why))
 
     def accumulate(self, x: Tensor, before: Any, added: Any) -> None:
-        n = self.counts[id(x)]
-        total = np.asarray(before) + np.asarray(added)
-        self.steps[-1].sends[
-            -1
-        ].accumulation = (
-            f"{self.graph.name(x)}.grad += {compact(added)}, {ordinal(n)} contribution (total now {compact(total)})"
-        )
+        total = compact(np.asarray(before) + np.asarray(added))
+        n = ordinal(self.counts[id(x)])
+        last = self.steps[-1].sends[-1]
+        last.accumulation = f"{self.graph.name(x)}.grad += {compact(added)}, {n} contribution (total now {total})"
 
 
 class BackpropTrace:
@@ -163,6 +158,9 @@ class BackpropTrace:
     # ------------------------------------------------------------------ text
     def __str__(self) -> str:
         return trace_table(self)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(str(self)) + "</pre>"
 
     def __repr__(self) -> str:
         return f"<BackpropTrace of {self.graph.name(self.graph.root)}: {len(self.steps)} steps>"
