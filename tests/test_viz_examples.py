@@ -1,13 +1,11 @@
 """The viz examples run and write the pictures they announce."""
 
 import importlib.util
-import shutil
 from pathlib import Path
 
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz dot program is not installed")
 
 
 def _load(name):

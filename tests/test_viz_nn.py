@@ -1,7 +1,5 @@
 """viz with real nn models: module clusters of an MLP, the per-layer δ table, plots of trained models."""
 
-import shutil
-
 import numpy as np
 import pytest
 from viz_cases import W0, W1, cluster_blocks, node_label, node_of
@@ -10,8 +8,6 @@ import autograd_core as ag
 import nn
 import viz
 from viz import plots
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz dot program is not installed")
 
 
 def _cluster_labels(src):
@@ -121,7 +117,6 @@ def test_gradient_norms_of_deep_sigmoid_and_relu_networks(tmp_path):
     assert (tmp_path / "cmp.png").stat().st_size > 2000
 
 
-@needs_dot
 def test_save_step_graphs_of_an_nn_training_step(tmp_path, trained):
     model, X, y, _, _ = trained
     loss = nn.CrossEntropyLoss()(model(ag.tensor(X[:8], name="x batch")), y[:8])

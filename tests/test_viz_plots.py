@@ -1,6 +1,7 @@
 """viz.plots: every plot writes a non-empty image (Agg), derivatives come from autograd, matplotlib stays optional."""
 
 import builtins
+import importlib.util
 import sys
 
 import numpy as np
@@ -9,7 +10,9 @@ import pytest
 import autograd_core as ag
 from viz import plots
 
-pytest.importorskip("matplotlib")
+needs_matplotlib = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None, reason="the plots extra is not installed"
+)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -34,6 +37,7 @@ class _Model:
         return iter(self.params)
 
 
+@needs_matplotlib
 def test_plot_history_from_a_mapping_and_from_an_object(tmp_path):
     history = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, 0.4], "accuracy": [0.5, 0.8, 0.9]}
     fig = plots.plot_history(history, tmp_path / "h.png")
@@ -52,6 +56,7 @@ def test_plot_history_from_a_mapping_and_from_an_object(tmp_path):
         plots.plot_history({"name": "run"})
 
 
+@needs_matplotlib
 def test_plot_decision_boundary_for_two_and_three_classes(tmp_path, rng):
     X = rng.normal(size=(60, 2))
     y = (X[:, 0] > 0).astype(int)
@@ -67,6 +72,7 @@ def test_plot_decision_boundary_for_two_and_three_classes(tmp_path, rng):
         plots.plot_decision_boundary(lambda t: t, rng.normal(size=(5, 3)), np.zeros(5))
 
 
+@needs_matplotlib
 def test_decision_boundary_evaluates_in_eval_mode_without_recording(rng):
     calls = []
 
@@ -90,6 +96,7 @@ def test_decision_boundary_evaluates_in_eval_mode_without_recording(rng):
     assert calls == ["eval", "train"] and m.training
 
 
+@needs_matplotlib
 def test_plot_activations_and_their_autograd_derivatives(tmp_path):
     fig = plots.plot_activations(tmp_path / "act.png")
     _written(tmp_path / "act.png")
@@ -104,6 +111,7 @@ def test_plot_activations_and_their_autograd_derivatives(tmp_path):
     np.testing.assert_array_equal(curves["ReLU"][1], (x > 0).astype(float))
 
 
+@needs_matplotlib
 def test_plot_gradient_norms_for_models_compared_and_over_training(tmp_path, rng):
     deep, shallow = _Model(10, rng, scale=0.25), _Model(3, rng)
     norms = plots.weight_gradient_norms(deep)
@@ -118,6 +126,7 @@ def test_plot_gradient_norms_for_models_compared_and_over_training(tmp_path, rng
     _written(tmp_path / "steps.png")
 
 
+@needs_matplotlib
 def test_plot_jacobian_heatmap(tmp_path, rng):
     W = ag.tensor(rng.normal(size=(3, 4)))
     J = ag.jacrev(lambda x: ag.tanh(W @ x))(ag.tensor(rng.normal(size=4)))

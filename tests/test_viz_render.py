@@ -1,6 +1,5 @@
-"""Rendering with the real `dot` program, hostile names, the missing-`dot` error, Jupyter display."""
+"""Rendering with the real `dot` program (`make test` installs Graphviz), hostile names, the missing-`dot` error, Jupyter display."""
 
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -9,7 +8,6 @@ from viz_cases import grounded, micrograd, nodes
 import autograd_core as ag
 import viz
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz dot program is not installed")
 SVG = "{http://www.w3.org/2000/svg}"
 
 HOSTILE = [
@@ -32,7 +30,6 @@ def _svg_text(svg: bytes) -> str:
     return " ".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))
 
 
-@needs_dot
 @pytest.mark.parametrize("mode", ["forward", "backward", "both"])
 def test_renders_to_svg_that_parses_as_xml_with_every_node_and_edge(tmp_path, mode):
     ex = micrograd()
@@ -48,7 +45,6 @@ def test_renders_to_svg_that_parses_as_xml_with_every_node_and_edge(tmp_path, mo
         assert "-1.5" in text
 
 
-@needs_dot
 def test_renders_png_and_pdf_and_takes_the_format_from_the_suffix(tmp_path):
     ex = micrograd()
     png = viz.render(ex.L, tmp_path / "g.png", mode="both")
@@ -63,7 +59,6 @@ def test_renders_png_and_pdf_and_takes_the_format_from_the_suffix(tmp_path):
         viz.render(viz.draw_graph(ex.L), tmp_path / "g.svg", mode="both")
 
 
-@needs_dot
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_names_render_safely_and_appear_literally(tmp_path, name):
     x = ag.tensor([1.0, 2.0], requires_grad=True, name=name)
@@ -84,7 +79,6 @@ def test_hostile_names_render_safely_and_appear_literally(tmp_path, name):
         assert visible.strip().split(" ")[0] in text
 
 
-@needs_dot
 def test_without_dot_the_graph_is_still_built_and_rendering_says_how_to_install_graphviz(tmp_path, monkeypatch):
     ex = micrograd()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
@@ -100,14 +94,12 @@ def test_without_dot_the_graph_is_still_built_and_rendering_says_how_to_install_
     assert len(_svg_groups(svg, "node")) == 9
 
 
-@needs_dot
 def test_jupyter_displays_the_graph_inline_as_svg():
     bundle = viz.draw_graph(micrograd().L)._repr_mimebundle_()
     assert "image/svg+xml" in bundle
     ET.fromstring(bundle["image/svg+xml"])
 
 
-@needs_dot
 def test_save_step_graphs_writes_the_forward_and_backward_pictures_before_backward(tmp_path):
     ex = grounded()
     paths = viz.save_step_graphs(ex.J, tmp_path / "demo")

@@ -3,7 +3,6 @@
 import base64
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -12,8 +11,6 @@ from viz_cases import grounded, micrograd
 
 import autograd_core as ag
 import viz
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz dot program is not installed")
 
 
 def test_steps_follow_a_reverse_topological_order_and_cover_every_tensor():
@@ -127,7 +124,6 @@ def test_without_linear_layers_there_is_no_delta_table():
         trace.delta(1)
 
 
-@needs_dot
 def test_frames_highlight_the_current_node_and_show_only_the_gradients_known_so_far(tmp_path):
     ex = micrograd()
     trace = viz.trace_backward(ex.L)
@@ -142,7 +138,6 @@ def test_frames_highlight_the_current_node_and_show_only_the_gradients_known_so_
         trace.frame(7)
 
 
-@needs_dot
 def test_html_slider_page_holds_one_frame_per_step(tmp_path):
     trace = viz.trace_backward(micrograd().L)
     page = trace.to_html(tmp_path / "trace.html").read_text(encoding="utf-8")
