@@ -147,3 +147,12 @@ def test_html_slider_page_holds_one_frame_per_step(tmp_path):
         ET.fromstring(base64.b64decode(frame))
     assert 'type="range"' in page and f'max="{len(trace)}"' in page
     assert "step 1/6" in page and "</script>" in page
+
+
+def test_in_a_frame_only_the_edges_already_travelled_are_gradient_edges():
+    trace = viz.trace_backward(micrograd().L)
+    first = trace.frame(1).source
+    red = [line for line in first.splitlines() if "->" in line and "#c0392b" in line]
+    assert len(red) == 2  # L → tanh (ȳ) and tanh → d (x̄); nothing further back yet
+    last = trace.frame(len(trace)).source
+    assert sum("->" in line and "#c0392b" in line for line in last.splitlines()) == 8

@@ -38,6 +38,8 @@ MODES = ("forward", "backward", "both")
 FIELDS = ("name", "op", "shape", "value", "grad")
 FORMATS = ("svg", "png", "pdf")
 
+# An edge no gradient has travelled along (yet, in a trace frame; or ever, into an input).
+_NO_GRADIENT = {"color": "#bbbbbb", "style": "dotted", "arrowhead": "none", "tooltip": "no gradient has flowed here"}
 _FLIP = {"LR": "RL", "RL": "LR", "TB": "BT", "BT": "TB"}
 
 
@@ -283,8 +285,13 @@ class _Builder:
         edges = []
         grad_out = self.grads.totals.get(id(t))
         if self.backward:
-            label = {} if grad_out is None else self._grad_label(bar("y"), grad_out)
-            edges.append((out_id, op_id, {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **label, **_bold(highlighted)}))
+            if grad_out is None:
+                edges.append((out_id, op_id, dict(_NO_GRADIENT)))
+            else:
+                label = self._grad_label(bar("y"), grad_out)
+                edges.append(
+                    (out_id, op_id, {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **label, **_bold(highlighted)})
+                )
         else:
             edges.append((op_id, out_id, {"color": VALUE_EDGE}))
         symbols = input_symbols(prim, len(node.inputs))
@@ -304,16 +311,7 @@ class _Builder:
         g = self.grads.edges.get((id(t), i))
         if self.backward:
             if g is None:
-                return (
-                    op_id,
-                    src,
-                    {
-                        "color": "#bbbbbb",
-                        "style": "dotted",
-                        "arrowhead": "none",
-                        "tooltip": "no gradient has flowed along this edge",
-                    },
-                )
+                return op_id, src, dict(_NO_GRADIENT)
             return (
                 op_id,
                 src,
