@@ -41,7 +41,7 @@ class Parameter(ag.Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True, name: str | None = None) -> None:
         super().__init__(data.data if isinstance(data, ag.Tensor) else data, requires_grad=requires_grad, name=name)
-        self._auto_name = False
+        self._auto_name: str | None = None  # the name nn last gave it
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -297,7 +297,7 @@ class Module:
 
 
 def _name_parameter(p: Parameter, name: str) -> None:
-    """Give ``p`` its dotted name unless the user named it."""
-    if p.name is None or p._auto_name:
+    """Give ``p`` its dotted name unless the user named it (a name nn did not give)."""
+    if p.name is None or p.name == p._auto_name:
         p.name = name
-        p._auto_name = True
+        p._auto_name = name
