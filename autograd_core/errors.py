@@ -50,6 +50,10 @@ class UnsafeFileError(AutogradError, ValueError):
     """A file would need unpickling (arbitrary code) to load; it is refused."""
 
 
+class TrainingError(AutogradError, RuntimeError):
+    """Training cannot go on (e.g. the loss became NaN or inf); the message says where and what to try."""
+
+
 def shapes_text(*shapes: tuple[int, ...]) -> str:
     """``(3, 4) and (5, 2)`` — shapes joined for messages."""
     parts = [str(tuple(s)) for s in shapes]

@@ -1,0 +1,90 @@
+"""nn: neural networks built only from autograd_core Tensor operations, with PyTorch's names.
+
+>>> import nn
+>>> model = nn.MLP([3, 4, 2])             # Linear(3, 4) → ReLU → Linear(4, 2)
+>>> sum(p.size for p in model.parameters())
+26
+
+Modules and layers, activations and losses (also as functions in
+``nn.functional``), initialisation (``nn.init``), optimizers and schedules
+(``nn.optim``), data handling and toy data sets (``nn.data``), the training
+loop ``nn.fit`` with callbacks and metrics, and ``.npz`` persistence.
+"""
+
+from . import data, functional, init, optim, utils
+from .activations import (
+    ELU,
+    Identity,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Step,
+    Swish,
+    Tanh,
+)
+from .callbacks import Callback, EarlyStopping, LRSchedulerCallback
+from .functional import l1_penalty, l2_penalty
+from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .metrics import accuracy, mse, r2
+from .module import Module, Parameter
+from .persistence import load, save
+from .seeding import manual_seed
+from .summary import summary
+from .train import History, evaluate, fit
+
+__all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "Callback",
+    "CrossEntropyLoss",
+    "Dropout",
+    "ELU",
+    "EarlyStopping",
+    "Flatten",
+    "History",
+    "HuberLoss",
+    "Identity",
+    "L1Loss",
+    "LRSchedulerCallback",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MLP",
+    "MSELoss",
+    "Module",
+    "NLLLoss",
+    "PReLU",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Step",
+    "Swish",
+    "Tanh",
+    "accuracy",
+    "data",
+    "evaluate",
+    "fit",
+    "functional",
+    "init",
+    "l1_penalty",
+    "l2_penalty",
+    "load",
+    "manual_seed",
+    "mse",
+    "optim",
+    "r2",
+    "save",
+    "summary",
+    "utils",
+]

@@ -1,0 +1,44 @@
+"""viz: pictures of the forward and backward passes, a step-by-step backprop trace, and training plots.
+
+viz only reads the recorded graph; it never changes it (gradients are
+replayed without touching ``.grad`` or releasing the graph), so draw and
+trace before ``loss.backward()``.
+
+* ``draw_graph(root, mode="forward" | "backward" | "both", ...)`` → a
+  ``graphviz.Digraph`` (inline in Jupyter); ``render(graph_or_root, path)``
+  writes SVG, PNG or PDF; ``save_step_graphs(loss, folder)`` writes the
+  forward and backward picture of one training step.
+* ``trace_backward(loss)`` → a ``BackpropTrace``: ``print()`` it for the
+  step table and the per-layer δ's, ``.frames(folder)`` for one picture per
+  step, ``.to_html(path)`` for a page with a step slider.
+* ``viz.plots``: ``plot_history``, ``plot_decision_boundary``,
+  ``plot_activations``, ``plot_gradient_norms`` (with ``GradientNormHistory``
+  as an ``nn.fit`` callback), ``plot_jacobian`` (matplotlib, the ``plots`` extra).
+
+>>> import autograd_core as ag, viz
+>>> a = ag.tensor(2.0, requires_grad=True, name="a")
+>>> L = (a * a).tanh()
+>>> g = viz.draw_graph(L, mode="both")
+>>> print(viz.trace_backward(L))         # doctest: +SKIP
+"""
+
+from . import plots
+from .errors import GraphReleasedError, GraphvizNotFoundError, PlotsUnavailableError
+from .graph import draw_graph
+from .monitor import GradientNormHistory
+from .render import render, save_step_graphs
+from .trace import BackpropTrace, Step, trace_backward
+
+__all__ = [
+    "BackpropTrace",
+    "draw_graph",
+    "GradientNormHistory",
+    "GraphReleasedError",
+    "GraphvizNotFoundError",
+    "plots",
+    "PlotsUnavailableError",
+    "render",
+    "save_step_graphs",
+    "Step",
+    "trace_backward",
+]

@@ -1,0 +1,190 @@
+"""Activation functions as Modules (each a thin wrapper over ``nn.functional``).
+
+``make_activation`` turns the names MLP accepts ("relu", "tanh", ...) into
+fresh modules.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import autograd_core as ag
+
+from . import functional as F
+from .module import Module, Parameter
+
+Tensor = ag.Tensor
+
+
+class Step(Module):
+    """Heaviside step y = [x > 0], the perceptron's activation; its gradient is 0 (see ``functional.step``).
+
+    Because dy/dx = 0 wherever it is defined, backpropagation through a step
+    delivers zero gradients to every weight before it: gradient descent
+    cannot train a perceptron. Rosenblatt's rule w ← w + η·(y − ŷ)·x skips
+    the derivative altogether; backprop became possible once the step was
+    replaced by smooth activations such as the sigmoid.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.step(x)
+
+
+class Identity(Module):
+    """y = x (also the "linear" activation; ignores any constructor arguments, as PyTorch)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+
+class Sigmoid(Module):
+    """y = σ(x) = 1 / (1 + e^−x)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    """y = tanh(x)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanh(x)
+
+
+class ReLU(Module):
+    """y = max(x, 0)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """y = x if x > 0 else α·x, with a fixed slope α = negative_slope."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """y = x if x > 0 else a·x with a learned slope a (one shared, or one per channel), initialised to ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(ag.full((num_parameters,), init, dtype=dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """y = x if x > 0 else α·(eˣ − 1)."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SiLU(Module):
+    """y = x·σ(x), also called swish."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+Swish = SiLU
+
+
+class Softplus(Module):
+    """y = log(1 + e^(β·x)) / β, linear where β·x > threshold (a smooth ReLU; a positive output layer)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softmax(Module):
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``: class probabilities."""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Module):
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis``: log-probabilities for NLLLoss."""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+ACTIVATIONS: dict[str, type[Module]] = {
+    "step": Step,
+    "identity": Identity,
+    "linear": Identity,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "prelu": PReLU,
+    "elu": ELU,
+    "silu": SiLU,
+    "swish": SiLU,
+    "softplus": Softplus,
+    "softmax": Softmax,
+    "log_softmax": LogSoftmax,
+}
+
+
+def make_activation(spec: str | type[Module] | Module) -> Module:
+    """A new activation module from a name ("relu"), a Module class (nn.Tanh) or a module to copy (nn.ELU(0.5))."""
+    if isinstance(spec, str):
+        key = spec.lower()
+        if key not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {spec!r}; choose one of {', '.join(sorted(ACTIVATIONS))}")
+        return ACTIVATIONS[key]()
+    if isinstance(spec, type) and issubclass(spec, Module):
+        return spec()
+    if isinstance(spec, Module):
+        return copy.deepcopy(spec)  # each layer gets its own (e.g. its own PReLU slope)
+    raise TypeError(f"activation must be a name, a Module class or a Module, not {type(spec).__name__}")

@@ -1,0 +1,168 @@
+"""Data handling (``nn.data``): DataLoader, train_test_split, StandardScaler, one_hot, and the toy data sets.
+
+The notes' three regimes of gradient descent are three batch sizes of one
+DataLoader: the whole set (``batch_size=None``, batch gradient descent), one
+example (``batch_size=1``, stochastic / online) and a few (mini-batch, e.g. 32).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core.errors import ShapeError
+
+from .datasets import make_circles, make_moons, make_regression_1d, make_spirals, make_xor
+from .seeding import RngLike, get_rng
+
+__all__ = [
+    "DataLoader",
+    "StandardScaler",
+    "make_circles",
+    "make_moons",
+    "make_regression_1d",
+    "make_spirals",
+    "make_xor",
+    "one_hot",
+    "train_test_split",
+]
+
+
+def _array(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, ag.Tensor) else np.asarray(x)
+
+
+class DataLoader:
+    """Yields (X_batch, y_batch) Tensors over one pass of the data (an epoch), reshuffled every epoch.
+
+    ``batch_size=None`` gives the whole set as one batch; ``drop_last``
+    skips a final short batch. Shuffling draws from ``rng`` (default: nn's
+    generator, see ``nn.manual_seed``). Batches are copies, so changing
+    them never changes the data.
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        batch_size: int | None = 32,
+        shuffle: bool = True,
+        drop_last: bool = False,
+        rng: RngLike = None,
+    ) -> None:
+        self.X, self.y = _array(X), _array(y)
+        if self.X.ndim == 0 or self.y.ndim == 0:
+            raise ShapeError("DataLoader: X and y need a leading example axis")
+        n = len(self.X)
+        if len(self.y) != n:
+            raise ShapeError(
+                f"DataLoader: X has {n} examples but y has {len(self.y)} (shapes {self.X.shape} and {self.y.shape})"
+            )
+        if n == 0:
+            raise ValueError("DataLoader: the data set is empty")
+        if batch_size is None:
+            batch_size = n
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer or None (the whole set), not {batch_size!r}"
+            )
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.rng = rng
+
+    def __len__(self) -> int:
+        """The number of batches per epoch."""
+        n = len(self.X)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[ag.Tensor, ag.Tensor]]:
+        X, y, b = self.X, self.y, self.batch_size
+        n = len(X)
+        if self.shuffle:
+            # One gather per epoch; the batches are then contiguous slices of it.
+            order = get_rng(self.rng).permutation(n)
+            X, y = X[order], y[order]
+        stop = n - n % b if self.drop_last else n
+        for start in range(0, stop, b):
+            yield ag.tensor(X[start : start + b]), ag.tensor(y[start : start + b])
+
+
+def train_test_split(
+    X: Any, y: Any, test_size: float | int = 0.25, shuffle: bool = True, rng: RngLike = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split into (X_train, X_test, y_train, y_test); ``test_size`` is a fraction or a count of examples."""
+    X, y = _array(X), _array(y)
+    n = len(X)
+    if len(y) != n:
+        raise ShapeError(f"train_test_split: X has {n} examples but y has {len(y)}")
+    n_test = int(test_size) if isinstance(test_size, (int, np.integer)) else math.ceil(float(test_size) * n)
+    if not 0 < n_test < n:
+        raise ValueError(
+            f"train_test_split: test_size={test_size} leaves {n_test} of {n} examples for testing; need between 1 and {n - 1}"
+        )
+    order = get_rng(rng).permutation(n) if shuffle else np.arange(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+class StandardScaler:
+    """The notes' standardisation: x' = (x − μ) / σ per feature, with μ and σ from the training data.
+
+    σ = 0 (a constant feature) is replaced by 1. Arrays in give arrays out,
+    Tensors give Tensors.
+    """
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    def fit(self, X: Any) -> StandardScaler:
+        """Learn μ and σ (population, ddof = 0) of each feature (column)."""
+        data = _array(X)
+        self.mean_ = data.mean(axis=0)
+        std = data.std(axis=0)
+        self.scale_ = np.where(std == 0, 1.0, std).astype(std.dtype)
+        return self
+
+    def _check_fitted(self, X: Any) -> np.ndarray:
+        if self.mean_ is None:
+            raise RuntimeError("StandardScaler is not fitted yet: call fit(X_train) (or fit_transform) first")
+        data = _array(X)
+        if data.shape[1:] != self.mean_.shape:
+            raise ShapeError(
+                f"StandardScaler was fitted on features of shape {self.mean_.shape}, got data {data.shape}"
+            )
+        return data
+
+    def transform(self, X: Any) -> Any:
+        """x' = (x − μ) / σ."""
+        out = (self._check_fitted(X) - self.mean_) / self.scale_
+        return ag.tensor(out) if isinstance(X, ag.Tensor) else out
+
+    def inverse_transform(self, X: Any) -> Any:
+        """x = x'·σ + μ."""
+        out = self._check_fitted(X) * self.scale_ + self.mean_
+        return ag.tensor(out) if isinstance(X, ag.Tensor) else out
+
+    def fit_transform(self, X: Any) -> Any:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+
+def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = None) -> Any:
+    """Row i is all zeros but a 1 at column labels[i]: shape labels.shape + (num_classes,), float by default."""
+    y = _array(labels)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: labels must be integers, not {y.dtype}")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        bad = y[(y < 0) | (y >= num_classes)].flat[0]
+        raise ValueError(f"one_hot: label {bad} is outside the range [0, {num_classes})")
+    out = (y[..., None] == np.arange(num_classes)).astype(ag.get_default_dtype() if dtype is None else dtype)
+    return ag.tensor(out) if isinstance(labels, ag.Tensor) else out

@@ -1,0 +1,294 @@
+"""Activations, losses and regularisers as functions of Tensors (``torch.nn.functional``).
+
+Everything here is composed from the core's primitives, so every gradient
+comes from their registered VJP rules: nn writes no backward pass. Losses
+take ``(input, target)``, classes on the last axis, and one helper,
+``reduce_loss``, applies ``reduction`` = "mean" | "sum" | "none" for all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core.errors import DtypeError, ShapeError
+
+from .seeding import RngLike, get_rng
+
+Tensor = ag.Tensor
+REDUCTIONS = ("mean", "sum", "none")
+
+# ------------------------------------------------------------------ activations
+
+
+def step(x: Tensor) -> Tensor:
+    """Heaviside step: y = 1 if x > 0 else 0; dy/dx = 0 everywhere (undefined at 0).
+
+    The perceptron's activation. Its derivative is zero wherever it exists,
+    so every gradient that passes through it is zero: backpropagation can
+    never tell a weight which way to move, and a network of steps cannot be
+    trained by gradient descent. That is why the perceptron was trained by
+    its own rule (w ← w + η·(y − ŷ)·x, which never differentiates the step)
+    and why backprop needed a smooth surrogate such as the sigmoid. The
+    result stays connected to the graph, so ``backward()`` works and gives 0.
+    """
+    # sign(x) ∈ {−1, 0, 1} has a zero derivative; relu maps it onto {0, 0, 1}.
+    return ag.relu(ag.sign(x))
+
+
+def identity(x: Tensor) -> Tensor:
+    """y = x (the linear activation of a regression output)."""
+    return x
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """y = σ(x) = 1 / (1 + e^−x); dy/dx = y·(1 − y)."""
+    return ag.sigmoid(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """y = tanh(x); dy/dx = 1 − y²."""
+    return ag.tanh(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    """y = max(x, 0); dy/dx = [x > 0]."""
+    return ag.relu(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """y = x if x > 0 else α·x (α = negative_slope, fixed)."""
+    return ag.leaky_relu(x, negative_slope)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """y = x if x > 0 else a·x with a learned slope a (one, or one per channel on axis 1)."""
+    x = _as_tensor(x)
+    if weight.ndim != 1:
+        raise ShapeError(f"prelu: weight must be 1-D (one slope, or one per channel), got shape {weight.shape}")
+    if weight.shape[0] != 1:
+        if x.ndim < 2 or x.shape[1] != weight.shape[0]:
+            raise ShapeError(
+                f"prelu: {weight.shape[0]} slopes need input channels on axis 1 of that size, got input {x.shape}"
+            )
+        weight = weight.reshape((-1,) + (1,) * (x.ndim - 2))
+    return ag.where(x.data > 0, x, weight * x)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """y = x if x > 0 else α·(eˣ − 1)."""
+    return ag.elu(x, alpha)
+
+
+def silu(x: Tensor) -> Tensor:
+    """y = x·σ(x) (swish); dy/dx = σ(x)·(1 + x·(1 − σ(x)))."""
+    return ag.silu(x)
+
+
+swish = silu
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """y = log(1 + e^(β·x)) / β, and y = x where β·x > threshold (as PyTorch); dy/dx = σ(β·x)."""
+    x = _as_tensor(x)
+    bx = x if beta == 1.0 else x * beta
+    smooth = ag.softplus(bx) if beta == 1.0 else ag.softplus(bx) / beta
+    return ag.where(bx.data > threshold, x, smooth)
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis`` (stable)."""
+    return ag.softmax(x, axis=axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis`` (stable)."""
+    return ag.log_softmax(x, axis=axis)
+
+
+# ----------------------------------------------------------------------- losses
+
+
+def check_reduction(reduction: str) -> str:
+    """``reduction`` itself when it is "mean", "sum" or "none"; otherwise a ValueError listing them."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, not {reduction!r}")
+    return reduction
+
+
+def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
+    """The one reduction of every loss: mean → (1/n)Σ ℓ, sum → Σ ℓ, none → ℓ per element."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    check_reduction(reduction)
+    return loss
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else ag.tensor(x)
+
+
+def _same_shape(op: str, input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
+        hint = ""
+        if input.size == target.size:
+            hint = f"; reshape one to match, e.g. target.reshape{input.shape}"
+        raise ShapeError(
+            f"{op}: input {input.shape} and target {target.shape} have different shapes (broadcasting them "
+            f"would compare every prediction with every target){hint}"
+        )
+
+
+def _regression_pair(op: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
+    input, target = _as_tensor(input), _as_tensor(target)
+    _same_shape(op, input, target)
+    return input, target
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """ℓ = (ŷ − y)²; reduction "mean" is the MSE (1/N)Σ(ŷ − y)², "sum" the notes' SSE Σ(ŷ − y)²."""
+    input, target = _regression_pair("mse_loss", input, target)
+    d = input - target
+    return reduce_loss(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """ℓ = |ŷ − y| (mean: the MAE)."""
+    input, target = _regression_pair("l1_loss", input, target)
+    return reduce_loss(ag.abs(input - target), reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), with d = ŷ − y: quadratic near 0, linear (robust) beyond δ."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, not {delta}")
+    input, target = _regression_pair("huber_loss", input, target)
+    d = input - target
+    a = ag.abs(d)
+    return reduce_loss(ag.where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
+
+
+# Each log term of BCE is clamped at −100, as PyTorch does, so p = 0 or 1 gives a finite loss.
+_LOG_FLOOR = math.exp(-100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """ℓ = −(y·log p + (1 − y)·log(1 − p)) from probabilities p, each log clamped at −100 (as PyTorch)."""
+    input, target = _regression_pair("binary_cross_entropy", input, target)
+    p = input.data
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(
+            f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in [{p.min():g}, {p.max():g}]; "
+            "apply a sigmoid first, or use binary_cross_entropy_with_logits (BCEWithLogitsLoss) on raw scores"
+        )
+    log_p = ag.log(ag.clip(input, min=_LOG_FLOOR))
+    log_q = ag.log(ag.clip(1 - input, min=_LOG_FLOOR))
+    return reduce_loss(-(target * log_p + (1 - target) * log_q), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """ℓ = max(z, 0) − z·y + log(1 + e^−|z|) = BCE(σ(z), y), stable for any logit z; elementwise, so multi-label too."""
+    input, target = _regression_pair("binary_cross_entropy_with_logits", input, target)
+    return reduce_loss(ag.binary_cross_entropy_with_logits(input, target), reduction)
+
+
+def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
+    """Integer class targets as an array, checked against the input's batch shape and class range."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind == "f" and t.shape == input.shape[:-1]:
+        raise DtypeError(
+            f"{op}: targets of shape {t.shape} look like class labels but have dtype {t.dtype}; "
+            f"pass integer labels (e.g. y.astype(int)) or probabilities of shape {input.shape}"
+        )
+    if t.dtype.kind not in "iu":
+        raise DtypeError(f"{op}: class targets must be integers, not {t.dtype}")
+    if t.shape != input.shape[:-1]:
+        raise ShapeError(
+            f"{op}: input {input.shape} needs class targets of shape {input.shape[:-1]}, got {t.shape} "
+            "(do inputs and targets have the same batch size?)"
+        )
+    n = input.shape[-1]
+    if t.size and (t.min() < 0 or t.max() >= n):
+        bad = t[(t < 0) | (t >= n)].flat[0]
+        raise ValueError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
+    return t
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """ℓ = −Σₖ yₖ·log softmax(z)ₖ = logsumexp(z) − z_class, from logits z (classes on the last axis).
+
+    Targets are integer class labels of shape ``input.shape[:-1]`` or
+    probabilities (e.g. one-hot) of the input's shape; computed stably by one
+    fused primitive.
+    """
+    input = _as_tensor(input)
+    if input.ndim == 0:
+        raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind == "f" and t.shape != input.shape:
+        if t.shape == input.shape[:-1]:
+            _class_targets("cross_entropy", input, t)  # raises, with the hint to pass integer labels
+        raise ShapeError(
+            f"cross_entropy: probability targets {t.shape} must have the input's shape {input.shape} "
+            "(do inputs and targets have the same batch size?)"
+        )
+    # Integer labels are checked (batch shape, class range) by the core primitive itself.
+    return reduce_loss(ag.cross_entropy(input, target), reduction)
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """ℓ = −log p_class from log-probabilities (the output of log_softmax), classes on the last axis."""
+    input = _as_tensor(input)
+    if input.ndim == 0:
+        raise ShapeError("nll_loss: log-probabilities need a class axis (shape (..., C)), got a 0-d tensor")
+    t = _class_targets("nll_loss", input, target)
+    picked = ag.take_along_axis(input, t[..., None], axis=-1)
+    return reduce_loss(-picked.reshape(t.shape), reduction)
+
+
+# ------------------------------------------------------------------ regularisers
+
+
+def l2_penalty(params: Iterable[Tensor]) -> Tensor:
+    """J = Σw² + Σb² over all parameters (the notes' weight decay term; add λ·J to the loss)."""
+    return _penalty(params, lambda p: (p * p).sum())
+
+
+def l1_penalty(params: Iterable[Tensor]) -> Tensor:
+    """J = Σ|w| + Σ|b| over all parameters (ℓ₁ regularisation, which drives weights to exactly 0)."""
+    return _penalty(params, lambda p: ag.abs(p).sum())
+
+
+def _penalty(params: Iterable[Tensor], term: Any) -> Tensor:
+    total = None
+    for p in params:
+        total = term(p) if total is None else total + term(p)
+    if total is None:
+        raise ValueError("penalty of an empty parameter list; pass model.parameters()")
+    return total
+
+
+# ------------------------------------------------------------------------ misc
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = None) -> Tensor:
+    """Inverted dropout: y = x·m / (1 − p) with m ~ Bernoulli(1 − p) while training; y = x otherwise."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], not {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = get_rng(rng).random(x.shape) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x·Wᵀ + b (one fused node)."""
+    return ag.linear(x, weight, bias)

@@ -1,0 +1,242 @@
+"""Layers: Linear, Sequential, MLP, Flatten, Dropout, BatchNorm1d."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core.errors import ShapeError
+
+from . import functional as F
+from . import init
+from .activations import make_activation
+from .module import Module, Parameter
+from .seeding import RngLike, get_rng
+
+Tensor = ag.Tensor
+
+
+class Linear(Module):
+    """y = x·Wᵀ + b, with weight W of shape (out, in) and bias b of shape (out,).
+
+    Initialised as PyTorch: W and b ~ U(−1/√in, 1/√in) (``kaiming_uniform_``
+    with a = √5), drawn from ``rng`` or nn's default generator.
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, *, rng: RngLike = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        gen = get_rng(rng)
+        self.weight = Parameter(ag.zeros(out_features, in_features, dtype=dtype))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=gen)
+        if bias:
+            bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+            self.bias = Parameter(ag.zeros(out_features, dtype=dtype))
+            init.uniform_(self.bias, -bound, bound, rng=gen)
+        else:
+            self.bias = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ag.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Sequential(Module):
+    """y = fₙ(…f₂(f₁(x))): the modules applied in order; children are named "0", "1", … (or by an OrderedDict)."""
+
+    def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, m in modules[0].items():
+                setattr(self, name, m)
+        else:
+            for m in modules:
+                self.append(m)
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential holds Modules, not {type(module).__name__}")
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def forward(self, x: Any) -> Any:
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            return Sequential(*items[index])
+        return items[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class MLP(Module):
+    """A multilayer perceptron: Linear layers between consecutive ``sizes``, the activation after each hidden one.
+
+    ``MLP([3, 4, 2])`` is x → Linear(3, 4) → ReLU → Linear(4, 2): 3·4 + 4 +
+    4·2 + 2 = 26 parameters, as in the notes. ``activation`` and
+    ``output_activation`` are names ("relu", "tanh", "sigmoid", ...), Module
+    classes or modules (copied per layer); ``dropout`` > 0 adds Dropout after
+    each hidden activation. The layers live in ``self.layers`` (a Sequential),
+    so parameters are named ``layers.0.weight``, ``layers.0.bias``, ...
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: Any = "relu",
+        output_activation: Any = None,
+        bias: bool = True,
+        dropout: float = 0.0,
+        *,
+        rng: RngLike = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"MLP needs at least an input and an output size, all positive, got {sizes}")
+        gen = get_rng(rng)
+        layers = Sequential()
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            layers.append(Linear(n_in, n_out, bias=bias, rng=gen, dtype=dtype))
+            if i < len(sizes) - 2:
+                layers.append(make_activation(activation))
+                if dropout > 0:
+                    layers.append(Dropout(dropout, rng=gen))
+        if output_activation is not None:
+            layers.append(make_activation(output_activation))
+        self.sizes = sizes
+        self.layers = layers
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.layers(x)
+
+
+class Flatten(Module):
+    """Merge axes start_dim..end_dim into one: (N, 2, 3) → (N, 6) by default."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ag.flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Inverted dropout: while training y = x·m / (1 − p), m ~ Bernoulli(1 − p); in eval mode y = x.
+
+    Scaling by 1/(1 − p) during training keeps E[y] = x, so nothing changes
+    at evaluation time.
+    """
+
+    def __init__(self, p: float = 0.5, *, rng: RngLike = None) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], not {p}")
+        self.p = p
+        self.rng = rng
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training, self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class BatchNorm1d(Module):
+    """y = (x − μ) / √(σ² + ε)·γ + β per feature, over the batch (and length) axes, as PyTorch.
+
+    Training uses the batch's mean and biased variance and updates the
+    running statistics r ← (1 − m)·r + m·batch (the variance unbiased);
+    evaluation uses the running statistics. ``momentum=None`` keeps a
+    cumulative average instead. Input (N, C) or (N, C, L).
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(ag.ones(num_features, dtype=dtype))
+            self.bias = Parameter(ag.zeros(num_features, dtype=dtype))
+        else:
+            self.weight = self.bias = None
+        if track_running_stats:
+            dt = ag.get_default_dtype() if dtype is None else np.dtype(dtype)
+            self.register_buffer("running_mean", np.zeros(num_features, dt))
+            self.register_buffer("running_var", np.ones(num_features, dt))
+            self.register_buffer("num_batches_tracked", np.zeros((), np.int64))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
+            raise ShapeError(
+                f"BatchNorm1d({self.num_features}) needs input (N, {self.num_features}) or (N, {self.num_features}, L), got {x.shape}"
+            )
+        axes = (0,) if x.ndim == 2 else (0, 2)
+        per_feature = (-1,) if x.ndim == 2 else (-1, 1)
+        use_batch = self.training or not self.track_running_stats
+        if use_batch:
+            n = x.size // self.num_features
+            if n < 2 and self.training:
+                raise ValueError(f"BatchNorm1d needs more than 1 value per feature when training, got input {x.shape}")
+            mean = x.mean(axis=axes, keepdims=True)
+            var = x.var(axis=axes, keepdims=True)
+            if self.training and self.track_running_stats:
+                self._update_running(mean.data.reshape(-1), var.data.reshape(-1) * (n / (n - 1)))
+        else:
+            mean = self.running_mean.reshape(per_feature)
+            var = self.running_var.reshape(per_feature)
+        y = (x - mean) / ag.sqrt(var + self.eps)
+        if self.affine:
+            y = y * self.weight.reshape(per_feature) + self.bias.reshape(per_feature)
+        return y
+
+    def _update_running(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
+        """r ← (1 − m)·r + m·batch, in place (m = 1/batches seen when momentum is None)."""
+        self.num_batches_tracked += 1
+        m = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        self.running_mean *= 1 - m
+        self.running_mean += m * mean
+        self.running_var *= 1 - m
+        self.running_var += m * unbiased_var
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )

@@ -1,0 +1,62 @@
+"""Evaluation metrics on predictions and targets (Tensors or arrays), each returning a float."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core.errors import ShapeError
+
+
+def _array(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, ag.Tensor) else np.asarray(x)
+
+
+def predicted_classes(output: Any, threshold: float = 0.5) -> np.ndarray:
+    """Class labels from model outputs: argmax over the last axis, or [output > threshold] for one output."""
+    out = _array(output)
+    if out.ndim >= 2 and out.shape[-1] > 1:
+        return out.argmax(axis=-1)
+    return (out.reshape(out.shape[:-1] if out.ndim >= 2 else out.shape) > threshold).astype(np.int64)
+
+
+def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
+    """Fraction of examples whose predicted class equals the target: (1/N) Σ [ŷᵢ = yᵢ].
+
+    ``output`` holds one score per class (argmax is taken), or a single
+    probability per example (class 1 when above ``threshold``; use
+    ``threshold=0`` for logits). ``target`` holds class labels, or one-hot /
+    probability rows (argmax is taken).
+    """
+    pred = predicted_classes(output, threshold)
+    t = _array(target)
+    if t.ndim == pred.ndim + 1:
+        t = t.argmax(axis=-1) if t.shape[-1] > 1 else t.reshape(pred.shape)
+    if t.shape != pred.shape:
+        raise ShapeError(f"accuracy: {pred.shape[0] if pred.ndim else 1} predictions but targets of shape {t.shape}")
+    return float(np.mean(pred == t)) if t.size else 0.0
+
+
+def mse(output: Any, target: Any) -> float:
+    """Mean squared error (1/N) Σ (ŷ − y)²."""
+    out, t = _array(output), _array(target)
+    if out.shape != t.shape:
+        raise ShapeError(f"mse: predictions {out.shape} and targets {t.shape} differ in shape")
+    return float(np.mean((out - t) ** 2))
+
+
+def r2(output: Any, target: Any) -> float:
+    """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (1 is perfect; averaged over outputs)."""
+    out, t = _array(output), _array(target)
+    if out.shape != t.shape:
+        raise ShapeError(f"r2: predictions {out.shape} and targets {t.shape} differ in shape")
+    ss_res = np.sum((t - out) ** 2, axis=0)
+    ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
+    if np.any(ss_tot == 0):
+        raise ValueError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
+    return float(np.mean(1.0 - ss_res / ss_tot))
+
+
+METRICS = {"accuracy": accuracy, "mse": mse, "r2": r2}

@@ -1,0 +1,303 @@
+"""Module and Parameter: the containers every layer, activation and loss is built from.
+
+A Module owns Parameters (Tensors that require grad), buffers (numpy arrays
+such as running statistics) and child Modules, each registered by plain
+attribute assignment (``self.weight = Parameter(...)``). From those
+registries it derives everything else: dotted names, ``parameters()``,
+``state_dict()``, ``train()``/``eval()`` and the printed tree.
+
+Two naming contracts, relied on by graph pictures:
+
+* ``Module.__call__`` runs ``forward`` inside ``ag.graph_scope(scope_name)``,
+  where ``scope_name`` is the module's dotted path from the root model plus
+  its class, e.g. ``"layers.0 (Linear)"``, or the class alone for the root
+  (``"MLP"``). Every node recorded inside carries the active scope names in
+  ``node.scope``, outermost first: ``("MLP", "layers (Sequential)",
+  "layers.0 (Linear)")``.
+* Every Parameter registered on a module is named by its full dotted path,
+  e.g. ``"layers.0.weight"``, and the names follow when a module is assigned
+  as a child of another. Only names nn gave are rewritten: a name the user
+  chose is kept.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core.errors import StateDictError
+
+ForwardHook = Callable[["Module", tuple, Any], Any]
+
+
+class Parameter(ag.Tensor):
+    """A Tensor that requires grad and is registered when assigned to a Module attribute."""
+
+    __slots__ = ("_auto_name",)
+
+    def __init__(self, data: Any, requires_grad: bool = True, name: str | None = None) -> None:
+        super().__init__(data.data if isinstance(data, ag.Tensor) else data, requires_grad=requires_grad, name=name)
+        self._auto_name: str | None = None  # the name nn last gave it
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` skipped: keys the model has but the dict lacks, and the reverse."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        """Unregister the hook (idempotent)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Module:
+    """Base class of every layer: y = forward(x), with registered parameters, buffers and children.
+
+    Subclasses call ``super().__init__()`` first, assign Parameters, buffers
+    (``register_buffer``) and child Modules as attributes, and define
+    ``forward``. Calling the module runs ``forward`` inside a graph scope
+    named ``scope_name`` (see the module docstring).
+    """
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_modules"] = OrderedDict()
+        d["_forward_hooks"] = []
+        d["_path"] = ""
+        d["scope_name"] = type(self).__name__
+
+    # ------------------------------------------------------------ registering
+    def __setattr__(self, name: str, value: Any) -> None:
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() has run; call super().__init__() "
+                f"first in {type(self).__name__}.__init__"
+            )
+        params, buffers, modules = d["_parameters"], d["_buffers"], d["_modules"]
+        if isinstance(value, ag.Tensor) and not isinstance(value, Parameter) and value.requires_grad and value.is_leaf:
+            raise TypeError(
+                f"{type(self).__name__}.{name}: a plain Tensor that requires grad would not be found by "
+                "parameters() or saved by state_dict(); wrap it as nn.Parameter(...)"
+            )
+        is_buffer = name in buffers and isinstance(value, np.ndarray)
+        for registry in (params, buffers, modules):
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            params[name] = value
+            _name_parameter(value, _join(d["_path"], name))
+        elif isinstance(value, Module):
+            modules[name] = value
+            value._set_path(_join(d["_path"], name))
+        elif is_buffer:
+            buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, array: Any) -> None:
+        """Keep a numpy array (e.g. running statistics) in ``state_dict()`` without training it."""
+        value = np.array(array.data if isinstance(array, ag.Tensor) else array)
+        self.__setattr__(name, value)
+        self._buffers[name] = value  # later array assignments to ``name`` stay buffers
+
+    def _set_path(self, path: str) -> None:
+        """Record this module's dotted path from the root and rename its subtree to match."""
+        d = self.__dict__
+        d["_path"] = path
+        d["scope_name"] = f"{path} ({type(self).__name__})" if path else type(self).__name__
+        for name, p in d["_parameters"].items():
+            _name_parameter(p, _join(path, name))
+        for name, child in d["_modules"].items():
+            child._set_path(_join(path, name))
+
+    # ---------------------------------------------------------------- calling
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with ag.graph_scope(self.scope_name):
+            out = self.forward(*args, **kwargs)
+        for hook in self._forward_hooks:
+            replaced = hook(self, args, out)
+            if replaced is not None:
+                out = replaced
+        return out
+
+    def register_forward_hook(self, hook: ForwardHook) -> RemovableHandle:
+        """Call ``hook(module, inputs, output)`` after every forward; a returned value replaces the output."""
+        self._forward_hooks.append(hook)
+        return RemovableHandle(self._forward_hooks, hook)
+
+    # -------------------------------------------------------------- traversal
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs: own parameters first, then each child's; shared ones once."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_prefix, module in modules:
+            for name, p in module._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield _join(mod_prefix, name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter, in ``named_parameters`` order (what an optimizer is given)."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) pairs of every buffer in the tree."""
+        for mod_prefix, module in self.named_modules(prefix):
+            for name, b in module._buffers.items():
+                yield _join(mod_prefix, name), b
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) pairs of the direct children."""
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        """The direct child modules."""
+        yield from self._modules.values()
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) pairs of this module (name ``prefix``) and every descendant, depth first."""
+        stack = [(prefix, self)]
+        seen: set[int] = set()
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            stack.extend(reversed([(_join(name, n), m) for n, m in module._modules.items()]))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every descendant."""
+        for _, m in self.named_modules():
+            yield m
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and its descendants to training (or, with False, evaluation) behaviour."""
+        for m in self.modules():
+            m.__dict__["training"] = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation behaviour: dropout off, batch norm uses running statistics."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``p.grad = None``)."""
+        for p in self.parameters():
+            p.grad = None
+
+    # ------------------------------------------------------------ state dicts
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Dotted name → copy of the array, for every parameter and buffer (module by module)."""
+        out: OrderedDict[str, np.ndarray] = OrderedDict()
+        for mod_prefix, module in self.named_modules():
+            for name, p in module._parameters.items():
+                out[_join(mod_prefix, name)] = p.data.copy()
+            for name, b in module._buffers.items():
+                out[_join(mod_prefix, name)] = b.copy()
+        return out
+
+    def _state_targets(self) -> OrderedDict[str, np.ndarray]:
+        """Dotted name → the live array ``load_state_dict`` writes into."""
+        out: OrderedDict[str, np.ndarray] = OrderedDict()
+        for mod_prefix, module in self.named_modules():
+            for name, p in module._parameters.items():
+                out[_join(mod_prefix, name)] = p.data
+            for name, b in module._buffers.items():
+                out[_join(mod_prefix, name)] = b
+        return out
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or Tensors) into the parameters and buffers of the same dotted names, in place.
+
+        A wrong shape always raises ``StateDictError`` naming the key and both
+        shapes; with ``strict`` a missing or unexpected key does too. Nothing
+        is written unless every check passes.
+        """
+        targets = self._state_targets()
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append("missing key(s) " + ", ".join(repr(k) for k in missing))
+            if unexpected:
+                parts.append("unexpected key(s) " + ", ".join(repr(k) for k in unexpected))
+            raise StateDictError(
+                f"load_state_dict into {type(self).__name__}: {'; '.join(parts)} "
+                "(pass strict=False to load the keys that match)"
+            )
+        sources = {}
+        for key, dst in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            src = np.asarray(value.data if isinstance(value, ag.Tensor) else value)
+            if src.shape != dst.shape:
+                raise StateDictError(
+                    f"load_state_dict: {key!r} has shape {dst.shape} in the model but {src.shape} in the state dict"
+                )
+            if not np.can_cast(src.dtype, dst.dtype, casting="same_kind"):
+                raise StateDictError(
+                    f"load_state_dict: {key!r} holds {src.dtype} values, which cannot become {dst.dtype}"
+                )
+            sources[key] = src
+        for key, src in sources.items():
+            np.copyto(targets[key], src, casting="same_kind")
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """The settings shown inside the parentheses of this module's line in ``repr``."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, child in self._modules.items():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+
+def _name_parameter(p: Parameter, name: str) -> None:
+    """Give ``p`` its dotted name unless the user named it (a name nn did not give)."""
+    if p.name is None or p.name == p._auto_name:
+        p.name = name
+        p._auto_name = name

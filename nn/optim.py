@@ -1,0 +1,232 @@
+"""Optimizers (``nn.optim``): SGD, Adam, AdamW, RMSprop, Adagrad with PyTorch's update rules and defaults.
+
+Each writes ``p.data`` in place from ``p.grad.data`` with numpy (see
+``optimizer.py`` for the shared machinery). LBFGS, for full-batch problems,
+lives in ``lbfgs.py``, and the learning-rate schedules in ``schedules.py``;
+both are re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .lbfgs import LBFGS
+from .optimizer import Optimizer, Params
+from .schedules import CosineAnnealingLR, ExponentialLR, InverseTimeLR, LRScheduler, StepLR
+
+__all__ = [
+    "LBFGS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "InverseTimeLR",
+    "LRScheduler",
+    "Optimizer",
+    "RMSprop",
+    "StepLR",
+]
+
+
+def _with_weight_decay(p: np.ndarray, g: np.ndarray, weight_decay: float) -> np.ndarray:
+    """g + λ·p as a new array (the gradient of loss + (λ/2)·‖p‖²); g itself when λ = 0."""
+    return g + weight_decay * p if weight_decay else g
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
+
+    g ← ∇ + λ·p; v ← μ·v + (1 − τ)·g (v = g at the first step); p ← p − lr·v,
+    or with Nesterov p ← p − lr·(g + μ·v). Without momentum: p ← p − lr·g.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
+        super().__init__(params, defaults)
+
+    def update(self, p, g, state, group):
+        g = _with_weight_decay(p, g, group["weight_decay"])
+        mu = group["momentum"]
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= mu
+                buf += (1 - group["dampening"]) * g
+            g = g + mu * buf if group["nesterov"] else buf
+        p -= group["lr"] * g
+
+
+class Adam(Optimizer):
+    """Adam: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − lr·m̂ / (√v̂ + ε), hats = bias-corrected.
+
+    m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ); ``weight_decay`` adds λ·p to g
+    (L2, coupled); ``amsgrad`` uses the running maximum of v.
+    """
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
+        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
+            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
+
+    def update(self, p, g, state, group):
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        if self.decoupled:
+            p *= 1 - lr * wd
+        else:
+            g = _with_weight_decay(p, g, wd)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p)
+            state["exp_avg_sq"] = np.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        if group["amsgrad"]:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        denom = np.sqrt(v)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= lr / (1 - beta1**t)
+        p -= denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: p ← p·(1 − lr·λ), then the Adam step on the plain gradient."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+
+class RMSprop(Optimizer):
+    """RMSprop: s ← αs + (1 − α)g²; p ← p − lr·g / (√s + ε) (optionally centred and with momentum).
+
+    Centred: the denominator is √(s − ḡ²) + ε with ḡ ← αḡ + (1 − α)g.
+    Momentum μ: b ← μb + g / (√s + ε); p ← p − lr·b.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
+        super().__init__(params, defaults)
+
+    def update(self, p, g, state, group):
+        g = _with_weight_decay(p, g, group["weight_decay"])
+        alpha = group["alpha"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = np.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(p)
+        state["step"] += 1
+        s = state["square_avg"]
+        s *= alpha
+        s += (1 - alpha) * g * g
+        if group["centered"]:
+            ga = state["grad_avg"]
+            ga *= alpha
+            ga += (1 - alpha) * g
+            denom = np.sqrt(s - ga * ga)
+        else:
+            denom = np.sqrt(s)
+        denom += group["eps"]
+        if group["momentum"] > 0:
+            buf = state["momentum_buffer"]
+            buf *= group["momentum"]
+            buf += g / denom
+            p -= group["lr"] * buf
+        else:
+            np.divide(g, denom, out=denom)
+            denom *= group["lr"]
+            p -= denom
+
+
+class Adagrad(Optimizer):
+    """Adagrad: s ← s + g²; p ← p − lr_t·g / (√s + ε), with lr_t = lr / (1 + (t − 1)·lr_decay)."""
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
+        super().__init__(params, defaults)
+
+    def update(self, p, g, state, group):
+        g = _with_weight_decay(p, g, group["weight_decay"])
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(p, group["initial_accumulator_value"])
+        state["step"] += 1
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        s = state["sum"]
+        s += g * g
+        denom = np.sqrt(s)
+        denom += group["eps"]
+        np.divide(g, denom, out=denom)
+        denom *= clr
+        p -= denom

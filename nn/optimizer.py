@@ -1,0 +1,167 @@
+"""The optimizer base class: parameter groups, per-parameter state, zero_grad, step(closure), state dicts.
+
+An optimizer holds parameter groups (dicts of ``params`` plus
+hyper-parameters) and per-parameter state. ``step()`` reads each
+``p.grad.data`` and writes ``p.data`` in place with numpy: the update is not
+part of any graph, and gradients are never modified. ``step(closure)``
+first calls ``closure()`` (which must zero the gradients, compute the loss,
+call ``backward()`` and return the loss); every optimizer accepts that
+form, and LBFGS requires it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+import autograd_core as ag
+
+Closure = Callable[[], ag.Tensor]
+Params = Iterable[ag.Tensor] | Iterable[dict[str, Any]]
+
+
+class Optimizer:
+    """Base class: parameter groups, per-parameter state, ``zero_grad``, ``state_dict``.
+
+    Subclasses define ``update(p, g, state, group)``: the new ``p`` from the
+    gradient ``g`` (numpy arrays, ``p`` written in place), or override
+    ``step`` entirely (LBFGS).
+    """
+
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[ag.Tensor, dict[str, Any]] = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError(
+                f"{type(self).__name__} got an empty parameter list; pass model.parameters() "
+                "(or a list of tensors created with requires_grad=True)"
+            )
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group: ``{"params": [...], "lr": ...}``; missing hyper-parameters take the defaults."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(
+                'a parameter group is a dict with a "params" entry, e.g. {"params": model.parameters(), "lr": 0.1}'
+            )
+        params = group["params"]
+        params = [params] if isinstance(params, ag.Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: a parameter group has an empty parameter list")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for p in params:
+            if not isinstance(p, ag.Tensor):
+                raise TypeError(f"{type(self).__name__} optimizes Tensors, got {type(p).__name__}")
+            if not p.requires_grad or not p.is_leaf:
+                raise ValueError(
+                    f"{type(self).__name__} can only optimize leaf tensors that require grad; "
+                    f"got {'a non-leaf tensor' if not p.is_leaf else 'a tensor with requires_grad=False'} of shape {p.shape}"
+                )
+            if id(p) in seen:
+                raise ValueError(
+                    f"{type(self).__name__}: a parameter of shape {p.shape} appears in more than one group (or twice)"
+                )
+            seen.add(id(p))
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}: unknown hyper-parameter(s) {sorted(unknown)} in a parameter group"
+            )
+        full = {**self.defaults, **group, "params": params}
+        self.check_hyperparameters(full)
+        self.param_groups.append(full)
+
+    def check_hyperparameters(self, group: dict[str, Any]) -> None:
+        """Raise ValueError for values the update rule cannot use (a negative learning rate, ...)."""
+        for key in ("lr", "weight_decay", "momentum", "eps"):
+            if key in group and group[key] < 0:
+                raise ValueError(f"{type(self).__name__}: {key} must be >= 0, got {group[key]}")
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``p.grad = None``), ready for the next backward."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def step(self, closure: Closure | None = None) -> ag.Tensor | None:
+        """Update every parameter that has a gradient; with ``closure``, evaluate it first and return its loss."""
+        loss = None
+        if closure is not None:
+            with ag.enable_grad():
+                loss = closure()
+        state = self.state
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                s = state.get(p)
+                if s is None:
+                    s = state[p] = {}
+                self.update(p.data, p.grad.data, s, group)
+        return loss
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Write the new value of one parameter into ``p``."""
+        raise NotImplementedError(f"{type(self).__name__} must define update()")
+
+    # ------------------------------------------------------------ state dicts
+    def state_dict(self) -> dict[str, Any]:
+        """{"state": {index: {name: array or number}}, "param_groups": [hyper-parameters, "params": indices]}."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            ids = []
+            for p in group["params"]:
+                index[p] = len(index)
+                ids.append(index[p])
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+        state = {index[p]: {k: _copy(v) for k, v in s.items()} for p, s in self.state.items() if p in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyper-parameters and state saved by ``state_dict`` (same parameter layout), to resume training."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups) or any(
+            len(g["params"]) != len(mine["params"]) for g, mine in zip(groups, self.param_groups, strict=True)
+        ):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: the saved groups hold "
+                f"{[len(g['params']) for g in groups]} parameters, this optimizer's "
+                f"{[len(g['params']) for g in self.param_groups]}"
+            )
+        by_index = {}
+        for saved, mine in zip(groups, self.param_groups, strict=True):
+            for i, p in zip(saved["params"], mine["params"], strict=True):
+                by_index[i] = p
+            mine.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {}
+        for i, s in state_dict["state"].items():
+            p = by_index[int(i)]
+            for k, v in s.items():
+                if isinstance(v, np.ndarray) and v.shape != p.shape and v.ndim:
+                    raise ValueError(
+                        f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {i} has shape {v.shape}, the parameter {p.shape}"
+                    )
+            self.state[p] = {k: _copy(v) for k, v in s.items()}
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+def _copy(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, list):
+        return [_copy(x) for x in v]
+    return v

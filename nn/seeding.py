@@ -1,0 +1,31 @@
+"""Where nn's randomness comes from: one generator, reseeded by ``manual_seed``.
+
+Initialisation, dropout masks, DataLoader shuffling, train/test splits and the
+toy datasets all draw from the generator they are given, or else from the
+core's default generator, looked up at the moment of drawing so that
+``manual_seed`` issued at any time takes effect.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd_core as ag
+
+RngLike = np.random.Generator | int | None
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the default generator: a whole run (init, dropout, shuffling, data) becomes repeatable."""
+    return ag.manual_seed(seed)
+
+
+def get_rng(rng: RngLike = None) -> np.random.Generator:
+    """The generator to draw from: ``rng`` itself, a new one seeded with an int, or the default one."""
+    if rng is None:
+        return ag.default_generator()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng must be a np.random.Generator, an int seed or None, not {type(rng).__name__}")

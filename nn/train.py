@@ -1,0 +1,212 @@
+"""The training loop: ``fit`` (epochs of forward, loss, backward, step) and ``evaluate``.
+
+One batch of training is the five lines every course shows, written as the
+closure that ``optimizer.step(closure)`` calls, which is the one calling
+convention every optimizer supports (LBFGS re-evaluates it in its line
+search):
+
+    optimizer.zero_grad(); out = model(xb); loss = loss_fn(out, yb); loss.backward(); optimizer.step()
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+import autograd_core as ag
+from autograd_core.errors import TrainingError
+
+from .callbacks import Callback
+from .losses import BCEWithLogitsLoss
+from .metrics import METRICS
+from .module import Module
+from .optimizer import Optimizer
+
+Metric = Callable[[Any, Any], float]
+
+
+@dataclass
+class History:
+    """What ``fit`` recorded, one value per epoch: ``history["loss"]``, ``["val_loss"]``, ``["accuracy"]``, ``["lr"]``, …"""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epochs: list[int] = field(default_factory=list)
+    stopped_epoch: int | None = None
+
+    def append(self, epoch: int, logs: dict[str, float]) -> None:
+        """Record one epoch's logs."""
+        self.epochs.append(epoch)
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+
+    def __getitem__(self, key: str) -> list[float]:
+        if key not in self.history:
+            raise KeyError(f"History has no {key!r}; it recorded {', '.join(self.history)}")
+        return self.history[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.history
+
+    def keys(self) -> list[str]:
+        """The recorded quantities."""
+        return list(self.history)
+
+    def __repr__(self) -> str:
+        parts = [f"{k} {v[0]:.4g} → {v[-1]:.4g}" for k, v in self.history.items() if k != "lr"]
+        return f"History({len(self.epochs)} epochs: {', '.join(parts)})"
+
+
+def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any) -> dict[str, Metric]:
+    """Name → function for every requested metric besides the loss (always recorded)."""
+    out: dict[str, Metric] = {}
+    for m in metrics:
+        if callable(m):
+            out[getattr(m, "__name__", "metric")] = m
+        elif m == "loss":
+            continue
+        elif m in METRICS:
+            fn = METRICS[m]
+            if m == "accuracy" and isinstance(loss_fn, BCEWithLogitsLoss):
+                fn = functools.partial(fn, threshold=0.0)  # the model outputs logits, so σ(z) > ½ ⇔ z > 0
+            out[m] = fn
+        else:
+            raise ValueError(
+                f"unknown metric {m!r}; use 'loss', {', '.join(map(repr, METRICS))} or a function (output, target) -> float"
+            )
+    return out
+
+
+class _EpochTotals:
+    """Accumulates one pass: the batch-size-weighted mean loss, and outputs/targets for the metrics."""
+
+    def __init__(self, metric_fns: dict[str, Metric]) -> None:
+        self.metric_fns = metric_fns
+        self.loss_sum = 0.0
+        self.count = 0
+        self.outputs: list[np.ndarray] = []
+        self.targets: list[np.ndarray] = []
+
+    def add(self, loss: float, output: np.ndarray, target: np.ndarray) -> None:
+        n = len(output)
+        self.loss_sum += loss * n
+        self.count += n
+        if self.metric_fns:
+            self.outputs.append(output)
+            self.targets.append(target)
+
+    def logs(self, prefix: str = "") -> dict[str, float]:
+        logs = {prefix + "loss": self.loss_sum / max(self.count, 1)}
+        if self.metric_fns:
+            out, target = np.concatenate(self.outputs), np.concatenate(self.targets)
+            for name, fn in self.metric_fns.items():
+                logs[prefix + name] = float(fn(out, target))
+        return logs
+
+
+def _check_finite(loss: ag.Tensor, epoch: int, batch: int) -> None:
+    value = float(loss.data)
+    if not math.isfinite(value):
+        raise TrainingError(
+            f"the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; training stopped before the update. "
+            "Try a smaller learning rate, standardise the inputs (nn.data.StandardScaler), check the data for "
+            "NaN/inf, or clip gradients (nn.utils.clip_grad_norm_)"
+        )
+
+
+def _train_epoch(
+    model: Module, loss_fn: Any, optimizer: Optimizer, loader: Iterable, metric_fns: dict[str, Metric], epoch: int
+) -> dict[str, float]:
+    totals = _EpochTotals(metric_fns)
+    for batch, (xb, yb) in enumerate(loader):
+        first: list[Any] = []
+
+        def closure() -> ag.Tensor:
+            optimizer.zero_grad()
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            if not first:  # LBFGS calls again in its line search; the first call is this batch's loss
+                _check_finite(loss, epoch, batch)
+                first.extend((float(loss.data), out.data))
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        totals.add(first[0], first[1], yb.data)
+    return totals.logs()
+
+
+def evaluate(
+    model: Module, loss_fn: Any, loader: Iterable, metrics: Sequence[str | Metric] = ("loss",)
+) -> dict[str, float]:
+    """Loss and metrics of ``model`` over ``loader`` in eval mode without recording graphs: {"loss": …, "accuracy": …}."""
+    totals = _EpochTotals(_resolve_metrics(metrics, loss_fn))
+    was_training = model.training
+    model.eval()
+    try:
+        with ag.no_grad():
+            for xb, yb in loader:
+                out = model(xb)
+                totals.add(float(loss_fn(out, yb).data), out.data, yb.data)
+    finally:
+        model.train(was_training)
+    return totals.logs()
+
+
+def _postfix(logs: dict[str, float]) -> dict[str, str]:
+    return {k: f"{v:.4g}" for k, v in logs.items() if k != "lr"}
+
+
+def fit(
+    model: Module,
+    loss_fn: Any,
+    optimizer: Optimizer,
+    train_loader: Iterable,
+    epochs: int,
+    val_loader: Iterable | None = None,
+    callbacks: Sequence[Callback] = (),
+    metrics: Sequence[str | Metric] = ("loss",),
+    progress: bool = True,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the per-epoch ``History``.
+
+    Each batch: zero the gradients, y = model(x), ℓ = loss_fn(y, target),
+    backward, optimizer step. After each epoch the training loss (mean over
+    examples) and ``metrics`` ("accuracy", "mse", "r2" or functions
+    (output, target) -> float) are recorded, plus the same on ``val_loader``
+    as ``val_*`` (in eval mode), and the learning rate as ``lr``; then the
+    callbacks run (``EarlyStopping`` may stop training). A tqdm progress
+    bar shows epoch, loss, val loss and metrics when ``progress`` is on and
+    the output is a terminal. A NaN or infinite loss raises
+    ``TrainingError`` naming the epoch and batch.
+    """
+    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
+    metric_fns = _resolve_metrics(metrics, loss_fn)
+    history = History()
+    for cb in callbacks:
+        cb.on_train_begin(model, optimizer)
+    bar = tqdm(range(int(epochs)), desc="fit", unit="epoch", disable=None if progress else True, dynamic_ncols=True)
+    try:
+        for epoch in bar:
+            model.train()
+            logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch)
+            if val_loader is not None:
+                logs.update({"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics).items()})
+            logs["lr"] = optimizer.param_groups[0]["lr"]
+            history.append(epoch, logs)
+            bar.set_postfix(_postfix(logs), refresh=False)
+            stop = [cb.on_epoch_end(epoch, logs) for cb in callbacks]
+            if any(stop):
+                history.stopped_epoch = epoch
+                break
+    finally:
+        bar.close()
+    for cb in callbacks:
+        cb.on_train_end()
+    return history

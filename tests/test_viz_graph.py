@@ -1,0 +1,234 @@
+"""draw_graph: the DOT structure, labels, modes, module clusters, and that drawing changes nothing."""
+
+import numpy as np
+import pytest
+from viz_cases import cluster_blocks, edges, grounded, micrograd, node_attrs, node_label, node_of, nodes
+
+import autograd_core as ag
+import viz
+
+
+def test_forward_graph_has_one_node_per_tensor_and_op_and_one_edge_per_data_flow():
+    ex = micrograd()
+    src = viz.draw_graph(ex.L).source
+    ids = nodes(src)
+    assert len([i for i in ids if i.startswith("t")]) == 6  # a, b, c, e, d, L
+    assert len([i for i in ids if i.startswith("op")]) == 3  # mul, add, tanh
+    assert len(edges(src)) == 8  # a→mul, b→mul, mul→e, e→add, c→add, add→d, d→tanh, tanh→L
+    for tail, head in edges(src):
+        assert tail in ids and head in ids
+    # values flow forward: every edge leaves a tensor for an op, or an op for its output
+    a, mul_out = node_of(src, "a"), node_of(src, "e")
+    op = "op" + mul_out[1:]
+    assert (a, op) in edges(src) and (op, mul_out) in edges(src)
+
+
+def test_forward_labels_show_values_to_the_shown_precision_and_no_gradients():
+    ex = micrograd()
+    src = viz.draw_graph(ex.L, mode="forward").source
+    assert "0.8814" in node_label(src, node_of(src, "d"))
+    assert "0.7071" in node_label(src, node_of(src, "L"))
+    assert ">grad<" not in node_label(src, node_of(src, "a"))
+
+
+def test_backward_graph_reverses_the_edges_and_labels_them_with_the_gradients():
+    ex = micrograd()
+    fwd = set(edges(viz.draw_graph(ex.L).source))
+    src = viz.draw_graph(ex.L, mode="backward").source
+    bwd = set(edges(src))
+    assert bwd == {(h, t) for t, h in fwd}
+    assert "rankdir=RL" in src  # the layout mirrors, so nodes keep their places
+    a, b, c = (node_of(src, n) for n in "abc")
+    labels = {(t, h): line for t, h, line in _edge_lines(src)}
+    mul = "op" + node_of(src, "e")[1:]
+    assert "ā = -1.5" in labels[(mul, a)]  # dL/da = (1 − tanh²(d))·b = 0.5·(−3)
+    assert "b̄ = 1" in labels[(mul, b)]
+    assert "0.5" in labels[("op" + node_of(src, "d")[1:], c)]
+    assert "grad" in node_label(src, a) and "-1.5" in node_label(src, a)
+    assert "0.7071" not in node_label(src, node_of(src, "L"))  # backward shows gradients, not values
+
+
+def test_both_shows_values_and_gradients_and_the_vjp_rules_come_from_the_registry():
+    ex = micrograd()
+    src = viz.draw_graph(ex.L, mode="both").source
+    label = node_label(src, node_of(src, "e"))
+    assert "-6" in label and "0.5" in label
+    assert str(ag.REGISTRY["tanh"].formula) in node_attrs(src, "op" + node_of(src, "L")[1:])  # its tooltip
+    bwd = viz.draw_graph(ex.L, mode="backward").source
+    assert ag.REGISTRY["tanh"].formula.vjp in bwd
+
+
+def test_leaves_inputs_and_the_output_are_visually_distinct():
+    ex = grounded()
+    src = viz.draw_graph(ex.J).source
+    param, data, mid, out = (node_label(src, node_of(src, n)) for n in ("layers.0.weight", "x", "sigmoid₁", "J"))
+    colours = [_header_colour(lbl) for lbl in (param, data, mid, out)]
+    assert len(set(colours)) == 4
+    assert "leaf" in param and "input" in data and "output" in out
+    assert 'BORDER="2"' in out
+
+
+def test_large_tensors_are_summarised_and_small_ones_shown_in_full():
+    x = ag.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="big")
+    small = ag.tensor([1.0, 2.0], requires_grad=True, name="small")
+    y = (x * 2).sum() + small.sum()
+    src = viz.draw_graph(y, max_elements=6).source
+    big = node_label(src, node_of(src, "big"))
+    assert "min 0" in big and "mean 5.5" in big and "max 11" in big and "[0, 1, 2, …]" in big
+    assert "[1, 2]" in node_label(src, node_of(src, "small"))
+    assert "(3, 4)" in big and "float64" in big
+    assert "[0, 1, 2, 3]" in node_label(viz.draw_graph(y, max_elements=12).source, node_of(src, "big"))
+
+
+def test_constants_get_their_own_small_nodes():
+    x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = (1 - x).sum()
+    src = viz.draw_graph(y).source
+    const = [i for i in nodes(src) if i.startswith("c")]
+    assert len(const) == 1 and node_label(src, const[0]) == "1"
+
+
+def test_show_selects_the_label_parts():
+    ex = micrograd()
+    src = viz.draw_graph(ex.L, mode="both", show=("value",)).source
+    label = node_label(src, node_of_value(src, "0.8814"))
+    assert "<B>d</B>" not in label and "float64" not in label and ">grad<" not in label
+    assert "shape=point" in src  # ops without "op" are drawn as dots
+    with pytest.raises(ValueError, match="unknown: 'colour'"):
+        viz.draw_graph(ex.L, show=("name", "colour"))
+
+
+def test_bad_arguments_say_what_is_accepted():
+    ex = micrograd()
+    with pytest.raises(ValueError, match="mode must be one of"):
+        viz.draw_graph(ex.L, mode="sideways")
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw_graph(ex.L, rankdir="XY")
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        viz.draw_graph(np.ones(3))
+
+
+def test_non_scalar_outputs_need_a_seed_for_gradients():
+    x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = x * 3
+    viz.draw_graph(y)  # forward needs none
+    with pytest.raises(ValueError, match="pass gradient="):
+        viz.draw_graph(y, mode="backward")
+    src = viz.draw_graph(y, mode="backward", gradient=[1.0, 10.0]).source
+    assert "[3, 30]" in node_label(src, node_of(src, "x"))
+
+
+def test_drawing_changes_nothing_and_backward_still_works_afterwards():
+    ex = micrograd()
+    for mode in ("forward", "backward", "both"):
+        viz.draw_graph(ex.L, mode=mode)
+    assert ex.a.grad is None and ex.e.grad is None
+    assert not ex.L.grad_fn.freed
+    ex.L.backward()
+    assert ex.a.grad.item() == pytest.approx(-1.5)
+
+
+def test_a_released_graph_cannot_be_drawn_and_the_error_says_what_to_do():
+    ex = micrograd()
+    ex.L.backward()
+    with pytest.raises(viz.GraphReleasedError, match=r"draw it before calling backward\(\).*retain_graph=True"):
+        viz.draw_graph(ex.L)
+    assert issubclass(viz.GraphReleasedError, ag.errors.GraphFreedError)
+    kept = micrograd()
+    kept.L.backward(retain_graph=True)
+    assert "ā = -1.5" in viz.draw_graph(kept.L, mode="backward").source
+
+
+def test_a_tensor_used_twice_gets_one_edge_per_use_labelled_with_each_contribution():
+    x = ag.tensor(3.0, requires_grad=True, name="x")
+    y = x * x
+    src = viz.draw_graph(y, mode="both").source
+    x_id = node_of(src, "x")
+    into_mul = [line for t, h, line in _edge_lines(src) if t == x_id]
+    assert len(into_mul) == 2
+    assert any("ā = 3" in line for line in into_mul) and any("b̄ = 3" in line for line in into_mul)
+    assert 'grad</FONT> <FONT COLOR="#c0392b">6' in node_label(src, x_id)
+
+
+def test_gradient_health_colours_and_the_legend_is_in_the_picture():
+    # a deep sigmoid chain: the gradient reaching the first weight vanishes
+    w = ag.tensor(0.5, requires_grad=True, name="w_first")
+    h = w
+    for _ in range(12):
+        h = ag.sigmoid(h * 0.1)
+    v = ag.tensor(2.0, requires_grad=True, name="v_last")
+    loss = h * v
+    src = viz.draw_graph(loss, mode="backward").source
+    from viz import health
+
+    assert health.band(0.5, 1e-20).label.startswith("vanishing")
+    vanishing = next(b for b in health.BANDS if b.label.startswith("vanishing")).colour
+    healthy = next(b for b in health.BANDS if b.label.startswith("healthy")).colour
+    assert vanishing in node_label(src, node_of(src, "w_first"))
+    assert healthy in node_label(src, node_of(src, "v_last"))
+    assert "gradient health" in src and "vanishing" in src and "exploding" in src
+    assert "gradient health" not in viz.draw_graph(loss).source
+    assert "gradient health" not in viz.draw_graph(loss, mode="backward", legend=False).source
+
+
+def test_module_scopes_become_nested_labelled_clusters_holding_their_ops_and_parameters():
+    ex = grounded()
+    src = viz.draw_graph(ex.J).source
+    blocks = cluster_blocks(src)
+    labels = {name: _cluster_label(block) for name, block in blocks.items()}
+    assert sorted(labels.values()) == sorted(
+        ["Net", "layers.0 (Linear)", "layers.1 (Sigmoid)", "layers.2 (Linear)", "layers.3 (Sigmoid)"]
+    )
+    first = next(b for n, b in blocks.items() if labels[n] == "layers.0 (Linear)")
+    for name in ("layers.0.weight", "layers.0.bias", "linear₁"):
+        assert node_of(src, name) + " [" in first
+    assert node_of(src, "x") + " [" not in first  # data stays outside the modules
+    net = next(b for n, b in blocks.items() if labels[n] == "Net")
+    assert "layers.0 (Linear)" in net  # nested inside the root module
+    assert "cluster_" not in viz.draw_graph(ex.J, group_modules=False).source
+
+
+def test_three_linear_modules_read_as_three_boxes():
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.normal(size=(5, 3)), name="x")
+    h = x
+    params = []
+    for i, (n_in, n_out) in enumerate([(3, 4), (4, 4), (4, 2)]):
+        w = ag.tensor(rng.normal(size=(n_out, n_in)), requires_grad=True, name=f"layers.{2 * i}.weight")
+        b = ag.tensor(np.zeros(n_out), requires_grad=True, name=f"layers.{2 * i}.bias")
+        params += [w, b]
+        with ag.graph_scope("MLP"), ag.graph_scope(f"layers.{2 * i} (Linear)"):
+            h = ag.linear(h, w, b)
+        if i < 2:
+            with ag.graph_scope("MLP"), ag.graph_scope(f"layers.{2 * i + 1} (ReLU)"):
+                h = ag.relu(h)
+    loss = (h * h).mean()
+    src = viz.draw_graph(loss, mode="both").source
+    labels = [_cluster_label(b) for b in cluster_blocks(src).values()]
+    assert sum("(Linear)" in lbl for lbl in labels) == 3
+    assert labels.count("MLP") == 1
+
+
+def _edge_lines(src):
+    import re
+
+    return re.findall(r"^\s*(\S+) -> (\S+) (\[.*\])$", src, re.M)
+
+
+def _header_colour(label):
+    import re
+
+    return re.search(r'BGCOLOR="(#[0-9a-f]{6})"', label).group(1)
+
+
+def _cluster_label(block):
+    import re
+
+    return re.search(r"label=<<B>(.*?)</B>>", block).group(1)
+
+
+def node_of_value(src, text):
+    for node_id in nodes(src):
+        if node_id.startswith("t") and text in node_label(src, node_id):
+            return node_id
+    raise AssertionError(text)

@@ -1,0 +1,348 @@
+"""``draw_graph``: a recorded computation as a Graphviz picture of its forward and/or backward pass.
+
+Tensors are tables (name, shape, value, gradient), ops are small boxes, and
+the edges run the way values flow (forward) or the way gradients flow
+(backward, each labelled with the gradient it carried). Node ids are
+generated (``t3``, ``op3``); user text only ever appears escaped inside labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from autograd_core.tensor import Tensor
+
+from . import health
+from .arrays import array_lines, compact, shape_text
+from .labels import attr, bar, html, input_symbols, params_text
+from .recording import OUTPUT, Gradients, Graph, read_graph, replay
+from .style import (
+    CLUSTER_FILLS,
+    FONT,
+    GRAD_EDGE,
+    HIGHLIGHT,
+    KIND_COLOURS,
+    KIND_TAGS,
+    OP_FILL,
+    VALUE_EDGE,
+    caption,
+    cell,
+)
+
+MODES = ("forward", "backward", "both")
+FIELDS = ("name", "op", "shape", "value", "grad")
+FORMATS = ("svg", "png", "pdf")
+
+# An edge no gradient has travelled along (yet, in a trace frame; or ever, into an input).
+_NO_GRADIENT = {"color": "#bbbbbb", "style": "dotted", "arrowhead": "none", "tooltip": "no gradient has flowed here"}
+_FLIP = {"LR": "RL", "RL": "LR", "TB": "BT", "BT": "TB"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to draw: the arguments of ``draw_graph`` after validation."""
+
+    mode: str = "forward"
+    show: frozenset = frozenset(FIELDS)
+    max_elements: int = 6
+    rankdir: str = "LR"
+    group_modules: bool = True
+    precision: int = 4
+    legend: bool = True
+
+    @property
+    def values(self) -> bool:
+        """Whether forward values are drawn."""
+        return self.mode != "backward" and "value" in self.show
+
+    @property
+    def grads(self) -> bool:
+        """Whether gradients are drawn."""
+        return self.mode != "forward"
+
+
+def options(
+    mode: str, show: Iterable[str], max_elements: int, rankdir: str, group_modules: bool, precision: int, legend: bool
+) -> Options:
+    """Validate ``draw_graph``'s arguments, with errors that list the accepted values."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+    if isinstance(show, str):
+        show = (show,)
+    show = frozenset(show)
+    unknown = sorted(show - set(FIELDS))
+    if unknown:
+        raise ValueError(f"show may contain {', '.join(map(repr, FIELDS))}; unknown: {', '.join(map(repr, unknown))}")
+    if rankdir not in _FLIP:
+        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', not {rankdir!r}")
+    if int(max_elements) < 1 or int(precision) < 1:
+        raise ValueError("max_elements and precision must be at least 1")
+    return Options(mode, show, int(max_elements), rankdir, bool(group_modules), int(precision), bool(legend))
+
+
+def draw_graph(
+    root: Tensor,
+    mode: str = "forward",
+    show: Sequence[str] = FIELDS,
+    max_elements: int = 6,
+    rankdir: str = "LR",
+    group_modules: bool = True,
+    *,
+    gradient: Any = None,
+    precision: int = 4,
+    legend: bool = True,
+) -> graphviz.Digraph:
+    """Draw the computation that produced ``root``.
+
+    ``mode="forward"`` shows the values that flowed forward; ``"backward"``
+    draws the edges the way gradients flow, each labelled with the gradient
+    it carried, and shades every tensor by gradient health (legend in the
+    picture); ``"both"`` shows values and gradients together. ``show`` picks
+    the parts of each label; arrays with more than ``max_elements`` elements
+    are summarised. With ``group_modules`` the ops recorded inside an
+    ``nn`` module (``graph_scope``) sit in a labelled box. A non-scalar
+    ``root`` needs ``gradient=`` (the seed) for the backward modes.
+
+    Gradients are computed by replaying the backward pass without writing
+    ``.grad`` or releasing the graph, so draw before ``backward()`` (or after
+    ``backward(retain_graph=True)``). The returned ``graphviz.Digraph``
+    displays inline in Jupyter; save it with ``viz.render``.
+    """
+    opts = options(mode, show, max_elements, rankdir, group_modules, precision, legend)
+    graph = read_graph(root, "draw")
+    grads = None
+    if opts.grads:
+        grads = Gradients()
+        replay(graph, grads, gradient)
+    return build(graph, opts, grads)
+
+
+def build(
+    graph: Graph,
+    opts: Options,
+    grads: Gradients | None,
+    highlight: Tensor | None = None,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """The picture of ``graph`` with the gradients known so far (``grads``), optionally one tensor highlighted."""
+    return _Builder(graph, opts, grads, highlight).digraph(title)
+
+
+class _Builder:
+    def __init__(self, graph: Graph, opts: Options, grads: Gradients | None, highlight: Tensor | None) -> None:
+        self.graph = graph
+        self.opts = opts
+        self.grads = grads if grads is not None else Gradients()
+        self.highlight = highlight
+        self.index = {id(t): k for k, t in enumerate(graph.tensors)}
+        self.backward = opts.mode == "backward"
+        self.nodes: dict[tuple[str, ...], list[tuple[str, dict]]] = {}
+
+    # -------------------------------------------------------------- whole graph
+    def digraph(self, title: str | None) -> graphviz.Digraph:
+        rankdir = _FLIP[self.opts.rankdir] if self.backward else self.opts.rankdir
+        dot = graphviz.Digraph("autograd", format="svg")
+        dot.attr(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35", newrank="true")
+        dot.attr("node", fontname=FONT, fontsize="11")
+        dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
+        values = self.opts.mode != "backward"
+        label = caption(title or self._title(), self.opts.legend, values, self.opts.grads, self.backward)
+        dot.attr(label=label, labelloc="t")
+        edges: list[tuple[str, str, dict]] = []
+        for t in self.graph.tensors:
+            self._tensor(t)
+            if t.grad_fn is not None:
+                edges.extend(self._op(t))
+        self._emit(dot)
+        for tail, head, attrs in edges:
+            dot.edge(tail, head, **attrs)
+        return dot
+
+    def _title(self) -> str:
+        root = self.graph.name(self.graph.root)
+        if self.opts.mode == "forward":
+            return f"forward pass of {root}: the values that flowed forward"
+        if self.opts.mode == "backward":
+            return f"backward pass of {root}: gradients ∂{root}/∂x flowing back along the arrows"
+        return f"{root}: values (forward) and gradients ∂{root}/∂x (backward)"
+
+    def _place(self, t: Tensor, node_id: str, attrs: dict) -> None:
+        scope = self.graph.scope(t) if self.opts.group_modules else ()
+        self.nodes.setdefault(scope, []).append((node_id, attrs))
+
+    def _emit(self, dot: graphviz.Digraph) -> None:
+        """Write the nodes, nesting each module scope in a labelled cluster.
+
+        A module that only wraps one other (an MLP around its Sequential) shares
+        that one's box, labelled with both names, rather than adding a frame.
+        """
+        children: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        for scope in list(self.nodes):
+            for depth in range(1, len(scope) + 1):
+                children.setdefault(scope[: depth - 1], set()).add(scope[:depth])
+        counter = iter(range(1_000_000))
+
+        def fill(g: graphviz.Digraph, scope: tuple[str, ...]) -> None:
+            for node_id, attrs in self.nodes.get(scope, ()):
+                g.node(node_id, **attrs)
+            for child in sorted(children.get(scope, ())):
+                names = [child[-1]]
+                while not self.nodes.get(child) and len(children.get(child, ())) == 1:
+                    child = next(iter(children[child]))
+                    names.append(child[-1])
+                sub = graphviz.Digraph(name=f"cluster_{next(counter)}")
+                sub.attr(
+                    label=f"<<B>{html(' › '.join(names))}</B>>",
+                    style="rounded,filled",
+                    fillcolor=CLUSTER_FILLS[(len(child) - 1) % len(CLUSTER_FILLS)],
+                    color="#9aa9c2",
+                    fontsize="11",
+                    labeljust="r" if self.opts.rankdir == "LR" and self.backward else "l",
+                    labelloc="b" if self.opts.rankdir == "TB" and self.backward else "t",
+                    tooltip=attr(" / ".join(child)),
+                )
+                fill(sub, child)
+                g.subgraph(sub)
+
+        fill(dot, ())
+
+    # ------------------------------------------------------------------ tensors
+    def _tensor(self, t: Tensor) -> None:
+        kind = self.graph.kind(t)
+        grad = self.grads.totals.get(id(t))
+        shows = self.opts.show
+        rows = [self._header(t, kind)]
+        if "shape" in shows:
+            shape = "scalar" if t.ndim == 0 else shape_text(t.shape)
+            rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="#555555">{html(shape)} · {html(t.dtype)}</FONT>'))
+        if self.opts.values:
+            rows.append(cell(self._array("value", t.data)))
+        if self.opts.grads and "grad" in shows and grad is not None:
+            band = health.band(t.data, grad)
+            rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE), band.colour))
+        highlighted = self.highlight is t
+        border = "3" if highlighted else ("2" if kind == OUTPUT else "1")
+        colour = HIGHLIGHT if highlighted else "#333333"
+        table = (
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+            + "".join(rows)
+            + "</TABLE>"
+        )
+        tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
+        self._place(t, self._tid(t), {"label": f"<{table}>", "shape": "plain", "tooltip": attr(tooltip)})
+
+    def _header(self, t: Tensor, kind: str) -> str:
+        parts = []
+        if "name" in self.opts.show:
+            parts.append(f"<B>{html(self.graph.name(t))}</B>")
+        tag = KIND_TAGS[kind]
+        if tag:
+            parts.append(f'<FONT POINT-SIZE="8" COLOR="#555555">{html(tag)}</FONT>')
+        return cell("  ".join(parts) or " ", KIND_COLOURS[kind])
+
+    def _array(self, label: str, a: np.ndarray, colour: str = "#000000") -> str:
+        lines = array_lines(a, self.opts.max_elements, self.opts.precision)
+        head = f'<FONT COLOR="#777777">{label}</FONT> '
+        body = '<BR ALIGN="LEFT"/>'.join(html(line) for line in lines)
+        if len(lines) > 1:
+            body = '<BR ALIGN="LEFT"/>' + body
+        return f'{head}<FONT COLOR="{colour}">{body}</FONT>'
+
+    def _tid(self, t: Tensor) -> str:
+        return f"t{self.index[id(t)]}"
+
+    # ---------------------------------------------------------------------- ops
+    def _op(self, t: Tensor) -> list[tuple[str, str, dict]]:
+        node = t.grad_fn
+        k = self.index[id(t)]
+        op_id = f"op{k}"
+        prim = node.op
+        highlighted = self.highlight is t
+        # keep the inputs in argument order (X, W, b) across the rank
+        attrs: dict[str, Any] = {"tooltip": attr(str(prim.formula)), "ordering": "out" if self.backward else "in"}
+        if "op" in self.opts.show:
+            label = f"<B>{html(prim.name)}</B>"
+            first = node.inputs[0] if node.inputs else None
+            extra = params_text(prim.name, node.params, first.ndim if isinstance(first, Tensor) else None)
+            if extra:
+                label += f'<BR/><FONT POINT-SIZE="8">{html(extra)}</FONT>'
+            if self.backward:
+                label += f'<BR/><FONT POINT-SIZE="8" COLOR="{GRAD_EDGE}">{html(prim.formula.vjp)}</FONT>'
+            attrs.update(label=f"<{label}>", shape="box", style="rounded,filled", fillcolor=OP_FILL, margin="0.06,0.03")
+            attrs.update(fontsize="10", height="0.3")
+        else:
+            attrs.update(label="", shape="point", width="0.08")
+        if highlighted:
+            attrs.update(color=HIGHLIGHT, penwidth="3")
+        self._place(t, op_id, attrs)
+
+        out_id = self._tid(t)
+        edges = []
+        grad_out = self.grads.totals.get(id(t))
+        if self.backward:
+            if grad_out is None:
+                edges.append((out_id, op_id, dict(_NO_GRADIENT)))
+            else:
+                label = self._grad_label(bar("y"), grad_out)
+                edges.append(
+                    (out_id, op_id, {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **label, **_bold(highlighted)})
+                )
+        else:
+            edges.append((op_id, out_id, {"color": VALUE_EDGE}))
+        symbols = input_symbols(prim, len(node.inputs))
+        for i, x in enumerate(node.inputs):
+            symbol = symbols[i] or f"input {i}"
+            if isinstance(x, Tensor):
+                src = self._tid(x)
+            else:
+                src = f"c{k}_{i}"
+                self._place(t, src, self._constant(x))
+            edges.append(self._input_edge(t, i, x, src, op_id, symbol, len(node.inputs) > 1, highlighted))
+        return edges
+
+    def _input_edge(
+        self, t: Tensor, i: int, x: Any, src: str, op_id: str, symbol: str, several: bool, highlighted: bool
+    ) -> tuple[str, str, dict]:
+        g = self.grads.edges.get((id(t), i))
+        if self.backward:
+            if g is None:
+                return op_id, src, dict(_NO_GRADIENT)
+            return (
+                op_id,
+                src,
+                {"color": GRAD_EDGE, "fontcolor": GRAD_EDGE, **self._grad_label(bar(symbol), g), **_bold(highlighted)},
+            )
+        attrs: dict[str, Any] = {"color": VALUE_EDGE}
+        if self.opts.mode == "both" and g is not None and self._uses(x) > 1:
+            # The tensor's own grad row shows its total; an edge needs a label only
+            # when the tensor feeds several places and this is one contribution.
+            attrs.update(fontcolor=GRAD_EDGE, **self._grad_label(bar(symbol), g))
+        elif several:
+            attrs.update(label=f"<{html(symbol)}>", fontcolor="#777777")
+        return src, op_id, attrs
+
+    def _uses(self, x: Any) -> int:
+        return len(self.graph.consumers.get(id(x), ())) if isinstance(x, Tensor) else 1
+
+    def _grad_label(self, symbol: str, g: np.ndarray) -> dict:
+        text = f"{symbol} = {compact(g, self.opts.max_elements, self.opts.precision)}"
+        return {"label": f"<{html(text)}>"}
+
+    def _constant(self, value: Any) -> dict:
+        text = compact(np.asarray(value), self.opts.max_elements, self.opts.precision) if value is not None else "None"
+        return {
+            "label": f"<{html(text)}>",
+            "shape": "plaintext",
+            "fontcolor": "#666666",
+            "fontsize": "9",
+            "tooltip": attr("constant"),
+        }
+
+
+def _bold(on: bool) -> dict:
+    return {"penwidth": "3"} if on else {}

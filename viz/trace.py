@@ -1,0 +1,241 @@
+"""``trace_backward``: the backward pass one step at a time, as a table, pictures and a slider page.
+
+A step is one tensor whose gradient is complete: for a computed tensor, the
+VJP rule of its op (text from the primitive registry) turns the incoming
+gradient ȳ into one gradient per input; for a leaf, the gradient is final.
+Steps come in the order the backward engine runs them, a reverse
+topological order of the graph.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from autograd_core.tensor import Tensor
+
+from .arrays import compact, shape_text
+from .graph import FIELDS, build, options
+from .labels import bar, input_symbols
+from .layers import Layer, find_layers
+from .recording import Gradients, Graph, read_graph, replay
+from .render import pipe
+from .slider import slider_page
+from .tables import trace_table
+
+_ORDINALS = {1: "st", 2: "nd", 3: "rd"}
+
+
+def ordinal(n: int) -> str:
+    """``2nd``, ``3rd``, ``11th``, ``21st``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else _ORDINALS.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _axes_text(axes: list[int]) -> str:
+    if len(axes) == 1:
+        return f"axis {axes[0]}"
+    return "axes " + ", ".join(map(str, axes[:-1])) + f" and {axes[-1]}"
+
+
+def unbroadcast_text(name: str, raw_shape: tuple[int, ...], shape: tuple[int, ...]) -> str | None:
+    """Why a VJP result of ``raw_shape`` was reduced to the input's ``shape``, or None if it was not."""
+    if raw_shape == shape:
+        return None
+    lead = len(raw_shape) - len(shape)
+    if lead < 0:
+        return f"expanded to {shape_text(shape)} because {name} has that shape"
+    axes = list(range(lead)) + [lead + i for i, n in enumerate(shape) if n == 1 and raw_shape[lead + i] != 1]
+    return f"summed over {_axes_text(axes)} because {name} was broadcast from {shape_text(shape)} to {shape_text(raw_shape)}"
+
+
+@dataclass
+class Contribution:
+    """The gradient one step sends to one input of its op."""
+
+    index: int  #: which input of the op
+    symbol: str  #: the input's name in the VJP formula (``a``, ``X``), or ``input i``
+    target: Tensor  #: the input tensor
+    target_name: str  #: its display name
+    grad: np.ndarray  #: the gradient sent, in the input's shape
+    unbroadcast: str | None = None  #: "summed over axis 0 because b was broadcast from (3,) to (4, 3)"
+    accumulation: str | None = None  #: "x.grad += …, 2nd contribution (total …)"
+
+
+@dataclass
+class Step:
+    """One step of the backward pass."""
+
+    number: int  #: 1-based position in the pass
+    tensor: Tensor  #: the tensor whose gradient is complete at this step
+    name: str  #: its display name
+    incoming: np.ndarray  #: the tensor's complete gradient ȳ
+    op: str | None = None  #: the primitive that made the tensor; None for a leaf
+    formula: str | None = None  #: the primitive's VJP formula, from the registry
+    sends: list[Contribution] = field(default_factory=list)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True when this step only records a leaf's final gradient."""
+        return self.op is None
+
+
+class _Recorder(Gradients):
+    """Gradients plus the steps, contributions and accumulation events, in order."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__()
+        self.graph = graph
+        self.steps: list[Step] = []
+        self.counts: dict[int, int] = {}
+
+    def node(self, t: Tensor, g: Any) -> None:
+        super().node(t, g)
+        prim = t.grad_fn.op
+        step = Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], prim.name, prim.formula.vjp)
+        self.steps.append(step)
+
+    def leaf(self, t: Tensor, g: Any) -> None:
+        super().leaf(t, g)
+        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)]))
+
+    def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
+        super().edge(t, index, x, raw, g)
+        node = t.grad_fn
+        symbol = input_symbols(node.op, len(node.inputs))[index] or f"input {index}"
+        name = self.graph.name(x)
+        self.counts[id(x)] = self.counts.get(id(x), 0) + 1
+        why = unbroadcast_text(name, np.shape(raw), x.shape)
+        self.steps[-1].sends.append(Contribution(index, symbol, x, name, self.edges[(id(t), index)], why))
+
+    def accumulate(self, x: Tensor, before: Any, added: Any) -> None:
+        total = compact(np.asarray(before) + np.asarray(added))
+        n = ordinal(self.counts[id(x)])
+        last = self.steps[-1].sends[-1]
+        last.accumulation = f"{self.graph.name(x)}.grad += {compact(added)}, {n} contribution (total now {total})"
+
+
+class BackpropTrace:
+    """The recorded steps of one backward pass; ``str()`` gives the table.
+
+    ``steps`` lists every step in order; ``layers`` the per-layer δ's when the
+    graph has fully connected (``linear``) layers; ``gradients`` every
+    tensor's total gradient and every edge's share.
+    """
+
+    def __init__(self, graph: Graph, recorder: _Recorder) -> None:
+        self.graph = graph
+        self.steps: list[Step] = recorder.steps
+        self.gradients = Gradients(recorder.totals, recorder.edges)
+        self.layers: list[Layer] = find_layers(graph, self.gradients)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __getitem__(self, i: int) -> Step:
+        return self.steps[i]
+
+    def grad(self, t: Tensor) -> np.ndarray | None:
+        """The total gradient the pass computed for ``t`` (None if none reached it)."""
+        return self.gradients.totals.get(id(t))
+
+    def delta(self, number: int) -> np.ndarray:
+        """δ(number) of the notes: the gradient at the pre-activation of layer ``number`` (1 … L)."""
+        for layer in self.layers:
+            if layer.number == number:
+                return layer.delta
+        raise KeyError(f"no fully connected layer {number}; the layers are {[la.number for la in self.layers]}")
+
+    # ------------------------------------------------------------------ text
+    def __str__(self) -> str:
+        return trace_table(self)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(str(self)) + "</pre>"
+
+    def __repr__(self) -> str:
+        return f"<BackpropTrace of {self.graph.name(self.graph.root)}: {len(self.steps)} steps>"
+
+    # -------------------------------------------------------------- pictures
+    def snapshot(self, upto: int) -> Gradients:
+        """The gradients known after the first ``upto`` steps."""
+        known = Gradients()
+        for step in self.steps[:upto]:
+            known.totals[id(step.tensor)] = step.incoming
+            for c in step.sends:
+                known.edges[(id(step.tensor), c.index)] = c.grad
+        return known
+
+    def frame(
+        self,
+        number: int,
+        mode: str = "backward",
+        rankdir: str = "LR",
+        max_elements: int = 6,
+        group_modules: bool = True,
+    ) -> graphviz.Digraph:
+        """The picture of step ``number`` (1-based): the gradients known so far, the current tensor highlighted."""
+        if not 1 <= number <= len(self.steps):
+            raise IndexError(f"step {number} does not exist; the trace has steps 1 … {len(self.steps)}")
+        step = self.steps[number - 1]
+        opts = options(mode, FIELDS, max_elements, rankdir, group_modules, precision=4, legend=True)
+        return build(self.graph, opts, self.snapshot(number), highlight=step.tensor, title=self.caption(step))
+
+    def caption(self, step: Step) -> str:
+        """One line describing ``step``, used as the title of its picture."""
+        head = f"step {step.number}/{len(self.steps)}: "
+        if step.is_leaf:
+            return head + f"{step.name} is a leaf — its gradient {compact(step.incoming)} is final"
+        sends = ", ".join(f"{bar(c.symbol)} = {compact(c.grad)}" for c in step.sends)
+        return head + f"{step.name} = {step.op}(…) receives ȳ = {compact(step.incoming)}; {step.formula} gives {sends}"
+
+    def frames(
+        self,
+        path: str | Path,
+        format: str = "png",  # noqa: A002  (named like render's argument)
+        mode: str = "backward",
+        rankdir: str = "LR",
+    ) -> list[Path]:
+        """Write one picture per step into the folder ``path`` (``step_01.png`` …); returns the files."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        width = len(str(len(self.steps)))
+        written = []
+        for step in self.steps:
+            target = folder / f"step_{step.number:0{width}d}.{format}"
+            target.write_bytes(pipe(self.frame(step.number, mode, rankdir), format))
+            written.append(target)
+        return written
+
+    def to_html(self, path: str | Path, mode: str = "backward", rankdir: str = "LR") -> Path:
+        """Write a self-contained HTML page that steps through the pass with a slider; returns its path."""
+        frames = [pipe(self.frame(step.number, mode, rankdir), "svg") for step in self.steps]
+        captions = [self.caption(step) for step in self.steps]
+        title = f"Backward pass of {self.graph.name(self.graph.root)}"
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(slider_page(title, frames, captions, str(self)), encoding="utf-8")
+        return target
+
+
+def trace_backward(loss: Tensor, gradient: Any = None) -> BackpropTrace:
+    """Replay the backward pass of ``loss`` and record every step.
+
+    Nothing is changed: no ``.grad`` is written and the graph is not released,
+    so ``loss.backward()`` still works afterwards. A non-scalar ``loss`` needs
+    ``gradient=`` (the seed). Raises ``GraphReleasedError`` when an earlier
+    ``backward()`` already released the graph.
+    """
+    graph = read_graph(loss, "trace")
+    recorder = _Recorder(graph)
+    replay(graph, recorder, gradient)
+    return BackpropTrace(graph, recorder)
