@@ -1,12 +1,15 @@
 """Reverse mode: walk the graph once in reverse topological order.
 
-x̄ = Σ over every use of x of VJP_use(ȳ). The order comes from an iterative
-depth-first search (no recursion, so a million-op chain is fine); gradients
-wait in a dict keyed by tensor identity until all their contributions are in.
+x̄ = Σ over every use of x of VJP_use(ȳ). Nodes are taken from a heap,
+latest-made first, which needs no separate sort and no recursion (a
+million-op chain is fine); gradients wait in a dict keyed by tensor identity
+until all their contributions are in. ``topological_order`` (an iterative
+depth-first search) serves the passes that must know the graph up front.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,58 +150,68 @@ def run_backward(
     accumulate: bool = True,
     inputs: Sequence[Tensor] | None = None,
     observer: Observer | None = None,
+    hooks: bool = True,
 ) -> list[Any] | None:
     """Backpropagate ``seeds`` (one per root, possibly with leading batch axes).
 
-    With ``accumulate`` the leaves' ``.grad`` receive their gradients; with
-    ``inputs`` the gradients arriving at those tensors are returned instead
-    (None where nothing arrived) and only paths leading to them are walked.
-    Rules run on arrays unless the backward pass must itself be differentiable
-    (``create_graph`` or an active forward-mode level), then on Tensors.
-    ``create_graph=None`` decides by itself: the result is recorded when grad
-    mode is on and it depends on more than the ``inputs`` themselves
+    Nodes are visited latest-made first (a heap on ``Node.seq``), which is a
+    reverse topological order: each tensor's gradient is complete when its
+    node's VJPs run. With ``accumulate`` the leaves' ``.grad`` receive their
+    gradients; with ``inputs`` the gradients arriving at those tensors are
+    returned instead (None where nothing arrived) and only paths leading to
+    them are walked. Rules run on arrays unless the backward pass must itself
+    be differentiable (``create_graph`` or an active forward-mode level), then
+    on Tensors. ``create_graph=None`` decides by itself: the result is recorded
+    when grad mode is on and it depends on more than the ``inputs`` themselves
     (captured parameters, or inputs that an outer transform differentiates).
+    ``hooks=False`` skips tensor hooks (a replay that must not have effects).
     """
-    order = topological_order(roots)
-    wanted = None if inputs is None else {id(x) for x in inputs}
-    if create_graph is None:
-        create_graph = _state.grad_enabled and _reaches_beyond(order, wanted or set())
-    retain_graph = retain_graph or create_graph
-    tensor_mode = create_graph or bool(_state.fwd_levels)
+    wanted = relevant = None
+    if inputs is not None:
+        order = topological_order(roots)
+        wanted = {id(x) for x in inputs}
+        relevant = _leading_to(order, wanted)
+        if create_graph is None:
+            create_graph = _state.grad_enabled and _reaches_beyond(order, wanted)
+    retain_graph = retain_graph or bool(create_graph)
+    tensor_mode = bool(create_graph) or bool(_state.fwd_levels)
     batch = tuple(seeds[0].shape[: seeds[0].ndim - roots[0].ndim])
-    grads: dict[int, Any] = {}
+
+    pending: dict[int, Any] = {}  # gradients still collecting contributions
+    heap: list[tuple[int, int, Tensor]] = []
+    leaves: list[Tensor] = []
     for r, s in zip(roots, seeds):
         if tensor_mode and not isinstance(s, Tensor):
             s = wrap(_as_array(s))
         elif not tensor_mode and isinstance(s, Tensor):
             s = s.data
-        grads[id(r)] = s if id(r) not in grads else grads[id(r)] + s
+        k = id(r)
+        if k in pending:
+            pending[k] = pending[k] + s
+        else:
+            pending[k] = s
+            if r._node is None:
+                leaves.append(r)
+            else:
+                heapq.heappush(heap, (-r._node.seq, k, r))
 
-    relevant = None if wanted is None else _leading_to(order, wanted)
     results: dict[int, Any] = {}
-    leaves = _LeafStore(tensor_mode)
+    store = _LeafStore(tensor_mode)
     counting = bool(_state.counters) and not tensor_mode
     anomaly = _state.anomaly
     previous_mode = _state.grad_enabled
-    _state.grad_enabled = create_graph
+    _state.grad_enabled = bool(create_graph)
     try:
-        for t in reversed(order):
-            g = grads.pop(id(t), None)
-            if g is None:
-                continue
-            if t._hooks:
+        while heap:
+            _, k, t = heapq.heappop(heap)
+            g = pending.pop(k)
+            if hooks and t._hooks:
                 g = _run_hooks(t, g, tensor_mode)
-            if wanted is not None and id(t) in wanted:
-                results[id(t)] = g
-            node = t._node
-            if node is None:
-                if accumulate:
-                    leaves.add(t, g)
-                if observer is not None:
-                    observer.leaf(t, g)
-                continue
+            if wanted is not None and k in wanted:
+                results[k] = g
             if accumulate and t._retain:
-                leaves.add(t, g)
+                store.add(t, g)
+            node = t._node
             node_inputs = node.inputs
             if node_inputs is None:
                 raise GraphFreedError(FREED_MESSAGE)
@@ -243,16 +256,30 @@ def run_backward(
                     check_backward(node, i, gx)
                 if observer is not None:
                     observer.edge(t, i, x, raw, gx)
-                k = id(x)
-                before = grads.get(k)
+                kx = id(x)
+                before = pending.get(kx)
                 if before is None:
-                    grads[k] = gx
+                    pending[kx] = gx
+                    if x._node is None:
+                        leaves.append(x)
+                    else:
+                        heapq.heappush(heap, (-x._node.seq, kx, x))
                 else:
                     if observer is not None:
                         observer.accumulate(x, before, gx)
-                    grads[k] = before + gx
+                    pending[kx] = before + gx
             if not retain_graph:
                 node.inputs = None
+        for t in leaves:
+            g = pending.pop(id(t))
+            if hooks and t._hooks:
+                g = _run_hooks(t, g, tensor_mode)
+            if wanted is not None and id(t) in wanted:
+                results[id(t)] = g
+            if accumulate:
+                store.add(t, g)
+            if observer is not None:
+                observer.leaf(t, g)
     finally:
         _state.grad_enabled = previous_mode
     if inputs is None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
+
+_sequence = itertools.count()
 
 
 class Node:
@@ -12,9 +15,11 @@ class Node:
     ``backward()`` sets it to None to release them, which is how a freed graph
     is recognised. A node never refers to its output tensor, so a graph is a
     DAG of plain references and dies with its last reference (no cycles).
+    ``seq`` increases with every node made: a node is always made after the
+    nodes of its inputs, so decreasing ``seq`` is a reverse topological order.
     """
 
-    __slots__ = ("op", "inputs", "params", "stamp", "scope", "site", "__weakref__")
+    __slots__ = ("op", "inputs", "params", "stamp", "scope", "site", "seq", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple, params: dict, stamp: int, scope: Any) -> None:
         self.op = op
@@ -23,6 +28,7 @@ class Node:
         self.stamp = stamp
         self.scope = scope
         self.site = None
+        self.seq = next(_sequence)
 
     @property
     def name(self) -> str:

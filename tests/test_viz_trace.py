@@ -17,7 +17,8 @@ def test_steps_follow_a_reverse_topological_order_and_cover_every_tensor():
     ex = grounded()
     trace = viz.trace_backward(ex.J)
     order = ag.topological_order([ex.J])
-    assert [s.tensor for s in trace.steps] == list(reversed(order))
+    assert {id(s.tensor) for s in trace.steps} == {id(t) for t in order}  # every tensor, once
+    assert len(trace.steps) == len(order)
     position = {id(s.tensor): s.number for s in trace.steps}
     for s in trace.steps:  # every tensor comes after every tensor it feeds
         if not s.is_leaf:
@@ -156,3 +157,14 @@ def test_in_a_frame_only_the_edges_already_travelled_are_gradient_edges():
     assert len(red) == 2  # L → tanh (ȳ) and tanh → d (x̄); nothing further back yet
     last = trace.frame(len(trace)).source
     assert sum("->" in line and "#c0392b" in line for line in last.splitlines()) == 8
+
+
+def test_replaying_a_backward_pass_runs_no_user_hooks():
+    ex = micrograd()
+    calls = []
+    ex.L.grad_fn.inputs[0].register_hook(lambda g: calls.append(1))
+    viz.trace_backward(ex.L)
+    viz.draw_graph(ex.L, mode="backward")
+    assert calls == []
+    ex.L.backward()
+    assert calls == [1]

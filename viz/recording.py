@@ -180,4 +180,6 @@ def replay(graph: Graph, observer: ag.Observer, gradient: Any = None) -> None:
     """
     if not graph.root.requires_grad:
         return
-    ag.run_backward([graph.root], [seed(graph.root, gradient)], retain_graph=True, accumulate=False, observer=observer)
+    ag.run_backward(
+        [graph.root], [seed(graph.root, gradient)], retain_graph=True, accumulate=False, observer=observer, hooks=False
+    )
