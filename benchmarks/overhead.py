@@ -9,6 +9,14 @@ installed. Target: ≤ 6 µs per op.
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread unless the environment says otherwise: on a shared 2-core
+# machine a second thread stalls whenever another process holds a core, which
+# makes ratios meaningless. Every engine compared here runs on the same BLAS.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import sys
 from pathlib import Path
 

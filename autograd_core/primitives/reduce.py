@@ -57,6 +57,16 @@ def reduced_count(x: Any, axis: tuple[int, ...]) -> int:
     return n
 
 
+def _sum_forward(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)  # the ufunc itself: no Python-level wrapper
+
+
+def _mean_forward(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    if x.dtype == np.float16:  # accumulate half precision in single, as numpy's mean does
+        return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(x.dtype)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / reduced_count(x, axis)
+
+
 def _keep(y: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     return y if keepdims else restore_axes(y, axis)
 
@@ -83,25 +93,25 @@ def _softmax_of(y, x, axis, keepdims):
 
 
 SUM = primitive(
-    "sum", lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
+    "sum", _sum_forward,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: t.sum(axis=axis, keepdims=keepdims),),
     formula="y = Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ)", jvp_text="ẏ = Σᵢ ẋᵢ", flops=reduction_flops,
 )
 MEAN = primitive(
-    "mean", lambda x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
+    "mean", _mean_forward,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
     jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
     formula="y = (1/n) Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ) / n", jvp_text="ẏ = (1/n) Σᵢ ẋᵢ", flops=reduction_flops,
 )
 MAX = primitive(
-    "max", lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
+    "max", lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = maxᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
 )
 MIN = primitive(
-    "min", lambda x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
+    "min", lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = minᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
