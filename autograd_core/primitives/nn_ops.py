@@ -52,9 +52,10 @@ def _one_hot_like(target: np.ndarray, z: Any) -> np.ndarray:
 
 
 def _ce_forward(z, target):
-    lse = np.log(np.sum(np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=-1)) + np.max(z, axis=-1)
+    m = np.max(z, axis=-1, keepdims=True)
+    lse = np.log(np.sum(np.exp(z - m), axis=-1)) + m[..., 0]
     if _is_index_target(target):
-        picked = np.take_along_axis(z, target[..., None], axis=-1)[..., 0]
+        picked = z.reshape(-1, z.shape[-1])[np.arange(target.size), target.ravel()].reshape(target.shape)
         return lse - picked
     return -np.sum(target * (z - lse[..., None]), axis=-1)
 
