@@ -128,7 +128,11 @@ class Optimizer:
         return flat
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Write the new value of one parameter into ``p``."""
+        """Write the new value of the parameter(s) ``p`` in place, given the gradient ``g``.
+
+        ``p`` and ``g`` are one parameter's arrays or a whole group's,
+        concatenated into reused buffers: keep copies, not references, in ``state``.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define update()")
 
     # ------------------------------------------------------------ state dicts
@@ -197,6 +201,10 @@ class _FlatGroup:
         self.state = merged
         ends = np.cumsum([p.size for p in params])
         self.slices = [slice(end - p.size, end) for p, end in zip(params, ends, strict=True)]
+        # Reused buffers for the concatenated parameters and gradients, and each parameter's view of the first.
+        self.flat_p = np.empty(int(ends[-1]), params[0].dtype)
+        self.flat_g = np.empty_like(self.flat_p)
+        self.views = [self.flat_p[sl].reshape(p.shape) for p, sl in zip(params, self.slices, strict=True)]
         self.linked: set[str] = set()
         self._link()
 
@@ -217,11 +225,11 @@ class _FlatGroup:
 
     def step(self, optimizer: Optimizer, group: dict[str, Any]) -> None:
         """Run the update rule once on the concatenated parameters and gradients, then copy the result back."""
-        flat_p = np.concatenate([p.data.ravel() for p in self.params])
-        flat_g = np.concatenate([p.grad.data.ravel() for p in self.params])
-        optimizer.update(flat_p, flat_g, self.state, group)
-        for p, sl in zip(self.params, self.slices, strict=True):
-            p.data[...] = flat_p[sl].reshape(p.shape)
+        np.concatenate([p.data.ravel() for p in self.params], out=self.flat_p)
+        np.concatenate([p.grad.data.ravel() for p in self.params], out=self.flat_g)
+        optimizer.update(self.flat_p, self.flat_g, self.state, group)
+        for p, view in zip(self.params, self.views, strict=True):
+            np.copyto(p.data, view)
         self._link()
 
     def _link(self) -> None:
