@@ -76,10 +76,14 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index: int | slice) -> Module | Sequential:
-        items = list(self._modules.values())
         if isinstance(index, slice):
-            return Sequential(*items[index])
-        return items[index]
+            part = Sequential()
+            for name, module in list(self._modules.items())[index]:
+                # Shared, not adopted: the modules keep their names (and graph scopes) in this model.
+                part._modules[name] = module
+                part.__dict__[name] = module
+            return part
+        return list(self._modules.values())[index]
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -52,8 +52,11 @@ def test_sequential_indexing_and_names():
     a, b, c = nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)
     seq = nn.Sequential(a, b, c)
     assert len(seq) == 3 and seq[0] is a and seq[-1] is c and list(seq) == [a, b, c]
-    head = seq[:2]
-    assert isinstance(head, nn.Sequential) and list(head) == [a, b]
+    head, tail = seq[:2], seq[1:]
+    assert isinstance(head, nn.Sequential) and list(head) == [a, b] and list(tail) == [b, c]
+    assert c.weight.name == "2.weight" and c.scope_name == "2 (Linear)"  # slicing renames nothing
+    x1 = ag.ones(1, 2)
+    np.testing.assert_allclose(tail(head(x1)).data, c(b(b(a(x1)))).data)
     x = ag.randn(4, 2)
     np.testing.assert_allclose(seq(x).data, c(b(a(x))).data)
     named = nn.Sequential(OrderedDict([("hidden", nn.Linear(2, 3)), ("act", nn.ReLU())]))
