@@ -19,6 +19,7 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/mlp.py
+	$(PY) benchmarks/train.py
 
 setup: $(STAMP) dot
 
