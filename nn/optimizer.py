@@ -121,7 +121,7 @@ class Optimizer:
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
         """The group's flat state, built from the per-parameter states if needed; None if they cannot merge."""
         flat = self._flat.get(index)
-        if flat is None:
+        if flat is None or len(flat.params) != len(params):  # rebuilt if the group's list was edited
             flat = _FlatGroup.merge(params, [self.state.setdefault(p, {}) for p in params])
             if flat is not None:
                 self._flat[index] = flat
@@ -196,7 +196,7 @@ class _FlatGroup:
     """A parameter group's optimizer state as flat arrays, for updating all its parameters at once."""
 
     def __init__(self, params: list[ag.Tensor], states: list[dict[str, Any]], merged: dict[str, Any]) -> None:
-        self.params = params
+        self.params = list(params)
         self.states = states
         self.state = merged
         ends = np.cumsum([p.size for p in params])

@@ -495,3 +495,15 @@ def test_loaded_state_is_used_by_the_fused_update():
         resumed.step()
     for p, q in zip(ps, qs, strict=True):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_a_parameter_appended_to_a_group_is_picked_up():
+    a, b = ag.tensor([1.0], requires_grad=True), ag.tensor([1.0, 1.0], requires_grad=True)
+    opt = nn.optim.SGD([a], lr=0.5)
+    a.grad = ag.tensor([1.0])
+    opt.step()
+    opt.param_groups[0]["params"].append(b)
+    a.grad, b.grad = ag.tensor([1.0]), ag.tensor([2.0, 2.0])
+    opt.step()
+    np.testing.assert_allclose(a.data, [0.0])
+    np.testing.assert_allclose(b.data, [0.0, 0.0])
