@@ -29,6 +29,7 @@ bench: setup
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/mlp.py
 	$(PY) benchmarks/jacobian.py
+	$(PY) benchmarks/train.py
 
 setup: $(STAMP) dot
 

@@ -73,15 +73,27 @@ def get_default_dtype() -> np.dtype:
     return _state.default_dtype
 
 
-@contextlib.contextmanager
-def graph_scope(name: str):
-    """Label the nodes recorded inside with ``name`` (nested scopes join with '.').
+class graph_scope(contextlib.ContextDecorator):
+    """Label the nodes recorded inside with ``name``: each node's ``scope`` is the tuple of active names, outermost first.
 
-    ``nn.Module`` uses this so graph pictures can group a module's ops.
+    ``nn.Module`` enters one per module call, so graph pictures can group a
+    module's ops. A plain class rather than a generator-based context
+    manager, because it sits on that per-call hot path; like one, an
+    instance is entered once (as a decorator, each call gets a fresh one).
     """
-    saved = _state.scope
-    _state.scope = (saved or ()) + (name,)
-    try:
-        yield
-    finally:
-        _state.scope = saved
+
+    __slots__ = ("name", "_saved")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._saved: tuple[str, ...] | None = None
+
+    def _recreate_cm(self) -> graph_scope:
+        return graph_scope(self.name)
+
+    def __enter__(self) -> None:
+        self._saved = saved = _state.scope
+        _state.scope = (saved or ()) + (self.name,)
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.scope = self._saved

@@ -17,7 +17,7 @@ import autograd_core as ag
 from autograd_core.errors import ShapeError
 
 from .datasets import make_circles, make_moons, make_regression_1d, make_spirals, make_xor
-from .seeding import RngLike, get_rng
+from .seeding import RngLike, get_rng, keep_rng
 
 __all__ = [
     "DataLoader",
@@ -73,7 +73,7 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.rng = rng
+        self.rng = keep_rng(rng)
 
     def __len__(self) -> int:
         """The number of batches per epoch."""

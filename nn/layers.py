@@ -16,7 +16,7 @@ from . import functional as F
 from . import init
 from .activations import make_activation
 from .module import Module, Parameter
-from .seeding import RngLike, get_rng
+from .seeding import RngLike, get_rng, keep_rng
 
 Tensor = ag.Tensor
 
@@ -76,10 +76,14 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index: int | slice) -> Module | Sequential:
-        items = list(self._modules.values())
         if isinstance(index, slice):
-            return Sequential(*items[index])
-        return items[index]
+            part = Sequential()
+            for name, module in list(self._modules.items())[index]:
+                # Shared, not adopted: the modules keep their names (and graph scopes) in this model.
+                part._modules[name] = module
+                part.__dict__[name] = module
+            return part
+        return list(self._modules.values())[index]
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -120,8 +124,8 @@ class MLP(Module):
             layers.append(Linear(n_in, n_out, bias=bias, rng=gen, dtype=dtype))
             if i < len(sizes) - 2:
                 layers.append(make_activation(activation))
-                if dropout > 0:
-                    layers.append(Dropout(dropout, rng=gen))
+                if dropout > 0:  # without an rng, masks come from the default generator at call time
+                    layers.append(Dropout(dropout, rng=None if rng is None else gen))
         if output_activation is not None:
             layers.append(make_activation(output_activation))
         self.sizes = sizes
@@ -158,7 +162,7 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability must be in [0, 1], not {p}")
         self.p = p
-        self.rng = rng
+        self.rng = keep_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.rng)

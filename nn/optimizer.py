@@ -7,6 +7,15 @@ part of any graph, and gradients are never modified. ``step(closure)``
 first calls ``closure()`` (which must zero the gradients, compute the loss,
 call ``backward()`` and return the loss); every optimizer accepts that
 form, and LBFGS requires it.
+
+The update rules are elementwise, so a group whose parameters all have
+gradients is updated as one flat vector: the parameters and gradients are
+concatenated, the rule runs once, and the result is copied back. For the
+small layers of a teaching MLP this turns a dozen numpy calls per parameter
+into a dozen per group (PyTorch's "foreach" implementation does the same).
+The group's state then lives in flat arrays, and ``state[p]`` holds views
+of them, so per-parameter updates (when some gradients are missing) and
+``state_dict`` see the same numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[ag.Tensor, dict[str, Any]] = {}
+        self._flat: dict[int, _FlatGroup] = {}  # group index → its state as flat arrays
         groups = list(params)
         if not groups:
             raise ValueError(
@@ -96,19 +106,33 @@ class Optimizer:
         if closure is not None:
             with ag.enable_grad():
                 loss = closure()
-        state = self.state
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                s = state.get(p)
-                if s is None:
-                    s = state[p] = {}
-                self.update(p.data, p.grad.data, s, group)
+        for index, group in enumerate(self.param_groups):
+            params = group["params"]
+            flat = self._flat_group(index, params) if all(p.grad is not None for p in params) else None
+            if flat is not None:
+                flat.step(self, group)
+                continue
+            self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
+            for p in params:
+                if p.grad is not None:
+                    self.update(p.data, p.grad.data, self.state.setdefault(p, {}), group)
         return loss
 
+    def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
+        """The group's flat state, built from the per-parameter states if needed; None if they cannot merge."""
+        flat = self._flat.get(index)
+        if flat is None or len(flat.params) != len(params):  # rebuilt if the group's list was edited
+            flat = _FlatGroup.merge(params, [self.state.setdefault(p, {}) for p in params])
+            if flat is not None:
+                self._flat[index] = flat
+        return flat
+
     def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Write the new value of one parameter into ``p``."""
+        """Write the new value of the parameter(s) ``p`` in place, given the gradient ``g``.
+
+        ``p`` and ``g`` are one parameter's arrays or a whole group's,
+        concatenated into reused buffers: keep copies, not references, in ``state``.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define update()")
 
     # ------------------------------------------------------------ state dicts
@@ -142,6 +166,7 @@ class Optimizer:
                 by_index[i] = p
             mine.update({k: v for k, v in saved.items() if k != "params"})
         self.state = {}
+        self._flat = {}
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
             for k, v in s.items():
@@ -165,3 +190,56 @@ def _copy(v: Any) -> Any:
     if isinstance(v, list):
         return [_copy(x) for x in v]
     return v
+
+
+class _FlatGroup:
+    """A parameter group's optimizer state as flat arrays, for updating all its parameters at once."""
+
+    def __init__(self, params: list[ag.Tensor], states: list[dict[str, Any]], merged: dict[str, Any]) -> None:
+        self.params = list(params)
+        self.states = states
+        self.state = merged
+        ends = np.cumsum([p.size for p in params])
+        self.slices = [slice(end - p.size, end) for p, end in zip(params, ends, strict=True)]
+        # Reused buffers for the concatenated parameters and gradients, and each parameter's view of the first.
+        self.flat_p = np.empty(int(ends[-1]), params[0].dtype)
+        self.flat_g = np.empty_like(self.flat_p)
+        self.views = [self.flat_p[sl].reshape(p.shape) for p, sl in zip(params, self.slices, strict=True)]
+        self.linked: set[str] = set()
+        self._link()
+
+    @classmethod
+    def merge(cls, params: list[ag.Tensor], states: list[dict[str, Any]]) -> _FlatGroup | None:
+        """Concatenate the per-parameter states; None when dtypes or non-array entries (step counts) differ."""
+        if len({p.dtype for p in params}) > 1 or any(s.keys() != states[0].keys() for s in states):
+            return None
+        merged: dict[str, Any] = {}
+        for key, value in states[0].items():
+            if isinstance(value, np.ndarray):
+                merged[key] = np.concatenate([s[key].ravel() for s in states])
+            elif all(s[key] == value for s in states):
+                merged[key] = value
+            else:
+                return None
+        return cls(params, states, merged)
+
+    def step(self, optimizer: Optimizer, group: dict[str, Any]) -> None:
+        """Run the update rule once on the concatenated parameters and gradients, then copy the result back."""
+        np.concatenate([p.data.ravel() for p in self.params], out=self.flat_p)
+        np.concatenate([p.grad.data.ravel() for p in self.params], out=self.flat_g)
+        optimizer.update(self.flat_p, self.flat_g, self.state, group)
+        for p, view in zip(self.params, self.views, strict=True):
+            np.copyto(p.data, view)
+        self._link()
+
+    def _link(self) -> None:
+        """Point each parameter's state at its slice of the flat arrays (once per array) and copy the rest."""
+        for key, value in self.state.items():
+            if isinstance(value, np.ndarray):
+                if key not in self.linked:
+                    for s, p, sl in zip(self.states, self.params, self.slices, strict=True):
+                        s[key] = value[sl].reshape(p.shape)
+                    self.linked.add(key)
+            else:
+                for s in self.states:
+                    s[key] = value

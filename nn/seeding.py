@@ -20,6 +20,14 @@ def manual_seed(seed: int) -> np.random.Generator:
     return ag.manual_seed(seed)
 
 
+def keep_rng(rng: RngLike) -> np.random.Generator | None:
+    """What an object that draws repeatedly should store: None (look up the default each time) or one generator.
+
+    An int seed becomes its generator once, so that successive draws differ.
+    """
+    return None if rng is None else get_rng(rng)
+
+
 def get_rng(rng: RngLike = None) -> np.random.Generator:
     """The generator to draw from: ``rng`` itself, a new one seeded with an int, or the default one."""
     if rng is None:

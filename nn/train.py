@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 import autograd_core as ag
-from autograd_core.errors import TrainingError
+from autograd_core.errors import ShapeError, TrainingError
 
 from .callbacks import Callback
 from .losses import BCEWithLogitsLoss
@@ -109,7 +109,12 @@ class _EpochTotals:
         return logs
 
 
-def _check_finite(loss: ag.Tensor, epoch: int, batch: int) -> None:
+def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
+    """The batch loss as a float; a non-scalar, NaN or infinite loss is an error."""
+    if loss.data.size != 1:
+        raise ShapeError(
+            f"fit needs a scalar loss, got shape {loss.shape}; use a loss with reduction='mean' (or 'sum')"
+        )
     value = float(loss.data)
     if not math.isfinite(value):
         raise TrainingError(
@@ -117,6 +122,7 @@ def _check_finite(loss: ag.Tensor, epoch: int, batch: int) -> None:
             "Try a smaller learning rate, standardise the inputs (nn.data.StandardScaler), check the data for "
             "NaN/inf, or clip gradients (nn.utils.clip_grad_norm_)"
         )
+    return value
 
 
 def _train_epoch(
@@ -131,8 +137,7 @@ def _train_epoch(
             out = model(xb)
             loss = loss_fn(out, yb)
             if not first:  # LBFGS calls again in its line search; the first call is this batch's loss
-                _check_finite(loss, epoch, batch)
-                first.extend((float(loss.data), out.data))
+                first.extend((_finite_value(loss, epoch, batch), out.data))
             loss.backward()
             return loss
 

@@ -36,10 +36,16 @@ def test_batch_counts(n, batch, drop_last):
     assert all(s == batch for s in sizes[:-1])
 
 
-def test_shuffling_is_reseeded_per_epoch_and_repeatable():
-    loader = DataLoader(X, Y, batch_size=None, rng=np.random.default_rng(0))
+@pytest.mark.parametrize("rng", [0, np.random.default_rng(0)])
+def test_each_epoch_is_shuffled_anew_and_repeatably(rng):
+    loader = DataLoader(X, Y, batch_size=None, rng=rng)
     first, second = (next(iter(loader))[1].data for _ in range(2))
     assert not np.array_equal(first, second)
+    again = DataLoader(X, Y, batch_size=None, rng=0)
+    np.testing.assert_array_equal(next(iter(again))[1].data, first)
+
+
+def test_shuffling_follows_manual_seed():
     nn.manual_seed(3)
     a = next(iter(DataLoader(X, Y, batch_size=None)))[1].data
     nn.manual_seed(3)

@@ -52,8 +52,11 @@ def test_sequential_indexing_and_names():
     a, b, c = nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)
     seq = nn.Sequential(a, b, c)
     assert len(seq) == 3 and seq[0] is a and seq[-1] is c and list(seq) == [a, b, c]
-    head = seq[:2]
-    assert isinstance(head, nn.Sequential) and list(head) == [a, b]
+    head, tail = seq[:2], seq[1:]
+    assert isinstance(head, nn.Sequential) and list(head) == [a, b] and list(tail) == [b, c]
+    assert c.weight.name == "2.weight" and c.scope_name == "2 (Linear)"  # slicing renames nothing
+    x1 = ag.ones(1, 2)
+    np.testing.assert_allclose(tail(head(x1)).data, c(b(b(a(x1)))).data)
     x = ag.randn(4, 2)
     np.testing.assert_allclose(seq(x).data, c(b(a(x))).data)
     named = nn.Sequential(OrderedDict([("hidden", nn.Linear(2, 3)), ("act", nn.ReLU())]))
@@ -99,9 +102,11 @@ def test_dropout_is_inverted_and_off_in_eval():
     np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, 0.0)
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
         nn.Dropout(1.5)
-    a = nn.Dropout(0.5, rng=np.random.default_rng(3))(ag.ones(10)).data
-    b = nn.Dropout(0.5, rng=np.random.default_rng(3))(ag.ones(10)).data
-    np.testing.assert_array_equal(a, b)
+    seeded = nn.Dropout(0.5, rng=3)
+    a, a2 = seeded(ag.ones(20)).data, seeded(ag.ones(20)).data
+    b = nn.Dropout(0.5, rng=np.random.default_rng(3))(ag.ones(20)).data
+    np.testing.assert_array_equal(a, b)  # repeatable
+    assert not np.array_equal(a, a2)  # but a new mask at every call
 
 
 def test_batchnorm_train_normalises_and_updates_running_stats():

@@ -423,3 +423,87 @@ def test_clip_grad_norm_matches_pytorch(norm_type):
     assert total.item() == pytest.approx(ref.item(), rel=1e-12)
     for p, q in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12)
+
+
+def per_param_reference(name, kwargs, init, grad_sequence):
+    """The same optimizer stepping each parameter in its own group: never fused."""
+    params = [ag.tensor(a, requires_grad=True) for a in init]
+    opt = getattr(nn.optim, name)([{"params": [p]} for p in params], **kwargs)
+    for grads in grad_sequence:
+        for p, g in zip(params, grads, strict=True):
+            p.grad = None if g is None else ag.tensor(g)
+        opt.step()
+    return params, opt
+
+
+@pytest.mark.parametrize(("name", "kwargs"), OPTIMIZER_CASES)
+def test_fused_group_updates_equal_per_parameter_updates_even_when_gradients_go_missing(name, kwargs):
+    rng = np.random.default_rng(4)
+    shapes = [(3, 2), (2,), (4,)]
+    init = [rng.normal(size=s) for s in shapes]
+    grad_sequence = []
+    for step in range(7):
+        # steps 2 and 3 leave the middle parameter without a gradient (the group falls back to one-at-a-time)
+        grad_sequence.append(
+            [None if (i == 1 and step in (2, 3)) else rng.normal(size=s) for i, s in enumerate(shapes)]
+        )
+    expected, ref = per_param_reference(name, kwargs, init, grad_sequence)
+    params = [ag.tensor(a, requires_grad=True) for a in init]
+    opt = getattr(nn.optim, name)(params, **kwargs)
+    for grads in grad_sequence:
+        for p, g in zip(params, grads, strict=True):
+            p.grad = None if g is None else ag.tensor(g)
+        opt.step()
+    for p, q in zip(params, expected, strict=True):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-13, atol=1e-15)
+    ours, theirs = opt.state_dict()["state"], ref.state_dict()["state"]
+    assert ours.keys() == theirs.keys()
+    for i in ours:
+        for key, value in theirs[i].items():
+            np.testing.assert_allclose(ours[i][key], value, rtol=1e-13)
+            assert np.shape(ours[i][key]) == np.shape(value)
+
+
+def test_a_group_of_mixed_dtypes_is_updated_one_parameter_at_a_time():
+    a = ag.tensor(np.ones(2, np.float32), requires_grad=True)
+    b = ag.tensor(np.ones(3), requires_grad=True)
+    opt = nn.optim.Adam([a, b], lr=0.1)
+    for _ in range(2):
+        a.grad, b.grad = ag.tensor(np.ones(2, np.float32)), ag.tensor(np.ones(3))
+        opt.step()
+    assert a.dtype == np.float32 and b.dtype == np.float64
+    np.testing.assert_allclose(a.data, b.data[:2], rtol=1e-6)
+
+
+def test_loaded_state_is_used_by_the_fused_update():
+    rng = np.random.default_rng(5)
+    grads = [[rng.normal(size=2), rng.normal(size=3)] for _ in range(4)]
+    ps = [ag.tensor(np.zeros(2), requires_grad=True), ag.tensor(np.zeros(3), requires_grad=True)]
+    opt = nn.optim.RMSprop(ps, momentum=0.9)
+    for step, gs in enumerate(grads):
+        if step == 2:
+            saved, values = opt.state_dict(), [p.data.copy() for p in ps]
+        for p, g in zip(ps, gs, strict=True):
+            p.grad = ag.tensor(g)
+        opt.step()
+    qs = [ag.tensor(v, requires_grad=True) for v in values]
+    resumed = nn.optim.RMSprop(qs, momentum=0.9)
+    resumed.load_state_dict(saved)
+    for gs in grads[2:]:
+        for q, g in zip(qs, gs, strict=True):
+            q.grad = ag.tensor(g)
+        resumed.step()
+    for p, q in zip(ps, qs, strict=True):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_a_parameter_appended_to_a_group_is_picked_up():
+    a, b = ag.tensor([1.0], requires_grad=True), ag.tensor([1.0, 1.0], requires_grad=True)
+    opt = nn.optim.SGD([a], lr=0.5)
+    a.grad = ag.tensor([1.0])
+    opt.step()
+    opt.param_groups[0]["params"].append(b)
+    a.grad, b.grad = ag.tensor([1.0]), ag.tensor([2.0, 2.0])
+    opt.step()
+    np.testing.assert_allclose(a.data, [0.0])
+    np.testing.assert_allclose(b.data, [0.0, 0.0])

@@ -271,6 +271,8 @@ def test_fit_argument_errors():
     with pytest.raises(ValueError, match="unknown metric 'f1'"):
         nn.fit(model, nn.CrossEntropyLoss(), opt, DataLoader(X, y), 1, metrics=["f1"])
     assert nn.fit(model, nn.CrossEntropyLoss(), opt, DataLoader(X, y), 0, progress=False).keys() == []
+    with pytest.raises(ShapeError, match=r"scalar loss, got shape \(4,\); use a loss with reduction='mean'"):
+        nn.fit(model, nn.CrossEntropyLoss("none"), opt, DataLoader(X, y), 1, progress=False)
 
 
 def test_custom_metric_functions_and_logit_accuracy():
