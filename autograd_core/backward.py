@@ -130,7 +130,9 @@ def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
         if out is not None:
             out_data = out if tensor_mode else (out.data if isinstance(out, Tensor) else np.asarray(out))
             if out_data.shape != g.shape:
-                raise ShapeError(f"a hook returned a gradient of shape {out_data.shape} for a tensor whose gradient has shape {g.shape}")
+                raise ShapeError(
+                    f"a hook returned a gradient of shape {out_data.shape} for a tensor whose gradient has shape {g.shape}"
+                )
             g = out_data
     return g
 
@@ -299,7 +301,9 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
         return np.ones(root.shape, dtype=root.dtype)
     if isinstance(gradient, Tensor):
         if gradient.shape != root.shape:
-            raise ShapeError(f"backward: gradient of shape {gradient.shape} does not match the tensor's shape {root.shape}")
+            raise ShapeError(
+                f"backward: gradient of shape {gradient.shape} does not match the tensor's shape {root.shape}"
+            )
         return gradient if create_graph else np.array(gradient.data, dtype=root.dtype)
     seed = np.array(gradient, dtype=root.dtype)
     if seed.shape != root.shape:

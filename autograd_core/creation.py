@@ -63,7 +63,9 @@ def full(shape: Sequence[int] | int, fill_value: float, dtype: Any = None, requi
     return _leaf(np.full(shape, fill_value, _dtype(dtype)), requires_grad)
 
 
-def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float, stop: float | None = None, step: float = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Evenly spaced values in [start, stop); integer arguments give an integer tensor, as numpy."""
     if stop is None:
         start, stop = 0, start
@@ -88,7 +90,9 @@ def rand(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None,
     return _leaf(gen.random(_shape(shape)).astype(_dtype(dtype), copy=False), requires_grad)
 
 
-def randn(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal samples."""
     gen = rng or _generator
     return _leaf(gen.standard_normal(_shape(shape)).astype(_dtype(dtype), copy=False), requires_grad)
@@ -122,6 +126,8 @@ def rand_like(t: Any, rng: np.random.Generator | None = None, dtype: Any = None,
     return rand(_like_shape(t), rng=rng, dtype=_like_dtype(t, dtype), requires_grad=requires_grad)
 
 
-def randn_like(t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal samples with the shape and dtype of ``t``."""
     return randn(_like_shape(t), rng=rng, dtype=_like_dtype(t, dtype), requires_grad=requires_grad)

@@ -24,7 +24,9 @@ def documented(*prims: Primitive) -> Callable[[F], F]:
 
     def attach(fn: F) -> F:
         lines = [f"    {p.formula.forward}\n    {p.formula.vjp}\n    {p.formula.jvp}" for p in prims]
-        fn.__doc__ = (fn.__doc__ or "").rstrip() + "\n\n    Rules (from the primitive registry):\n" + "\n".join(lines) + "\n"
+        fn.__doc__ = (
+            (fn.__doc__ or "").rstrip() + "\n\n    Rules (from the primitive registry):\n" + "\n".join(lines) + "\n"
+        )
         return fn
 
     return attach

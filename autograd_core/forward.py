@@ -152,7 +152,9 @@ def _tangents_at(inputs: tuple, level: int) -> tuple[list, bool]:
 def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor) -> None:
     """Compute ``out``'s tangent at every level its inputs carry one: ẏ = Σᵢ JVPᵢ(ẋᵢ)."""
     open_levels = _state.fwd_levels
-    levels = sorted({k for x in inputs if isinstance(x, Tensor) and x._tangents for k in x._tangents if k in open_levels})
+    levels = sorted(
+        {k for x in inputs if isinstance(x, Tensor) and x._tangents for k in x._tangents if k in open_levels}
+    )
     if not levels:
         return
     out._tangents = {}

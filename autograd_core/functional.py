@@ -100,10 +100,14 @@ def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[.
         out = _record(f, args)
         if not isinstance(out, Tensor) or out.size != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
-            raise ShapeError(f"grad: f must return a scalar Tensor, got {shape}; use jacrev, jacfwd or vjp for non-scalar outputs")
+            raise ShapeError(
+                f"grad: f must return a scalar Tensor, got {shape}; use jacrev, jacfwd or vjp for non-scalar outputs"
+            )
         grads: list[Any] = [None] * len(variables)
         if out.requires_grad:
-            grads = run_backward([out], [np.ones(out.shape, out.dtype)], inputs=variables, accumulate=False, create_graph=None)
+            grads = run_backward(
+                [out], [np.ones(out.shape, out.dtype)], inputs=variables, accumulate=False, create_graph=None
+            )
         results = tuple(_as_result(g, v) for g, v in zip(grads, variables))
         return out, results[0] if single else results
 
@@ -136,7 +140,9 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
         for o, c in zip(outs, cots):
             c = c.data if isinstance(c, Tensor) and not c.requires_grad else c
             if tuple(np.shape(c)) != o.shape:
-                raise ShapeError(f"vjp: cotangent of shape {tuple(np.shape(c))} does not match the output's shape {o.shape}")
+                raise ShapeError(
+                    f"vjp: cotangent of shape {tuple(np.shape(c))} does not match the output's shape {o.shape}"
+                )
             if o.requires_grad:
                 roots.append(o)
                 seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
@@ -165,7 +171,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
         outs = out if isinstance(out, tuple) else (out,)
         pairs = [unpack_dual(o, level) for o in outs]
     primal_out = tuple(p.primal for p in pairs)
-    tangent_out = tuple(p.tangent if p.tangent is not None else wrap(np.zeros(o.shape, o.dtype)) for p, o in zip(pairs, outs))
+    tangent_out = tuple(
+        p.tangent if p.tangent is not None else wrap(np.zeros(o.shape, o.dtype)) for p, o in zip(pairs, outs)
+    )
     if isinstance(out, tuple):
         return primal_out, tangent_out
     return primal_out[0], tangent_out[0]
@@ -177,7 +185,9 @@ def _to_output_major(j: Any, out_shape: tuple[int, ...], in_shape: tuple[int, ..
     return j.reshape((d, m)).T.reshape(tuple(out_shape) + tuple(in_shape))
 
 
-def jacfwd(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None) -> Callable[..., Any]:
+def jacfwd(
+    f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
+) -> Callable[..., Any]:
     """The Jacobian by forward mode: column j is the JVP J·eⱼ (D passes, or one batched pass).
 
     Result shape: ``out.shape + in.shape``. Cheaper than ``jacrev`` when D < M.
@@ -217,7 +227,9 @@ def jacfwd(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = 
     return jac
 
 
-def jacrev(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None) -> Callable[..., Any]:
+def jacrev(
+    f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
+) -> Callable[..., Any]:
     """The Jacobian by reverse mode: row i is the VJP eᵢᵀ·J (M passes, or one batched pass).
 
     Result shape: ``out.shape + in.shape``. Cheaper than ``jacfwd`` when M < D.
@@ -246,7 +258,9 @@ def jacrev(f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = 
             grads: list[Any] = [None] * len(variables)
             if out.requires_grad:
                 last = n == len(blocks) - 1
-                grads = run_backward([out], [seed], inputs=variables, accumulate=False, retain_graph=not last, create_graph=None)
+                grads = run_backward(
+                    [out], [seed], inputs=variables, accumulate=False, retain_graph=not last, create_graph=None
+                )
             for k, (g, v) in enumerate(zip(grads, variables)):
                 if g is None:
                     g = np.zeros(batch + v.shape, v.dtype)

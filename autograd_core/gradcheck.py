@@ -30,7 +30,9 @@ def _differentiable(xs: list[Tensor]) -> list[int]:
     chosen = [i for i in floats if xs[i].requires_grad] or floats
     for i in chosen:
         if xs[i].dtype != np.float64:
-            warnings.warn(f"gradcheck: input {i} is {xs[i].dtype}; finite differences need float64 to be reliable", stacklevel=3)
+            warnings.warn(
+                f"gradcheck: input {i} is {xs[i].dtype}; finite differences need float64 to be reliable", stacklevel=3
+            )
     return chosen
 
 

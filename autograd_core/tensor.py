@@ -47,7 +47,9 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         return arr.astype(_state.default_dtype)
     if arr.dtype.kind == "b":
         return arr
-    raise DtypeError(f"cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype} (need numbers or bools of one rectangular shape)")
+    raise DtypeError(
+        f"cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype} (need numbers or bools of one rectangular shape)"
+    )
 
 
 class Tensor:
@@ -58,12 +60,25 @@ class Tensor:
     ``backward()``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "_writes", "_hooks", "_retain", "_tangents", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "_node",
+        "name",
+        "_writes",
+        "_hooks",
+        "_retain",
+        "_tangents",
+        "__weakref__",
+    )
 
     # numpy defers to Tensor's reflected operators and ufunc handling.
     __array_priority__ = 1000.0
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> None:
+    def __init__(
+        self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+    ) -> None:
         self.data = to_array(data, dtype)
         if requires_grad:
             check_grad_dtype(self.data.dtype)
@@ -177,7 +192,9 @@ class Tensor:
         if requires_grad:
             check_grad_dtype(self.data.dtype)
         elif self._node is not None:
-            raise GradientError("requires_grad_(False) only works on leaf tensors; use .detach() to cut a non-leaf from the graph")
+            raise GradientError(
+                "requires_grad_(False) only works on leaf tensors; use .detach() to cut a non-leaf from the graph"
+            )
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -196,7 +213,9 @@ class Tensor:
         self._hooks.append(fn)
         return RemovableHandle(self._hooks, fn)
 
-    def backward(self, gradient: ArrayLike | None = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+    def backward(
+        self, gradient: ArrayLike | None = None, retain_graph: bool = False, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad``.
 
         Reverse mode: x̄ = Σ over uses of x of VJP(ȳ), visited in reverse

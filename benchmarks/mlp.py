@@ -161,15 +161,24 @@ def main(quick: bool = False) -> list[dict]:
             res = compare(candidates, number=number, repeats=7 if not quick else 2)
             floor = res["numpy by hand"]["median"]
             for name, r in res.items():
-                rows.append({"dtype": np.dtype(dtype).name, "batch": batch, "engine": name,
-                             "ms/step": round(r["median"] * 1e3, 3), "ratio": round(r["median"] / floor, 3)})
+                rows.append(
+                    {
+                        "dtype": np.dtype(dtype).name,
+                        "batch": batch,
+                        "engine": name,
+                        "ms/step": round(r["median"] * 1e3, 3),
+                        "ratio": round(r["median"] / floor, 3),
+                    }
+                )
     print("One SGD step of a 784-256-256-10 ReLU MLP (softmax cross-entropy); gradients checked equal")
     print(table(rows, ["dtype", "batch", "engine", "ms/step", "ratio"]))
     targets = {64: 1.15, 1024: 1.05}
     for r in rows:
         if r["engine"] == "autograd_core":
             verdict = "ok" if r["ratio"] <= targets[r["batch"]] else "ABOVE TARGET"
-            print(f"  {r['dtype']} batch {r['batch']}: {r['ratio']:.3f}x hand-written numpy (target <= {targets[r['batch']]}) {verdict}")
+            print(
+                f"  {r['dtype']} batch {r['batch']}: {r['ratio']:.3f}x hand-written numpy (target <= {targets[r['batch']]}) {verdict}"
+            )
     print(f"written {save('mlp', {'rows': rows})}")
     return rows
 

@@ -32,6 +32,7 @@ import autograd_core as ag  # noqa: E402
 N_OPS = 1000
 X0 = np.random.default_rng(0).standard_normal(16)
 
+
 # One round of the chain: four elementwise ops (binary with a scalar, and unary).
 def chain_autograd_core() -> None:
     x = ag.tensor(X0, requires_grad=True)
@@ -86,8 +87,14 @@ def main() -> dict:
     rows = []
     for name, r in results.items():
         us = r["median"] / N_OPS * 1e6
-        rows.append({"engine": name, "us/op (median)": f"{us:.2f}", "us/op (best)": f"{r['best'] / N_OPS * 1e6:.2f}",
-                     "vs numpy": f"{r['median'] / results['numpy (forward only)']['median']:.2f}x"})
+        rows.append(
+            {
+                "engine": name,
+                "us/op (median)": f"{us:.2f}",
+                "us/op (best)": f"{r['best'] / N_OPS * 1e6:.2f}",
+                "vs numpy": f"{r['median'] / results['numpy (forward only)']['median']:.2f}x",
+            }
+        )
     print(f"Forward + backward of a {N_OPS}-op elementwise chain on a 16-element float64 tensor")
     print(table(rows, ["engine", "us/op (median)", "us/op (best)", "vs numpy"]))
     ours = results["autograd_core"]["median"] / N_OPS * 1e6

@@ -84,8 +84,10 @@ def main() -> float:
     for x, y, p in zip(X, Y.ravel(), predictions):
         print(f"  x = {x.astype(int).tolist()}   target {int(y)}   prediction {p:+.4f}")
     analytic, numeric = finite_difference_check(params)
-    print(f"  dL/dW1[0,0]: backprop {analytic:+.10e}   finite difference {numeric:+.10e}   "
-          f"relative difference {abs(analytic - numeric) / max(abs(numeric), 1e-300):.1e}")
+    print(
+        f"  dL/dW1[0,0]: backprop {analytic:+.10e}   finite difference {numeric:+.10e}   "
+        f"relative difference {abs(analytic - numeric) / max(abs(numeric), 1e-300):.1e}"
+    )
     return final
 
 

@@ -35,7 +35,9 @@ def shape(draw, min_dims=0, max_dims=3, min_side=1, max_side=3):
 
 
 def broadcast_shapes(draw, n, min_dims=0, max_dims=3):
-    found = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3))
+    found = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=n, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=3)
+    )
     return found.input_shapes
 
 
@@ -124,8 +126,16 @@ def variance(fn):
 
 
 MATMUL_SHAPES = [
-    ((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4)),
-    ((2, 3), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 1)), ((3,), (2, 3, 2)), ((2, 2, 3), (3,)), ((1, 3), (3, 1)),
+    ((3,), (3,)),
+    ((3,), (3, 2)),
+    ((2, 3), (3,)),
+    ((2, 3), (3, 4)),
+    ((2, 2, 3), (3, 4)),
+    ((2, 3), (2, 3, 4)),
+    ((2, 1, 2, 3), (3, 3, 1)),
+    ((3,), (2, 3, 2)),
+    ((2, 2, 3), (3,)),
+    ((1, 3), (3, 1)),
 ]
 
 

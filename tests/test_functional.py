@@ -84,8 +84,13 @@ def test_jvp_with_tuple_outputs():
 
 def test_gradcheck_names_input_element_and_values():
     bad = ag.primitive.primitive(
-        "test_bad_double", lambda x: 2 * x, vjp=(lambda g, y, x: 3 * g,), jvp=(lambda t, y, x: 2 * t,),
-        formula="y = 2x", vjp_text="x̄ = 3ȳ (wrong)", jvp_text="ẏ = 2ẋ",
+        "test_bad_double",
+        lambda x: 2 * x,
+        vjp=(lambda g, y, x: 3 * g,),
+        jvp=(lambda t, y, x: 2 * t,),
+        formula="y = 2x",
+        vjp_text="x̄ = 3ȳ (wrong)",
+        jvp_text="ẏ = 2ẋ",
     )
     try:
         x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")

@@ -55,7 +55,9 @@ def test_float32_stays_float32(name, data):
     seed = np.random.default_rng(0).standard_normal(out.shape).astype(np.float32)
     out.backward(seed)
     assert all(x.grad is not None and x.grad.dtype == np.float32 for x in xs)
-    _, tangent = ag.jvp(case.fn, case.tensors(dtype=np.float32, requires_grad=False), [np.ones(x.shape, np.float32) for x in xs])
+    _, tangent = ag.jvp(
+        case.fn, case.tensors(dtype=np.float32, requires_grad=False), [np.ones(x.shape, np.float32) for x in xs]
+    )
     assert tangent.dtype == out.dtype
 
 

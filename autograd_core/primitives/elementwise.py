@@ -59,50 +59,93 @@ def _pow_exponent_vjp(g, y, x, p):
 
 
 ADD = primitive(
-    "add", np.add,
+    "add",
+    np.add,
     vjp=(lambda g, y, a, b: g, lambda g, y, a, b: g),
     jvp=(lambda t, y, a, b: t, lambda t, y, a, b: t),
-    formula="y = a + b", vjp_text="ā = ȳ, b̄ = ȳ", jvp_text="ẏ = ȧ + ḃ", broadcasting=True,
+    formula="y = a + b",
+    vjp_text="ā = ȳ, b̄ = ȳ",
+    jvp_text="ẏ = ȧ + ḃ",
+    broadcasting=True,
 )
 SUB = primitive(
-    "sub", np.subtract,
+    "sub",
+    np.subtract,
     vjp=(lambda g, y, a, b: g, lambda g, y, a, b: -g),
     jvp=(lambda t, y, a, b: t, lambda t, y, a, b: -t),
-    formula="y = a − b", vjp_text="ā = ȳ, b̄ = −ȳ", jvp_text="ẏ = ȧ − ḃ", broadcasting=True,
+    formula="y = a − b",
+    vjp_text="ā = ȳ, b̄ = −ȳ",
+    jvp_text="ẏ = ȧ − ḃ",
+    broadcasting=True,
 )
 MUL = _elementwise(
-    "mul", np.multiply, (lambda y, a, b: b, lambda y, a, b: a),
-    "y = a·b", "ā = ȳ·b, b̄ = ȳ·a", "ẏ = ȧ·b + a·ḃ",
+    "mul",
+    np.multiply,
+    (lambda y, a, b: b, lambda y, a, b: a),
+    "y = a·b",
+    "ā = ȳ·b, b̄ = ȳ·a",
+    "ẏ = ȧ·b + a·ḃ",
 )
 DIV = primitive(
-    "div", np.divide,
+    "div",
+    np.divide,
     vjp=(lambda g, y, a, b: g / b, lambda g, y, a, b: -g * y / b),
     jvp=(lambda t, y, a, b: t / b, lambda t, y, a, b: -t * y / b),
-    formula="y = a / b", vjp_text="ā = ȳ / b, b̄ = −ȳ·y / b", jvp_text="ẏ = ȧ / b − ḃ·y / b", broadcasting=True,
+    formula="y = a / b",
+    vjp_text="ā = ȳ / b, b̄ = −ȳ·y / b",
+    jvp_text="ẏ = ȧ / b − ḃ·y / b",
+    broadcasting=True,
 )
 NEG = primitive(
-    "neg", np.negative, vjp=(lambda g, y, x: -g,), jvp=(lambda t, y, x: -t,),
-    formula="y = −x", vjp_text="x̄ = −ȳ", jvp_text="ẏ = −ẋ", broadcasting=True,
+    "neg",
+    np.negative,
+    vjp=(lambda g, y, x: -g,),
+    jvp=(lambda t, y, x: -t,),
+    formula="y = −x",
+    vjp_text="x̄ = −ȳ",
+    jvp_text="ẏ = −ẋ",
+    broadcasting=True,
 )
 POW = primitive(
-    "pow", np.power,
+    "pow",
+    np.power,
     vjp=(lambda g, y, x, p: g * p * x ** (p - 1), _pow_exponent_vjp),
     jvp=(lambda t, y, x, p: t * p * x ** (p - 1), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
-    formula="y = x^p", vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x", jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
+    formula="y = x^p",
+    vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x",
+    jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
     broadcasting=True,
 )
 EXP = _elementwise("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
 LOG = primitive(
-    "log", np.log, vjp=(lambda g, y, x: g / x,), jvp=(lambda t, y, x: t / x,),
-    formula="y = log(x)", vjp_text="x̄ = ȳ / x", jvp_text="ẏ = ẋ / x", broadcasting=True,
+    "log",
+    np.log,
+    vjp=(lambda g, y, x: g / x,),
+    jvp=(lambda t, y, x: t / x,),
+    formula="y = log(x)",
+    vjp_text="x̄ = ȳ / x",
+    jvp_text="ẏ = ẋ / x",
+    broadcasting=True,
 )
 LOG1P = primitive(
-    "log1p", np.log1p, vjp=(lambda g, y, x: g / (1 + x),), jvp=(lambda t, y, x: t / (1 + x),),
-    formula="y = log(1 + x)", vjp_text="x̄ = ȳ / (1 + x)", jvp_text="ẏ = ẋ / (1 + x)", broadcasting=True,
+    "log1p",
+    np.log1p,
+    vjp=(lambda g, y, x: g / (1 + x),),
+    jvp=(lambda t, y, x: t / (1 + x),),
+    formula="y = log(1 + x)",
+    vjp_text="x̄ = ȳ / (1 + x)",
+    jvp_text="ẏ = ẋ / (1 + x)",
+    broadcasting=True,
 )
 SQRT = primitive(
-    "sqrt", np.sqrt, vjp=(lambda g, y, x: g / (2 * y),), jvp=(lambda t, y, x: t / (2 * y),),
-    formula="y = √x", vjp_text="x̄ = ȳ / (2y)", jvp_text="ẏ = ẋ / (2y)", broadcasting=True,
+    "sqrt",
+    np.sqrt,
+    vjp=(lambda g, y, x: g / (2 * y),),
+    jvp=(lambda t, y, x: t / (2 * y),),
+    formula="y = √x",
+    vjp_text="x̄ = ȳ / (2y)",
+    jvp_text="ẏ = ẋ / (2y)",
+    broadcasting=True,
 )
 ABS = _elementwise("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
 SIGN = _elementwise("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
@@ -110,30 +153,48 @@ SIN = _elementwise("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ 
 COS = _elementwise("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
 TANH = _elementwise("tanh", np.tanh, (lambda y, x: 1 - y * y,), "y = tanh(x)", "x̄ = ȳ·(1 − y²)", "ẏ = ẋ·(1 − y²)")
 SIGMOID = _elementwise(
-    "sigmoid", _sigmoid_forward, (lambda y, x: y * (1 - y),),
-    "y = σ(x) = 1 / (1 + e^−x)", "x̄ = ȳ·y·(1 − y)", "ẏ = ẋ·y·(1 − y)",
+    "sigmoid",
+    _sigmoid_forward,
+    (lambda y, x: y * (1 - y),),
+    "y = σ(x) = 1 / (1 + e^−x)",
+    "x̄ = ȳ·y·(1 − y)",
+    "ẏ = ẋ·y·(1 − y)",
 )
 RELU = _elementwise(
-    "relu", lambda x: np.maximum(x, 0), (lambda y, x: x > 0,),
-    "y = max(x, 0)", "x̄ = ȳ·[x > 0]", "ẏ = ẋ·[x > 0]",
+    "relu",
+    lambda x: np.maximum(x, 0),
+    (lambda y, x: x > 0,),
+    "y = max(x, 0)",
+    "x̄ = ȳ·[x > 0]",
+    "ẏ = ẋ·[x > 0]",
 )
 LEAKY_RELU = primitive(
-    "leaky_relu", lambda x, slope: np.where(x > 0, x, x * slope),
+    "leaky_relu",
+    lambda x, slope: np.where(x > 0, x, x * slope),
     vjp=(lambda g, y, x, slope: np.where(x > 0, g, g * slope),),
     jvp=(lambda t, y, x, slope: np.where(x > 0, t, t * slope),),
-    formula="y = x if x > 0 else α·x", vjp_text="x̄ = ȳ if x > 0 else α·ȳ", jvp_text="ẏ = ẋ if x > 0 else α·ẋ",
+    formula="y = x if x > 0 else α·x",
+    vjp_text="x̄ = ȳ if x > 0 else α·ȳ",
+    jvp_text="ẏ = ẋ if x > 0 else α·ẋ",
     broadcasting=True,
 )
 ELU = primitive(
-    "elu", lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+    "elu",
+    lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
     vjp=(lambda g, y, x, alpha: np.where(x > 0, g, g * (y + alpha)),),
     jvp=(lambda t, y, x, alpha: np.where(x > 0, t, t * (y + alpha)),),
-    formula="y = x if x > 0 else α·(eˣ − 1)", vjp_text="x̄ = ȳ if x > 0 else ȳ·(y + α)",
-    jvp_text="ẏ = ẋ if x > 0 else ẋ·(y + α)", broadcasting=True,
+    formula="y = x if x > 0 else α·(eˣ − 1)",
+    vjp_text="x̄ = ȳ if x > 0 else ȳ·(y + α)",
+    jvp_text="ẏ = ẋ if x > 0 else ẋ·(y + α)",
+    broadcasting=True,
 )
 SOFTPLUS = _elementwise(
-    "softplus", lambda x: np.logaddexp(0, x), (lambda y, x: SIGMOID.bind(x),),
-    "y = log(1 + eˣ)", "x̄ = ȳ·σ(x)", "ẏ = ẋ·σ(x)",
+    "softplus",
+    lambda x: np.logaddexp(0, x),
+    (lambda y, x: SIGMOID.bind(x),),
+    "y = log(1 + eˣ)",
+    "x̄ = ȳ·σ(x)",
+    "ẏ = ẋ·σ(x)",
 )
 
 
@@ -143,9 +204,15 @@ def _silu_partial(y, x):
 
 
 SILU = _elementwise(
-    "silu", lambda x: x * _stable_sigmoid(x), (_silu_partial,),
-    "y = x·σ(x)", "x̄ = ȳ·σ(x)·(1 + x·(1 − σ(x)))", "ẏ = ẋ·σ(x)·(1 + x·(1 − σ(x)))",
+    "silu",
+    lambda x: x * _stable_sigmoid(x),
+    (_silu_partial,),
+    "y = x·σ(x)",
+    "x̄ = ȳ·σ(x)·(1 + x·(1 − σ(x)))",
+    "ẏ = ẋ·σ(x)·(1 + x·(1 − σ(x)))",
 )
+
+
 # Ties split the gradient equally between the two operands (as PyTorch does).
 def _tie_split(win):
     """The (VJP, JVP) pair for an operand that wins where ``win(a, b)`` holds."""
@@ -158,17 +225,35 @@ def _tie_split(win):
 
 def _extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Primitive:
     (va, ja), (vb, jb) = _tie_split(a_wins), _tie_split(b_wins)
-    return primitive(name, forward, vjp=(va, vb), jvp=(ja, jb), formula=formula, vjp_text=vjp_text,
-                     jvp_text=jvp_text, broadcasting=True)
+    return primitive(
+        name,
+        forward,
+        vjp=(va, vb),
+        jvp=(ja, jb),
+        formula=formula,
+        vjp_text=vjp_text,
+        jvp_text=jvp_text,
+        broadcasting=True,
+    )
 
 
 MAXIMUM = _extremum(
-    "maximum", np.maximum, lambda a, b: a > b, lambda a, b: b > a,
-    "y = max(a, b)", "ā = ȳ·[a > b] (½ȳ on ties), b̄ likewise", "ẏ = ȧ·[a > b] + ḃ·[b > a] (halves on ties)",
+    "maximum",
+    np.maximum,
+    lambda a, b: a > b,
+    lambda a, b: b > a,
+    "y = max(a, b)",
+    "ā = ȳ·[a > b] (½ȳ on ties), b̄ likewise",
+    "ẏ = ȧ·[a > b] + ḃ·[b > a] (halves on ties)",
 )
 MINIMUM = _extremum(
-    "minimum", np.minimum, lambda a, b: a < b, lambda a, b: b < a,
-    "y = min(a, b)", "ā = ȳ·[a < b] (½ȳ on ties), b̄ likewise", "ẏ = ȧ·[a < b] + ḃ·[b < a] (halves on ties)",
+    "minimum",
+    np.minimum,
+    lambda a, b: a < b,
+    lambda a, b: b < a,
+    "y = min(a, b)",
+    "ā = ȳ·[a < b] (½ȳ on ties), b̄ likewise",
+    "ẏ = ȧ·[a < b] + ḃ·[b < a] (halves on ties)",
 )
 
 
@@ -182,28 +267,44 @@ def _inside(x, lo, hi):
 
 
 CLIP = primitive(
-    "clip", lambda x, lo, hi: np.clip(x, lo, hi),
+    "clip",
+    lambda x, lo, hi: np.clip(x, lo, hi),
     vjp=(lambda g, y, x, lo, hi: g * _inside(x, lo, hi),),
     jvp=(lambda t, y, x, lo, hi: t * _inside(x, lo, hi),),
-    formula="y = min(max(x, lo), hi)", vjp_text="x̄ = ȳ·[lo ≤ x ≤ hi]", jvp_text="ẏ = ẋ·[lo ≤ x ≤ hi]",
+    formula="y = min(max(x, lo), hi)",
+    vjp_text="x̄ = ȳ·[lo ≤ x ≤ hi]",
+    jvp_text="ẏ = ẋ·[lo ≤ x ≤ hi]",
     broadcasting=True,
 )
 WHERE = primitive(
-    "where", np.where,
+    "where",
+    np.where,
     vjp=(None, lambda g, y, c, a, b: np.where(c, g, 0), lambda g, y, c, a, b: np.where(c, 0, g)),
     jvp=(None, lambda t, y, c, a, b: np.where(c, t, 0), lambda t, y, c, a, b: np.where(c, 0, t)),
-    formula="y = a where c else b", vjp_text="ā = ȳ·[c], b̄ = ȳ·[¬c]", jvp_text="ẏ = ȧ·[c] + ḃ·[¬c]",
+    formula="y = a where c else b",
+    vjp_text="ā = ȳ·[c], b̄ = ȳ·[¬c]",
+    jvp_text="ẏ = ȧ·[c] + ḃ·[¬c]",
     broadcasting=True,
 )
 CAST = primitive(
-    "cast", lambda x, dtype: x.astype(dtype),
+    "cast",
+    lambda x, dtype: x.astype(dtype),
     vjp=(lambda g, y, x, dtype: g.astype(x.dtype),),
     jvp=(lambda t, y, x, dtype: t.astype(dtype),),
-    formula="y = x as dtype", vjp_text="x̄ = ȳ as x.dtype", jvp_text="ẏ = ẋ as dtype", sets_dtype=True,
+    formula="y = x as dtype",
+    vjp_text="x̄ = ȳ as x.dtype",
+    jvp_text="ẏ = ẋ as dtype",
+    sets_dtype=True,
 )
 IDENTITY = primitive(
-    "identity", lambda x: x, vjp=(lambda g, y, x: g,), jvp=(lambda t, y, x: t,),
-    formula="y = x", vjp_text="x̄ = ȳ", jvp_text="ẏ = ẋ", view=True,
+    "identity",
+    lambda x: x,
+    vjp=(lambda g, y, x: g,),
+    jvp=(lambda t, y, x: t,),
+    formula="y = x",
+    vjp_text="x̄ = ȳ",
+    jvp_text="ẏ = ẋ",
+    view=True,
 )
 
 

@@ -44,7 +44,10 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
     """Unwrap Tensors and lists, expand ``...``, and pad with full slices to cover every axis."""
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(_unwrap(i) for i in items)
-    consumed = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 0 if i is None or i is Ellipsis else 1 for i in items)
+    consumed = sum(
+        i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 0 if i is None or i is Ellipsis else 1
+        for i in items
+    )
     if consumed > ndim:
         raise ShapeError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")
     fill = (slice(None),) * (ndim - consumed)
@@ -85,17 +88,24 @@ def _scatter_add_forward(g: np.ndarray, spec: IndexSpec, shape: tuple[int, ...])
 
 
 GETITEM = primitive(
-    "getitem", take,
+    "getitem",
+    take,
     vjp=(lambda g, y, x, spec: SCATTER_ADD.bind(g, spec=spec, shape=g.shape[: g.ndim - y.ndim] + x.shape),),
     jvp=(lambda t, y, x, spec: take(t, spec),),
-    formula="y = x[index]", vjp_text="x̄ = zeros; x̄[index] += ȳ", jvp_text="ẏ = ẋ[index]",
-    flops=no_flops, view=True,
+    formula="y = x[index]",
+    vjp_text="x̄ = zeros; x̄[index] += ȳ",
+    jvp_text="ẏ = ẋ[index]",
+    flops=no_flops,
+    view=True,
 )
 SCATTER_ADD = primitive(
-    "scatter_add", _scatter_add_forward,
+    "scatter_add",
+    _scatter_add_forward,
     vjp=(lambda g, y, v, spec, shape: take(g, spec),),
     jvp=(lambda t, y, v, spec, shape: SCATTER_ADD.bind(t, spec=spec, shape=t.shape[: t.ndim - v.ndim] + shape),),
-    formula="y = zeros(shape); y[index] += v", vjp_text="v̄ = ȳ[index]", jvp_text="ẏ = scatter_add(v̇)",
+    formula="y = zeros(shape); y[index] += v",
+    vjp_text="v̄ = ȳ[index]",
+    jvp_text="ẏ = scatter_add(v̇)",
     flops=no_flops,
 )
 
@@ -112,7 +122,9 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
     idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
     if idx.ndim != len(shape) or idx.dtype.kind not in "iu":
-        raise ShapeError(f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}")
+        raise ShapeError(
+            f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}"
+        )
     axis %= len(shape)
     grid = []
     for i, n in enumerate(shape):

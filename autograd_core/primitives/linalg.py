@@ -73,10 +73,14 @@ def _matmul_flops(y, a, b):
 
 
 MATMUL = primitive(
-    "matmul", _matmul_forward,
+    "matmul",
+    _matmul_forward,
     vjp=(_matmul_vjp_a, _matmul_vjp_b),
     jvp=(_matmul_jvp_a, _matmul_jvp_b),
-    formula="Y = A·B", vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ", jvp_text="Ẏ = Ȧ·B + A·Ḃ", flops=_matmul_flops,
+    formula="Y = A·B",
+    vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ",
+    jvp_text="Ẏ = Ȧ·B + A·Ḃ",
+    flops=_matmul_flops,
 )
 
 
@@ -94,10 +98,15 @@ def _transpose_jvp(t, y, x, axes):
 
 
 TRANSPOSE = primitive(
-    "transpose", lambda x, axes: np.transpose(x, axes),
-    vjp=(_transpose_vjp,), jvp=(_transpose_jvp,),
-    formula="y = permute(x, axes)", vjp_text="x̄ = permute(ȳ, axes⁻¹)", jvp_text="ẏ = permute(ẋ, axes)",
-    flops=lambda *a, **k: 0, view=True,
+    "transpose",
+    lambda x, axes: np.transpose(x, axes),
+    vjp=(_transpose_vjp,),
+    jvp=(_transpose_jvp,),
+    formula="y = permute(x, axes)",
+    vjp_text="x̄ = permute(ȳ, axes⁻¹)",
+    jvp_text="ẏ = permute(ẋ, axes)",
+    flops=lambda *a, **k: 0,
+    view=True,
 )
 
 
@@ -136,10 +145,13 @@ def _linear_flops(y, x, w, b):
 
 
 LINEAR = primitive(
-    "linear", _linear_forward,
+    "linear",
+    _linear_forward,
     vjp=(lambda g, y, x, w, b: g @ w, _linear_vjp_w, _linear_vjp_b),
     jvp=(lambda t, y, x, w, b: t @ w.T, _linear_jvp_w, lambda t, y, x, w, b: t),
-    formula="Y = X·Wᵀ + b", vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ", jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
+    formula="Y = X·Wᵀ + b",
+    vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ",
+    jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
     flops=_linear_flops,
 )
 

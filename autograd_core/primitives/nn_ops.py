@@ -29,17 +29,23 @@ def _log_softmax_forward(x, axis):
 
 
 SOFTMAX = primitive(
-    "softmax", _softmax_forward,
+    "softmax",
+    _softmax_forward,
     vjp=(lambda g, y, x, axis: y * (g - (g * y).sum(axis=axis, keepdims=True)),),
     jvp=(lambda t, y, x, axis: y * (t - (t * y).sum(axis=axis, keepdims=True)),),
-    formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)", vjp_text="x̄ = y·(ȳ − Σ ȳ·y)", jvp_text="ẏ = y·(ẋ − Σ ẋ·y)",
+    formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)",
+    vjp_text="x̄ = y·(ȳ − Σ ȳ·y)",
+    jvp_text="ẏ = y·(ẋ − Σ ẋ·y)",
     flops=reduction_flops,
 )
 LOG_SOFTMAX = primitive(
-    "log_softmax", _log_softmax_forward,
+    "log_softmax",
+    _log_softmax_forward,
     vjp=(lambda g, y, x, axis: g - np.exp(y) * g.sum(axis=axis, keepdims=True),),
     jvp=(lambda t, y, x, axis: t - (np.exp(y) * t).sum(axis=axis, keepdims=True),),
-    formula="yᵢ = xᵢ − log Σⱼ exp(xⱼ)", vjp_text="x̄ = ȳ − softmax(x)·Σ ȳ", jvp_text="ẏ = ẋ − Σ softmax(x)·ẋ",
+    formula="yᵢ = xᵢ − log Σⱼ exp(xⱼ)",
+    vjp_text="x̄ = ȳ − softmax(x)·Σ ȳ",
+    jvp_text="ẏ = ẋ − Σ softmax(x)·ẋ",
     flops=reduction_flops,
 )
 
@@ -71,7 +77,8 @@ def _ce_residual(z, target):
 
 
 CROSS_ENTROPY = primitive(
-    "cross_entropy", _ce_forward,
+    "cross_entropy",
+    _ce_forward,
     vjp=(
         lambda g, y, z, target: g[..., None] * _ce_residual(z, target),
         lambda g, y, z, target: -g[..., None] * LOG_SOFTMAX.bind(z, axis=-1),
@@ -92,11 +99,14 @@ def _bce_logits_forward(z, y):
 
 
 BCE_WITH_LOGITS = primitive(
-    "bce_with_logits", _bce_logits_forward,
+    "bce_with_logits",
+    _bce_logits_forward,
     vjp=(lambda g, loss, z, y: g * (SIGMOID.bind(z) - y), lambda g, loss, z, y: -g * z),
     jvp=(lambda t, loss, z, y: t * (SIGMOID.bind(z) - y), lambda t, loss, z, y: -t * z),
-    formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)", vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
-    jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z", broadcasting=True,
+    formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)",
+    vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
+    jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z",
+    broadcasting=True,
 )
 
 
@@ -130,7 +140,9 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
     if t_data.dtype.kind in "iu":
         if t_data.shape != z.shape[:-1]:
-            raise ShapeError(f"cross_entropy: class targets of shape {t_data.shape} do not match logits {z.shape} (need {z.shape[:-1]})")
+            raise ShapeError(
+                f"cross_entropy: class targets of shape {t_data.shape} do not match logits {z.shape} (need {z.shape[:-1]})"
+            )
         if t_data.size and (t_data.min() < 0 or t_data.max() >= z.shape[-1]):
             bad = t_data[(t_data < 0) | (t_data >= z.shape[-1])].flat[0]
             raise ValueError(f"cross_entropy: class target {bad} is outside the class range [0, {z.shape[-1]})")
@@ -138,9 +150,13 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
         if not isinstance(t, Tensor):
             t = t.astype(z.dtype)
         if t_data.shape != z.shape:
-            raise ShapeError(f"cross_entropy: probability targets of shape {t_data.shape} do not match logits {z.shape}")
+            raise ShapeError(
+                f"cross_entropy: probability targets of shape {t_data.shape} do not match logits {z.shape}"
+            )
     else:
-        raise TypeError(f"cross_entropy: targets must be integer class indices or float probabilities, not {t_data.dtype}")
+        raise TypeError(
+            f"cross_entropy: targets must be integer class indices or float probabilities, not {t_data.dtype}"
+        )
     return CROSS_ENTROPY(z, t)
 
 
@@ -155,4 +171,3 @@ def log_sigmoid(x: Any) -> Tensor:
     from .elementwise import softplus
 
     return -softplus(-x)
-

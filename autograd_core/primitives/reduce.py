@@ -63,7 +63,9 @@ def _sum_forward(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.nda
 
 def _mean_forward(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
     if x.dtype == np.float16:  # accumulate half precision in single, as numpy's mean does
-        return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(x.dtype)
+        return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(
+            x.dtype
+        )
     return np.add.reduce(x, axis=axis, keepdims=keepdims) / reduced_count(x, axis)
 
 
@@ -93,48 +95,89 @@ def _softmax_of(y, x, axis, keepdims):
 
 
 SUM = primitive(
-    "sum", _sum_forward,
+    "sum",
+    _sum_forward,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: t.sum(axis=axis, keepdims=keepdims),),
-    formula="y = Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ)", jvp_text="ẏ = Σᵢ ẋᵢ", flops=reduction_flops,
+    formula="y = Σᵢ xᵢ",
+    vjp_text="x̄ = broadcast(ȳ)",
+    jvp_text="ẏ = Σᵢ ẋᵢ",
+    flops=reduction_flops,
 )
 MEAN = primitive(
-    "mean", _mean_forward,
+    "mean",
+    _mean_forward,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
     jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
-    formula="y = (1/n) Σᵢ xᵢ", vjp_text="x̄ = broadcast(ȳ) / n", jvp_text="ẏ = (1/n) Σᵢ ẋᵢ", flops=reduction_flops,
+    formula="y = (1/n) Σᵢ xᵢ",
+    vjp_text="x̄ = broadcast(ȳ) / n",
+    jvp_text="ẏ = (1/n) Σᵢ ẋᵢ",
+    flops=reduction_flops,
 )
 MAX = primitive(
-    "max", lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims),
+    "max",
+    lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
-    formula="y = maxᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
+    formula="y = maxᵢ xᵢ",
+    vjp_text="x̄ = ȳ·[x = y] / #ties",
+    jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
+    flops=reduction_flops,
 )
 MIN = primitive(
-    "min", lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdims=keepdims),
+    "min",
+    lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
-    formula="y = minᵢ xᵢ", vjp_text="x̄ = ȳ·[x = y] / #ties", jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties", flops=reduction_flops,
+    formula="y = minᵢ xᵢ",
+    vjp_text="x̄ = ȳ·[x = y] / #ties",
+    jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
+    flops=reduction_flops,
 )
 VAR = primitive(
-    "var", lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
-    vjp=(lambda g, y, x, axis, keepdims, ddof: unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / (reduced_count(x, axis) - ddof)),),
-    jvp=(lambda t, y, x, axis, keepdims, ddof: (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof)),),
-    formula="y = Σᵢ (xᵢ − μ)² / (n − ddof)", vjp_text="x̄ = ȳ·2(x − μ) / (n − ddof)",
-    jvp_text="ẏ = Σᵢ ẋᵢ·2(xᵢ − μ) / (n − ddof)", flops=reduction_flops,
+    "var",
+    lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
+    vjp=(
+        lambda g, y, x, axis, keepdims, ddof: (
+            unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / (reduced_count(x, axis) - ddof))
+        ),
+    ),
+    jvp=(
+        lambda t, y, x, axis, keepdims, ddof: (
+            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof))
+        ),
+    ),
+    formula="y = Σᵢ (xᵢ − μ)² / (n − ddof)",
+    vjp_text="x̄ = ȳ·2(x − μ) / (n − ddof)",
+    jvp_text="ẏ = Σᵢ ẋᵢ·2(xᵢ − μ) / (n − ddof)",
+    flops=reduction_flops,
 )
 STD = primitive(
-    "std", lambda x, axis, keepdims, ddof: x.std(axis=axis, keepdims=keepdims, ddof=ddof),
-    vjp=(lambda g, y, x, axis, keepdims, ddof: unreduce(g / ((reduced_count(x, axis) - ddof) * y), x, axis, keepdims) * _centred(x, axis),),
-    jvp=(lambda t, y, x, axis, keepdims, ddof: (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y),),
-    formula="y = √var(x)", vjp_text="x̄ = ȳ·(x − μ) / ((n − ddof)·y)", jvp_text="ẏ = Σᵢ ẋᵢ·(xᵢ − μ) / ((n − ddof)·y)",
+    "std",
+    lambda x, axis, keepdims, ddof: x.std(axis=axis, keepdims=keepdims, ddof=ddof),
+    vjp=(
+        lambda g, y, x, axis, keepdims, ddof: (
+            unreduce(g / ((reduced_count(x, axis) - ddof) * y), x, axis, keepdims) * _centred(x, axis)
+        ),
+    ),
+    jvp=(
+        lambda t, y, x, axis, keepdims, ddof: (
+            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y)
+        ),
+    ),
+    formula="y = √var(x)",
+    vjp_text="x̄ = ȳ·(x − μ) / ((n − ddof)·y)",
+    jvp_text="ẏ = Σᵢ ẋᵢ·(xᵢ − μ) / ((n − ddof)·y)",
     flops=reduction_flops,
 )
 LOGSUMEXP = primitive(
-    "logsumexp", _logsumexp_forward,
+    "logsumexp",
+    _logsumexp_forward,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _softmax_of(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _softmax_of(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
-    formula="y = log Σᵢ exp(xᵢ) (max-shifted)", vjp_text="x̄ = ȳ·exp(x − y)", jvp_text="ẏ = Σᵢ ẋᵢ·exp(xᵢ − y)",
+    formula="y = log Σᵢ exp(xᵢ) (max-shifted)",
+    vjp_text="x̄ = ȳ·exp(x − y)",
+    jvp_text="ẏ = Σᵢ ẋᵢ·exp(xᵢ − y)",
     flops=reduction_flops,
 )
 

@@ -31,18 +31,26 @@ def _leading(v: Any, ref: Any) -> tuple[int, ...]:
 
 
 RESHAPE = primitive(
-    "reshape", lambda x, shape: np.reshape(x, shape),
+    "reshape",
+    lambda x, shape: np.reshape(x, shape),
     vjp=(lambda g, y, x, shape: g.reshape(_leading(g, y) + x.shape),),
     jvp=(lambda t, y, x, shape: t.reshape(_leading(t, x) + shape),),
-    formula="y = reshape(x, shape)", vjp_text="x̄ = reshape(ȳ, x.shape)", jvp_text="ẏ = reshape(ẋ, shape)",
-    flops=no_flops, view=True,
+    formula="y = reshape(x, shape)",
+    vjp_text="x̄ = reshape(ȳ, x.shape)",
+    jvp_text="ẏ = reshape(ẋ, shape)",
+    flops=no_flops,
+    view=True,
 )
 BROADCAST_TO = primitive(
-    "broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+    "broadcast_to",
+    lambda x, shape: np.broadcast_to(x, shape),
     vjp=(lambda g, y, x, shape: sum_to(g, x.shape, _leading(g, y)),),
     jvp=(lambda t, y, x, shape: np.broadcast_to(lift(t, t.ndim - x.ndim, len(shape)), _leading(t, x) + shape),),
-    formula="y = broadcast_to(x, shape)", vjp_text="x̄ = Σ_broadcast axes ȳ", jvp_text="ẏ = broadcast_to(ẋ, shape)",
-    flops=no_flops, view=True,
+    formula="y = broadcast_to(x, shape)",
+    vjp_text="x̄ = Σ_broadcast axes ȳ",
+    jvp_text="ẏ = broadcast_to(ẋ, shape)",
+    flops=no_flops,
+    view=True,
 )
 
 
@@ -66,9 +74,13 @@ def _concat_jvp(i, t, y, *xs, axis):
 
 
 CONCATENATE = primitive(
-    "concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis),
-    vjp=ArgnumRules(_concat_vjp), jvp=ArgnumRules(_concat_jvp),
-    formula="y = [x₁, x₂, …] along axis", vjp_text="x̄ᵢ = ȳ[slice of xᵢ]", jvp_text="ẏ = [ẋ₁, ẋ₂, …] along axis",
+    "concatenate",
+    lambda *xs, axis: np.concatenate(xs, axis=axis),
+    vjp=ArgnumRules(_concat_vjp),
+    jvp=ArgnumRules(_concat_jvp),
+    formula="y = [x₁, x₂, …] along axis",
+    vjp_text="x̄ᵢ = ȳ[slice of xᵢ]",
+    jvp_text="ẏ = [ẋ₁, ẋ₂, …] along axis",
     flops=no_flops,
 )
 
@@ -78,10 +90,13 @@ def _unpad(g, y, x, widths, value):
 
 
 PAD = primitive(
-    "pad", lambda x, widths, value: np.pad(x, widths, mode="constant", constant_values=value),
+    "pad",
+    lambda x, widths, value: np.pad(x, widths, mode="constant", constant_values=value),
     vjp=(_unpad,),
     jvp=(lambda t, y, x, widths, value: np.pad(t, ((0, 0),) * (t.ndim - x.ndim) + widths),),
-    formula="y = pad(x, widths, value)", vjp_text="x̄ = ȳ[interior]", jvp_text="ẏ = pad(ẋ, widths, 0)",
+    formula="y = pad(x, widths, value)",
+    vjp_text="x̄ = ȳ[interior]",
+    jvp_text="ẏ = pad(ẋ, widths, 0)",
     flops=no_flops,
 )
 
