@@ -23,7 +23,7 @@ import numpy as np
 from . import _state
 from .errors import GradientError, ShapeError
 from .node import Node
-from .primitive import EMPTY, Primitive, lift
+from .primitive import EMPTY, Primitive, expand, lift
 from .primitives.elementwise import IDENTITY
 from .tensor import Tensor, check_grad_dtype, wrap
 
@@ -189,7 +189,7 @@ def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, ou
             continue
         full = total.shape[:nb] + out.shape
         if total.shape != full:
-            total = np.broadcast_to(total, full)
+            total = expand(total, full)
         if total.dtype != out.dtype:
             total = total.astype(out.dtype)
         out._tangents[level] = total

@@ -21,6 +21,7 @@ by one shared helper, ``sum_to``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -312,6 +313,21 @@ def after_apply(prim: Primitive, inputs: tuple, arrays: list, params: dict, out:
 
 
 # ----------------------------------------------------------- shape helpers
+#: Below this many elements a broadcast cotangent is materialised: filling a
+#: small array is ten times cheaper than numpy's Python-level broadcast_to,
+#: while large results stay zero-copy views.
+SMALL = 4096
+
+
+def expand(g: Any, shape: tuple[int, ...]) -> Any:
+    """``g`` broadcast to ``shape`` (numpy rules): a filled array when small, a read-only view when large."""
+    if type(g) is np.ndarray and math.prod(shape) <= SMALL:
+        out = np.empty(shape, dtype=g.dtype)
+        out[...] = g
+        return out
+    return np.broadcast_to(g, shape)
+
+
 def sum_to(g: Any, shape: tuple[int, ...], batch: tuple[int, ...] = ()) -> Any:
     """Undo broadcasting: sum ``g`` down to ``batch + shape`` (or broadcast it up).
 
@@ -328,12 +344,12 @@ def sum_to(g: Any, shape: tuple[int, ...], batch: tuple[int, ...] = ()) -> Any:
     if extra > 0:
         g = g.sum(axis=tuple(range(nb, nb + extra)))
     elif extra < 0:
-        return np.broadcast_to(g, full)
+        return expand(g, full)
     axes = tuple(nb + i for i, (n, m) in enumerate(zip(shape, g.shape[nb:])) if n == 1 and m != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if g.shape != full:
-        g = np.broadcast_to(g, full)
+        g = expand(g, full)
     return g
 
 

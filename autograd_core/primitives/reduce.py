@@ -12,7 +12,7 @@ import numpy as np
 
 from ..docs import documented
 from ..errors import ShapeError
-from ..primitive import primitive, reduction_flops
+from ..primitive import expand, primitive, reduction_flops
 from ..tensor import Tensor
 
 Axis = int | tuple[int, ...] | None
@@ -46,7 +46,7 @@ def unreduce(g: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """Broadcast a reduced cotangent back over the reduced axes of ``x``."""
     if not keepdims:
         g = restore_axes(g, axis)
-    return np.broadcast_to(g, g.shape[: g.ndim - x.ndim] + x.shape)
+    return expand(g, g.shape[: g.ndim - x.ndim] + x.shape)
 
 
 def reduced_count(x: Any, axis: tuple[int, ...]) -> int:
