@@ -49,7 +49,7 @@ from .node import Node
 from .primitive import REGISTRY, Formula, Primitive
 from .primitives import *  # noqa: F403
 from .primitives import __all__ as _primitive_names
-from .tensor import Tensor, tensor
+from .tensor import Tensor, as_tensor, tensor
 
 __version__ = "0.1.0"
 
@@ -63,6 +63,7 @@ __all__ = [
     "REGISTRY",
     "Tensor",
     "arange",
+    "as_tensor",
     "argmax",
     "argmin",
     "count_ops",

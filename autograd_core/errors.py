@@ -50,6 +50,10 @@ class UnsafeFileError(AutogradError, ValueError):
     """A file would need unpickling (arbitrary code) to load; it is refused."""
 
 
+class LabelError(AutogradError, ValueError):
+    """A class label lies outside the range of classes the logits provide."""
+
+
 class TrainingError(AutogradError, RuntimeError):
     """Training cannot go on (e.g. the loss became NaN or inf); the message says where and what to try."""
 

@@ -327,3 +327,17 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name
     ``set_default_dtype`` changed it); numpy arrays keep their dtype.
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
+    """``data`` as a Tensor without copying when possible (as ``torch.as_tensor``).
+
+    A Tensor of the right dtype is returned as is; a numpy array of the right
+    dtype is shared (writes to one show in the other); anything else is
+    converted like ``tensor()``.
+    """
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return wrap(data)
+    return Tensor(data, dtype=dtype)

@@ -16,6 +16,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.primitives.nn_ops import check_class_labels
 
 from .seeding import RngLike, get_rng
 
@@ -206,18 +207,7 @@ def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
             f"{op}: targets of shape {t.shape} look like class labels but have dtype {t.dtype}; "
             f"pass integer labels (e.g. y.astype(int)) or probabilities of shape {input.shape}"
         )
-    if t.dtype.kind not in "iu":
-        raise DtypeError(f"{op}: class targets must be integers, not {t.dtype}")
-    if t.shape != input.shape[:-1]:
-        raise ShapeError(
-            f"{op}: input {input.shape} needs class targets of shape {input.shape[:-1]}, got {t.shape} "
-            "(do inputs and targets have the same batch size?)"
-        )
-    n = input.shape[-1]
-    if t.size and (t.min() < 0 or t.max() >= n):
-        bad = t[(t < 0) | (t >= n)].flat[0]
-        raise ValueError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
-    return t
+    return check_class_labels(op, input.shape, t)
 
 
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -81,10 +81,12 @@ def test_cross_entropy_with_probability_targets_matches_definition():
     p = rng.dirichlet(np.ones(3), size=4)
     expected = -(p * (z - np.log(np.exp(z).sum(-1, keepdims=True)))).sum(-1)
     np.testing.assert_allclose(ag.cross_entropy(z, p).data, expected, rtol=1e-12)
-    with pytest.raises(ValueError, match=r"class target 3 is outside the class range \[0, 3\)"):
+    with pytest.raises(ag.errors.LabelError, match=r"class label 3 is outside the range \[0, 3\)"):
         ag.cross_entropy(z, np.array([0, 1, 3, 2]))
-    with pytest.raises(ValueError, match="do not match"):
+    with pytest.raises(ag.errors.ShapeError, match=r"need class labels of shape \(4,\), got \(2,\)"):
         ag.cross_entropy(z, np.array([0, 1]))
+    with pytest.raises(ag.errors.ShapeError, match="integer class labels need an integer dtype"):
+        ag.cross_entropy(z, np.array([0.0, 1.0, 2.0, 1.0]))
 
 
 def test_max_ties_share_the_gradient_equally():

@@ -171,11 +171,11 @@ def test_penalties_and_their_gradients():
 
 def test_loss_error_paths():
     z = ag.randn(4, 3, requires_grad=True)
-    with pytest.raises(ValueError, match=r"class target 3 is outside the class range \[0, 3\)"):
+    with pytest.raises(ValueError, match=r"class label 3 is outside the range \[0, 3\)"):
         nn.CrossEntropyLoss()(z, np.array([0, 1, 2, 3]))
     with pytest.raises(ValueError, match=r"class label -1 is outside the range \[0, 3\)"):
         nn.NLLLoss()(z, np.array([0, -1, 2, 1]))
-    with pytest.raises(ShapeError, match=r"\(5,\).*\(4, 3\)"):  # different batch sizes
+    with pytest.raises(ShapeError, match=r"\(4, 3\).*\(5,\)"):  # different batch sizes: both shapes named
         nn.CrossEntropyLoss()(z, np.array([0, 1, 2, 1, 0]))
     with pytest.raises(ShapeError, match="same batch size"):
         nn.NLLLoss()(z, np.array([0, 1, 2]))

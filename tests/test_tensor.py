@@ -186,3 +186,11 @@ def test_dtype_survives_a_small_network_and_its_gradients(dtype):
     assert loss.dtype == dtype
     loss.backward()
     assert w.grad.dtype == dtype and b.grad.dtype == dtype
+
+
+def test_as_tensor_shares_memory_when_it_can():
+    a = np.ones(3)
+    t = ag.as_tensor(a)
+    a[0] = 5.0
+    assert t.data[0] == 5.0 and ag.as_tensor(t) is t
+    assert ag.as_tensor(a, dtype=np.float32).dtype == np.float32 and ag.as_tensor([1, 2]).dtype == np.float64

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
-from ..errors import ShapeError
+from ..errors import DtypeError, LabelError, ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
 from .elementwise import SIGMOID
@@ -124,6 +124,25 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor:
     return LOG_SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
 
 
+def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarray) -> np.ndarray:
+    """Integer ``labels`` of shape ``logits_shape[:-1]``, each in [0, C) for C = ``logits_shape[-1]``.
+
+    Raises ``DtypeError``, ``ShapeError`` or ``LabelError`` saying what to pass instead.
+    """
+    if labels.dtype.kind not in "iu":
+        raise DtypeError(f"{op}: class labels must be integers, not {labels.dtype}")
+    if labels.shape != tuple(logits_shape[:-1]):
+        raise ShapeError(
+            f"{op}: logits {tuple(logits_shape)} need class labels of shape {tuple(logits_shape[:-1])}, got "
+            f"{labels.shape} (do inputs and targets have the same batch size?)"
+        )
+    n = logits_shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= n):
+        bad = labels[(labels < 0) | (labels >= n)].flat[0]
+        raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
+    return labels
+
+
 @documented(CROSS_ENTROPY)
 def cross_entropy(logits: Any, target: Any) -> Tensor:
     """Per-example categorical cross-entropy from logits (classes on the last axis).
@@ -139,22 +158,17 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     if z.ndim == 0:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
     if t_data.dtype.kind in "iu":
-        if t_data.shape != z.shape[:-1]:
-            raise ShapeError(
-                f"cross_entropy: class targets of shape {t_data.shape} do not match logits {z.shape} (need {z.shape[:-1]})"
-            )
-        if t_data.size and (t_data.min() < 0 or t_data.max() >= z.shape[-1]):
-            bad = t_data[(t_data < 0) | (t_data >= z.shape[-1])].flat[0]
-            raise ValueError(f"cross_entropy: class target {bad} is outside the class range [0, {z.shape[-1]})")
+        check_class_labels("cross_entropy", z.shape, t_data)
     elif t_data.dtype.kind == "f":
-        if not isinstance(t, Tensor):
-            t = t.astype(z.dtype)
         if t_data.shape != z.shape:
             raise ShapeError(
                 f"cross_entropy: probability targets of shape {t_data.shape} do not match logits {z.shape}"
+                + (" (integer class labels need an integer dtype)" if t_data.shape == z.shape[:-1] else "")
             )
+        if not isinstance(t, Tensor):
+            t = t.astype(z.dtype)
     else:
-        raise TypeError(
+        raise DtypeError(
             f"cross_entropy: targets must be integer class indices or float probabilities, not {t_data.dtype}"
         )
     return CROSS_ENTROPY(z, t)
