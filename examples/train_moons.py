@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -18,8 +21,18 @@ import nn  # noqa: E402
 from nn.data import DataLoader, StandardScaler, make_moons, train_test_split  # noqa: E402
 
 
-def train_moons(epochs: int = 100, progress: bool = True, seed: int = 0) -> tuple[nn.MLP, nn.History, float]:
-    """Fit a 2-32-32-2 ReLU MLP to 600 noisy moon points; returns (model, history, test accuracy)."""
+class MoonsRun(NamedTuple):
+    """What ``train_moons`` returns: the model, its history, and the standardised held-out test set."""
+
+    model: nn.MLP
+    history: nn.History
+    test_accuracy: float
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def train_moons(epochs: int = 100, progress: bool = True, seed: int = 0) -> MoonsRun:
+    """Fit a 2-32-32-2 ReLU MLP to 600 noisy moon points; returns the run (model, history, test accuracy, test set)."""
     nn.manual_seed(seed)
     X, y = make_moons(600, noise=0.1)
     X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.2)
@@ -40,11 +53,11 @@ def train_moons(epochs: int = 100, progress: bool = True, seed: int = 0) -> tupl
         callbacks=callbacks, metrics=["accuracy"], progress=progress,
     )  # fmt: skip
     test = nn.evaluate(model, loss_fn, DataLoader(X_test, y_test, batch_size=None, shuffle=False), ["accuracy"])
-    return model, history, test["accuracy"]
+    return MoonsRun(model, history, test["accuracy"], X_test, y_test)
 
 
 def main() -> None:
-    model, history, test_accuracy = train_moons()
+    model, history, test_accuracy, _, _ = train_moons()
     print(model)
     nn.summary(model, (2,))
     stopped = "" if history.stopped_epoch is None else f" (early stopping after epoch {history.stopped_epoch + 1})"

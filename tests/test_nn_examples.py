@@ -9,7 +9,7 @@ import train_moons  # noqa: E402
 
 
 def test_train_moons_reaches_97_percent_on_its_test_set(capsys):
-    model, history, accuracy = train_moons.train_moons(progress=False)
+    model, history, accuracy, X_test, y_test = train_moons.train_moons(progress=False)
     assert accuracy >= 0.97
     assert len(history["val_loss"]) == len(history.epochs) >= 10
     train_moons.main()
