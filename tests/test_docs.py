@@ -19,3 +19,17 @@ def test_public_functions_carry_their_registered_formulas():
     assert str(ag.REGISTRY["linear"].formula.jvp) in ag.linear.__doc__
     for name in ("add", "sum", "matmul", "reshape", "getitem", "softmax", "cross_entropy"):
         assert "Rules (from the primitive registry)" in getattr(ag, name).__doc__
+
+
+def test_readme_code_blocks_run(tmp_path, monkeypatch):
+    """Every ```python block of the README runs, in order, in one namespace."""
+    import re
+
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert len(blocks) >= 4
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert (tmp_path / "L.svg").stat().st_size > 0 and (tmp_path / "moons.npz").exists()
+    assert namespace["history"]["val_accuracy"][-1] >= 0.95
