@@ -147,7 +147,10 @@ def matmul_case(draw, rng):
 def linear_case(draw, rng):
     n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     lead = draw(st.sampled_from([(), (2,), (3, 2)]))
-    return Case(ag.linear, [normal(rng, lead + (n_in,)), normal(rng, (n_out, n_in)), normal(rng, (n_out,))])
+    x, w = normal(rng, lead + (n_in,)), normal(rng, (n_out, n_in))
+    if draw(st.booleans()):
+        return Case(lambda x, w: ag.linear(x, w), [x, w])  # without a bias: still one node
+    return Case(ag.linear, [x, w, normal(rng, (n_out,))])
 
 
 def transpose_case(draw, rng):

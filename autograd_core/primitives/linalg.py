@@ -111,13 +111,16 @@ TRANSPOSE = primitive(
 
 
 def _linear_forward(x, w, b):
-    if w.ndim != 2 or b.ndim != 1 or x.ndim == 0 or x.shape[-1] != w.shape[1] or b.shape[0] != w.shape[0]:
+    bias_ok = b is None or (b.ndim == 1 and b.shape[0] == w.shape[0])
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or not bias_ok:
+        bias = "no bias" if b is None else f"bias {b.shape}"
         raise ShapeError(
-            f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do not fit "
+            f"linear: input {x.shape}, weight {w.shape} and {bias} do not fit "
             "(need input (..., in), weight (out, in), bias (out,))"
         )
     y = x @ w.T
-    y += b
+    if b is not None:
+        y += b
     return y
 
 
@@ -141,7 +144,7 @@ def _linear_jvp_w(t, y, x, w, b):
 
 
 def _linear_flops(y, x, w, b):
-    return 2 * int(np.size(y)) * int(w.shape[1]) + int(np.size(y))
+    return 2 * int(np.size(y)) * int(w.shape[1]) + (0 if b is None else int(np.size(y)))
 
 
 LINEAR = primitive(
@@ -149,7 +152,7 @@ LINEAR = primitive(
     _linear_forward,
     vjp=(lambda g, y, x, w, b: g @ w, _linear_vjp_w, _linear_vjp_b),
     jvp=(lambda t, y, x, w, b: t @ w.T, _linear_jvp_w, lambda t, y, x, w, b: t),
-    formula="Y = X·Wᵀ + b",
+    formula="Y = X·Wᵀ + b (b optional)",
     vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ",
     jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
     flops=_linear_flops,
@@ -191,7 +194,5 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
 
 @documented(LINEAR)
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
-    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``; one fused node when a bias is given."""
-    if bias is None:
-        return matmul(x, transpose(weight))
+    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``: one fused node, with or without a bias."""
     return LINEAR(x, weight, bias)
