@@ -110,6 +110,41 @@ BCE_WITH_LOGITS = primitive(
 )
 
 
+LOG_FLOOR = -100.0  # PyTorch's clamp for log p in binary cross-entropy
+
+
+def _floored_log(v: Any) -> Any:
+    """max(log v, −100): finite at v = 0 in every float dtype."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(v), LOG_FLOOR)
+
+
+def _bce_forward(p, y):
+    return -(y * _floored_log(p) + (1 - y) * _floored_log(1 - p))
+
+
+def _bce_slope(p, y):
+    """∂loss/∂p = (p − y) / max(p(1 − p), ε), with ε the dtype's tiny (at least 1e-12) so it stays finite."""
+    eps = max(1e-12, float(np.finfo(p.dtype).tiny))
+    return (p - y) / np.maximum(p * (1 - p), eps)
+
+
+def _bce_target_slope(p, y):
+    return _floored_log(1 - p) - _floored_log(p)
+
+
+BCE = primitive(
+    "binary_cross_entropy",
+    _bce_forward,
+    vjp=(lambda g, loss, p, y: g * _bce_slope(p, y), lambda g, loss, p, y: g * _bce_target_slope(p, y)),
+    jvp=(lambda t, loss, p, y: t * _bce_slope(p, y), lambda t, loss, p, y: t * _bce_target_slope(p, y)),
+    formula="loss = −(y·log p + (1 − y)·log(1 − p)), each log at least −100",
+    vjp_text="p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
+    jvp_text="losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
+    broadcasting=True,
+)
+
+
 @documented(SOFTMAX)
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
@@ -178,6 +213,25 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready)."""
     return BCE_WITH_LOGITS(logits, target)
+
+
+@documented(BCE)
+def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
+    """Elementwise binary cross-entropy of probabilities p ∈ [0, 1], clamped like PyTorch.
+
+    Finite (and with finite gradients) at p = 0 and p = 1 in every float
+    dtype; from raw scores prefer ``binary_cross_entropy_with_logits``.
+    """
+    p = probabilities if isinstance(probabilities, Tensor) else Tensor(probabilities)
+    if p.size and (p.data.min() < 0 or p.data.max() > 1):
+        raise ValueError(
+            f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
+            f"[{p.data.min():g}, {p.data.max():g}]; apply a sigmoid first, or use "
+            "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"
+        )
+    if not isinstance(target, Tensor):
+        target = np.asarray(target, dtype=p.dtype)
+    return BCE(p, target)
 
 
 def log_sigmoid(x: Any) -> Tensor:
