@@ -11,6 +11,10 @@ class AutogradError(Exception):
     """Base class of all library errors (catch this to catch them all)."""
 
 
+class InvalidArgumentError(AutogradError, ValueError):
+    """An argument has a value the function cannot use; the message lists what it accepts."""
+
+
 class ShapeError(AutogradError, ValueError):
     """Operand shapes do not fit the operation; the message names the op and the shapes."""
 

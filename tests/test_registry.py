@@ -87,8 +87,10 @@ def test_jacfwd_equals_jacrev(name, data):
     fwd_loop = ag.jacfwd(case.fn, argnums, vectorize=False)(*xs)
     rev_loop = ag.jacrev(case.fn, argnums, vectorize=False)(*xs)
     rev_chunked = ag.jacrev(case.fn, argnums, chunk_size=2)(*xs)
-    for parts in zip(fwd, rev, fwd_loop, rev_loop, rev_chunked):
-        for other in parts[1:]:
+    for k, parts in enumerate(zip(fwd, rev, fwd_loop, rev_loop, rev_chunked)):
+        expected_shape = case.fn(*xs).shape + xs[k].shape
+        for other in parts:
+            assert other.shape == expected_shape  # assert_allclose alone would broadcast (1,) against ()
             np.testing.assert_allclose(parts[0].data, other.data, rtol=1e-10, atol=1e-12)
 
 
