@@ -205,3 +205,21 @@ def test_run_backward_can_replay_without_touching_grads():
 
     ag.run_backward([y], [np.ones(())], accumulate=False, retain_graph=True, observer=Recorder())
     assert events == ["sum", "mul"] and x.grad is None and not y.grad_fn.freed
+
+
+def test_create_graph_leaves_own_writable_gradients():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = ag.tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward(create_graph=True)  # add hands one cotangent to both leaves
+    assert x.grad is not y.grad and x.grad.data.flags.writeable
+    x.grad.data *= 10
+    np.testing.assert_allclose(y.grad.data, [1.0, 1.0])
+
+
+def test_zero_power_has_zero_gradient_even_at_zero():
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    p = ag.tensor([0.0, 2.0], requires_grad=True)
+    ag.pow(ag.tensor([0.0, 0.0]), p).sum().backward()
+    assert np.isfinite(p.grad.data).all()

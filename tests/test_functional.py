@@ -162,3 +162,23 @@ def test_vjp_needs_one_cotangent_per_output():
         vjp_fn((np.ones(2),))
     (g,) = vjp_fn((np.ones(2), np.ones(())))
     assert g.tolist() == [3.0, 3.0]
+
+
+def test_gradcheck_flags_nan_gradients():
+    nan_rule = ag.primitive.primitive(
+        "test_nan_rule", lambda x: x, vjp=(lambda g, y, x: g * np.nan,), jvp=(lambda t, y, x: t,),
+        formula="y = x", vjp_text="x̄ = NaN (broken)", jvp_text="ẏ = ẋ",
+    )  # fmt: skip
+    try:
+        with pytest.raises(GradcheckError, match="analytic nan"):
+            ag.gradcheck(lambda t: nan_rule(t), [ag.tensor([1.0])])
+    finally:
+        del ag.REGISTRY["test_nan_rule"]
+
+
+def test_transpose_method_swaps_two_axes_like_pytorch():
+    w = ag.tensor(np.arange(6.0).reshape(2, 3))
+    assert w.transpose(0, 1).shape == (3, 2) and w.transpose(1, 0).shape == (3, 2)
+    x = ag.tensor(np.zeros((2, 3, 4)))
+    assert x.transpose(0, 2).shape == (4, 3, 2) and x.transpose(2, 0, 1).shape == (4, 2, 3)
+    assert x.transpose((1, 2, 0)).shape == (3, 4, 2) and x.transpose().shape == (4, 3, 2)

@@ -52,6 +52,14 @@ def _sigmoid_forward(x):
     return _stable_sigmoid(x)
 
 
+def _pow_base_slope(x, p):
+    """∂(xᵖ)/∂x = p·xᵖ⁻¹, taken as 0 where p = 0 (x⁰ = 1 is constant, even at x = 0)."""
+    if isinstance(p, (int, float)):
+        return p * x ** (p - 1) if p != 0 else 0 * x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p == 0, 0 * x, p * x ** (p - 1))
+
+
 def _pow_exponent_vjp(g, y, x, p):
     # d(x^p)/dp = x^p·log x; the limit at x = 0 is 0 (for p > 0), not NaN.
     safe = np.where(x == 0, 1, x)
@@ -109,8 +117,8 @@ NEG = primitive(
 POW = primitive(
     "pow",
     np.power,
-    vjp=(lambda g, y, x, p: g * p * x ** (p - 1), _pow_exponent_vjp),
-    jvp=(lambda t, y, x, p: t * p * x ** (p - 1), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
+    vjp=(lambda g, y, x, p: g * _pow_base_slope(x, p), _pow_exponent_vjp),
+    jvp=(lambda t, y, x, p: t * _pow_base_slope(x, p), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
     formula="y = x^p",
     vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x",
     jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
