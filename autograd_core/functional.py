@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _state
 from .backward import run_backward
-from .errors import InvalidArgumentError, ShapeError
+from .errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from .forward import attach_tangent, dual_level, tangent_of, unpack_dual
 from .modes import enable_grad, no_grad
 from .primitives.elementwise import identity
@@ -166,7 +166,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward)."""
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
-        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+        raise InvalidArgumentError(
+            f"jvp: {len(primals)} primals but {len(tangents)} tangents; pass one tangent per primal"
+        )
     with dual_level() as level:
         duals = []
         for p, t in zip(primals, tangents):
@@ -198,7 +200,7 @@ def _outputs(out: Any, name: str) -> tuple[list[Tensor], bool]:
     items = list(out) if isinstance(out, tuple) else [out]
     for o in items:
         if not isinstance(o, Tensor):
-            raise TypeError(f"{name}: f must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
+            raise ArgumentTypeError(f"{name}: f must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
     return items, isinstance(out, tuple)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
-from .errors import AutogradError, ShapeError, shapes_text
+from .errors import AutogradError, IndexingError, InvalidArgumentError, ShapeError, shapes_text
 from .node import Node
 from .tensor import Tensor, wrap
 
@@ -133,9 +133,11 @@ def primitive(
 ) -> Primitive:
     """Declare and register a primitive (its name must be new)."""
     if name in REGISTRY:
-        raise ValueError(f"primitive {name!r} is already registered")
+        raise InvalidArgumentError(f"primitive {name!r} is already registered; choose another name")
     if not isinstance(vjp, ArgnumRules) and not isinstance(jvp, ArgnumRules) and len(vjp) != len(jvp):
-        raise ValueError(f"primitive {name!r}: {len(vjp)} VJP rules but {len(jvp)} JVP rules")
+        raise InvalidArgumentError(
+            f"primitive {name!r}: {len(vjp)} VJP rules but {len(jvp)} JVP rules (one of each per input)"
+        )
     prim = Primitive(name, forward, vjp, jvp, Formula(f"{name}: {formula}", vjp_text, jvp_text), **options)
     REGISTRY[name] = prim
     return prim
@@ -291,6 +293,8 @@ def explain_failure(prim: Primitive, arrays: Sequence[Any], err: Exception) -> E
     """Turn numpy's error into one that names the op and the operand shapes."""
     shapes = [np.shape(a) for a in arrays if a is not None]
     text = str(err)
+    if isinstance(err, IndexError):
+        return IndexingError(f"{prim.name}: {text} (tensor shape {shapes[0] if shapes else ()})")
     if "broadcast" in text:
         return ShapeError(f"{prim.name}: shapes {shapes_text(*shapes)} cannot be broadcast together")
     return ShapeError(f"{prim.name}: {text} (operand shapes {shapes_text(*shapes)})")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
+from ..errors import InvalidArgumentError
 from ..primitive import Primitive, apply1, apply2, primitive
 from ..tensor import Tensor
 
@@ -462,7 +463,7 @@ def minimum(a: Operand, b: Operand) -> Tensor:
 def clip(x: Operand, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
     if min is None and max is None:
-        raise ValueError("clip: give at least one of min and max")
+        raise InvalidArgumentError("clip: give at least one of min and max")
     return CLIP(x, lo=min, hi=max)
 
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..docs import documented
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..primitive import no_flops, primitive
 from ..tensor import Tensor
 
@@ -33,7 +33,7 @@ def _unwrap(item: Any) -> Any:
     if isinstance(item, (list, np.ndarray)):
         arr = np.asarray(item)
         if arr.dtype.kind not in "iub" and arr.size:
-            raise TypeError(f"index arrays must be integer or boolean, not {arr.dtype}")
+            raise DtypeError(f"index arrays must be integer or boolean, not {arr.dtype}")
         return arr.astype(np.intp) if arr.dtype.kind != "b" else arr
     if isinstance(item, np.integer):
         return int(item)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
-from ..errors import DtypeError, LabelError, ShapeError
+from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
 from .elementwise import SIGMOID
@@ -224,7 +224,7 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
     """
     p = probabilities if isinstance(probabilities, Tensor) else Tensor(probabilities)
     if p.size and (p.data.min() < 0 or p.data.max() > 1):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
             f"[{p.data.min():g}, {p.data.max():g}]; apply a sigmoid first, or use "
             "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..primitive import ArgnumRules, lift, no_flops, primitive, sum_to
 from ..tensor import Tensor
 from .elementwise import identity
@@ -142,7 +142,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("concatenate: need at least one tensor")
+        raise InvalidArgumentError("concatenate: need at least one tensor")
     ndim = len(_shape_of(tensors[0]))
     if not -ndim <= axis < ndim:
         raise ShapeError(f"concatenate: axis {axis} is out of bounds for {ndim}-d tensors")
@@ -153,7 +153,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along a new axis."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("stack: need at least one tensor")
+        raise InvalidArgumentError("stack: need at least one tensor")
     shapes = {_shape_of(t) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
