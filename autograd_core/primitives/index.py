@@ -17,6 +17,7 @@ from ..docs import documented
 from ..errors import DtypeError, ShapeError
 from ..primitive import no_flops, primitive
 from ..tensor import Tensor
+from .reduce import one_axis
 
 
 class IndexSpec(NamedTuple):
@@ -125,7 +126,7 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
         raise ShapeError(
             f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}"
         )
-    axis %= len(shape)
+    axis = one_axis(axis, len(shape), "take_along_axis")
     grid = []
     for i, n in enumerate(shape):
         if i == axis:

@@ -16,6 +16,7 @@ from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
 from .elementwise import SIGMOID
+from .reduce import one_axis
 
 
 def _softmax_forward(x, axis):
@@ -149,14 +150,14 @@ BCE = primitive(
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
+    return SOFTMAX(x, axis=one_axis(axis, ndim, "softmax") - ndim)
 
 
 @documented(LOG_SOFTMAX)
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return LOG_SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
+    return LOG_SOFTMAX(x, axis=one_axis(axis, ndim, "log_softmax") - ndim)
 
 
 def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarray) -> np.ndarray:

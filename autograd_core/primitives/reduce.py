@@ -33,6 +33,13 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def one_axis(axis: int, ndim: int, op: str) -> int:
+    """``axis`` counted from the front, in [0, ndim); out of range is a ``ShapeError`` naming the op."""
+    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ShapeError(f"{op}: axis {axis} is out of bounds for a tensor with {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
 def restore_axes(y: Any, axis: tuple[int, ...]) -> Any:
     """Re-insert the reduced (negative) ``axis`` positions as unit axes: a keepdims view."""
     shape = list(y.shape)
