@@ -67,7 +67,18 @@ def no_flops(*args: Any, **params: Any) -> int:
 class Primitive:
     """A registered operation: forward, per-input VJP and JVP rules, formula text."""
 
-    __slots__ = ("name", "forward", "vjps", "jvps", "formula", "flops", "broadcasting", "view", "sets_dtype")
+    __slots__ = (
+        "name",
+        "forward",
+        "vjps",
+        "jvps",
+        "formula",
+        "flops",
+        "broadcasting",
+        "view",
+        "sets_dtype",
+        "promotes",
+    )
 
     def __init__(
         self,
@@ -80,6 +91,7 @@ class Primitive:
         broadcasting: bool = False,
         view: bool = False,
         sets_dtype: bool = False,
+        promotes: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -90,6 +102,7 @@ class Primitive:
         self.broadcasting = broadcasting
         self.view = view
         self.sets_dtype = sets_dtype
+        self.promotes = promotes
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         return apply(self, inputs, params)
@@ -202,6 +215,19 @@ def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
     return out
 
 
+def float_operands(arrays: Sequence[Any]) -> list[Any]:
+    """Integer operands cast to the float dtype of the float ones, as PyTorch promotes (int · float32 → float32).
+
+    numpy would widen float32 to float64 here; arithmetic primitives
+    (``promotes=True``) call this when their operands' dtypes differ.
+    """
+    floats = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    if not floats:
+        return list(arrays)
+    target = np.result_type(*floats)
+    return [a.astype(target) if isinstance(a, np.ndarray) and a.dtype.kind in "iu" else a for a in arrays]
+
+
 def _record(prim: Primitive, out: Any, inputs: tuple, params: dict, record: bool, arrays: Sequence[Any]) -> Tensor:
     if type(out) is not np.ndarray or not out.ndim:
         out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
@@ -223,6 +249,8 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
             inputs, arrays = coerce_constants(inputs)
             record = any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
             break
+    if prim.promotes:
+        arrays = float_operands(arrays)
     try:
         out = prim.forward(*arrays, **params)
     except AutogradError:
@@ -260,6 +288,8 @@ def apply2(prim: Primitive, a: Any, b: Any) -> Tensor:
         if isinstance(b, Tensor):
             bd = b.data
             record = record or b.requires_grad
+            if ad.dtype != bd.dtype and prim.promotes:
+                ad, bd = float_operands((ad, bd))
         elif type(b) in SCALARS:
             bd = b
         else:

@@ -219,3 +219,13 @@ def test_out_of_range_axes_are_refused_naming_the_op(call):
 def test_split_needs_at_least_one_section():
     with pytest.raises(ag.errors.InvalidArgumentError, match="at least 1"):
         ag.split(ag.tensor(np.zeros(4)), 0)
+
+
+def test_integer_operands_keep_float32_like_pytorch():
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=np.float32, requires_grad=True)
+    ints = np.arange(3)
+    results = [ag.arange(3) * x, x @ ag.tensor(np.ones((3, 2), int)), x + ints, ag.maximum(x, ints), x / ints.clip(1)]
+    assert all(r.dtype == np.float32 for r in results)
+    assert ag.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0, 1.0])).dtype == np.float32
+    (ag.arange(3) * x).sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [0.0, 1.0, 2.0]

@@ -29,7 +29,7 @@ def _chain(partial):
     return vjp, jvp
 
 
-def _elementwise(name, forward, partials, formula, vjp_text, jvp_text) -> Primitive:
+def _elementwise(name, forward, partials, formula, vjp_text, jvp_text, promotes=False) -> Primitive:
     rules = [_chain(p) if p is not None else (None, None) for p in partials]
     return primitive(
         name,
@@ -40,6 +40,7 @@ def _elementwise(name, forward, partials, formula, vjp_text, jvp_text) -> Primit
         vjp_text=vjp_text,
         jvp_text=jvp_text,
         broadcasting=True,
+        promotes=promotes,
     )
 
 
@@ -76,6 +77,7 @@ ADD = primitive(
     vjp_text="ā = ȳ, b̄ = ȳ",
     jvp_text="ẏ = ȧ + ḃ",
     broadcasting=True,
+    promotes=True,
 )
 SUB = primitive(
     "sub",
@@ -86,6 +88,7 @@ SUB = primitive(
     vjp_text="ā = ȳ, b̄ = −ȳ",
     jvp_text="ẏ = ȧ − ḃ",
     broadcasting=True,
+    promotes=True,
 )
 MUL = _elementwise(
     "mul",
@@ -94,6 +97,7 @@ MUL = _elementwise(
     "y = a·b",
     "ā = ȳ·b, b̄ = ȳ·a",
     "ẏ = ȧ·b + a·ḃ",
+    promotes=True,
 )
 DIV = primitive(
     "div",
@@ -104,6 +108,7 @@ DIV = primitive(
     vjp_text="ā = ȳ / b, b̄ = −ȳ·y / b",
     jvp_text="ẏ = ȧ / b − ḃ·y / b",
     broadcasting=True,
+    promotes=True,
 )
 NEG = primitive(
     "neg",
@@ -124,6 +129,7 @@ POW = primitive(
     vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x",
     jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
     broadcasting=True,
+    promotes=True,
 )
 EXP = _elementwise("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
 LOG = primitive(
@@ -243,6 +249,7 @@ def _extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Pri
         vjp_text=vjp_text,
         jvp_text=jvp_text,
         broadcasting=True,
+        promotes=True,
     )
 
 

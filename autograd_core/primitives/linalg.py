@@ -82,6 +82,7 @@ MATMUL = primitive(
     vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ",
     jvp_text="Ẏ = Ȧ·B + A·Ḃ",
     flops=_matmul_flops,
+    promotes=True,
 )
 
 
@@ -157,6 +158,7 @@ LINEAR = primitive(
     vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ",
     jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
     flops=_linear_flops,
+    promotes=True,
 )
 
 

@@ -108,6 +108,7 @@ BCE_WITH_LOGITS = primitive(
     vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
     jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z",
     broadcasting=True,
+    promotes=True,
 )
 
 
@@ -143,6 +144,7 @@ BCE = primitive(
     vjp_text="p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
     jvp_text="losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
     broadcasting=True,
+    promotes=True,
 )
 
 
@@ -212,8 +214,14 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
 
 @documented(BCE_WITH_LOGITS)
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
-    """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready)."""
-    return BCE_WITH_LOGITS(logits, target)
+    """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready).
+
+    Target arrays (data, not Tensors) take the logits' float dtype, as for ``cross_entropy``.
+    """
+    z = logits if isinstance(logits, Tensor) else Tensor(logits)
+    if not isinstance(target, Tensor):
+        target = np.asarray(target, dtype=z.dtype)
+    return BCE_WITH_LOGITS(z, target)
 
 
 @documented(BCE)
