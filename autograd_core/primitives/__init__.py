@@ -29,7 +29,7 @@ from .elementwise import (
     tanh,
     where,
 )
-from .index import getitem, normalize_index, take_along_axis
+from .index import getitem, take_along_axis
 from .linalg import linear, matmul, permute, swapaxes, transpose
 from .nn_ops import (
     binary_cross_entropy,
@@ -90,7 +90,6 @@ __all__ = [
     "moveaxis",
     "mul",
     "neg",
-    "normalize_index",
     "pad",
     "permute",
     "pow",
