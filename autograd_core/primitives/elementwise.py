@@ -29,7 +29,8 @@ def _chain(partial):
     return vjp, jvp
 
 
-def _elementwise(name, forward, partials, formula, vjp_text, jvp_text, promotes=False) -> Primitive:
+def elementwise_primitive(name, forward, partials, formula, vjp_text, jvp_text, promotes=False) -> Primitive:
+    """Declare an elementwise primitive from its partial derivatives ∂y/∂xᵢ(y, *inputs) (None: no gradient)."""
     rules = [_chain(p) if p is not None else (None, None) for p in partials]
     return primitive(
         name,
@@ -90,7 +91,7 @@ SUB = primitive(
     broadcasting=True,
     promotes=True,
 )
-MUL = _elementwise(
+MUL = elementwise_primitive(
     "mul",
     np.multiply,
     (lambda y, a, b: b, lambda y, a, b: a),
@@ -131,7 +132,7 @@ POW = primitive(
     broadcasting=True,
     promotes=True,
 )
-EXP = _elementwise("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
+EXP = elementwise_primitive("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
 LOG = primitive(
     "log",
     np.log,
@@ -162,12 +163,14 @@ SQRT = primitive(
     jvp_text="ẏ = ẋ / (2y)",
     broadcasting=True,
 )
-ABS = _elementwise("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
-SIGN = _elementwise("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
-SIN = _elementwise("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ = ȳ·cos(x)", "ẏ = ẋ·cos(x)")
-COS = _elementwise("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
-TANH = _elementwise("tanh", np.tanh, (lambda y, x: 1 - y * y,), "y = tanh(x)", "x̄ = ȳ·(1 − y²)", "ẏ = ẋ·(1 − y²)")
-SIGMOID = _elementwise(
+ABS = elementwise_primitive("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
+SIGN = elementwise_primitive("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
+SIN = elementwise_primitive("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ = ȳ·cos(x)", "ẏ = ẋ·cos(x)")
+COS = elementwise_primitive("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
+TANH = elementwise_primitive(
+    "tanh", np.tanh, (lambda y, x: 1 - y * y,), "y = tanh(x)", "x̄ = ȳ·(1 − y²)", "ẏ = ẋ·(1 − y²)"
+)
+SIGMOID = elementwise_primitive(
     "sigmoid",
     _sigmoid_forward,
     (lambda y, x: y * (1 - y),),
@@ -175,7 +178,7 @@ SIGMOID = _elementwise(
     "x̄ = ȳ·y·(1 − y)",
     "ẏ = ẋ·y·(1 − y)",
 )
-RELU = _elementwise(
+RELU = elementwise_primitive(
     "relu",
     lambda x: np.maximum(x, 0),
     (lambda y, x: x > 0,),
@@ -203,7 +206,7 @@ ELU = primitive(
     jvp_text="ẏ = ẋ if x > 0 else ẋ·(y + α)",
     broadcasting=True,
 )
-SOFTPLUS = _elementwise(
+SOFTPLUS = elementwise_primitive(
     "softplus",
     lambda x: np.logaddexp(0, x),
     (lambda y, x: SIGMOID.bind(x),),
@@ -218,7 +221,7 @@ def _silu_partial(y, x):
     return s * (1 + x * (1 - s))
 
 
-SILU = _elementwise(
+SILU = elementwise_primitive(
     "silu",
     lambda x: x * _stable_sigmoid(x),
     (_silu_partial,),

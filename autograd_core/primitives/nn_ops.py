@@ -15,7 +15,7 @@ from ..docs import documented
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
-from .elementwise import SIGMOID
+from .elementwise import SIGMOID, elementwise_primitive
 from .reduce import one_axis
 
 
@@ -99,15 +99,13 @@ def _bce_logits_forward(z, y):
     return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
 
-BCE_WITH_LOGITS = primitive(
+BCE_WITH_LOGITS = elementwise_primitive(
     "bce_with_logits",
     _bce_logits_forward,
-    vjp=(lambda g, loss, z, y: g * (SIGMOID.bind(z) - y), lambda g, loss, z, y: -g * z),
-    jvp=(lambda t, loss, z, y: t * (SIGMOID.bind(z) - y), lambda t, loss, z, y: -t * z),
-    formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)",
-    vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
-    jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z",
-    broadcasting=True,
+    (lambda loss, z, y: SIGMOID.bind(z) - y, lambda loss, z, y: -z),
+    "loss = max(z, 0) − z·y + log(1 + e^−|z|)",
+    "z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
+    "losṡ = ż·(σ(z) − y) − ẏ·z",
     promotes=True,
 )
 
@@ -135,15 +133,13 @@ def _bce_target_slope(p, y):
     return _floored_log(1 - p) - _floored_log(p)
 
 
-BCE = primitive(
+BCE = elementwise_primitive(
     "binary_cross_entropy",
     _bce_forward,
-    vjp=(lambda g, loss, p, y: g * _bce_slope(p, y), lambda g, loss, p, y: g * _bce_target_slope(p, y)),
-    jvp=(lambda t, loss, p, y: t * _bce_slope(p, y), lambda t, loss, p, y: t * _bce_target_slope(p, y)),
-    formula="loss = −(y·log p + (1 − y)·log(1 − p)), each log at least −100",
-    vjp_text="p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
-    jvp_text="losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
-    broadcasting=True,
+    (lambda loss, p, y: _bce_slope(p, y), lambda loss, p, y: _bce_target_slope(p, y)),
+    "loss = −(y·log p + (1 − y)·log(1 − p)), each log at least −100",
+    "p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
+    "losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
     promotes=True,
 )
 
