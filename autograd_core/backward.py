@@ -300,7 +300,7 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     if gradient is None:
         if root.data.size != 1:
             raise GradientError(
-                f"backward() on a non-scalar tensor of shape {root.shape} needs a seed gradient: "
+                f"a backward pass from a non-scalar tensor of shape {root.shape} needs a seed gradient: "
                 f"pass gradient= an array of shape {root.shape} (ones to sum the outputs), or reduce "
                 "the tensor to a scalar first (e.g. y.sum().backward())"
             )

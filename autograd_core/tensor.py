@@ -118,6 +118,11 @@ class Tensor:
         return self._node
 
     @property
+    def has_hooks(self) -> bool:
+        """Whether hooks registered with ``register_hook`` will see this tensor's gradient."""
+        return bool(self._hooks)
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded operation."""
         return self._node is None
