@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import viz
 from viz import plots
+from viz.cost_plot import CostSweep, plot_costs
 
 needs_matplotlib = pytest.mark.skipif(
     importlib.util.find_spec("matplotlib") is None, reason="the plots extra is not installed"
@@ -137,7 +139,23 @@ def test_plot_jacobian_heatmap(tmp_path, rng):
     _written(tmp_path / "big.png")
 
 
-def test_missing_matplotlib_names_the_extra(monkeypatch):
+def _sweep():
+    sweep = CostSweep("D", fixed=4, sizes=[1, 4, 16])
+    sweep.seconds = {"forward": [1e-4, 4e-4, 1.6e-3], "reverse": [4e-4, 4e-4, 4e-4]}
+    sweep.flops = {"forward": [20, 50, 170], "reverse": [50, 50, 50]}
+    return sweep
+
+
+@needs_matplotlib
+def test_plot_mode_costs_draws_the_forward_vs_reverse_plot(tmp_path):
+    assert plots.plot_mode_costs is plot_costs
+    png, svg = plots.plot_mode_costs([_sweep()], tmp_path, name="costs")
+    assert png == tmp_path / "costs.png" and svg == tmp_path / "costs.svg"
+    _written(png)
+    assert "jacfwd: D JVPs" in svg.read_text(encoding="utf-8")
+
+
+def test_missing_matplotlib_raises_one_error_naming_the_extra(monkeypatch, tmp_path):
     real_import = builtins.__import__
 
     def no_matplotlib(name, *args, **kwargs):
@@ -148,15 +166,9 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     for mod in [m for m in sys.modules if m.startswith("matplotlib")]:
         monkeypatch.delitem(sys.modules, mod)
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
-    with pytest.raises(ImportError, match=r"pip install 'autograd-core\[plots\]'"):
+    extra = r"pip install 'autograd-core\[plots\]'"
+    with pytest.raises(viz.PlotsUnavailableError, match=extra):
         plots.plot_jacobian(np.eye(2))
-
-
-def test_the_cost_plot_is_reexported_only_when_it_exists():
-    try:
-        import viz.cost_plot  # noqa: F401
-    except ImportError:
-        with pytest.raises(AttributeError, match="plot_mode_costs is not available"):
-            plots.plot_mode_costs  # noqa: B018
-    else:
-        assert callable(plots.plot_mode_costs)
+    with pytest.raises(viz.PlotsUnavailableError, match=extra):
+        plots.plot_mode_costs([_sweep()], tmp_path)
+    assert not list(tmp_path.iterdir())
