@@ -9,6 +9,7 @@ import pytest
 
 import autograd_core as ag
 import viz
+from nn import functional as F
 from viz import plots
 from viz.cost_plot import CostSweep, plot_costs
 
@@ -99,18 +100,37 @@ def test_decision_boundary_evaluates_in_eval_mode_without_recording(rng):
 
 
 @needs_matplotlib
-def test_plot_activations_and_their_autograd_derivatives(tmp_path):
+def test_plot_activations_draws_nn_activations_with_their_autograd_derivatives(tmp_path):
     fig = plots.plot_activations(tmp_path / "act.png")
     _written(tmp_path / "act.png")
-    assert len([ax for ax in fig.axes if ax.lines]) == len(plots.ACTIVATIONS)
-    x = np.linspace(-3, 3, 13)
+    names = list(plots.nn_activations())
+    assert [ax.get_title() for ax in fig.axes if ax.lines] == names
+    assert [n.split(" ")[0] for n in names] == [
+        "step",
+        "identity",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "elu",
+        "silu",
+        "softplus",
+    ]
+    x = np.linspace(-3, 3, 13)  # includes 0
     curves = plots.activation_curves(x)
-    s, ds = curves["sigmoid σ"]
+    # the curves are nn's own functions, Heaviside step included: 0 at x = 0, as nn.functional.step
+    for name, fn in [("step", F.step), ("relu", F.relu), ("leaky_relu (negative_slope=0.01)", F.leaky_relu)]:
+        np.testing.assert_array_equal(curves[name][0], fn(ag.tensor(x)).data)
+    assert curves["step"][0][6] == 0
+    s, ds = curves["sigmoid"]
     np.testing.assert_allclose(ds, s * (1 - s))
     t, dt = curves["tanh"]
     np.testing.assert_allclose(dt, 1 - t**2)
-    np.testing.assert_array_equal(curves["step (Heaviside)"][1], 0)
-    np.testing.assert_array_equal(curves["ReLU"][1], (x > 0).astype(float))
+    np.testing.assert_array_equal(curves["step"][1], 0)
+    np.testing.assert_array_equal(curves["relu"][1], (x > 0).astype(float))
+    own = plots.activation_curves(x, {"square": lambda v: v * v})
+    np.testing.assert_allclose(own["square"][1], 2 * x)
 
 
 @needs_matplotlib

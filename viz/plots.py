@@ -27,6 +27,7 @@ from .monitor import GradientNormHistory, weight_gradient_norms
 __all__ = [
     "activation_curves",
     "history_series",
+    "nn_activations",
     "plot_activations",
     "plot_decision_boundary",
     "plot_gradient_norms",
@@ -182,30 +183,40 @@ def plot_decision_boundary(
 
 
 # ------------------------------------------------------------- activations
-def _step(x: Tensor) -> Tensor:
-    # Heaviside from sign, which has a zero gradient: the perceptron's step cannot be trained by backprop.
-    return (ag.sign(x) + 1) * 0.5
+# Softmax and log-softmax normalise along an axis: they have no curve of one number.
+_NOT_ELEMENTWISE = ("softmax", "log_softmax")
 
 
-ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "step (Heaviside)": _step,
-    "linear (identity)": lambda x: x * 1.0,
-    "sigmoid σ": ag.sigmoid,
-    "tanh": ag.tanh,
-    "ReLU": ag.relu,
-    "leaky ReLU / PReLU (α = 0.1)": lambda x: ag.leaky_relu(x, 0.1),
-    "ELU (α = 1)": ag.elu,
-    "softplus": ag.softplus,
-    "swish / SiLU": ag.silu,
-}
+def nn_activations() -> dict[str, Callable[[Tensor], Tensor]]:
+    """nn's element-wise activations as modules with their default settings, in the order of nn's catalogue.
+
+    Keys are the names ``nn.MLP(activation=…)`` accepts (an alias such as
+    ``swish`` only once), followed by the module's settings:
+    ``"leaky_relu (negative_slope=0.01)"``.
+    """
+    from nn.activations import ACTIVATIONS  # viz draws any graph; only this plot needs nn
+
+    out: dict[str, Callable[[Tensor], Tensor]] = {}
+    seen: set[type] = set()
+    for name, cls in ACTIVATIONS.items():
+        if name in _NOT_ELEMENTWISE or cls in seen:
+            continue
+        seen.add(cls)
+        module = cls()
+        settings = module.extra_repr()
+        out[f"{name} ({settings})" if settings else name] = module
+    return out
 
 
 def activation_curves(
     x: np.ndarray, activations: Mapping[str, Callable[[Tensor], Tensor]] | None = None
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each activation's values and derivative at ``x``; the derivative comes from the library's reverse mode."""
+    """Each activation's values and derivative at ``x`` (by default ``nn_activations()``).
+
+    The derivative comes from the library's reverse mode.
+    """
     out = {}
-    for name, fn in (activations or ACTIVATIONS).items():
+    for name, fn in (activations or nn_activations()).items():
         xt = ag.tensor(x, requires_grad=True)
         y = fn(xt)
         y.sum().backward()
@@ -218,7 +229,11 @@ def plot_activations(
     activations: Mapping[str, Callable[[Tensor], Tensor]] | None = None,
     x_range: tuple[float, float] = (-4.0, 4.0),
 ) -> Any:
-    """Every activation (solid) and its derivative (dashed), one panel each: the notes' table as a picture."""
+    """Every activation (solid) and its derivative (dashed), one panel each: the notes' table as a picture.
+
+    ``activations`` maps titles to functions of a Tensor; by default nn's
+    element-wise activations (``nn_activations()``).
+    """
     x = np.linspace(x_range[0], x_range[1], 401)
     curves = activation_curves(x, activations)
     cols = 3
