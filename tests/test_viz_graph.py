@@ -108,14 +108,42 @@ def test_bad_arguments_say_what_is_accepted():
         viz.draw_graph(np.ones(3))
 
 
-def test_non_scalar_outputs_need_a_seed_for_gradients():
+def test_non_scalar_outputs_need_a_seed_for_gradients_with_the_core_s_errors():
     x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")
     y = x * 3
     viz.draw_graph(y)  # forward needs none
-    with pytest.raises(ValueError, match="pass gradient="):
+    with pytest.raises(ag.errors.GradientError, match="pass gradient="):
         viz.draw_graph(y, mode="backward")
+    with pytest.raises(ag.errors.ShapeError, match=r"gradient of shape \(3,\) does not match"):
+        viz.trace_backward(y, gradient=[1.0, 2.0, 3.0])
     src = viz.draw_graph(y, mode="backward", gradient=[1.0, 10.0]).source
     assert "[3, 30]" in node_label(src, node_of(src, "x"))
+    assert "[3, 30]" in node_label(viz.draw_graph(y, mode="backward", gradient=ag.tensor([1.0, 10.0])).source, "t0")
+
+
+def test_tensors_are_read_in_the_order_the_forward_pass_made_them():
+    from viz.recording import read_graph
+
+    c, d, a, b = (ag.tensor(v, requires_grad=True) for v in (3.0, 4.0, 1.0, 2.0))
+    data = ag.tensor(5.0)
+    first = c * d
+    second = a * b
+    y = (second + first) * data  # argument order differs from the order they were made
+    graph = read_graph(y)
+    assert [graph.name(t) for t in graph.tensors] == [
+        "leaf₁",
+        "leaf₂",
+        "mul₁",
+        "leaf₃",
+        "leaf₄",
+        "mul₂",
+        "add₁",
+        "input₁",
+        "mul₃",
+    ]
+    assert graph.tensors[2] is first and graph.tensors[5] is second and graph.tensors[7] is data
+    assert [graph.name(t) for t in graph.consumers[id(data)]] == ["mul₃"]
+    assert read_graph(a).tensors == [a]
 
 
 def test_drawing_changes_nothing_and_backward_still_works_afterwards():
