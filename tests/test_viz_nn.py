@@ -68,6 +68,28 @@ def test_the_trace_of_the_notes_mlp_gives_the_notes_deltas_layer_by_layer():
     np.testing.assert_allclose(trace.layers[1].weight_grad, model.layers[2].weight.grad.data)
 
 
+def test_layers_without_a_bias_are_in_the_delta_table_and_drawn_without_a_bias_input():
+    nn.manual_seed(0)
+    model = nn.MLP([2, 3, 1], bias=False)
+    x = ag.tensor([[0.5, -1.0], [1.0, 2.0]], name="x")
+    loss = nn.MSELoss()(model(x), ag.tensor([[1.0], [0.0]]))
+    trace = viz.trace_backward(loss)
+    assert [(la.number, la.name) for la in trace.layers] == [(1, "layers.0 (Linear)"), (2, "layers.2 (Linear)")]
+    assert all(la.bias_grad is None for la in trace.layers)
+    np.testing.assert_allclose(trace.layers[0].input, x.data)
+    rows = [line for line in str(trace).splitlines() if line.startswith("δ(")]
+    assert len(rows) == 2 and all(" — " in row for row in rows)  # no ∂L/∂b
+    src = viz.draw_graph(loss).source
+    assert "None" not in src
+    linear_ops = [line for line in src.splitlines() if "label=<<B>linear</B>" in line]
+    assert len(linear_ops) == 2
+    for op in (line.split()[0] for line in linear_ops):
+        assert sum(line.split()[2] == op for line in src.splitlines() if " -> " in line) == 2  # X and W only
+    loss.backward()
+    for layer, module in zip(trace.layers, (model.layers[0], model.layers[2])):
+        np.testing.assert_allclose(layer.weight_grad, module.weight.grad.data)
+
+
 @pytest.fixture(scope="module")
 def trained():
     X, y = nn.data.make_moons(200, noise=0.1, rng=0)

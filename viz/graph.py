@@ -296,6 +296,8 @@ class _Builder:
             edges.append((op_id, out_id, {"color": VALUE_EDGE}))
         symbols = input_symbols(prim, len(node.inputs))
         for i, x in enumerate(node.inputs):
+            if x is None:  # an optional input left out, such as the bias of Linear(bias=False)
+                continue
             symbol = symbols[i] or f"input {i}"
             if isinstance(x, Tensor):
                 src = self._tid(x)
