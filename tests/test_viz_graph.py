@@ -1,10 +1,13 @@
 """draw_graph: the DOT structure, labels, modes, module clusters, and that drawing changes nothing."""
 
+import re
+
 import numpy as np
 import pytest
 from viz_cases import cluster_blocks, edges, grounded, micrograd, node_attrs, node_label, node_of, nodes
 
 import autograd_core as ag
+import nn
 import viz
 
 
@@ -58,14 +61,32 @@ def test_both_shows_values_and_gradients_and_the_vjp_rules_come_from_the_registr
     assert ag.REGISTRY["tanh"].formula.vjp in bwd
 
 
-def test_leaves_inputs_and_the_output_are_visually_distinct():
-    ex = grounded()
-    src = viz.draw_graph(ex.J).source
-    param, data, mid, out = (node_label(src, node_of(src, n)) for n in ("layers.0.weight", "x", "sigmoid₁", "J"))
-    colours = [_header_colour(lbl) for lbl in (param, data, mid, out)]
-    assert len(set(colours)) == 4
-    assert "leaf" in param and "input" in data and "output" in out
-    assert 'BORDER="2"' in out
+def test_parameters_leaves_inputs_and_the_output_are_visually_distinct():
+    scale = nn.Parameter(2.0, name="scale")  # a real nn Parameter, whatever its name
+    w = ag.tensor([[0.5, -1.0]], requires_grad=True, name="layers.0.weight")  # named as nn names parameters
+    a = ag.tensor(3.0, requires_grad=True, name="a")  # a plain leaf
+    x = ag.tensor([[1.0, 2.0]], name="x")
+    h = ag.linear(x, w) * scale
+    h.name = "h"
+    J = (h * a).sum()
+    J.name = "J"
+    src = viz.draw_graph(J).source
+    labels = {n: node_label(src, node_of(src, n)) for n in ("scale", "layers.0.weight", "a", "x", "h", "J")}
+    colour = {n: _header_colour(lbl) for n, lbl in labels.items()}
+    assert colour["scale"] == colour["layers.0.weight"]
+    assert len({colour[n] for n in ("scale", "a", "x", "h", "J")}) == 5
+    assert "parameter" in labels["scale"] and "parameter" in labels["layers.0.weight"]
+    assert "leaf" in labels["a"] and "parameter" not in labels["a"]
+    assert "input" in labels["x"] and "output" in labels["J"]
+    assert 'BORDER="2"' in labels["J"]
+    legend = {
+        text: swatch
+        for swatch, text in re.findall(
+            r'BGCOLOR="(#[0-9a-f]{6})"[^>]*> </TD><TD[^>]*><FONT[^>]*>([^<]*?)  </FONT>', src
+        )
+    }
+    assert legend["parameter"] == colour["scale"] and legend["leaf (requires grad)"] == colour["a"]
+    assert legend["input (no grad)"] == colour["x"] and legend["output"] == colour["J"]
 
 
 def test_large_tensors_are_summarised_and_small_ones_shown_in_full():

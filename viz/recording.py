@@ -28,6 +28,7 @@ RELEASED_MESSAGE = (
 )
 
 OUTPUT, PARAMETER, LEAF, INPUT, INTERMEDIATE = "output", "parameter", "leaf", "input", "intermediate"
+PARAMETER_NAMES = ("weight", "bias")  # the last part of the names nn gives a layer's parameters
 
 
 @dataclass
@@ -52,14 +53,22 @@ class Graph:
         return self.names[id(t)]
 
     def kind(self, t: Tensor) -> str:
-        """``output``, ``parameter`` (an ``nn`` Parameter), ``leaf`` (requires grad), ``input`` or ``intermediate``."""
+        """``output``, ``intermediate``, ``input`` (a leaf needing no gradient), ``parameter`` or ``leaf``.
+
+        A leaf that requires grad is a ``parameter`` when it is an
+        ``nn.Parameter``, or when it is named the way nn names a layer's
+        parameters (``weight``, ``layers.0.bias``: a last dotted part of
+        ``weight`` or ``bias``); any other is a ``leaf``.
+        """
         if t is self.root:
             return OUTPUT
         if t.grad_fn is not None:
             return INTERMEDIATE
         if not t.requires_grad:
             return INPUT
-        if any(cls.__name__ == "Parameter" for cls in type(t).__mro__):
+        from nn.module import Parameter  # viz draws graphs without nn; only this check needs it
+
+        if isinstance(t, Parameter) or str(t.name).rsplit(".", 1)[-1] in PARAMETER_NAMES:
             return PARAMETER
         return LEAF
 

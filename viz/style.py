@@ -12,7 +12,7 @@ GRAD_EDGE = "#c0392b"
 HIGHLIGHT = "#d62728"
 OP_FILL = "#f3f4f6"
 KIND_COLOURS = {
-    PARAMETER: "#fde68a",
+    PARAMETER: "#c4b5fd",
     LEAF: "#fde68a",
     INPUT: "#e5e7eb",
     INTERMEDIATE: "#dbeafe",
@@ -38,7 +38,8 @@ def caption(title: str, legend: bool, values: bool, grads: bool, backward: bool)
 
 def _legend(values: bool, grads: bool, backward: bool) -> list[str]:
     kinds = [
-        (PARAMETER, "parameter / leaf"),
+        (PARAMETER, "parameter"),
+        (LEAF, "leaf (requires grad)"),
         (INPUT, "input (no grad)"),
         (INTERMEDIATE, "intermediate"),
         (OUTPUT, "output"),
