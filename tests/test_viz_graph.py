@@ -199,7 +199,7 @@ def test_a_tensor_used_twice_gets_one_edge_per_use_labelled_with_each_contributi
     assert 'grad</FONT> <FONT COLOR="#c0392b">6' in node_label(src, x_id)
 
 
-def test_gradient_health_colours_and_the_legend_is_in_the_picture():
+def test_gradient_health_shades_whole_nodes_and_the_legend_is_in_the_picture():
     # a deep sigmoid chain: the gradient reaching the first weight vanishes
     w = ag.tensor(0.5, requires_grad=True, name="w_first")
     h = w
@@ -207,17 +207,27 @@ def test_gradient_health_colours_and_the_legend_is_in_the_picture():
         h = ag.sigmoid(h * 0.1)
     v = ag.tensor(2.0, requires_grad=True, name="v_last")
     loss = h * v
-    src = viz.draw_graph(loss, mode="backward").source
     from viz import health
 
     assert health.band(0.5, 1e-20).label.startswith("vanishing")
     vanishing = next(b for b in health.BANDS if b.label.startswith("vanishing")).colour
     healthy = next(b for b in health.BANDS if b.label.startswith("healthy")).colour
-    assert vanishing in node_label(src, node_of(src, "w_first"))
-    assert healthy in node_label(src, node_of(src, "v_last"))
-    assert "gradient health" in src and "vanishing" in src and "exploding" in src
-    assert "gradient health" not in viz.draw_graph(loss).source
-    assert "gradient health" not in viz.draw_graph(loss, mode="backward", legend=False).source
+    for show in (viz.graph.FIELDS, ("name", "value")):  # shaded even when the gradient row is not shown
+        src = viz.draw_graph(loss, mode="both", show=show).source
+        assert _node_fill(src, "w_first") == vanishing
+        assert _node_fill(src, "v_last") == healthy
+    src = viz.draw_graph(loss, mode="backward").source
+    assert _node_fill(src, "w_first") == vanishing
+    assert "gradient health vanishing" in node_attrs(src, node_of(src, "w_first"))  # its tooltip
+    assert "gradient health" in src and "(node colour)" in src and "vanishing" in src and "exploding" in src
+    assert _node_fill(viz.draw_graph(loss).source, "w_first") is None  # no gradients, no shading
+    assert "(node colour)" not in viz.draw_graph(loss).source
+    assert "(node colour)" not in viz.draw_graph(loss, mode="backward", legend=False).source
+    # in a trace frame, tensors the pass has not reached yet are not shaded
+    trace = viz.trace_backward(loss)
+    first = trace.frame(1).source
+    assert _node_fill(first, "w_first") is None and _node_fill(first, "v_last") is None
+    assert _node_fill(trace.frame(len(trace)).source, "w_first") == vanishing
 
 
 def test_module_scopes_become_nested_labelled_clusters_holding_their_ops_and_parameters():
@@ -268,6 +278,12 @@ def _header_colour(label):
     import re
 
     return re.search(r'BGCOLOR="(#[0-9a-f]{6})"', label).group(1)
+
+
+def _node_fill(src, name):
+    """The background colour of a tensor's whole table, or None."""
+    match = re.match(r'<TABLE [^>]*BGCOLOR="(#[0-9a-f]{6})"', node_label(src, node_of(src, name)))
+    return match.group(1) if match else None
 
 
 def _cluster_label(block):
