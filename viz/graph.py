@@ -20,12 +20,13 @@ from autograd_core.tensor import Tensor
 from . import health
 from .arrays import array_lines, compact, number, shape_text
 from .labels import attr, bar, html, input_symbols, params_text
-from .recording import OUTPUT, Gradients, Graph, read_graph, replay
+from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, has_hooks, read_graph, replay
 from .style import (
     CLUSTER_FILLS,
     FONT,
     GRAD_EDGE,
     HIGHLIGHT,
+    HOOK_COLOUR,
     KIND_COLOURS,
     KIND_TAGS,
     OP_FILL,
@@ -226,6 +227,8 @@ class _Builder:
             rows.append(cell(self._array("value", t.data)))
         if self.opts.grads and "grad" in shows and grad is not None:
             rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE)))
+        if self.opts.grads and has_hooks(t):
+            rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="{HOOK_COLOUR}">⚠ {html(HOOK_NOT_APPLIED)}</FONT>'))
         tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
         fill = ""
         if self.opts.grads and grad is not None:

@@ -1,8 +1,8 @@
 """Read a recorded graph without changing it: its tensors in order, their names, and a gradient replay.
 
 Everything viz draws or traces comes from here. The replay runs the core's
-backward engine with ``accumulate=False, retain_graph=True`` and an observer,
-so it writes no ``.grad`` and frees nothing.
+backward engine with ``accumulate=False, retain_graph=True, hooks=False`` and
+an observer, so it writes no ``.grad``, frees nothing and runs no tensor hook.
 """
 
 from __future__ import annotations
@@ -167,11 +167,22 @@ class Gradients(ag.Observer):
         self.edges[(id(t), index)] = np.asarray(g)
 
 
+def has_hooks(t: Tensor) -> bool:
+    """Whether ``t`` has a hook registered with ``register_hook``."""
+    return bool(t._hooks)
+
+
+HOOK_NOT_APPLIED = "hook not applied in this replay"
+
+
 def replay(graph: Graph, observer: ag.Observer, gradient: Any = None) -> None:
     """Run the backward pass of ``graph.root`` past ``observer``, changing no ``.grad`` and freeing nothing.
 
-    Registered tensor hooks run as in a real backward pass, so the gradients
-    shown are the ones training would see.
+    Tensor hooks (``register_hook``) do not run: a hook may have effects
+    (logging, storing, changing the gradient), and a replay must have none.
+    So where a hook would change a gradient, the gradients shown differ from
+    the ones ``backward()`` gives; pictures and trace tables mark every tensor
+    that has a hook with ``HOOK_NOT_APPLIED``.
     """
     if not graph.root.requires_grad:
         return

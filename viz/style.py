@@ -10,6 +10,7 @@ FONT = "Helvetica"
 VALUE_EDGE = "#444444"
 GRAD_EDGE = "#c0392b"
 HIGHLIGHT = "#d62728"
+HOOK_COLOUR = "#9a3412"  # the warning on a tensor whose hook a replay did not run
 OP_FILL = "#f3f4f6"
 KIND_COLOURS = {
     PARAMETER: "#c4b5fd",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .arrays import compact
 from .labels import bar
+from .recording import HOOK_NOT_APPLIED
 
 if TYPE_CHECKING:
     from .trace import BackpropTrace
@@ -44,19 +45,11 @@ def trace_table(trace: BackpropTrace) -> str:
     root = trace.graph.name(trace.graph.root)
     rows = []
     for step in trace.steps:
+        sends = [f"⚠ {step.name} has a {HOOK_NOT_APPLIED}"] if step.hooked else []
         if step.is_leaf:
-            rows.append(
-                [
-                    str(step.number),
-                    step.name,
-                    "(leaf)",
-                    compact(step.incoming),
-                    "",
-                    f"{step.name}.grad = {compact(step.incoming)}",
-                ]
-            )
+            sends.append(f"{step.name}.grad = {compact(step.incoming)}")
+            rows.append([str(step.number), step.name, "(leaf)", compact(step.incoming), "", sends])
             continue
-        sends: list[str] = []
         for c in step.sends:
             sends.append(f"{bar(c.symbol)} → {c.target_name}: {compact(c.grad)}")
             if c.unbroadcast:
