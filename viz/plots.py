@@ -194,7 +194,7 @@ def nn_activations() -> dict[str, Callable[[Tensor], Tensor]]:
     ``swish`` only once), followed by the module's settings:
     ``"leaky_relu (negative_slope=0.01)"``.
     """
-    from nn.activations import ACTIVATIONS  # viz draws any graph; only this plot needs nn
+    from nn.activations import ACTIVATIONS  # imported here, so that importing viz does not import nn
 
     out: dict[str, Callable[[Tensor], Tensor]] = {}
     seen: set[type] = set()

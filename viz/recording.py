@@ -66,11 +66,10 @@ class Graph:
             return INTERMEDIATE
         if not t.requires_grad:
             return INPUT
-        from nn.module import Parameter  # viz draws graphs without nn; only this check needs it
+        from nn.module import Parameter  # imported here, so that importing viz does not import nn
 
-        if isinstance(t, Parameter) or str(t.name).rsplit(".", 1)[-1] in PARAMETER_NAMES:
-            return PARAMETER
-        return LEAF
+        named_as_parameter = t.name is not None and str(t.name).rsplit(".", 1)[-1] in PARAMETER_NAMES
+        return PARAMETER if isinstance(t, Parameter) or named_as_parameter else LEAF
 
     def scope(self, t: Tensor) -> tuple[str, ...]:
         """The module scope a tensor is drawn in.
@@ -111,7 +110,7 @@ def read_graph(root: Tensor, what: str = "draw") -> Graph:
     except GraphFreedError as err:
         raise GraphReleasedError(RELEASED_MESSAGE.format(what=what)) from err
     computed = sorted((t for t in reached if t.grad_fn is not None), key=lambda t: t.grad_fn.seq)
-    order: list[Tensor] = [] if computed else [root]
+    order: list[Tensor] = [] if computed else [root]  # a root no op made is the whole graph
     placed: set[int] = set()
     consumers: dict[int, list[Tensor]] = {}
     for t in computed:

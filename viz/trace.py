@@ -99,15 +99,12 @@ class _Recorder(Gradients):
     def node(self, t: Tensor, g: Any) -> None:
         super().node(t, g)
         prim = t.grad_fn.op
-        step = Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], prim.name, prim.formula.vjp)
-        step.hooked = has_hooks(t)
-        self.steps.append(step)
+        number, name, hooked = len(self.steps) + 1, self.graph.name(t), has_hooks(t)
+        self.steps.append(Step(number, t, name, self.totals[id(t)], prim.name, prim.formula.vjp, hooked=hooked))
 
     def leaf(self, t: Tensor, g: Any) -> None:
         super().leaf(t, g)
-        step = Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)])
-        step.hooked = has_hooks(t)
-        self.steps.append(step)
+        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], hooked=has_hooks(t)))
 
     def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
         super().edge(t, index, x, raw, g)
