@@ -1,10 +1,13 @@
 """draw_graph: the DOT structure, labels, modes, module clusters, and that drawing changes nothing."""
 
+import re
+
 import numpy as np
 import pytest
 from viz_cases import cluster_blocks, edges, grounded, micrograd, node_attrs, node_label, node_of, nodes
 
 import autograd_core as ag
+import nn
 import viz
 
 
@@ -58,14 +61,32 @@ def test_both_shows_values_and_gradients_and_the_vjp_rules_come_from_the_registr
     assert ag.REGISTRY["tanh"].formula.vjp in bwd
 
 
-def test_leaves_inputs_and_the_output_are_visually_distinct():
-    ex = grounded()
-    src = viz.draw_graph(ex.J).source
-    param, data, mid, out = (node_label(src, node_of(src, n)) for n in ("layers.0.weight", "x", "sigmoid₁", "J"))
-    colours = [_header_colour(lbl) for lbl in (param, data, mid, out)]
-    assert len(set(colours)) == 4
-    assert "leaf" in param and "input" in data and "output" in out
-    assert 'BORDER="2"' in out
+def test_parameters_leaves_inputs_and_the_output_are_visually_distinct():
+    scale = nn.Parameter(2.0, name="scale")  # a real nn Parameter, whatever its name
+    w = ag.tensor([[0.5, -1.0]], requires_grad=True, name="layers.0.weight")  # named as nn names parameters
+    a = ag.tensor(3.0, requires_grad=True, name="a")  # a plain leaf
+    x = ag.tensor([[1.0, 2.0]], name="x")
+    h = ag.linear(x, w) * scale
+    h.name = "h"
+    J = (h * a).sum()
+    J.name = "J"
+    src = viz.draw_graph(J).source
+    labels = {n: node_label(src, node_of(src, n)) for n in ("scale", "layers.0.weight", "a", "x", "h", "J")}
+    colour = {n: _header_colour(lbl) for n, lbl in labels.items()}
+    assert colour["scale"] == colour["layers.0.weight"]
+    assert len({colour[n] for n in ("scale", "a", "x", "h", "J")}) == 5
+    assert "parameter" in labels["scale"] and "parameter" in labels["layers.0.weight"]
+    assert "leaf" in labels["a"] and "parameter" not in labels["a"]
+    assert "input" in labels["x"] and "output" in labels["J"]
+    assert 'BORDER="2"' in labels["J"]
+    legend = {
+        text: swatch
+        for swatch, text in re.findall(
+            r'BGCOLOR="(#[0-9a-f]{6})"[^>]*> </TD><TD[^>]*><FONT[^>]*>([^<]*?)  </FONT>', src
+        )
+    }
+    assert legend["parameter"] == colour["scale"] and legend["leaf (requires grad)"] == colour["a"]
+    assert legend["input (no grad)"] == colour["x"] and legend["output"] == colour["J"]
 
 
 def test_large_tensors_are_summarised_and_small_ones_shown_in_full():
@@ -108,14 +129,42 @@ def test_bad_arguments_say_what_is_accepted():
         viz.draw_graph(np.ones(3))
 
 
-def test_non_scalar_outputs_need_a_seed_for_gradients():
+def test_non_scalar_outputs_need_a_seed_for_gradients_with_the_core_s_errors():
     x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")
     y = x * 3
     viz.draw_graph(y)  # forward needs none
-    with pytest.raises(ValueError, match="pass gradient="):
+    with pytest.raises(ag.errors.GradientError, match="pass gradient="):
         viz.draw_graph(y, mode="backward")
+    with pytest.raises(ag.errors.ShapeError, match=r"gradient of shape \(3,\) does not match"):
+        viz.trace_backward(y, gradient=[1.0, 2.0, 3.0])
     src = viz.draw_graph(y, mode="backward", gradient=[1.0, 10.0]).source
     assert "[3, 30]" in node_label(src, node_of(src, "x"))
+    assert "[3, 30]" in node_label(viz.draw_graph(y, mode="backward", gradient=ag.tensor([1.0, 10.0])).source, "t0")
+
+
+def test_tensors_are_read_in_the_order_the_forward_pass_made_them():
+    from viz.recording import read_graph
+
+    c, d, a, b = (ag.tensor(v, requires_grad=True) for v in (3.0, 4.0, 1.0, 2.0))
+    data = ag.tensor(5.0)
+    first = c * d
+    second = a * b
+    y = (second + first) * data  # argument order differs from the order they were made
+    graph = read_graph(y)
+    assert [graph.name(t) for t in graph.tensors] == [
+        "leaf₁",
+        "leaf₂",
+        "mul₁",
+        "leaf₃",
+        "leaf₄",
+        "mul₂",
+        "add₁",
+        "input₁",
+        "mul₃",
+    ]
+    assert graph.tensors[2] is first and graph.tensors[5] is second and graph.tensors[7] is data
+    assert [graph.name(t) for t in graph.consumers[id(data)]] == ["mul₃"]
+    assert read_graph(a).tensors == [a]
 
 
 def test_drawing_changes_nothing_and_backward_still_works_afterwards():
@@ -150,7 +199,7 @@ def test_a_tensor_used_twice_gets_one_edge_per_use_labelled_with_each_contributi
     assert 'grad</FONT> <FONT COLOR="#c0392b">6' in node_label(src, x_id)
 
 
-def test_gradient_health_colours_and_the_legend_is_in_the_picture():
+def test_gradient_health_shades_whole_nodes_and_the_legend_is_in_the_picture():
     # a deep sigmoid chain: the gradient reaching the first weight vanishes
     w = ag.tensor(0.5, requires_grad=True, name="w_first")
     h = w
@@ -158,17 +207,27 @@ def test_gradient_health_colours_and_the_legend_is_in_the_picture():
         h = ag.sigmoid(h * 0.1)
     v = ag.tensor(2.0, requires_grad=True, name="v_last")
     loss = h * v
-    src = viz.draw_graph(loss, mode="backward").source
     from viz import health
 
     assert health.band(0.5, 1e-20).label.startswith("vanishing")
     vanishing = next(b for b in health.BANDS if b.label.startswith("vanishing")).colour
     healthy = next(b for b in health.BANDS if b.label.startswith("healthy")).colour
-    assert vanishing in node_label(src, node_of(src, "w_first"))
-    assert healthy in node_label(src, node_of(src, "v_last"))
-    assert "gradient health" in src and "vanishing" in src and "exploding" in src
-    assert "gradient health" not in viz.draw_graph(loss).source
-    assert "gradient health" not in viz.draw_graph(loss, mode="backward", legend=False).source
+    for show in (viz.graph.FIELDS, ("name", "value")):  # shaded even when the gradient row is not shown
+        src = viz.draw_graph(loss, mode="both", show=show).source
+        assert _node_fill(src, "w_first") == vanishing
+        assert _node_fill(src, "v_last") == healthy
+    src = viz.draw_graph(loss, mode="backward").source
+    assert _node_fill(src, "w_first") == vanishing
+    assert "gradient health vanishing" in node_attrs(src, node_of(src, "w_first"))  # its tooltip
+    assert "gradient health" in src and "(node colour)" in src and "vanishing" in src and "exploding" in src
+    assert _node_fill(viz.draw_graph(loss).source, "w_first") is None  # no gradients, no shading
+    assert "(node colour)" not in viz.draw_graph(loss).source
+    assert "(node colour)" not in viz.draw_graph(loss, mode="backward", legend=False).source
+    # in a trace frame, tensors the pass has not reached yet are not shaded
+    trace = viz.trace_backward(loss)
+    first = trace.frame(1).source
+    assert _node_fill(first, "w_first") is None and _node_fill(first, "v_last") is None
+    assert _node_fill(trace.frame(len(trace)).source, "w_first") == vanishing
 
 
 def test_module_scopes_become_nested_labelled_clusters_holding_their_ops_and_parameters():
@@ -219,6 +278,12 @@ def _header_colour(label):
     import re
 
     return re.search(r'BGCOLOR="(#[0-9a-f]{6})"', label).group(1)
+
+
+def _node_fill(src, name):
+    """The background colour of a tensor's whole table, or None."""
+    match = re.match(r'<TABLE [^>]*BGCOLOR="(#[0-9a-f]{6})"', node_label(src, node_of(src, name)))
+    return match.group(1) if match else None
 
 
 def _cluster_label(block):

@@ -68,6 +68,63 @@ def test_the_trace_of_the_notes_mlp_gives_the_notes_deltas_layer_by_layer():
     np.testing.assert_allclose(trace.layers[1].weight_grad, model.layers[2].weight.grad.data)
 
 
+def test_the_trace_table_of_an_mlp_groups_the_steps_by_module():
+    model = _notes_mlp()
+    x = ag.tensor([[0.0, 1.0]], name="x")
+    loss = nn.BCELoss(reduction="sum")(model(x), ag.tensor([[1.0]]))
+    trace = viz.trace_backward(loss)
+    text = str(trace)
+    assert "grouped below by the module each tensor belongs to" in text
+    steps_table = text.split("Per-layer deltas")[0]
+    groups, current = {}, None
+    for line in steps_table.splitlines():
+        if line.startswith("── "):
+            current = line[3:]
+            groups[current] = []
+        elif current is not None and line[:1].isdigit():
+            groups[current].append(line.split()[1])
+    titles = list(groups)
+    assert [t.split(" — ")[0] for t in titles] == [
+        "BCELoss",
+        "layers.3 (Sigmoid)",
+        "layers.2 (Linear)",
+        "layers.1 (Sigmoid)",
+        "layers.0 (Linear)",
+    ]
+    assert titles[2] == "layers.2 (Linear) — layer 2: δ(2) = δ(L) is the ȳ of linear₂"
+    assert titles[4] == "layers.0 (Linear) — layer 1: δ(1) = δ(L−1) is the ȳ of linear₁"
+    assert groups[titles[2]] == ["linear₂", "layers.2.weight", "layers.2.bias"]
+    assert groups[titles[4]] == ["linear₁", "layers.0.weight", "layers.0.bias"]
+    assert groups[titles[1]] == ["sigmoid₂"] and groups[titles[3]] == ["sigmoid₁"]
+    assert sum(len(names) for names in groups.values()) == len(trace)  # every step once
+    assert "δ(2) = δ(L)    layers.2 (Linear)" in text  # the per-layer δ table is still there
+    # without modules the table stays flat
+    flat = str(viz.trace_backward(ag.tanh(ag.tensor(2.0, requires_grad=True, name="a") * 3)))
+    assert not [line for line in flat.splitlines() if line.startswith("── ")] and "grouped" not in flat
+
+
+def test_layers_without_a_bias_are_in_the_delta_table_and_drawn_without_a_bias_input():
+    nn.manual_seed(0)
+    model = nn.MLP([2, 3, 1], bias=False)
+    x = ag.tensor([[0.5, -1.0], [1.0, 2.0]], name="x")
+    loss = nn.MSELoss()(model(x), ag.tensor([[1.0], [0.0]]))
+    trace = viz.trace_backward(loss)
+    assert [(la.number, la.name) for la in trace.layers] == [(1, "layers.0 (Linear)"), (2, "layers.2 (Linear)")]
+    assert all(la.bias_grad is None for la in trace.layers)
+    np.testing.assert_allclose(trace.layers[0].input, x.data)
+    rows = [line for line in str(trace).splitlines() if line.startswith("δ(")]
+    assert len(rows) == 2 and all(" — " in row for row in rows)  # no ∂L/∂b
+    src = viz.draw_graph(loss).source
+    assert "None" not in src
+    linear_ops = [line for line in src.splitlines() if "label=<<B>linear</B>" in line]
+    assert len(linear_ops) == 2
+    for op in (line.split()[0] for line in linear_ops):
+        assert sum(line.split()[2] == op for line in src.splitlines() if " -> " in line) == 2  # X and W only
+    loss.backward()
+    for layer, module in zip(trace.layers, (model.layers[0], model.layers[2])):
+        np.testing.assert_allclose(layer.weight_grad, module.weight.grad.data)
+
+
 @pytest.fixture(scope="module")
 def trained():
     X, y = nn.data.make_moons(200, noise=0.1, rng=0)

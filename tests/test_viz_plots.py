@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import viz
+from nn import functional as F
 from viz import plots
+from viz.cost_plot import CostSweep, plot_costs
 
 needs_matplotlib = pytest.mark.skipif(
     importlib.util.find_spec("matplotlib") is None, reason="the plots extra is not installed"
@@ -97,18 +100,37 @@ def test_decision_boundary_evaluates_in_eval_mode_without_recording(rng):
 
 
 @needs_matplotlib
-def test_plot_activations_and_their_autograd_derivatives(tmp_path):
+def test_plot_activations_draws_nn_activations_with_their_autograd_derivatives(tmp_path):
     fig = plots.plot_activations(tmp_path / "act.png")
     _written(tmp_path / "act.png")
-    assert len([ax for ax in fig.axes if ax.lines]) == len(plots.ACTIVATIONS)
-    x = np.linspace(-3, 3, 13)
+    names = list(plots.nn_activations())
+    assert [ax.get_title() for ax in fig.axes if ax.lines] == names
+    assert [n.split(" ")[0] for n in names] == [
+        "step",
+        "identity",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "elu",
+        "silu",
+        "softplus",
+    ]
+    x = np.linspace(-3, 3, 13)  # includes 0
     curves = plots.activation_curves(x)
-    s, ds = curves["sigmoid σ"]
+    # the curves are nn's own functions, Heaviside step included: 0 at x = 0, as nn.functional.step
+    for name, fn in [("step", F.step), ("relu", F.relu), ("leaky_relu (negative_slope=0.01)", F.leaky_relu)]:
+        np.testing.assert_array_equal(curves[name][0], fn(ag.tensor(x)).data)
+    assert curves["step"][0][6] == 0
+    s, ds = curves["sigmoid"]
     np.testing.assert_allclose(ds, s * (1 - s))
     t, dt = curves["tanh"]
     np.testing.assert_allclose(dt, 1 - t**2)
-    np.testing.assert_array_equal(curves["step (Heaviside)"][1], 0)
-    np.testing.assert_array_equal(curves["ReLU"][1], (x > 0).astype(float))
+    np.testing.assert_array_equal(curves["step"][1], 0)
+    np.testing.assert_array_equal(curves["relu"][1], (x > 0).astype(float))
+    own = plots.activation_curves(x, {"square": lambda v: v * v})
+    np.testing.assert_allclose(own["square"][1], 2 * x)
 
 
 @needs_matplotlib
@@ -137,7 +159,23 @@ def test_plot_jacobian_heatmap(tmp_path, rng):
     _written(tmp_path / "big.png")
 
 
-def test_missing_matplotlib_names_the_extra(monkeypatch):
+def _sweep():
+    sweep = CostSweep("D", fixed=4, sizes=[1, 4, 16])
+    sweep.seconds = {"forward": [1e-4, 4e-4, 1.6e-3], "reverse": [4e-4, 4e-4, 4e-4]}
+    sweep.flops = {"forward": [20, 50, 170], "reverse": [50, 50, 50]}
+    return sweep
+
+
+@needs_matplotlib
+def test_plot_mode_costs_draws_the_forward_vs_reverse_plot(tmp_path):
+    assert plots.plot_mode_costs is plot_costs
+    png, svg = plots.plot_mode_costs([_sweep()], tmp_path, name="costs")
+    assert png == tmp_path / "costs.png" and svg == tmp_path / "costs.svg"
+    _written(png)
+    assert "jacfwd: D JVPs" in svg.read_text(encoding="utf-8")
+
+
+def test_missing_matplotlib_raises_one_error_naming_the_extra(monkeypatch, tmp_path):
     real_import = builtins.__import__
 
     def no_matplotlib(name, *args, **kwargs):
@@ -148,15 +186,9 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     for mod in [m for m in sys.modules if m.startswith("matplotlib")]:
         monkeypatch.delitem(sys.modules, mod)
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
-    with pytest.raises(ImportError, match=r"pip install 'autograd-core\[plots\]'"):
+    extra = r"pip install 'autograd-core\[plots\]'"
+    with pytest.raises(viz.PlotsUnavailableError, match=extra):
         plots.plot_jacobian(np.eye(2))
-
-
-def test_the_cost_plot_is_reexported_only_when_it_exists():
-    try:
-        import viz.cost_plot  # noqa: F401
-    except ImportError:
-        with pytest.raises(AttributeError, match="plot_mode_costs is not available"):
-            plots.plot_mode_costs  # noqa: B018
-    else:
-        assert callable(plots.plot_mode_costs)
+    with pytest.raises(viz.PlotsUnavailableError, match=extra):
+        plots.plot_mode_costs([_sweep()], tmp_path)
+    assert not list(tmp_path.iterdir())

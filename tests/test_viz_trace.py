@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from viz_cases import grounded, micrograd
+from viz_cases import grounded, micrograd, node_label, node_of
 
 import autograd_core as ag
 import viz
@@ -159,12 +159,24 @@ def test_in_a_frame_only_the_edges_already_travelled_are_gradient_edges():
     assert sum("->" in line and "#c0392b" in line for line in last.splitlines()) == 8
 
 
-def test_replaying_a_backward_pass_runs_no_user_hooks():
+def test_replaying_a_backward_pass_runs_no_user_hooks_and_marks_the_tensors_that_have_one():
     ex = micrograd()
     calls = []
-    ex.L.grad_fn.inputs[0].register_hook(lambda g: calls.append(1))
-    viz.trace_backward(ex.L)
-    viz.draw_graph(ex.L, mode="backward")
+    ex.d.register_hook(lambda g: calls.append("d") or g * 2)  # backward() doubles d's gradient
+    ex.a.register_hook(lambda g: calls.append("a"))
+    trace = viz.trace_backward(ex.L)
+    both = viz.draw_graph(ex.L, mode="both").source
     assert calls == []
+    assert {s.name for s in trace if s.hooked} == {"d", "a"}
+    text = str(trace)
+    assert "⚠ d has a hook not applied in this replay" in text and "⚠ a has a hook not applied in this replay" in text
+    assert text.count("hook not applied") == 2
+    note = "⚠ hook not applied in this replay"
+    for src in (both, viz.draw_graph(ex.L, mode="backward").source, trace.frame(len(trace)).source):
+        assert note in node_label(src, node_of(src, "d")) and note in node_label(src, node_of(src, "a"))
+        assert note not in node_label(src, node_of(src, "e")) and note not in node_label(src, node_of(src, "b"))
+    assert note not in viz.draw_graph(ex.L).source  # forward pictures replay nothing
+    assert float(trace.grad(ex.a)) == pytest.approx(-1.5)  # without the hook on d
     ex.L.backward()
-    assert calls == [1]
+    assert calls == ["d", "a"]
+    assert ex.a.grad.item() == pytest.approx(-3.0)  # the real pass ran d's hook

@@ -97,6 +97,6 @@ def node_label(source: str, node_id: str) -> str:
 def node_of(source: str, name: str) -> str:
     """The id of the tensor node whose (escaped) name is ``name``."""
     for node_id in nodes(source):
-        if f"<B>{name}</B>" in node_label(source, node_id):
+        if node_id.startswith("t") and f"<B>{name}</B>" in node_label(source, node_id):
             return node_id
     raise AssertionError(f"no tensor named {name!r} in the DOT source")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-PLOTS_EXTRA = "pip install 'autograd-core[plots]'"
+from .canvas import figure
+
 MODES = ("forward", "reverse")
 
 
@@ -34,26 +34,12 @@ class CostSweep:
         return "M" if self.varied == "D" else "D"
 
 
-def _figure(**kwargs: Any) -> Any:
-    """A matplotlib Figure on the Agg canvas, or an ImportError naming the extra to install."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as err:
-        raise ImportError(
-            f"the forward-vs-reverse plot needs matplotlib, which is not installed: {PLOTS_EXTRA}"
-        ) from err
-    fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
-    return fig
-
-
 def plot_costs(sweeps: Sequence[CostSweep], out_dir: str | Path, name: str = "forward_vs_reverse") -> list[Path]:
     """Draw time (top) and flops (bottom) against the varied size, one column per sweep; write PNG and SVG.
 
     Both axes are logarithmic; a dashed line marks D = M, where the two modes cost the same number of flops.
     """
-    fig = _figure(figsize=(5.2 * len(sweeps), 7.5))
+    fig = figure(figsize=(5.2 * len(sweeps), 7.5))
     axes = fig.subplots(2, len(sweeps), squeeze=False)
     style = {"forward": ("tab:blue", "o", "jacfwd: D JVPs"), "reverse": ("tab:orange", "s", "jacrev: M VJPs")}
     for col, sweep in enumerate(sweeps):

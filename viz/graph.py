@@ -18,14 +18,15 @@ import numpy as np
 from autograd_core.tensor import Tensor
 
 from . import health
-from .arrays import array_lines, compact, shape_text
+from .arrays import array_lines, compact, number, shape_text
 from .labels import attr, bar, html, input_symbols, params_text
-from .recording import OUTPUT, Gradients, Graph, read_graph, replay
+from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, has_hooks, read_graph, replay
 from .style import (
     CLUSTER_FILLS,
     FONT,
     GRAD_EDGE,
     HIGHLIGHT,
+    HOOK_COLOUR,
     KIND_COLOURS,
     KIND_TAGS,
     OP_FILL,
@@ -101,8 +102,10 @@ def draw_graph(
 
     ``mode="forward"`` shows the values that flowed forward; ``"backward"``
     draws the edges the way gradients flow, each labelled with the gradient
-    it carried, and shades every tensor by gradient health (legend in the
-    picture); ``"both"`` shows values and gradients together. ``show`` picks
+    it carried; ``"both"`` shows values and gradients together. In both
+    gradient modes every tensor that received a gradient is filled with the
+    colour of its gradient health (below its kind-coloured header; legend in
+    the picture). ``show`` picks
     the parts of each label; arrays with more than ``max_elements`` elements
     are summarised. With ``group_modules`` the ops recorded inside an
     ``nn`` module (``graph_scope``) sit in a labelled box. A non-scalar
@@ -223,17 +226,24 @@ class _Builder:
         if self.opts.values:
             rows.append(cell(self._array("value", t.data)))
         if self.opts.grads and "grad" in shows and grad is not None:
+            rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE)))
+        if self.opts.grads and has_hooks(t):
+            rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="{HOOK_COLOUR}">⚠ {html(HOOK_NOT_APPLIED)}</FONT>'))
+        tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
+        fill = ""
+        if self.opts.grads and grad is not None:
+            # the whole node below its header is shaded by gradient health
             band = health.band(t.data, grad)
-            rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE), band.colour))
+            fill = f' BGCOLOR="{band.colour}"'
+            tooltip += f"; gradient health {band.label} (ratio {number(health.ratio(t.data, grad))})"
         highlighted = self.highlight is t
         border = "3" if highlighted else ("2" if kind == OUTPUT else "1")
         colour = HIGHLIGHT if highlighted else "#333333"
         table = (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+            f'<TABLE BORDER="{border}" COLOR="{colour}"{fill} CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
             + "".join(rows)
             + "</TABLE>"
         )
-        tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
         self._place(t, self._tid(t), {"label": f"<{table}>", "shape": "plain", "tooltip": attr(tooltip)})
 
     def _header(self, t: Tensor, kind: str) -> str:
@@ -247,7 +257,7 @@ class _Builder:
 
     def _array(self, label: str, a: np.ndarray, colour: str = "#000000") -> str:
         lines = array_lines(a, self.opts.max_elements, self.opts.precision)
-        head = f'<FONT COLOR="#777777">{label}</FONT> '
+        head = f'<FONT COLOR="#555555">{label}</FONT> '
         body = '<BR ALIGN="LEFT"/>'.join(html(line) for line in lines)
         if len(lines) > 1:
             body = '<BR ALIGN="LEFT"/>' + body
@@ -296,6 +306,8 @@ class _Builder:
             edges.append((op_id, out_id, {"color": VALUE_EDGE}))
         symbols = input_symbols(prim, len(node.inputs))
         for i, x in enumerate(node.inputs):
+            if x is None:  # an optional input left out, such as the bias of Linear(bias=False)
+                continue
             symbol = symbols[i] or f"input {i}"
             if isinstance(x, Tensor):
                 src = self._tid(x)

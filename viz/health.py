@@ -29,7 +29,7 @@ BANDS = (
     Band("small  1e-4 … 1e-2", "#deebf7", 1e-2),
     Band("healthy  1e-2 … 10", "#c7e9c0", 10.0),
     Band("large  10 … 1e3", "#fdd0a2", 1e3),
-    Band("exploding  > 1e3", "#fd8d3c", float("inf")),
+    Band("exploding  > 1e3", "#fdae6b", float("inf")),
 )
 NOT_FINITE = Band("nan / inf", "#c994c7", float("nan"))
 

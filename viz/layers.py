@@ -1,6 +1,7 @@
 """The per-layer δ's of the course notes, read off a replayed backward pass.
 
-Each fully connected layer is one ``linear`` node Y = X·Wᵀ + b. Its δ is
+Each fully connected layer is one ``linear`` node Y = X·Wᵀ + b, or Y = X·Wᵀ
+for a layer without a bias (``nn.Linear(bias=False)``). Its δ is
 the gradient arriving at Y (the pre-activation error of the notes), and the
 weight gradient is ∂L/∂W = δᵀ·X — the notes' δ xᵀ for one sample, summed over
 the rows of a batch. Layers are numbered 1 … L from the input, so the output
@@ -29,7 +30,7 @@ class Layer:
     input: np.ndarray  #: X, the activations entering the layer
     delta: np.ndarray  #: δ = ∂L/∂Y
     weight_grad: np.ndarray | None  #: ∂L/∂W = δᵀ·X (None when W needs no gradient)
-    bias_grad: np.ndarray | None  #: ∂L/∂b = δ summed over the batch
+    bias_grad: np.ndarray | None  #: ∂L/∂b = δ summed over the batch (None without a bias, or when b needs none)
 
 
 def find_layers(graph: Graph, grads: Gradients) -> list[Layer]:
@@ -40,7 +41,7 @@ def find_layers(graph: Graph, grads: Gradients) -> list[Layer]:
         delta = grads.totals.get(id(y))
         if delta is None:
             continue
-        x, w, _ = y.grad_fn.inputs
+        x, w = y.grad_fn.inputs[:2]  # then the bias, if the layer has one
         scope = y.grad_fn.scope
         layers.append(
             Layer(

@@ -20,24 +20,22 @@ import numpy as np
 import autograd_core as ag
 from autograd_core.tensor import Tensor
 
-from .errors import PlotsUnavailableError
+from .canvas import figure
+from .cost_plot import plot_costs as plot_mode_costs
 from .monitor import GradientNormHistory, weight_gradient_norms
 
-PLOTS_EXTRA = "pip install 'autograd-core[plots]'"
-
-
-def _figure(**kwargs: Any) -> Any:
-    """A new matplotlib Figure on the Agg canvas, or an error naming the extra to install."""
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as err:
-        raise PlotsUnavailableError(
-            f"viz.plots needs matplotlib, which is not installed; install the plots extra: {PLOTS_EXTRA}"
-        ) from err
-    fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
-    return fig
+__all__ = [
+    "activation_curves",
+    "history_series",
+    "nn_activations",
+    "plot_activations",
+    "plot_decision_boundary",
+    "plot_gradient_norms",
+    "plot_history",
+    "plot_jacobian",
+    "plot_mode_costs",
+    "weight_gradient_norms",
+]
 
 
 def _colormap(name: str) -> Any:
@@ -111,7 +109,7 @@ def plot_history(history: Any, path: str | Path | None = None, title: str = "tra
     # the learning rate gets a panel only when a schedule changed it
     rates = {k: v for k, v in series.items() if k.lower() == "lr" and len(set(v)) > 1}
     panels = [(p, label) for p, label in ((losses, "loss"), (metrics, "metric"), (rates, "learning rate")) if p]
-    fig = _figure(figsize=(5.5 * len(panels), 4))
+    fig = figure(figsize=(5.5 * len(panels), 4))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (panel, ylabel) in zip(axes, panels, strict=True):
         for name, values in panel.items():
@@ -173,7 +171,7 @@ def plot_decision_boundary(
     classes = np.unique(np.concatenate([np.unique(y), np.unique(pred)])).astype(int)
     cmap = _colormap("coolwarm" if len(classes) <= 2 else "tab10")
     levels = np.arange(classes.min(), classes.max() + 2) - 0.5
-    fig = _figure(figsize=(5.5, 5))
+    fig = figure(figsize=(5.5, 5))
     ax = fig.subplots()
     ax.contourf(gx, gy, pred.reshape(gx.shape), levels=levels, cmap=cmap, alpha=0.3)
     ax.contour(gx, gy, pred.reshape(gx.shape), levels=levels, colors="k", linewidths=0.6)
@@ -185,30 +183,40 @@ def plot_decision_boundary(
 
 
 # ------------------------------------------------------------- activations
-def _step(x: Tensor) -> Tensor:
-    # Heaviside from sign, which has a zero gradient: the perceptron's step cannot be trained by backprop.
-    return (ag.sign(x) + 1) * 0.5
+# Softmax and log-softmax normalise along an axis: they have no curve of one number.
+_NOT_ELEMENTWISE = ("softmax", "log_softmax")
 
 
-ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "step (Heaviside)": _step,
-    "linear (identity)": lambda x: x * 1.0,
-    "sigmoid σ": ag.sigmoid,
-    "tanh": ag.tanh,
-    "ReLU": ag.relu,
-    "leaky ReLU / PReLU (α = 0.1)": lambda x: ag.leaky_relu(x, 0.1),
-    "ELU (α = 1)": ag.elu,
-    "softplus": ag.softplus,
-    "swish / SiLU": ag.silu,
-}
+def nn_activations() -> dict[str, Callable[[Tensor], Tensor]]:
+    """nn's element-wise activations as modules with their default settings, in the order of nn's catalogue.
+
+    Keys are the names ``nn.MLP(activation=…)`` accepts (an alias such as
+    ``swish`` only once), followed by the module's settings:
+    ``"leaky_relu (negative_slope=0.01)"``.
+    """
+    from nn.activations import ACTIVATIONS  # imported here, so that importing viz does not import nn
+
+    out: dict[str, Callable[[Tensor], Tensor]] = {}
+    seen: set[type] = set()
+    for name, cls in ACTIVATIONS.items():
+        if name in _NOT_ELEMENTWISE or cls in seen:
+            continue
+        seen.add(cls)
+        module = cls()
+        settings = module.extra_repr()
+        out[f"{name} ({settings})" if settings else name] = module
+    return out
 
 
 def activation_curves(
     x: np.ndarray, activations: Mapping[str, Callable[[Tensor], Tensor]] | None = None
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each activation's values and derivative at ``x``; the derivative comes from the library's reverse mode."""
+    """Each activation's values and derivative at ``x`` (by default ``nn_activations()``).
+
+    The derivative comes from the library's reverse mode.
+    """
     out = {}
-    for name, fn in (activations or ACTIVATIONS).items():
+    for name, fn in (activations or nn_activations()).items():
         xt = ag.tensor(x, requires_grad=True)
         y = fn(xt)
         y.sum().backward()
@@ -221,12 +229,16 @@ def plot_activations(
     activations: Mapping[str, Callable[[Tensor], Tensor]] | None = None,
     x_range: tuple[float, float] = (-4.0, 4.0),
 ) -> Any:
-    """Every activation (solid) and its derivative (dashed), one panel each: the notes' table as a picture."""
+    """Every activation (solid) and its derivative (dashed), one panel each: the notes' table as a picture.
+
+    ``activations`` maps titles to functions of a Tensor; by default nn's
+    element-wise activations (``nn_activations()``).
+    """
     x = np.linspace(x_range[0], x_range[1], 401)
     curves = activation_curves(x, activations)
     cols = 3
     rows = -(-len(curves) // cols)
-    fig = _figure(figsize=(4 * cols, 2.9 * rows))
+    fig = figure(figsize=(4 * cols, 2.9 * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
     for ax, (name, (y, dy)) in zip(axes.ravel(), curves.items(), strict=False):
         ax.axhline(0, color="#999999", lw=0.6)
@@ -259,7 +271,7 @@ def plot_gradient_norms(source: Any, path: str | Path | None = None, title: str 
       a ``GradientNormHistory`` (or any object whose ``history`` is such a
       mapping): one line per layer over time.
     """
-    fig = _figure(figsize=(7, 4.2))
+    fig = figure(figsize=(7, 4.2))
     ax = fig.subplots()
     if hasattr(source, "named_parameters"):
         source = {"": source}
@@ -315,7 +327,7 @@ def plot_jacobian(
         annotate = M.shape[0] <= 12 and M.shape[1] <= 12
     finite = M[np.isfinite(M)]
     vmax = float(np.abs(finite).max()) if finite.size and np.abs(finite).max() > 0 else 1.0
-    fig = _figure(figsize=(min(2.0 + 0.55 * M.shape[1], 12), min(1.5 + 0.45 * M.shape[0], 10)))
+    fig = figure(figsize=(min(2.0 + 0.55 * M.shape[1], 12), min(1.5 + 0.45 * M.shape[0], 10)))
     ax = fig.subplots()
     image = ax.imshow(M, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
     fig.colorbar(image, ax=ax, shrink=0.85)
@@ -338,16 +350,3 @@ def plot_jacobian(
     ax.set_ylabel("output i")
     ax.set_title(title)
     return _finish(fig, path)
-
-
-def __getattr__(name: str) -> Any:
-    # The forward-vs-reverse Jacobian cost plot (``plot_costs``) lives in its own
-    # module, written alongside forward mode; it is re-exported here as
-    # ``plot_mode_costs`` once that module exists.
-    if name == "plot_mode_costs":
-        try:
-            from .cost_plot import plot_costs
-        except ImportError as err:
-            raise AttributeError("plot_mode_costs is not available: viz.cost_plot does not provide plot_costs") from err
-        return plot_costs
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,8 +1,8 @@
 """Read a recorded graph without changing it: its tensors in order, their names, and a gradient replay.
 
 Everything viz draws or traces comes from here. The replay runs the core's
-backward engine with ``accumulate=False, retain_graph=True`` and an observer,
-so it writes no ``.grad`` and frees nothing.
+backward engine with ``accumulate=False, retain_graph=True, hooks=False`` and
+an observer, so it writes no ``.grad``, frees nothing and runs no tensor hook.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.backward import seed_for, topological_order
+from autograd_core.errors import GraphFreedError
 from autograd_core.tensor import Tensor
 
 from .errors import GraphReleasedError
@@ -26,6 +28,7 @@ RELEASED_MESSAGE = (
 )
 
 OUTPUT, PARAMETER, LEAF, INPUT, INTERMEDIATE = "output", "parameter", "leaf", "input", "intermediate"
+PARAMETER_NAMES = ("weight", "bias")  # the last part of the names nn gives a layer's parameters
 
 
 @dataclass
@@ -33,7 +36,9 @@ class Graph:
     """The part of a recorded graph reachable from ``root``.
 
     ``tensors`` lists every reachable Tensor (also inputs that need no
-    gradient) each after its inputs; ``names`` gives each a display name:
+    gradient) in the order the forward pass made them, each leaf just before
+    its first use, so every tensor comes after its inputs; ``names`` gives
+    each a display name in that order:
     its own ``name`` when set, otherwise the op that made it with a counter
     (``mul₁``), or ``leaf₁`` / ``input₁`` for unnamed leaves.
     """
@@ -48,16 +53,23 @@ class Graph:
         return self.names[id(t)]
 
     def kind(self, t: Tensor) -> str:
-        """``output``, ``parameter`` (an ``nn`` Parameter), ``leaf`` (requires grad), ``input`` or ``intermediate``."""
+        """``output``, ``intermediate``, ``input`` (a leaf needing no gradient), ``parameter`` or ``leaf``.
+
+        A leaf that requires grad is a ``parameter`` when it is an
+        ``nn.Parameter``, or when it is named the way nn names a layer's
+        parameters (``weight``, ``layers.0.bias``: a last dotted part of
+        ``weight`` or ``bias``); any other is a ``leaf``.
+        """
         if t is self.root:
             return OUTPUT
         if t.grad_fn is not None:
             return INTERMEDIATE
         if not t.requires_grad:
             return INPUT
-        if any(cls.__name__ == "Parameter" for cls in type(t).__mro__):
-            return PARAMETER
-        return LEAF
+        from nn.module import Parameter  # imported here, so that importing viz does not import nn
+
+        named_as_parameter = t.name is not None and str(t.name).rsplit(".", 1)[-1] in PARAMETER_NAMES
+        return PARAMETER if isinstance(t, Parameter) or named_as_parameter else LEAF
 
     def scope(self, t: Tensor) -> tuple[str, ...]:
         """The module scope a tensor is drawn in.
@@ -83,36 +95,33 @@ class Graph:
 
 
 def read_graph(root: Tensor, what: str = "draw") -> Graph:
-    """Walk the graph below ``root`` (iteratively) and name its tensors.
+    """The graph below ``root``, its tensors in the order the forward pass made them, named.
 
-    Raises ``GraphReleasedError`` when an earlier ``backward()`` released it;
+    The core's ``topological_order`` finds the tensors that take part in the
+    backward pass; the inputs that need no gradient (data, targets), which it
+    skips, are added just before their first use. Raises
+    ``GraphReleasedError`` when an earlier ``backward()`` released the graph;
     ``what`` ("draw", "trace") goes into that message.
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"expected a Tensor to {what}, got {type(root).__name__}")
-    order: list[Tensor] = []
-    seen: set[int] = set()
+    try:
+        reached = topological_order([root])
+    except GraphFreedError as err:
+        raise GraphReleasedError(RELEASED_MESSAGE.format(what=what)) from err
+    computed = sorted((t for t in reached if t.grad_fn is not None), key=lambda t: t.grad_fn.seq)
+    order: list[Tensor] = [] if computed else [root]  # a root no op made is the whole graph
+    placed: set[int] = set()
     consumers: dict[int, list[Tensor]] = {}
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
-        node = t.grad_fn
-        if node is None:
-            continue
-        if node.freed:
-            raise GraphReleasedError(RELEASED_MESSAGE.format(what=what))
-        for x in reversed(node.inputs):
-            if isinstance(x, Tensor):
-                consumers.setdefault(id(x), []).append(t)
-                if id(x) not in seen:
-                    stack.append((x, False))
+    for t in computed:
+        for x in t.grad_fn.inputs:
+            if not isinstance(x, Tensor):
+                continue
+            consumers.setdefault(id(x), []).append(t)
+            if x.grad_fn is None and id(x) not in placed:
+                placed.add(id(x))
+                order.append(x)
+        order.append(t)
     return Graph(root, order, _display_names(order), consumers)
 
 
@@ -157,29 +166,30 @@ class Gradients(ag.Observer):
         self.edges[(id(t), index)] = np.asarray(g)
 
 
-def seed(root: Tensor, gradient: Any = None) -> np.ndarray:
-    """The output cotangent to replay from: 1 for a scalar, ``gradient`` otherwise."""
-    if gradient is None:
-        if root.size != 1:
-            raise ValueError(
-                f"the output has shape {root.shape}, not a single number, so its gradient needs a seed: "
-                f"pass gradient= an array of shape {root.shape}, or reduce the output to a scalar first"
-            )
-        return np.ones(root.shape, dtype=root.dtype)
-    g = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.dtype)
-    if g.shape != root.shape:
-        raise ValueError(f"gradient has shape {g.shape} but the output has shape {root.shape}")
-    return g
+def has_hooks(t: Tensor) -> bool:
+    """Whether ``t`` has a hook registered with ``register_hook``."""
+    return bool(t._hooks)
+
+
+HOOK_NOT_APPLIED = "hook not applied in this replay"
 
 
 def replay(graph: Graph, observer: ag.Observer, gradient: Any = None) -> None:
     """Run the backward pass of ``graph.root`` past ``observer``, changing no ``.grad`` and freeing nothing.
 
-    Registered tensor hooks run as in a real backward pass, so the gradients
-    shown are the ones training would see.
+    Tensor hooks (``register_hook``) do not run: a hook may have effects
+    (logging, storing, changing the gradient), and a replay must have none.
+    So where a hook would change a gradient, the gradients shown differ from
+    the ones ``backward()`` gives; pictures and trace tables mark every tensor
+    that has a hook with ``HOOK_NOT_APPLIED``.
     """
     if not graph.root.requires_grad:
         return
     ag.run_backward(
-        [graph.root], [seed(graph.root, gradient)], retain_graph=True, accumulate=False, observer=observer, hooks=False
+        [graph.root],
+        [seed_for(graph.root, gradient, create_graph=False)],
+        retain_graph=True,
+        accumulate=False,
+        observer=observer,
+        hooks=False,
     )

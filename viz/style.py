@@ -10,9 +10,10 @@ FONT = "Helvetica"
 VALUE_EDGE = "#444444"
 GRAD_EDGE = "#c0392b"
 HIGHLIGHT = "#d62728"
+HOOK_COLOUR = "#9a3412"  # the warning on a tensor whose hook a replay did not run
 OP_FILL = "#f3f4f6"
 KIND_COLOURS = {
-    PARAMETER: "#fde68a",
+    PARAMETER: "#c4b5fd",
     LEAF: "#fde68a",
     INPUT: "#e5e7eb",
     INTERMEDIATE: "#dbeafe",
@@ -38,24 +39,24 @@ def caption(title: str, legend: bool, values: bool, grads: bool, backward: bool)
 
 def _legend(values: bool, grads: bool, backward: bool) -> list[str]:
     kinds = [
-        (PARAMETER, "parameter / leaf"),
+        (PARAMETER, "parameter"),
+        (LEAF, "leaf (requires grad)"),
         (INPUT, "input (no grad)"),
         (INTERMEDIATE, "intermediate"),
         (OUTPUT, "output"),
     ]
-    cells = [_swatch(KIND_COLOURS[kind], text) for kind, text in kinds]
     op_text = "operation, with its VJP rule" if backward else "operation (formula in its tooltip)"
-    cells.append(_swatch(OP_FILL, op_text, rounded=True))
+    cells = [_swatch(OP_FILL, op_text, rounded=True)]
     if values:
         cells.append(_key(f'<FONT COLOR="{VALUE_EDGE}">⟶</FONT>', "value flowing forward"))
     if grads:
         cells.append(_key(f'<FONT COLOR="{GRAD_EDGE}">x̄ = …</FONT>', "gradient sent back along the edge"))
+    cells.append(_head("tensor", "(header colour):"))
+    cells.extend(_swatch(KIND_COLOURS[kind], text) for kind, text in kinds)
     lines = [_legend_row(cells)]
     if grads:
         bands = [_swatch(b.colour, b.label) for b in (*health.BANDS, health.ZERO, health.NOT_FINITE)]
-        head = (
-            '<TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>gradient health</B> rms(grad) / max(rms(value), 1):  </FONT></TD>'
-        )
+        head = _head("gradient health", "(node colour) rms(grad) / max(rms(value), 1):")
         lines.append(_legend_row([head, *bands]))
     return lines
 
@@ -68,6 +69,10 @@ def cell(content: str, bgcolor: str | None = None) -> str:
 
 def _legend_row(cells: list[str]) -> str:
     return '<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="1"><TR>' + "".join(cells) + "</TR></TABLE>"
+
+
+def _head(title: str, text: str) -> str:
+    return f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{html(title)}</B> {html(text)}  </FONT></TD>'
 
 
 def _key(symbol: str, text: str) -> str:

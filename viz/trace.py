@@ -24,7 +24,7 @@ from .arrays import compact, shape_text
 from .graph import FIELDS, build, options
 from .labels import bar, input_symbols
 from .layers import Layer, find_layers
-from .recording import Gradients, Graph, read_graph, replay
+from .recording import Gradients, Graph, has_hooks, read_graph, replay
 from .render import pipe
 from .slider import slider_page
 from .tables import trace_table
@@ -79,6 +79,7 @@ class Step:
     op: str | None = None  #: the primitive that made the tensor; None for a leaf
     formula: str | None = None  #: the primitive's VJP formula, from the registry
     sends: list[Contribution] = field(default_factory=list)
+    hooked: bool = False  #: the tensor has a hook, which the replay did not run (backward() would)
 
     @property
     def is_leaf(self) -> bool:
@@ -98,12 +99,12 @@ class _Recorder(Gradients):
     def node(self, t: Tensor, g: Any) -> None:
         super().node(t, g)
         prim = t.grad_fn.op
-        step = Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], prim.name, prim.formula.vjp)
-        self.steps.append(step)
+        number, name, hooked = len(self.steps) + 1, self.graph.name(t), has_hooks(t)
+        self.steps.append(Step(number, t, name, self.totals[id(t)], prim.name, prim.formula.vjp, hooked=hooked))
 
     def leaf(self, t: Tensor, g: Any) -> None:
         super().leaf(t, g)
-        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)]))
+        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], hooked=has_hooks(t)))
 
     def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
         super().edge(t, index, x, raw, g)
@@ -230,8 +231,9 @@ class BackpropTrace:
 def trace_backward(loss: Tensor, gradient: Any = None) -> BackpropTrace:
     """Replay the backward pass of ``loss`` and record every step.
 
-    Nothing is changed: no ``.grad`` is written and the graph is not released,
-    so ``loss.backward()`` still works afterwards. A non-scalar ``loss`` needs
+    Nothing is changed: no ``.grad`` is written, the graph is not released
+    and tensor hooks are not run (steps of tensors that have one say so), so
+    ``loss.backward()`` still works afterwards. A non-scalar ``loss`` needs
     ``gradient=`` (the seed). Raises ``GraphReleasedError`` when an earlier
     ``backward()`` already released the graph.
     """
