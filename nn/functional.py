@@ -267,10 +267,18 @@ def _penalty(params: Iterable[Tensor], term: Any) -> Tensor:
 # ------------------------------------------------------------------------ misc
 
 
+def check_dropout_probability(p: float) -> float:
+    """``p`` itself when it is a probability 0 ≤ p ≤ 1 of zeroing an element; otherwise a ValueError."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0.0 <= p <= 1.0:
+        raise ValueError(
+            f"dropout probability must be a number in [0, 1] (the chance of zeroing an element), not {p!r}"
+        )
+    return p
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = None) -> Tensor:
     """Inverted dropout: y = x·m / (1 − p) with m ~ Bernoulli(1 − p) while training; y = x otherwise."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability must be in [0, 1], not {p}")
+    check_dropout_probability(p)
     if not training or p == 0.0:
         return x
     if p == 1.0:

@@ -115,9 +115,11 @@ class MLP(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        sizes = [int(s) for s in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"MLP needs at least an input and an output size, all positive, got {sizes}")
+        given = list(sizes)
+        if len(given) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in given):
+            raise ValueError(f"MLP needs at least an input and an output size, all positive integers, got {given}")
+        sizes = [int(s) for s in given]
+        F.check_dropout_probability(dropout)
         gen = get_rng(rng)
         layers = Sequential()
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -159,9 +161,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng: RngLike = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability must be in [0, 1], not {p}")
-        self.p = p
+        self.p = F.check_dropout_probability(p)
         self.rng = keep_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -30,6 +30,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.errors import StateDictError
+from autograd_core.tensor import RemovableHandle
 
 ForwardHook = Callable[["Module", tuple, Any], Any]
 
@@ -56,19 +57,6 @@ class IncompatibleKeys(NamedTuple):
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (idempotent)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 class Module:

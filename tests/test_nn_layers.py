@@ -76,6 +76,10 @@ def test_mlp_structure_activations_and_dropout():
     assert len([n for n, _ in prelu.named_parameters() if "weight" in n]) == 5  # 3 Linear + 2 separate PReLU
     with pytest.raises(ValueError, match="at least an input and an output size"):
         nn.MLP([3])
+    with pytest.raises(ValueError, match=r"positive integers, got \[3, 2.5, 1\]"):
+        nn.MLP([3, 2.5, 1])  # not silently truncated to 2 hidden units
+    with pytest.raises(ValueError, match="dropout probability"):
+        nn.MLP([3, 2, 1], dropout=-0.2)  # not silently ignored
     with pytest.raises(ValueError, match="unknown activation"):
         nn.MLP([3, 2, 1], activation="nope")
 
@@ -100,8 +104,11 @@ def test_dropout_is_inverted_and_off_in_eval():
     assert drop(x) is x
     assert nn.Dropout(0.0)(x) is x
     np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, 0.0)
-    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        nn.Dropout(1.5)
+    for bad in (1.5, -0.1, float("nan"), "0.5"):
+        with pytest.raises(ValueError, match=r"dropout probability must be a number in \[0, 1\]"):
+            nn.Dropout(bad)
+        with pytest.raises(ValueError, match=r"dropout probability must be a number in \[0, 1\]"):
+            nn.functional.dropout(x, bad)
     seeded = nn.Dropout(0.5, rng=3)
     a, a2 = seeded(ag.ones(20)).data, seeded(ag.ones(20)).data
     b = nn.Dropout(0.5, rng=np.random.default_rng(3))(ag.ones(20)).data

@@ -8,6 +8,7 @@ import pytest
 import autograd_core as ag
 import nn
 from autograd_core.errors import StateDictError
+from autograd_core.tensor import RemovableHandle
 
 
 class Block(nn.Module):
@@ -193,6 +194,18 @@ def test_forward_hooks_see_and_may_replace_the_output():
     assert len(seen) == 1
     lin.register_forward_hook(lambda m, inputs, out: out * 0)
     np.testing.assert_array_equal(lin(ag.ones(1, 2)).data, 0.0)
+
+
+def test_forward_hook_handles_are_the_cores_removable_handles():
+    """One RemovableHandle for tensor hooks and module hooks, each removing only its own hook."""
+    lin = nn.Linear(2, 2)
+    calls = []
+    first = lin.register_forward_hook(lambda m, inputs, out: calls.append("first"))
+    lin.register_forward_hook(lambda m, inputs, out: calls.append("second"))
+    assert type(first) is RemovableHandle
+    first.remove()
+    lin(ag.zeros(1, 2))
+    assert calls == ["second"]
 
 
 def test_parameter_repr_and_deepcopy():
