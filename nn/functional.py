@@ -165,10 +165,16 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return reduce_loss(ag.abs(input - target), reduction)
 
 
+def check_huber_delta(delta: float) -> float:
+    """``delta`` itself when it is a positive number (where Huber's loss turns from quadratic to linear)."""
+    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)) or not delta > 0:
+        raise ValueError(f"huber_loss: delta must be a positive number (where ℓ turns linear), not {delta!r}")
+    return delta
+
+
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), with d = ŷ − y: quadratic near 0, linear (robust) beyond δ."""
-    if delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, not {delta}")
+    check_huber_delta(delta)
     input, target = _regression_pair("huber_loss", input, target)
     d = input - target
     a = ag.abs(d)
