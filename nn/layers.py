@@ -58,16 +58,21 @@ class Sequential(Module):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, m in modules[0].items():
-                setattr(self, name, m)
+                self.add_module(name, m)
         else:
             for m in modules:
                 self.append(m)
 
     def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end."""
+        """Add ``module`` at the end, named by the next unused index: one more than the largest integer name.
+
+        A slice keeps its modules' names (``seq[1:]`` holds "1" and "2"), so the
+        count of modules is not a free name; the next index is ("3" here).
+        """
         if not isinstance(module, Module):
             raise TypeError(f"Sequential holds Modules, not {type(module).__name__}")
-        setattr(self, str(len(self._modules)), module)
+        used = [int(name) for name in self._modules if name.isdecimal()]
+        self.add_module(str(max(used, default=-1) + 1), module)
         return self
 
     def forward(self, x: Any) -> Any:

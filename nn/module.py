@@ -110,6 +110,30 @@ class Module:
             registry.pop(name, None)
         object.__delattr__(self, name)
 
+    def add_module(self, name: str, module: Module) -> None:
+        """Register ``module`` as the child ``name``, as ``setattr`` does, after checking the name.
+
+        The name must be a non-empty string without "." (dotted names join
+        the path from the root) that is not already an attribute other than
+        a child (a method such as ``forward``, a parameter, a setting), so
+        adding a child never silently replaces something else. An existing
+        child of that name is replaced, as with attribute assignment.
+        """
+        if not isinstance(module, Module):
+            raise TypeError(
+                f"{type(self).__name__}.add_module({name!r}, ...) needs a Module, not {type(module).__name__}"
+            )
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(
+                f"{type(self).__name__}: a child module's name must be a non-empty string without '.', got {name!r}"
+            )
+        if hasattr(self, name) and name not in self._modules:
+            raise ValueError(
+                f"{type(self).__name__}: cannot name a child module {name!r}, which is already an attribute "
+                f"({type(getattr(self, name)).__name__}); choose another name"
+            )
+        setattr(self, name, module)
+
     def register_buffer(self, name: str, array: Any) -> None:
         """Keep a numpy array (e.g. running statistics) in ``state_dict()`` without training it."""
         value = np.array(array.data if isinstance(array, ag.Tensor) else array)
