@@ -121,7 +121,7 @@ class Optimizer:
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
         """The group's flat state, built from the per-parameter states if needed; None if they cannot merge."""
         flat = self._flat.get(index)
-        if flat is None or len(flat.params) != len(params):  # rebuilt if the group's list was edited
+        if flat is None or not flat.holds(params):  # rebuilt if the group's list was edited in any way
             flat = _FlatGroup.merge(params, [self.state.setdefault(p, {}) for p in params])
             if flat is not None:
                 self._flat[index] = flat
@@ -207,6 +207,10 @@ class _FlatGroup:
         self.views = [self.flat_p[sl].reshape(p.shape) for p, sl in zip(params, self.slices, strict=True)]
         self.linked: set[str] = set()
         self._link()
+
+    def holds(self, params: list[ag.Tensor]) -> bool:
+        """Whether ``params`` are exactly this group's tensors, the same objects in the same order."""
+        return len(params) == len(self.params) and all(p is q for p, q in zip(params, self.params, strict=True))
 
     @classmethod
     def merge(cls, params: list[ag.Tensor], states: list[dict[str, Any]]) -> _FlatGroup | None:
