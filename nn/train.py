@@ -22,13 +22,17 @@ from tqdm import tqdm
 import autograd_core as ag
 from autograd_core.errors import ShapeError, TrainingError
 
+from . import functional as F
 from .callbacks import Callback
-from .losses import BCEWithLogitsLoss
-from .metrics import METRICS
+from .losses import BCELoss, BCEWithLogitsLoss, _Loss
+from .metrics import METRICS, accuracy, binary_accuracy, one_score_per_example
 from .module import Module
 from .optimizer import Optimizer
 
 Metric = Callable[[Any, Any], float]
+
+# What a model emits, for the accuracy of one-output models: class 1 when z > 0, or when p > ½.
+OUTPUTS = {"logits": 0.0, "probabilities": 0.5}
 
 
 @dataclass
@@ -62,19 +66,84 @@ class History:
         return f"History({len(self.epochs)} epochs: {', '.join(parts)})"
 
 
-def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any) -> dict[str, Metric]:
+def _unwrap(loss_fn: Any) -> Any:
+    """The function or module under any ``functools.partial`` layers (e.g. a partial fixing the reduction)."""
+    while isinstance(loss_fn, functools.partial):
+        loss_fn = loss_fn.func
+    return loss_fn
+
+
+def _name(loss_fn: Any) -> str:
+    fn = _unwrap(loss_fn)
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _implied_outputs(loss_fn: Any) -> str | None:
+    """What the model must output for ``loss_fn``: "logits" or "probabilities" for the binary cross-entropies, else None."""
+    fn = _unwrap(loss_fn)
+    if isinstance(fn, BCEWithLogitsLoss) or fn is F.binary_cross_entropy_with_logits:
+        return "logits"
+    if isinstance(fn, BCELoss) or fn is F.binary_cross_entropy:
+        return "probabilities"
+    return None
+
+
+def _is_nn_loss(loss_fn: Any) -> bool:
+    """Whether ``loss_fn`` is one of nn's losses (a loss module or a function of ``nn.functional``)."""
+    fn = _unwrap(loss_fn)
+    return isinstance(fn, _Loss) or getattr(fn, "__module__", None) == F.__name__
+
+
+def _accuracy_metric(loss_fn: Any, outputs: str | None) -> Metric:
+    """The accuracy that fits ``loss_fn`` and ``outputs``, with the decision threshold made explicit.
+
+    With a binary cross-entropy every output is its own yes/no label, scored
+    by ``binary_accuracy`` at z > 0 (logits) or p > ½ (probabilities). Other
+    losses take the argmax of one score per class, and a single output per
+    example is thresholded as ``outputs`` says; nn's other losses (e.g. the
+    notes' MSE on a sigmoid output) default to probabilities, while for any
+    other function the caller must say, since guessing would give a wrong
+    accuracy without a word.
+    """
+    implied = _implied_outputs(loss_fn)
+    kind = outputs or implied or ("probabilities" if _is_nn_loss(loss_fn) else None)
+    if implied is not None:
+        return functools.partial(binary_accuracy, threshold=OUTPUTS[kind])
+    if kind is not None:
+        return functools.partial(accuracy, threshold=OUTPUTS[kind])
+
+    def undecided_accuracy(output: Any, target: Any) -> float:
+        if one_score_per_example(output):
+            raise ValueError(
+                "accuracy of a model with one output per example needs its decision threshold, which the loss "
+                f"function {_name(loss_fn)!r} does not tell: pass "
+                "outputs='logits' (class 1 when z > 0) or outputs='probabilities' (class 1 when p > 0.5)"
+            )
+        return accuracy(output, target)
+
+    return undecided_accuracy
+
+
+def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any, outputs: str | None = None) -> dict[str, Metric]:
     """Name → function for every requested metric besides the loss (always recorded)."""
+    if outputs is not None and outputs not in OUTPUTS:
+        raise ValueError(f"outputs must be 'logits', 'probabilities' or None (decided by the loss), not {outputs!r}")
+    implied = _implied_outputs(loss_fn)
+    if outputs is not None and implied is not None and outputs != implied:
+        raise ValueError(
+            f"outputs={outputs!r} contradicts the loss {_name(loss_fn)}, which takes {implied}; "
+            "leave outputs=None or use the loss that matches what the model emits"
+        )
     out: dict[str, Metric] = {}
     for m in metrics:
         if callable(m):
             out[getattr(m, "__name__", "metric")] = m
         elif m == "loss":
             continue
+        elif m == "accuracy":
+            out[m] = _accuracy_metric(loss_fn, outputs)
         elif m in METRICS:
-            fn = METRICS[m]
-            if m == "accuracy" and isinstance(loss_fn, BCEWithLogitsLoss):
-                fn = functools.partial(fn, threshold=0.0)  # the model outputs logits, so σ(z) > ½ ⇔ z > 0
-            out[m] = fn
+            out[m] = METRICS[m]
         else:
             raise ValueError(
                 f"unknown metric {m!r}; use 'loss', {', '.join(map(repr, METRICS))} or a function (output, target) -> float"
@@ -147,10 +216,20 @@ def _train_epoch(
 
 
 def evaluate(
-    model: Module, loss_fn: Any, loader: Iterable, metrics: Sequence[str | Metric] = ("loss",)
+    model: Module,
+    loss_fn: Any,
+    loader: Iterable,
+    metrics: Sequence[str | Metric] = ("loss",),
+    *,
+    outputs: str | None = None,
 ) -> dict[str, float]:
-    """Loss and metrics of ``model`` over ``loader`` in eval mode without recording graphs: {"loss": …, "accuracy": …}."""
-    totals = _EpochTotals(_resolve_metrics(metrics, loss_fn))
+    """Loss and metrics of ``model`` over ``loader`` in eval mode without recording graphs: {"loss": …, "accuracy": …}.
+
+    ``outputs`` ("logits" or "probabilities") says what a one-output model
+    emits, which decides accuracy's threshold (z > 0 or p > ½); None takes it
+    from the loss (see ``fit``).
+    """
+    totals = _EpochTotals(_resolve_metrics(metrics, loss_fn, outputs))
     was_training = model.training
     model.eval()
     try:
@@ -177,6 +256,8 @@ def fit(
     callbacks: Sequence[Callback] = (),
     metrics: Sequence[str | Metric] = ("loss",),
     progress: bool = True,
+    *,
+    outputs: str | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the per-epoch ``History``.
 
@@ -189,10 +270,20 @@ def fit(
     bar shows epoch, loss, val loss and metrics when ``progress`` is on and
     the output is a terminal. A NaN or infinite loss raises
     ``TrainingError`` naming the epoch and batch.
+
+    The "accuracy" metric matches the loss. After a binary cross-entropy it
+    scores each output as its own label: class 1 when z > 0 for
+    ``BCEWithLogitsLoss`` / ``binary_cross_entropy_with_logits`` (σ(z) > ½ ⇔
+    z > 0), when p > ½ for ``BCELoss`` / ``binary_cross_entropy``. Otherwise
+    it takes the argmax of one score per class, and a one-output model is
+    thresholded as ``outputs`` says: "logits" (z > 0) or "probabilities"
+    (p > ½). ``outputs=None`` means probabilities for nn's other losses
+    (e.g. MSE on a sigmoid output, as in the notes) and, for a loss function
+    of your own, an error asking for ``outputs`` instead of a guess.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
-    metric_fns = _resolve_metrics(metrics, loss_fn)
+    metric_fns = _resolve_metrics(metrics, loss_fn, outputs)
     history = History()
     for cb in callbacks:
         cb.on_train_begin(model, optimizer)
@@ -202,7 +293,9 @@ def fit(
             model.train()
             logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch)
             if val_loader is not None:
-                logs.update({"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics).items()})
+                logs.update(
+                    {"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics, outputs=outputs).items()}
+                )
             logs["lr"] = optimizer.param_groups[0]["lr"]
             history.append(epoch, logs)
             bar.set_postfix(_postfix(logs), refresh=False)

@@ -1,5 +1,6 @@
 """fit, evaluate, History, callbacks and metrics; training quality on the toy problems with fixed seeds."""
 
+import functools
 import io
 import sys
 
@@ -297,6 +298,78 @@ def test_custom_metric_functions_and_logit_accuracy():
     assert history["accuracy"] == [0.75]  # thresholded at logit 0 because the loss takes logits
 
 
+# The review's example: logits z and labels y; σ(z) > ½ ⇔ z > 0 gets all four right, while p > ½ would call
+# z = 0.3 and z = 0.4 class 0 and score 0.5.
+LOGITS = np.array([[0.3], [-0.2], [0.4], [2.0]])
+LABELS = np.array([[1.0], [0.0], [1.0], [1.0]])
+
+
+def evaluate_logits(loss_fn, **kwargs):
+    loader = DataLoader(LOGITS, LABELS, batch_size=None, shuffle=False)
+    return nn.evaluate(nn.Identity(), loss_fn, loader, ["accuracy"], **kwargs)["accuracy"]
+
+
+@pytest.mark.parametrize(
+    "loss_fn",
+    [
+        nn.BCEWithLogitsLoss(),
+        nn.BCEWithLogitsLoss("sum"),
+        nn.functional.binary_cross_entropy_with_logits,
+        functools.partial(nn.functional.binary_cross_entropy_with_logits, reduction="sum"),
+    ],
+    ids=["module", "module-sum", "function", "partial"],
+)
+def test_accuracy_thresholds_logits_at_zero_for_the_logit_loss_module_or_function(loss_fn):
+    assert evaluate_logits(loss_fn) == 1.0
+    assert evaluate_logits(loss_fn, outputs="logits") == 1.0
+
+
+def test_accuracy_threshold_of_probabilities_and_of_losses_nn_does_not_know():
+    probs = nn.Sigmoid()(ag.tensor(LOGITS)).data  # the same model's outputs as probabilities: all right at p > ½
+    loader = DataLoader(probs, LABELS, batch_size=None, shuffle=False)
+    for loss_fn in (nn.BCELoss(), nn.functional.binary_cross_entropy, nn.MSELoss()):
+        assert nn.evaluate(nn.Identity(), loss_fn, loader, ["accuracy"])["accuracy"] == 1.0
+
+    def my_loss(out, target):
+        return nn.functional.binary_cross_entropy_with_logits(out, target)
+
+    with pytest.raises(ValueError, match=r"'my_loss' does not tell: pass outputs='logits'.*or outputs='probabilities'"):
+        evaluate_logits(my_loss)
+    assert evaluate_logits(my_loss, outputs="logits") == 1.0
+    assert evaluate_logits(my_loss, outputs="probabilities") == 0.5  # what it was told
+    with pytest.raises(ValueError, match="contradicts the loss BCEWithLogitsLoss, which takes logits"):
+        evaluate_logits(nn.BCEWithLogitsLoss(), outputs="probabilities")
+    with pytest.raises(ValueError, match="outputs must be 'logits', 'probabilities' or None"):
+        evaluate_logits(nn.BCEWithLogitsLoss(), outputs="logit")
+    # One score per class needs no threshold: the argmax, whatever the loss.
+    scores = DataLoader(np.array([[0.2, 0.1], [0.0, 3.0]]), np.array([0, 1]), batch_size=None, shuffle=False)
+    assert nn.evaluate(nn.Identity(), lambda z, y: nn.functional.cross_entropy(z, y), scores, ["accuracy"]) == {
+        "loss": pytest.approx(nn.functional.cross_entropy(ag.tensor([[0.2, 0.1], [0.0, 3.0]]), [0, 1]).item()),
+        "accuracy": 1.0,
+    }
+
+
+def test_fit_passes_outputs_on_and_scores_multilabel_outputs_label_by_label():
+    model = nn.Identity()
+    model.dummy = nn.Parameter(np.zeros(1))  # something for the optimizer to hold
+    opt = nn.optim.SGD(model.parameters(), lr=0.0)
+    loader = DataLoader(LOGITS, LABELS, batch_size=2, shuffle=False)
+
+    def my_loss(out, target):
+        return nn.functional.binary_cross_entropy_with_logits(out, target) + 0 * model.dummy.sum()
+
+    history = nn.fit(
+        model, my_loss, opt, loader, 1, val_loader=loader, metrics=["accuracy"], progress=False, outputs="logits"
+    )
+    assert history["accuracy"] == [1.0] and history["val_accuracy"] == [1.0]
+    # Two independent labels per example: 3 of the 4 labels right (not argmax against argmax).
+    z = np.array([[2.0, 1.0], [-1.0, -3.0]])
+    y = np.array([[1.0, 1.0], [0.0, 1.0]])
+    multi = DataLoader(z, y, batch_size=None, shuffle=False)
+    assert nn.evaluate(nn.Identity(), nn.BCEWithLogitsLoss(), multi, ["accuracy"])["accuracy"] == 0.75
+    assert nn.metrics.binary_accuracy(nn.Sigmoid()(ag.tensor(z)), y) == 0.75
+
+
 # ------------------------------------------------------------------ metrics
 
 
@@ -312,6 +385,10 @@ def test_metrics_closed_forms():
     assert nn.r2(np.array([[1.5], [2.0], [2.5]]), y) == pytest.approx(1 - 0.5 / 2)
     with pytest.raises(ShapeError):
         nn.accuracy(np.zeros((3, 2)), np.zeros(4, int))
+    with pytest.raises(ValueError, match="accuracy of no examples is undefined"):
+        nn.accuracy(np.zeros((0, 2)), np.zeros(0, int))  # not a silent 0.0
+    with pytest.raises(ShapeError, match=r"outputs \(2, 1\) and targets \(2,\)"):
+        nn.metrics.binary_accuracy(np.zeros((2, 1)), np.zeros(2))
     with pytest.raises(ShapeError):
         nn.mse(np.zeros(3), np.zeros((3, 1)))
     with pytest.raises(ValueError, match="constant"):
