@@ -70,6 +70,11 @@ class DataLoader:
             raise ValueError(
                 f"DataLoader: batch_size must be a positive integer or None (the whole set), not {batch_size!r}"
             )
+        if drop_last and batch_size > n:
+            raise ValueError(
+                f"DataLoader: drop_last=True with batch_size={batch_size} drops all {n} examples (every batch is "
+                "short); use a batch size of at most the data set's size, or drop_last=False"
+            )
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last

@@ -151,26 +151,48 @@ def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any, outputs: str
     return out
 
 
-class _EpochTotals:
-    """Accumulates one pass: the batch-size-weighted mean loss, and outputs/targets for the metrics."""
+def _sums_over_examples(loss_fn: Any) -> bool:
+    """Whether ``loss_fn`` adds its examples' losses up (reduction "sum") rather than averaging them."""
+    fn, reduction = loss_fn, None
+    while isinstance(fn, functools.partial):
+        reduction = fn.keywords.get("reduction", reduction)
+        fn = fn.func
+    return getattr(fn, "reduction", reduction) == "sum"
 
-    def __init__(self, metric_fns: dict[str, Metric]) -> None:
+
+class _EpochTotals:
+    """Accumulates one pass: the loss over all examples, and outputs/targets for the metrics.
+
+    Batch b of n_b examples has loss ℓ_b. For a mean loss the epoch's loss is
+    the mean over examples, Σ n_b·ℓ_b / Σ n_b; for a summed one ("sum", e.g.
+    the notes' SSE) it is the total Σ ℓ_b. Either way it is the value the loss
+    gives on the whole set at once, whatever the batch size.
+    """
+
+    def __init__(self, metric_fns: dict[str, Metric], loss_fn: Any, where: str) -> None:
         self.metric_fns = metric_fns
+        self.summed = _sums_over_examples(loss_fn)
+        self.where = where
         self.loss_sum = 0.0
         self.count = 0
         self.outputs: list[np.ndarray] = []
         self.targets: list[np.ndarray] = []
 
     def add(self, loss: float, output: np.ndarray, target: np.ndarray) -> None:
-        n = len(output)
-        self.loss_sum += loss * n
+        n = len(target)
+        self.loss_sum += loss if self.summed else loss * n
         self.count += n
         if self.metric_fns:
             self.outputs.append(output)
             self.targets.append(target)
 
     def logs(self, prefix: str = "") -> dict[str, float]:
-        logs = {prefix + "loss": self.loss_sum / max(self.count, 1)}
+        if not self.count:
+            raise ValueError(
+                f"{self.where} yielded no examples, so there is no loss to report; check the data, and that "
+                "drop_last=True does not drop the only (short) batch"
+            )
+        logs = {prefix + "loss": self.loss_sum if self.summed else self.loss_sum / self.count}
         if self.metric_fns:
             out, target = np.concatenate(self.outputs), np.concatenate(self.targets)
             for name, fn in self.metric_fns.items():
@@ -178,13 +200,18 @@ class _EpochTotals:
         return logs
 
 
-def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
-    """The batch loss as a float; a non-scalar, NaN or infinite loss is an error."""
+def _scalar(loss: ag.Tensor, caller: str) -> float:
+    """The batch loss as a float; a loss of more than one value is an error."""
     if loss.data.size != 1:
         raise ShapeError(
-            f"fit needs a scalar loss, got shape {loss.shape}; use a loss with reduction='mean' (or 'sum')"
+            f"{caller} needs a scalar loss, got shape {loss.shape}; use a loss with reduction='mean' (or 'sum')"
         )
-    value = float(loss.data)
+    return float(loss.data.reshape(()))
+
+
+def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
+    """The batch loss as a float; a non-scalar, NaN or infinite loss is an error."""
+    value = _scalar(loss, "fit")
     if not math.isfinite(value):
         raise TrainingError(
             f"the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; training stopped before the update. "
@@ -197,7 +224,7 @@ def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
 def _train_epoch(
     model: Module, loss_fn: Any, optimizer: Optimizer, loader: Iterable, metric_fns: dict[str, Metric], epoch: int
 ) -> dict[str, float]:
-    totals = _EpochTotals(metric_fns)
+    totals = _EpochTotals(metric_fns, loss_fn, "train_loader")
     for batch, (xb, yb) in enumerate(loader):
         first: list[Any] = []
 
@@ -229,14 +256,16 @@ def evaluate(
     emits, which decides accuracy's threshold (z > 0 or p > ½); None takes it
     from the loss (see ``fit``).
     """
-    totals = _EpochTotals(_resolve_metrics(metrics, loss_fn, outputs))
+    totals = _EpochTotals(
+        _resolve_metrics(metrics, loss_fn, outputs), loss_fn, "the loader given to evaluate (val_loader, in fit)"
+    )
     was_training = model.training
     model.eval()
     try:
         with ag.no_grad():
             for xb, yb in loader:
                 out = model(xb)
-                totals.add(float(loss_fn(out, yb).data), out.data, yb.data)
+                totals.add(_scalar(loss_fn(out, yb), "evaluate"), out.data, yb.data)
     finally:
         model.train(was_training)
     return totals.logs()
@@ -262,8 +291,9 @@ def fit(
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the per-epoch ``History``.
 
     Each batch: zero the gradients, y = model(x), ℓ = loss_fn(y, target),
-    backward, optimizer step. After each epoch the training loss (mean over
-    examples) and ``metrics`` ("accuracy", "mse", "r2" or functions
+    backward, optimizer step. After each epoch the training loss (the mean
+    over examples, or their total for a loss with reduction="sum", so it
+    does not depend on the batch size) and ``metrics`` ("accuracy", "mse", "r2" or functions
     (output, target) -> float) are recorded, plus the same on ``val_loader``
     as ``val_*`` (in eval mode), and the learning rate as ``lr``; then the
     callbacks run (``EarlyStopping`` may stop training). A tqdm progress

@@ -370,6 +370,36 @@ def test_fit_passes_outputs_on_and_scores_multilabel_outputs_label_by_label():
     assert nn.metrics.binary_accuracy(nn.Sigmoid()(ag.tensor(z)), y) == 0.75
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_the_epoch_loss_is_the_whole_sets_loss_whatever_the_batch_size(reduction):
+    """Mean: Σ n_b·ℓ_b / N; sum (the notes' SSE): Σ ℓ_b. Both equal the loss of the whole set in one batch."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
+    model = nn.Linear(2, 1, rng=0)
+    whole = nn.MSELoss(reduction)(model(ag.tensor(X)), y).item()
+    opt = nn.optim.SGD(model.parameters(), lr=0.0)  # nothing moves, so every epoch sees the same model
+    for loss_fn in (nn.MSELoss(reduction), functools.partial(nn.functional.mse_loss, reduction=reduction)):
+        for batch_size in (None, 2, 1):
+            loader = DataLoader(X, y, batch_size=batch_size, shuffle=False)
+            history = nn.fit(model, loss_fn, opt, loader, 1, val_loader=loader, progress=False)
+            assert history["loss"][0] == pytest.approx(whole, rel=1e-12), (loss_fn, batch_size)
+            assert history["val_loss"][0] == pytest.approx(whole, rel=1e-12), (loss_fn, batch_size)
+
+
+def test_empty_loaders_and_non_scalar_losses_are_errors_not_numbers():
+    model = nn.Linear(2, 1)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="train_loader yielded no examples"):
+        nn.fit(model, nn.MSELoss(), opt, [], 1, progress=False)  # used to report a loss of 0.0
+    with pytest.raises(ValueError, match="loader given to evaluate .* yielded no examples"):
+        nn.evaluate(model, nn.MSELoss(), [], ["mse"])
+    with pytest.raises(ValueError, match="drop_last=True with batch_size=5 drops all 3 examples"):
+        DataLoader(np.zeros((3, 2)), np.zeros((3, 1)), batch_size=5, drop_last=True)
+    loader = DataLoader(np.zeros((3, 2)), np.zeros((3, 1)), batch_size=None)
+    with pytest.raises(ShapeError, match=r"evaluate needs a scalar loss, got shape \(3, 1\)"):
+        nn.evaluate(model, nn.MSELoss("none"), loader)
+
+
 # ------------------------------------------------------------------ metrics
 
 
