@@ -29,6 +29,10 @@ def test_the_three_regimes_full_batch_stochastic_and_mini_batch(batch_size, size
 
 @given(n=st.integers(1, 30), batch=st.integers(1, 12), drop_last=st.booleans())
 def test_batch_counts(n, batch, drop_last):
+    if drop_last and batch > n:  # every batch would be dropped
+        with pytest.raises(ValueError, match="drops all"):
+            DataLoader(np.zeros((n, 1)), np.zeros(n), batch_size=batch, drop_last=drop_last)
+        return
     loader = DataLoader(np.zeros((n, 1)), np.zeros(n), batch_size=batch, drop_last=drop_last, rng=1)
     sizes = [len(xb) for xb, _ in loader]
     assert len(sizes) == len(loader)
