@@ -22,6 +22,7 @@ Two naming contracts, relied on by graph pictures:
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -306,6 +307,22 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n" + "\n".join(lines) + "\n)"
+
+
+@contextlib.contextmanager
+def eval_mode(module: Module) -> Iterator[Module]:
+    """Run a block with ``module`` and all its descendants in eval mode, then give each its own mode back.
+
+    Each module gets back the mode it had, not the root's: a BatchNorm frozen
+    with ``.eval()`` inside a model that is training stays frozen.
+    """
+    modes = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for m, mode in modes:
+            m.__dict__["training"] = mode
 
 
 def _name_parameter(p: Parameter, name: str) -> None:

@@ -26,7 +26,7 @@ from . import functional as F
 from .callbacks import Callback
 from .losses import BCELoss, BCEWithLogitsLoss, _Loss
 from .metrics import METRICS, accuracy, binary_accuracy, one_score_per_example
-from .module import Module
+from .module import Module, eval_mode
 from .optimizer import Optimizer
 
 Metric = Callable[[Any, Any], float]
@@ -259,15 +259,10 @@ def evaluate(
     totals = _EpochTotals(
         _resolve_metrics(metrics, loss_fn, outputs), loss_fn, "the loader given to evaluate (val_loader, in fit)"
     )
-    was_training = model.training
-    model.eval()
-    try:
-        with ag.no_grad():
-            for xb, yb in loader:
-                out = model(xb)
-                totals.add(_scalar(loss_fn(out, yb), "evaluate"), out.data, yb.data)
-    finally:
-        model.train(was_training)
+    with eval_mode(model), ag.no_grad():
+        for xb, yb in loader:
+            out = model(xb)
+            totals.add(_scalar(loss_fn(out, yb), "evaluate"), out.data, yb.data)
     return totals.logs()
 
 

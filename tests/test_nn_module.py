@@ -233,3 +233,17 @@ def test_summary_lists_modules_with_own_parameters_and_restores_training_mode(ca
     assert "block (Block)" in out and "block.inner (Linear)" in out
     assert f"Total params: {sum(p.size for p in net.parameters())}" in out
     assert net.training
+
+
+def test_evaluate_and_summary_give_every_submodule_its_own_mode_back(capsys):
+    """A BatchNorm frozen with .eval() inside a training model must not start updating its statistics again."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5))
+    model[1].eval()
+    loader = nn.data.DataLoader(np.ones((4, 3)), np.ones((4, 4)), batch_size=None)
+    nn.evaluate(model, nn.MSELoss(), loader)
+    nn.summary(model, (3,))
+    capsys.readouterr()
+    assert [m.training for m in model] == [True, False, True] and model.training
+    before = model[1].running_mean.copy()
+    model(ag.tensor(np.arange(12.0).reshape(4, 3)))
+    np.testing.assert_array_equal(model[1].running_mean, before)
