@@ -205,9 +205,22 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str 
     return reduce_loss(ag.binary_cross_entropy_with_logits(input, target), reduction)
 
 
+def _check_not_integer_one_hot(op: str, input: Tensor, t: np.ndarray) -> None:
+    """Integer targets shaped like the scores are one-hot rows, not labels: an error saying what to pass instead."""
+    if t.dtype.kind in "iu" and t.shape == input.shape:
+        floats = (
+            " or as probabilities of that shape in a float dtype (y.astype(float))" if op == "cross_entropy" else ""
+        )
+        raise DtypeError(
+            f"{op}: integer targets of the input's shape {t.shape} look like one-hot rows; pass the class labels "
+            f"(y.argmax(-1), shape {input.shape[:-1]}){floats}"
+        )
+
+
 def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
     """Integer class targets as an array, checked against the input's batch shape and class range."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    _check_not_integer_one_hot(op, input, t)
     if t.dtype.kind == "f" and t.shape == input.shape[:-1]:
         raise DtypeError(
             f"{op}: targets of shape {t.shape} look like class labels but have dtype {t.dtype}; "
@@ -227,6 +240,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     if input.ndim == 0:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    _check_not_integer_one_hot("cross_entropy", input, t)
     if t.dtype.kind == "f" and t.shape != input.shape:
         if t.shape == input.shape[:-1]:
             _class_targets("cross_entropy", input, t)  # raises, with the hint to pass integer labels

@@ -185,6 +185,18 @@ def test_loss_error_paths():
         nn.CrossEntropyLoss()(z, np.array([0.0, 1.0, 2.0, 1.0]))
     with pytest.raises(DtypeError, match="must be integers"):
         nn.NLLLoss()(z, np.array([True, False, True, True]))
+    one_hot = np.eye(3, dtype=np.int64)[[0, 1, 2, 1]]  # integer one-hot rows: labels or floats, not both
+    with pytest.raises(
+        DtypeError, match=r"look like one-hot rows; pass the class labels \(y.argmax\(-1\), shape \(4,\)\) or"
+    ):
+        nn.CrossEntropyLoss()(z, one_hot)
+    with pytest.raises(
+        DtypeError, match=r"look like one-hot rows; pass the class labels \(y.argmax\(-1\), shape \(4,\)\)$"
+    ):
+        nn.NLLLoss()(z, one_hot)
+    assert nn.CrossEntropyLoss()(z, one_hot.astype(float)).item() == pytest.approx(
+        nn.CrossEntropyLoss()(z, one_hot.argmax(-1)).item()
+    )
     with pytest.raises(ShapeError, match="class axis"):
         F.cross_entropy(ag.tensor(1.0), np.array(0))
     with pytest.raises(ShapeError, match="class axis"):
