@@ -56,27 +56,29 @@ def binary_accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
     label rather than by argmax. Targets are 0/1 labels (a smoothed 0.9
     counts as 1) of the output's shape.
     """
+    out, t = _pair("binary_accuracy", output, target)
+    return float(np.mean((out > threshold) == (t > 0.5)))
+
+
+def _pair(name: str, output: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions and targets as arrays of one shape, holding at least one example."""
     out, t = _array(output), _array(target)
     if out.shape != t.shape:
-        raise ShapeError(f"binary_accuracy: outputs {out.shape} and targets {t.shape} differ in shape")
+        raise ShapeError(f"{name}: predictions {out.shape} and targets {t.shape} differ in shape")
     if not t.size:
-        raise ValueError("binary_accuracy of no examples is undefined")
-    return float(np.mean((out > threshold) == (t > 0.5)))
+        raise ValueError(f"{name} of no examples is undefined")
+    return out, t
 
 
 def mse(output: Any, target: Any) -> float:
     """Mean squared error (1/N) Σ (ŷ − y)²."""
-    out, t = _array(output), _array(target)
-    if out.shape != t.shape:
-        raise ShapeError(f"mse: predictions {out.shape} and targets {t.shape} differ in shape")
+    out, t = _pair("mse", output, target)
     return float(np.mean((out - t) ** 2))
 
 
 def r2(output: Any, target: Any) -> float:
     """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (1 is perfect; averaged over outputs)."""
-    out, t = _array(output), _array(target)
-    if out.shape != t.shape:
-        raise ShapeError(f"r2: predictions {out.shape} and targets {t.shape} differ in shape")
+    out, t = _pair("r2", output, target)
     ss_res = np.sum((t - out) ** 2, axis=0)
     ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
     if np.any(ss_tot == 0):

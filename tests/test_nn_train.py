@@ -417,8 +417,11 @@ def test_metrics_closed_forms():
         nn.accuracy(np.zeros((3, 2)), np.zeros(4, int))
     with pytest.raises(ValueError, match="accuracy of no examples is undefined"):
         nn.accuracy(np.zeros((0, 2)), np.zeros(0, int))  # not a silent 0.0
-    with pytest.raises(ShapeError, match=r"outputs \(2, 1\) and targets \(2,\)"):
+    with pytest.raises(ShapeError, match=r"binary_accuracy: predictions \(2, 1\) and targets \(2,\)"):
         nn.metrics.binary_accuracy(np.zeros((2, 1)), np.zeros(2))
+    for metric in (nn.mse, nn.r2, nn.metrics.binary_accuracy):
+        with pytest.raises(ValueError, match="of no examples is undefined"):
+            metric(np.zeros((0, 1)), np.zeros((0, 1)))  # not nan, nor "constant targets"
     with pytest.raises(ShapeError):
         nn.mse(np.zeros(3), np.zeros((3, 1)))
     with pytest.raises(ValueError, match="constant"):
