@@ -93,9 +93,14 @@ class Module:
                 f"{type(self).__name__}.{name}: a plain Tensor that requires grad would not be found by "
                 "parameters() or saved by state_dict(); wrap it as nn.Parameter(...)"
             )
+        if name in buffers and isinstance(value, ag.Tensor):
+            value = np.array(value.data)  # a buffer stays a buffer (an array, as register_buffer stores it)
         is_buffer = name in buffers and isinstance(value, np.ndarray)
+        home = params if isinstance(value, Parameter) else modules if isinstance(value, Module) else buffers
         for registry in (params, buffers, modules):
-            registry.pop(name, None)
+            if registry is not home or (home is buffers and not is_buffer):
+                registry.pop(name, None)
+        # Replacing a registered value keeps its place, so parameters() and state_dict() keep their order.
         if isinstance(value, Parameter):
             params[name] = value
             _name_parameter(value, _join(d["_path"], name))
@@ -220,6 +225,8 @@ class Module:
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
         """Switch this module and its descendants to training (or, with False, evaluation) behaviour."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"train(mode) takes True or False, not {mode!r}; for evaluation behaviour call eval()")
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
         return self

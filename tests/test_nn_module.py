@@ -247,3 +247,22 @@ def test_evaluate_and_summary_give_every_submodule_its_own_mode_back(capsys):
     before = model[1].running_mean.copy()
     model(ag.tensor(np.arange(12.0).reshape(4, 3)))
     np.testing.assert_array_equal(model[1].running_mean, before)
+
+
+def test_train_takes_a_boolean_and_buffers_stay_buffers():
+    model = nn.MLP([2, 3, 1], dropout=0.5)
+    with pytest.raises(TypeError, match=r"train\(mode\) takes True or False, not 'False'"):
+        model.train("False")  # a non-empty string is truthy: it would have meant training
+    assert model.train(np.bool_(False)) is model and not model.layers[2].training
+    bn = nn.BatchNorm1d(2)
+    bn.running_mean = ag.tensor([1.0, 2.0])  # assigned as a Tensor: still saved and loaded
+    assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+    np.testing.assert_array_equal(bn.state_dict()["running_mean"], [1.0, 2.0])
+
+
+def test_replacing_a_parameter_keeps_its_place_in_the_order():
+    """Optimizer state is saved by position in parameters(): a replaced weight must not move behind the bias."""
+    lin = nn.Linear(2, 3)
+    lin.weight = nn.Parameter(np.zeros((3, 2)))
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    assert list(lin.state_dict()) == ["weight", "bias"]
