@@ -153,11 +153,8 @@ def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any, outputs: str
 
 def _sums_over_examples(loss_fn: Any) -> bool:
     """Whether ``loss_fn`` adds its examples' losses up (reduction "sum") rather than averaging them."""
-    fn, reduction = loss_fn, None
-    while isinstance(fn, functools.partial):
-        reduction = fn.keywords.get("reduction", reduction)
-        fn = fn.func
-    return getattr(fn, "reduction", reduction) == "sum"
+    fixed = loss_fn.keywords.get("reduction") if isinstance(loss_fn, functools.partial) else None
+    return getattr(_unwrap(loss_fn), "reduction", fixed) == "sum"
 
 
 class _EpochTotals:
@@ -179,7 +176,7 @@ class _EpochTotals:
         self.targets: list[np.ndarray] = []
 
     def add(self, loss: float, output: np.ndarray, target: np.ndarray) -> None:
-        n = len(target)
+        n = len(output)
         self.loss_sum += loss if self.summed else loss * n
         self.count += n
         if self.metric_fns:
@@ -288,8 +285,8 @@ def fit(
     Each batch: zero the gradients, y = model(x), ℓ = loss_fn(y, target),
     backward, optimizer step. After each epoch the training loss (the mean
     over examples, or their total for a loss with reduction="sum", so it
-    does not depend on the batch size) and ``metrics`` ("accuracy", "mse", "r2" or functions
-    (output, target) -> float) are recorded, plus the same on ``val_loader``
+    does not depend on the batch size) and ``metrics`` ("accuracy", "mse",
+    "r2" or functions (output, target) -> float) are recorded, plus the same on ``val_loader``
     as ``val_*`` (in eval mode), and the learning rate as ``lr``; then the
     callbacks run (``EarlyStopping`` may stop training). A tqdm progress
     bar shows epoch, loss, val loss and metrics when ``progress`` is on and
