@@ -31,10 +31,15 @@ argmin = nondifferentiable(np.argmin)
 
 
 def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
-    """numpy's ``x.transpose(*axes)``; with two axes on a non-matrix, PyTorch's swap of those two."""
+    """``x.transpose(a, b)`` swaps two axes (PyTorch); ``x.transpose()`` or a full permutation permutes (numpy).
+
+    Two integers always mean PyTorch's swap, so ``w.transpose(0, 1)`` is the
+    matrix transpose; ``x.transpose((2, 0, 1))`` or ``x.transpose(2, 0, 1)``
+    is numpy's permutation.
+    """
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
-    if len(axes) == 2 and self.ndim != 2:
+        return P.transpose(self, tuple(axes[0]))
+    if len(axes) == 2:
         return P.swapaxes(self, axes[0], axes[1])
     return P.transpose(self, axes or None)
 

@@ -7,6 +7,10 @@ The state is process-wide (not thread-local), like micrograd and HIPS autograd.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import numpy as np
 
 #: Record graphs for reverse mode (switched off by ``no_grad``).
@@ -35,6 +39,18 @@ scope: tuple[str, ...] | None = None
 
 #: dtype given to Python scalars and lists.
 default_dtype: np.dtype = np.dtype(np.float64)
+
+
+@contextmanager
+def pushed(stack: list, item: Any) -> Iterator[Any]:
+    """Put ``item`` on one of the mode stacks above for the duration of a ``with`` block."""
+    stack.append(item)
+    refresh_slow()
+    try:
+        yield item
+    finally:
+        stack.remove(item)
+        refresh_slow()
 
 
 def refresh_slow() -> None:

@@ -10,13 +10,15 @@ import numpy as np
 
 from .errors import AnomalyError
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The library's own packages: a site inside them is not the user's line.
+_LIBRARY_DIRS = tuple(os.path.join(_ROOT, package) + os.sep for package in ("autograd_core", "nn", "viz"))
 
 
 def user_site() -> str:
-    """``file:line in function`` of the innermost caller outside this package."""
+    """``file:line in function`` of the innermost caller outside the library (autograd_core, nn, viz)."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARY_DIRS):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"

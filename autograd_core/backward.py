@@ -113,7 +113,13 @@ class _LeafStore:
     def add(self, t: Tensor, g: Any) -> None:
         if self.tensor_mode:
             g = g if isinstance(g, Tensor) else wrap(np.asarray(g))
-            t.grad = g if t.grad is None else t.grad + g
+            if t.grad is not None:
+                t.grad = t.grad + g
+                return
+            if g.data.base is not None or not g.data.flags.writeable or id(g) in self.stored:
+                g = g.astype(g.dtype)  # a differentiable copy this leaf owns
+            self.stored.add(id(g))
+            t.grad = g
             return
         if t.grad is not None:
             t.grad = wrap(t.grad.data + g)

@@ -53,11 +53,5 @@ class OpCounter:
 @contextmanager
 def count_ops() -> Iterator[OpCounter]:
     """Count the primitives applied (and rules run) inside the block."""
-    meter = OpCounter()
-    _state.counters.append(meter)
-    _state.refresh_slow()
-    try:
+    with _state.pushed(_state.counters, OpCounter()) as meter:
         yield meter
-    finally:
-        _state.counters.remove(meter)
-        _state.refresh_slow()

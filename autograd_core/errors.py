@@ -11,6 +11,22 @@ class AutogradError(Exception):
     """Base class of all library errors (catch this to catch them all)."""
 
 
+class InvalidArgumentError(AutogradError, ValueError):
+    """An argument has a value the function cannot use; the message lists what it accepts."""
+
+
+class ArgumentTypeError(AutogradError, TypeError):
+    """An argument (or a function's result) is of a type the operation cannot use."""
+
+
+class UnsizedError(AutogradError, TypeError):
+    """A 0-d tensor has no length and cannot be iterated."""
+
+
+class IndexingError(AutogradError, IndexError):
+    """An index is out of range for the tensor, or of a kind that cannot index it."""
+
+
 class ShapeError(AutogradError, ValueError):
     """Operand shapes do not fit the operation; the message names the op and the shapes."""
 

@@ -40,14 +40,8 @@ class DualPair(NamedTuple):
 @contextmanager
 def dual_level() -> Iterator[int]:
     """Open a forward-mode level; tangents made inside it are dropped when it closes."""
-    level = next(_level_ids)
-    _state.fwd_levels.append(level)
-    _state.refresh_slow()
-    try:
+    with _state.pushed(_state.fwd_levels, next(_level_ids)) as level:
         yield level
-    finally:
-        _state.fwd_levels.remove(level)
-        _state.refresh_slow()
 
 
 def _current_level(level: int | None) -> int:

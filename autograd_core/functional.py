@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _state
 from .backward import run_backward
-from .errors import ShapeError
+from .errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from .forward import attach_tangent, dual_level, tangent_of, unpack_dual
 from .modes import enable_grad, no_grad
 from .primitives.elementwise import identity
@@ -81,6 +81,14 @@ def _join(parts: list[Any]) -> Any:
     return np.concatenate(parts, axis=0)
 
 
+def _with_variables(args: Sequence[Any], nums: tuple[int, ...]) -> tuple[list[Any], list[Tensor]]:
+    """``args`` with the ``nums`` positions replaced by fresh ``variable``s, and those variables."""
+    args = list(args)
+    for i in nums:
+        args[i] = variable(args[i])
+    return args, [args[i] for i in nums]
+
+
 def _record(f: Callable[..., Any], args: list[Any]) -> Any:
     with enable_grad():
         return f(*args)
@@ -92,11 +100,7 @@ def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[.
 
     @functools.wraps(f)
     def value_and_grad_f(*args: Any) -> tuple[Tensor, Any]:
-        args = list(args)
-        variables = []
-        for i in nums:
-            args[i] = variable(args[i])
-            variables.append(args[i])
+        args, variables = _with_variables(args, nums)
         out = _record(f, args)
         if not isinstance(out, Tensor) or out.size != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
@@ -135,7 +139,11 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     outs = out if isinstance(out, tuple) else (out,)
 
     def vjp_fn(cotangent: Any) -> tuple[Tensor, ...]:
-        cots = cotangent if isinstance(out, tuple) else (cotangent,)
+        cots = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
+        if len(cots) != len(outs):
+            raise ShapeError(
+                f"vjp: f returned {len(outs)} outputs but {len(cots)} cotangents were given; pass one per output"
+            )
         roots, seeds = [], []
         for o, c in zip(outs, cots):
             c = c.data if isinstance(c, Tensor) and not c.requires_grad else c
@@ -158,7 +166,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward)."""
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
-        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+        raise InvalidArgumentError(
+            f"jvp: {len(primals)} primals but {len(tangents)} tangents; pass one tangent per primal"
+        )
     with dual_level() as level:
         duals = []
         for p, t in zip(primals, tangents):
@@ -185,91 +195,122 @@ def _to_output_major(j: Any, out_shape: tuple[int, ...], in_shape: tuple[int, ..
     return j.reshape((d, m)).T.reshape(tuple(out_shape) + tuple(in_shape))
 
 
+def _outputs(out: Any, name: str) -> tuple[list[Tensor], bool]:
+    """``f``'s result as a list of Tensors, and whether it was a tuple."""
+    items = list(out) if isinstance(out, tuple) else [out]
+    for o in items:
+        if not isinstance(o, Tensor):
+            raise ArgumentTypeError(f"{name}: f must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
+    return items, isinstance(out, tuple)
+
+
+def _arrange(table: list[list[Tensor]], tuple_out: bool, single_arg: bool) -> Any:
+    """``table[o][k]`` (output o, argument k) nested as JAX does: outputs outside, arguments inside."""
+    per_output = [row[0] if single_arg else tuple(row) for row in table]
+    return tuple(per_output) if tuple_out else per_output[0]
+
+
+def _finish(j: Any, out: Tensor, x: Tensor) -> Tensor:
+    """A Jacobian block as a C-ordered Tensor in the dtype of output and input together."""
+    dtype = np.result_type(out.dtype, x.dtype)
+    if isinstance(j, Tensor):
+        return j if j.dtype == dtype else j.astype(dtype)
+    return wrap(np.require(j, dtype=dtype, requirements="C"))
+
+
 def jacfwd(
-    f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
+    f: Callable[..., Any], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
 ) -> Callable[..., Any]:
     """The Jacobian by forward mode: column j is the JVP J·eⱼ (D passes, or one batched pass).
 
-    Result shape: ``out.shape + in.shape``. Cheaper than ``jacrev`` when D < M.
+    Each block has shape ``out.shape + in.shape``; for several outputs or
+    ``argnums`` the blocks nest as in JAX (outputs outside, arguments
+    inside). Cheaper than ``jacrev`` when D < M.
     """
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
     def jac(*args: Any) -> Any:
-        results = []
+        table: list[list[Tensor]] = []
+        tuple_out = False
         for i in nums:
             x = _as_float_tensor(args[i])
-            columns: list[Any] = []
-            out_shape: tuple[int, ...] = ()
             blocks = _chunks(x.size, chunk_size) if vectorize else [(j, j + 1) for j in range(x.size)]
-            if not blocks:  # no input directions: the Jacobian is empty
+            columns: list[list[Any]] = []
+            outs: list[Tensor] = []
+            if not blocks:  # no input directions: every block is empty
                 with no_grad():
-                    out_shape = f(*args).shape
-                results.append(wrap(np.zeros(out_shape + x.shape, x.dtype)))
-                continue
+                    outs, tuple_out = _outputs(f(*args), "jacfwd")
+                columns = [[np.zeros((0,) + o.shape, o.dtype)] for o in outs]
             for lo, hi in blocks:
                 basis = _basis(x.size, lo, hi, x.shape, x.dtype)
                 with dual_level() as level:
                     a = list(args)
                     a[i] = attach_tangent(x, basis if vectorize else basis[0], level)
-                    out = f(*a)
-                    t = tangent_of(out, level)
-                out_shape = out.shape
-                if t is None:
-                    t = np.zeros((hi - lo,) + out.shape, out.dtype)
-                elif not vectorize:
-                    t = t[None]
-                columns.append(t)
-            j = _to_output_major(_join(columns), out_shape, x.shape)
-            results.append(j if isinstance(j, Tensor) else wrap(np.ascontiguousarray(j)))
-        return results[0] if single else tuple(results)
+                    outs, tuple_out = _outputs(f(*a), "jacfwd")
+                    tangents = [tangent_of(o, level) for o in outs]
+                columns = columns or [[] for _ in outs]
+                for o, t, column in zip(outs, tangents, columns):
+                    if t is None:
+                        t = np.zeros((hi - lo,) + o.shape, o.dtype)
+                    elif not vectorize:
+                        t = t[None]
+                    column.append(t)
+            table = table or [[] for _ in outs]
+            for row, o, column in zip(table, outs, columns):
+                row.append(_finish(_to_output_major(_join(column), o.shape, x.shape), o, x))
+        return _arrange(table, tuple_out, single)
 
     return jac
 
 
-def jacrev(
-    f: Callable[..., Tensor], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
-) -> Callable[..., Any]:
-    """The Jacobian by reverse mode: row i is the VJP eᵢᵀ·J (M passes, or one batched pass).
-
-    Result shape: ``out.shape + in.shape``. Cheaper than ``jacfwd`` when M < D.
-    """
-    nums, single = _argnums(argnums)
-
-    @functools.wraps(f)
-    def jac(*args: Any) -> Any:
-        args = list(args)
-        variables = []
-        for i in nums:
-            args[i] = variable(args[i])
-            variables.append(args[i])
-        out = _record(f, args)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"jacrev: f must return a Tensor, got {type(out).__name__}")
+def _jacrev_blocks(
+    outs: list[Tensor], variables: list[Tensor], vectorize: bool, chunk_size: int | None
+) -> list[list[Tensor]]:
+    """Rows eᵢᵀ·J of every output, by backward passes through one recorded forward pass: ``[output][argument]``."""
+    plans = [_chunks(o.size, chunk_size) if vectorize else [(j, j + 1) for j in range(o.size)] for o in outs]
+    passes_left = sum(len(p) for o, p in zip(outs, plans) if o.requires_grad)
+    table = []
+    for o, blocks in zip(outs, plans):
         rows: list[list[Any]] = [[] for _ in variables]
-        blocks = _chunks(out.size, chunk_size) if vectorize else [(j, j + 1) for j in range(out.size)]
-        if not blocks:  # no outputs: the Jacobian is empty
-            empty = tuple(wrap(np.zeros(out.shape + v.shape, out.dtype)) for v in variables)
-            return empty[0] if single else empty
-        for n, (lo, hi) in enumerate(blocks):
-            basis = _basis(out.size, lo, hi, out.shape, out.dtype)
+        for lo, hi in blocks:
+            basis = _basis(o.size, lo, hi, o.shape, o.dtype)
             seed = basis if vectorize else basis[0]
-            batch = seed.shape[: seed.ndim - out.ndim]
+            batch = seed.shape[: seed.ndim - o.ndim]
             grads: list[Any] = [None] * len(variables)
-            if out.requires_grad:
-                last = n == len(blocks) - 1
+            if o.requires_grad:
+                passes_left -= 1  # the graph is freed by the last pass
                 grads = run_backward(
-                    [out], [seed], inputs=variables, accumulate=False, retain_graph=not last, create_graph=None
+                    [o], [seed], inputs=variables, accumulate=False, retain_graph=passes_left > 0, create_graph=None
                 )
             for k, (g, v) in enumerate(zip(grads, variables)):
                 if g is None:
                     g = np.zeros(batch + v.shape, v.dtype)
                 rows[k].append(g if vectorize else g[None])
-        results = []
-        for k, v in enumerate(variables):
-            j = _join(rows[k]).reshape(out.shape + v.shape)
-            results.append(j if isinstance(j, Tensor) else wrap(j))
-        return results[0] if single else tuple(results)
+        table.append(
+            [
+                _finish(_join(r).reshape(o.shape + v.shape) if r else np.zeros(o.shape + v.shape), o, v)
+                for r, v in zip(rows, variables)
+            ]
+        )
+    return table
+
+
+def jacrev(
+    f: Callable[..., Any], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
+) -> Callable[..., Any]:
+    """The Jacobian by reverse mode: row i is the VJP eᵢᵀ·J (M passes, or one batched pass).
+
+    Each block has shape ``out.shape + in.shape``, nested as in ``jacfwd``.
+    Cheaper than ``jacfwd`` when M < D.
+    """
+    nums, single = _argnums(argnums)
+
+    @functools.wraps(f)
+    def jac(*args: Any) -> Any:
+        args, variables = _with_variables(args, nums)
+        outs, tuple_out = _outputs(_record(f, args), "jacrev")
+        return _arrange(_jacrev_blocks(outs, variables, vectorize, chunk_size), tuple_out, single)
 
     return jac
 
@@ -284,20 +325,24 @@ def hvp(f: Callable[..., Tensor], x: Any, v: Any) -> Tensor:
     return jvp(grad(f), (x,), (v,))[1]
 
 
-def jacobian(f: Callable[..., Tensor], argnums: int = 0, mode: str = "auto") -> Callable[..., Any]:
-    """The Jacobian, by ``mode`` "forward" (D JVPs), "reverse" (M VJPs) or "auto" (whichever is fewer)."""
+def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "auto") -> Callable[..., Any]:
+    """The Jacobian by ``mode``: "forward" (D JVPs), "reverse" (M VJPs) or "auto" (whichever is fewer).
+
+    "auto" records one forward pass, reads M from it and continues in reverse
+    mode when M ≤ D; otherwise it runs f again with tangents (forward mode).
+    """
     if mode not in ("auto", "forward", "reverse"):
-        raise ValueError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+        raise InvalidArgumentError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+    nums, single = _argnums(argnums)
 
     @functools.wraps(f)
     def jac(*args: Any) -> Any:
-        chosen = mode
-        if mode == "auto":
-            with no_grad():
-                m = f(*args).size
-            d = _as_float_tensor(args[argnums]).size
-            chosen = "forward" if d < m else "reverse"
-        transform = jacfwd if chosen == "forward" else jacrev
-        return transform(f, argnums)(*args)
+        if mode == "forward":
+            return jacfwd(f, argnums)(*args)
+        recorded, variables = _with_variables(args, nums)
+        outs, tuple_out = _outputs(_record(f, recorded), "jacobian")
+        if mode == "auto" and sum(v.size for v in variables) < sum(o.size for o in outs):
+            return jacfwd(f, argnums)(*args)
+        return _arrange(_jacrev_blocks(outs, variables, True, None), tuple_out, single)
 
     return jac

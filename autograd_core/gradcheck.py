@@ -71,7 +71,13 @@ def gradcheck(
         out_size = analytic.size // max(xs[i].size, 1)
         analytic = analytic.reshape(out_size, xs[i].size)
         numeric = numerical_jacobian(f, xs, i, eps)
-        bad = np.abs(analytic - numeric) > atol + rtol * np.abs(numeric)
+        if analytic.shape != numeric.shape:
+            raise GradcheckError(
+                f"gradcheck: the analytic Jacobian of {_label(xs[i], i)} has shape {analytic.shape}, "
+                f"the numeric one {numeric.shape}"
+            )
+        # "not within tolerance" (rather than "beyond it") also flags NaN and inf
+        bad = ~(np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric))
         if bad.any():
             o, j = np.argwhere(bad)[0]
             element = np.unravel_index(j, xs[i].shape) if xs[i].ndim else ()

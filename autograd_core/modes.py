@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
+from .errors import DtypeError
 
 
 class set_grad_enabled(contextlib.ContextDecorator):
@@ -64,7 +65,7 @@ def set_default_dtype(dtype: Any) -> None:
     """The float dtype given to Python numbers and lists (float64 unless changed)."""
     dt = np.dtype(dtype)
     if dt.kind != "f":
-        raise TypeError(f"the default dtype must be a float dtype, not {dt}")
+        raise DtypeError(f"the default dtype must be a float dtype (float16, float32, float64), not {dt}")
     _state.default_dtype = dt
 
 

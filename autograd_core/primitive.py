@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
-from .errors import AutogradError, ShapeError, shapes_text
+from .errors import AutogradError, IndexingError, InvalidArgumentError, ShapeError, shapes_text
 from .node import Node
 from .tensor import Tensor, wrap
 
@@ -67,7 +67,18 @@ def no_flops(*args: Any, **params: Any) -> int:
 class Primitive:
     """A registered operation: forward, per-input VJP and JVP rules, formula text."""
 
-    __slots__ = ("name", "forward", "vjps", "jvps", "formula", "flops", "broadcasting", "view", "sets_dtype")
+    __slots__ = (
+        "name",
+        "forward",
+        "vjps",
+        "jvps",
+        "formula",
+        "flops",
+        "broadcasting",
+        "view",
+        "sets_dtype",
+        "promotes",
+    )
 
     def __init__(
         self,
@@ -80,6 +91,7 @@ class Primitive:
         broadcasting: bool = False,
         view: bool = False,
         sets_dtype: bool = False,
+        promotes: bool = False,
     ) -> None:
         self.name = name
         self.forward = forward
@@ -90,6 +102,7 @@ class Primitive:
         self.broadcasting = broadcasting
         self.view = view
         self.sets_dtype = sets_dtype
+        self.promotes = promotes
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         return apply(self, inputs, params)
@@ -133,9 +146,11 @@ def primitive(
 ) -> Primitive:
     """Declare and register a primitive (its name must be new)."""
     if name in REGISTRY:
-        raise ValueError(f"primitive {name!r} is already registered")
+        raise InvalidArgumentError(f"primitive {name!r} is already registered; choose another name")
     if not isinstance(vjp, ArgnumRules) and not isinstance(jvp, ArgnumRules) and len(vjp) != len(jvp):
-        raise ValueError(f"primitive {name!r}: {len(vjp)} VJP rules but {len(jvp)} JVP rules")
+        raise InvalidArgumentError(
+            f"primitive {name!r}: {len(vjp)} VJP rules but {len(jvp)} JVP rules (one of each per input)"
+        )
     prim = Primitive(name, forward, vjp, jvp, Formula(f"{name}: {formula}", vjp_text, jvp_text), **options)
     REGISTRY[name] = prim
     return prim
@@ -200,6 +215,19 @@ def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
     return out
 
 
+def float_operands(arrays: Sequence[Any]) -> list[Any]:
+    """Integer operands cast to the float dtype of the float ones, as PyTorch promotes (int · float32 → float32).
+
+    numpy would widen float32 to float64 here; arithmetic primitives
+    (``promotes=True``) call this when their operands' dtypes differ.
+    """
+    floats = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+    if not floats:
+        return list(arrays)
+    target = np.result_type(*floats)
+    return [a.astype(target) if isinstance(a, np.ndarray) and a.dtype.kind in "iu" else a for a in arrays]
+
+
 def _record(prim: Primitive, out: Any, inputs: tuple, params: dict, record: bool, arrays: Sequence[Any]) -> Tensor:
     if type(out) is not np.ndarray or not out.ndim:
         out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
@@ -221,6 +249,8 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
             inputs, arrays = coerce_constants(inputs)
             record = any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
             break
+    if prim.promotes:
+        arrays = float_operands(arrays)
     try:
         out = prim.forward(*arrays, **params)
     except AutogradError:
@@ -258,6 +288,8 @@ def apply2(prim: Primitive, a: Any, b: Any) -> Tensor:
         if isinstance(b, Tensor):
             bd = b.data
             record = record or b.requires_grad
+            if ad.dtype != bd.dtype and prim.promotes:
+                ad, bd = float_operands((ad, bd))
         elif type(b) in SCALARS:
             bd = b
         else:
@@ -291,6 +323,8 @@ def explain_failure(prim: Primitive, arrays: Sequence[Any], err: Exception) -> E
     """Turn numpy's error into one that names the op and the operand shapes."""
     shapes = [np.shape(a) for a in arrays if a is not None]
     text = str(err)
+    if isinstance(err, IndexError):
+        return IndexingError(f"{prim.name}: {text} (tensor shape {shapes[0] if shapes else ()})")
     if "broadcast" in text:
         return ShapeError(f"{prim.name}: shapes {shapes_text(*shapes)} cannot be broadcast together")
     return ShapeError(f"{prim.name}: {text} (operand shapes {shapes_text(*shapes)})")

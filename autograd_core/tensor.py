@@ -12,7 +12,7 @@ from typing import Any, Union
 import numpy as np
 
 from . import _state
-from .errors import DtypeError, GradientError
+from .errors import DtypeError, GradientError, ShapeError, UnsizedError
 from .node import Node
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, list, tuple]
@@ -125,7 +125,7 @@ class Tensor:
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+            raise ShapeError(f"item() needs a tensor with one element, this one has shape {self.shape}; index it first")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -143,12 +143,12 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise UnsizedError("len() of a 0-d tensor: it has no first axis (use .item() for its value)")
         return len(self.data)
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise UnsizedError("iteration over a 0-d tensor: it has no first axis (use .item() for its value)")
         return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
@@ -162,7 +162,7 @@ class Tensor:
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iub":
-            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+            raise DtypeError(f"only integer tensors can be used as an index, not {self.dtype}")
         return int(self.data)
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash

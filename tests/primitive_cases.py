@@ -307,6 +307,9 @@ CASES: dict[str, Callable] = {
     "softmax": along_axis(ag.softmax),
     "log_softmax": along_axis(ag.log_softmax),
     "cross_entropy": cross_entropy_case,
+    "binary_cross_entropy": binary(
+        ag.binary_cross_entropy, lambda rng, s: rng.uniform(0.05, 0.95, s), lambda rng, s: rng.uniform(0, 1, s)
+    ),
     "bce_with_logits": binary(ag.binary_cross_entropy_with_logits, normal, lambda rng, s: rng.uniform(0, 1, s)),
 }
 

@@ -205,3 +205,52 @@ def test_run_backward_can_replay_without_touching_grads():
 
     ag.run_backward([y], [np.ones(())], accumulate=False, retain_graph=True, observer=Recorder())
     assert events == ["sum", "mul"] and x.grad is None and not y.grad_fn.freed
+
+
+def test_create_graph_leaves_own_writable_gradients():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = ag.tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward(create_graph=True)  # add hands one cotangent to both leaves
+    assert x.grad is not y.grad and x.grad.data.flags.writeable
+    x.grad.data *= 10
+    np.testing.assert_allclose(y.grad.data, [1.0, 1.0])
+
+
+def test_zero_power_has_zero_gradient_even_at_zero():
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    p = ag.tensor([0.0, 2.0], requires_grad=True)
+    ag.pow(ag.tensor([0.0, 0.0]), p).sum().backward()
+    assert np.isfinite(p.grad.data).all()
+
+
+def test_indexing_errors_are_index_errors():
+    t = ag.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(IndexError, match=r"getitem: .*out of bounds.*shape \(3,\)"):
+        t[5]
+    with pytest.raises(ag.errors.IndexingError):
+        t[1.5]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_detect_anomaly_points_past_nn_to_the_user_line():
+    import nn
+
+    layer = nn.Linear(2, 1)
+    with ag.no_grad():
+        layer.weight.data[...] = 1e308
+    with (
+        ag.detect_anomaly(),
+        pytest.raises(ag.errors.AnomalyError, match=r"linear produced inf.*test_backward\.py:\d+"),
+    ):
+        layer(ag.tensor([[10.0, 10.0]]))  # finite values overflow inside nn; reported at this line
+
+
+def test_every_library_error_is_also_a_builtin_error():
+    import inspect
+
+    for name, cls in inspect.getmembers(ag.errors, inspect.isclass):
+        if issubclass(cls, ag.errors.AutogradError) and cls is not ag.errors.AutogradError:
+            builtin = (ValueError, TypeError, RuntimeError, IndexError, KeyError)
+            assert issubclass(cls, builtin), f"{name} should also subclass the builtin error users catch"

@@ -118,3 +118,15 @@ def test_matmul_shape_errors_name_the_op_and_shapes():
         ag.tensor(np.ones(3)) + ag.tensor(np.ones(4))
     with pytest.raises(ValueError, match="axis 2 is out of bounds"):
         ag.tensor(np.ones((2, 2))).sum(axis=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_binary_cross_entropy_is_finite_at_saturated_probabilities(dtype):
+    p = ag.tensor([0.0, 1.0, 0.0, 1.0, 0.3], dtype=dtype, requires_grad=True)
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    loss = ag.binary_cross_entropy(p, y)
+    np.testing.assert_allclose(loss.data[:4], [0.0, 0.0, 100.0, 100.0])  # logs clamped at -100, as PyTorch
+    loss.sum().backward()
+    assert loss.dtype == dtype and p.grad.dtype == dtype and np.isfinite(p.grad.data).all()
+    assert p.grad.data[0] == 0 and p.grad.data[1] == 0 and p.grad.data[2] < 0 < p.grad.data[3]
+    assert float(p.grad.data[4]) == pytest.approx((0.3 - 1) / (0.3 * 0.7), rel=1e-2)

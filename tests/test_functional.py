@@ -106,3 +106,79 @@ def test_gradcheck_passes_and_warns_on_float32():
     assert ag.gradcheck(lambda x: (x * x).tanh().sum(), [ag.tensor([0.3, -0.2])])
     with pytest.warns(UserWarning, match="float64"):
         ag.gradcheck(lambda x: x * 2, [ag.tensor([1.0], dtype=np.float32)], eps=1e-2, atol=1e-2)
+
+
+def test_jacobians_of_scalars_keep_scalar_shapes():
+    x = ag.tensor(0.5)
+    for transform in (ag.jacfwd, ag.jacrev, ag.jacobian):
+        assert transform(ag.sin)(x).shape == ()
+    h = ag.hessian(lambda x: x**3)(x)
+    assert h.shape == () and h.item() == pytest.approx(3.0)
+
+
+def test_jacobians_of_tuple_outputs_and_several_arguments_nest_like_jax():
+    f = lambda x, y: (x * y, (x * x).sum())  # noqa: E731
+    x, y = ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])
+    for transform in (ag.jacfwd, ag.jacrev, ag.jacobian):
+        (dx0, dy0), (dx1, dy1) = transform(f, argnums=(0, 1))(x, y)
+        np.testing.assert_allclose(dx0.data, np.diag([3.0, 4.0]))
+        np.testing.assert_allclose(dy0.data, np.diag([1.0, 2.0]))
+        np.testing.assert_allclose(dx1.data, [2.0, 4.0])
+        assert dy1.tolist() == [0.0, 0.0]
+        only_x = transform(f)(x, y)
+        assert isinstance(only_x, tuple) and only_x[0].shape == (2, 2)
+
+
+def test_hessian_with_several_arguments():
+    f = lambda x, y: (x * x * y).sum()  # noqa: E731  ∂²/∂x² = 2y, ∂²/∂x∂y = 2x, ∂²/∂y² = 0
+    x, y = ag.tensor([1.0, 2.0]), ag.tensor([3.0, 5.0])
+    (hxx, hxy), (hyx, hyy) = ag.hessian(f, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(hxx.data, np.diag([6.0, 10.0]))
+    np.testing.assert_allclose(hxy.data, np.diag([2.0, 4.0]))
+    np.testing.assert_allclose(hyx.data, np.diag([2.0, 4.0]))
+    np.testing.assert_allclose(hyy.data, np.zeros((2, 2)))
+
+
+def test_jacobian_auto_records_one_forward_pass_when_reverse_wins():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return (x * x).sum(keepdims=True)  # M = 1 < D = 3: reverse mode
+
+    ag.jacobian(f)(ag.tensor([1.0, 2.0, 3.0]))
+    assert calls == [1]
+
+
+def test_jacobian_dtype_is_the_same_either_way():
+    x = ag.tensor([1.0, 2.0], dtype=np.float32)
+    f = lambda x: x.astype(np.float64) * 2  # noqa: E731
+    assert ag.jacfwd(f)(x).dtype == ag.jacrev(f)(x).dtype == np.float64
+
+
+def test_vjp_needs_one_cotangent_per_output():
+    _, vjp_fn = ag.vjp(lambda x: (x * 2, x.sum()), ag.tensor([1.0, 2.0]))
+    with pytest.raises(ShapeError, match="2 outputs but 1 cotangents"):
+        vjp_fn((np.ones(2),))
+    (g,) = vjp_fn((np.ones(2), np.ones(())))
+    assert g.tolist() == [3.0, 3.0]
+
+
+def test_gradcheck_flags_nan_gradients():
+    nan_rule = ag.primitive.primitive(
+        "test_nan_rule", lambda x: x, vjp=(lambda g, y, x: g * np.nan,), jvp=(lambda t, y, x: t,),
+        formula="y = x", vjp_text="x̄ = NaN (broken)", jvp_text="ẏ = ẋ",
+    )  # fmt: skip
+    try:
+        with pytest.raises(GradcheckError, match="analytic nan"):
+            ag.gradcheck(lambda t: nan_rule(t), [ag.tensor([1.0])])
+    finally:
+        del ag.REGISTRY["test_nan_rule"]
+
+
+def test_transpose_method_swaps_two_axes_like_pytorch():
+    w = ag.tensor(np.arange(6.0).reshape(2, 3))
+    assert w.transpose(0, 1).shape == (3, 2) and w.transpose(1, 0).shape == (3, 2)
+    x = ag.tensor(np.zeros((2, 3, 4)))
+    assert x.transpose(0, 2).shape == (4, 3, 2) and x.transpose(2, 0, 1).shape == (4, 2, 3)
+    assert x.transpose((1, 2, 0)).shape == (3, 4, 2) and x.transpose().shape == (4, 3, 2)

@@ -45,19 +45,20 @@ def test_dot_product_jvp_vjp(name, data):
     assert ag.dot_product_test(case.fn, case.tensors(), rng=np.random.default_rng(7), rtol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
 @pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=6)
 @given(data=st.data())
-def test_float32_stays_float32(name, data):
+def test_low_precision_stays_low_precision(name, dtype, data):
     case = draw_case(data, name)
-    xs = case.tensors(dtype=np.float32)
+    xs = case.tensors(dtype=dtype)
     out = case.fn(*xs)
-    assert out.dtype == (np.float64 if name == "cast" else np.float32)  # the cast case converts to float64
-    seed = np.random.default_rng(0).standard_normal(out.shape).astype(np.float32)
+    assert out.dtype == (np.float64 if name == "cast" else dtype)  # the cast case converts to float64
+    assert np.isfinite(out.data).all()
+    seed = np.random.default_rng(0).standard_normal(out.shape).astype(dtype)
     out.backward(seed)
-    assert all(x.grad is not None and x.grad.dtype == np.float32 for x in xs)
-    _, tangent = ag.jvp(
-        case.fn, case.tensors(dtype=np.float32, requires_grad=False), [np.ones(x.shape, np.float32) for x in xs]
-    )
+    assert all(x.grad is not None and x.grad.dtype == dtype and np.isfinite(x.grad.data).all() for x in xs)
+    _, tangent = ag.jvp(case.fn, case.tensors(dtype=dtype, requires_grad=False), [np.ones(x.shape, dtype) for x in xs])
     assert tangent.dtype == out.dtype
 
 
@@ -87,8 +88,10 @@ def test_jacfwd_equals_jacrev(name, data):
     fwd_loop = ag.jacfwd(case.fn, argnums, vectorize=False)(*xs)
     rev_loop = ag.jacrev(case.fn, argnums, vectorize=False)(*xs)
     rev_chunked = ag.jacrev(case.fn, argnums, chunk_size=2)(*xs)
-    for parts in zip(fwd, rev, fwd_loop, rev_loop, rev_chunked):
-        for other in parts[1:]:
+    for k, parts in enumerate(zip(fwd, rev, fwd_loop, rev_loop, rev_chunked)):
+        expected_shape = case.fn(*xs).shape + xs[k].shape
+        for other in parts:
+            assert other.shape == expected_shape  # assert_allclose alone would broadcast (1,) against ()
             np.testing.assert_allclose(parts[0].data, other.data, rtol=1e-10, atol=1e-12)
 
 

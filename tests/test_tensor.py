@@ -194,3 +194,38 @@ def test_as_tensor_shares_memory_when_it_can():
     a[0] = 5.0
     assert t.data[0] == 5.0 and ag.as_tensor(t) is t
     assert ag.as_tensor(a, dtype=np.float32).dtype == np.float32 and ag.as_tensor([1, 2]).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: ag.transpose(x, (1, 2)),
+        lambda x: ag.expand_dims(x, 5),
+        lambda x: ag.squeeze(ag.ones(1, 3), 2),
+        lambda x: ag.flatten(x, 5),
+        lambda x: ag.moveaxis(x, 0, 5),
+        lambda x: ag.take_along_axis(x, np.zeros((2, 3), int), axis=5),
+        lambda x: ag.swapaxes(x, 0, 5),
+        lambda x: ag.split(x, 3, axis=4),
+        lambda x: ag.softmax(x, axis=5),
+        lambda x: ag.concatenate([x, x], axis=2),
+    ],
+)
+def test_out_of_range_axes_are_refused_naming_the_op(call):
+    with pytest.raises(ShapeError, match=r"axis \d is out of bounds for a tensor with \d dimension"):
+        call(ag.tensor(np.zeros((2, 3))))
+
+
+def test_split_needs_at_least_one_section():
+    with pytest.raises(ag.errors.InvalidArgumentError, match="at least 1"):
+        ag.split(ag.tensor(np.zeros(4)), 0)
+
+
+def test_integer_operands_keep_float32_like_pytorch():
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=np.float32, requires_grad=True)
+    ints = np.arange(3)
+    results = [ag.arange(3) * x, x @ ag.tensor(np.ones((3, 2), int)), x + ints, ag.maximum(x, ints), x / ints.clip(1)]
+    assert all(r.dtype == np.float32 for r in results)
+    assert ag.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0, 1.0])).dtype == np.float32
+    (ag.arange(3) * x).sum().backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [0.0, 1.0, 2.0]

@@ -29,9 +29,16 @@ from .elementwise import (
     tanh,
     where,
 )
-from .index import getitem, normalize_index, take_along_axis
+from .index import getitem, take_along_axis
 from .linalg import linear, matmul, permute, swapaxes, transpose
-from .nn_ops import binary_cross_entropy_with_logits, cross_entropy, log_sigmoid, log_softmax, softmax
+from .nn_ops import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    log_sigmoid,
+    log_softmax,
+    softmax,
+)
 from .reduce import logsumexp, max, mean, min, std, sum, var
 from .shape import (
     broadcast_to,
@@ -51,6 +58,7 @@ from .shape import (
 __all__ = [
     "abs",
     "add",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "broadcast_to",
     "cast",
@@ -82,7 +90,6 @@ __all__ = [
     "moveaxis",
     "mul",
     "neg",
-    "normalize_index",
     "pad",
     "permute",
     "pow",

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
+from ..errors import InvalidArgumentError
 from ..primitive import Primitive, apply1, apply2, primitive
 from ..tensor import Tensor
 
@@ -28,7 +29,8 @@ def _chain(partial):
     return vjp, jvp
 
 
-def _elementwise(name, forward, partials, formula, vjp_text, jvp_text) -> Primitive:
+def elementwise_primitive(name, forward, partials, formula, vjp_text, jvp_text, promotes=False) -> Primitive:
+    """Declare an elementwise primitive from its partial derivatives ∂y/∂xᵢ(y, *inputs) (None: no gradient)."""
     rules = [_chain(p) if p is not None else (None, None) for p in partials]
     return primitive(
         name,
@@ -39,6 +41,7 @@ def _elementwise(name, forward, partials, formula, vjp_text, jvp_text) -> Primit
         vjp_text=vjp_text,
         jvp_text=jvp_text,
         broadcasting=True,
+        promotes=promotes,
     )
 
 
@@ -50,6 +53,14 @@ def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _sigmoid_forward(x):
     return _stable_sigmoid(x)
+
+
+def _pow_base_slope(x, p):
+    """∂(xᵖ)/∂x = p·xᵖ⁻¹, taken as 0 where p = 0 (x⁰ = 1 is constant, even at x = 0)."""
+    if isinstance(p, (int, float)):
+        return p * x ** (p - 1) if p != 0 else 0 * x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p == 0, 0 * x, p * x ** (p - 1))
 
 
 def _pow_exponent_vjp(g, y, x, p):
@@ -67,6 +78,7 @@ ADD = primitive(
     vjp_text="ā = ȳ, b̄ = ȳ",
     jvp_text="ẏ = ȧ + ḃ",
     broadcasting=True,
+    promotes=True,
 )
 SUB = primitive(
     "sub",
@@ -77,14 +89,16 @@ SUB = primitive(
     vjp_text="ā = ȳ, b̄ = −ȳ",
     jvp_text="ẏ = ȧ − ḃ",
     broadcasting=True,
+    promotes=True,
 )
-MUL = _elementwise(
+MUL = elementwise_primitive(
     "mul",
     np.multiply,
     (lambda y, a, b: b, lambda y, a, b: a),
     "y = a·b",
     "ā = ȳ·b, b̄ = ȳ·a",
     "ẏ = ȧ·b + a·ḃ",
+    promotes=True,
 )
 DIV = primitive(
     "div",
@@ -95,6 +109,7 @@ DIV = primitive(
     vjp_text="ā = ȳ / b, b̄ = −ȳ·y / b",
     jvp_text="ẏ = ȧ / b − ḃ·y / b",
     broadcasting=True,
+    promotes=True,
 )
 NEG = primitive(
     "neg",
@@ -109,14 +124,15 @@ NEG = primitive(
 POW = primitive(
     "pow",
     np.power,
-    vjp=(lambda g, y, x, p: g * p * x ** (p - 1), _pow_exponent_vjp),
-    jvp=(lambda t, y, x, p: t * p * x ** (p - 1), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
+    vjp=(lambda g, y, x, p: g * _pow_base_slope(x, p), _pow_exponent_vjp),
+    jvp=(lambda t, y, x, p: t * _pow_base_slope(x, p), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
     formula="y = x^p",
     vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x",
     jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
     broadcasting=True,
+    promotes=True,
 )
-EXP = _elementwise("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
+EXP = elementwise_primitive("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
 LOG = primitive(
     "log",
     np.log,
@@ -147,12 +163,14 @@ SQRT = primitive(
     jvp_text="ẏ = ẋ / (2y)",
     broadcasting=True,
 )
-ABS = _elementwise("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
-SIGN = _elementwise("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
-SIN = _elementwise("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ = ȳ·cos(x)", "ẏ = ẋ·cos(x)")
-COS = _elementwise("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
-TANH = _elementwise("tanh", np.tanh, (lambda y, x: 1 - y * y,), "y = tanh(x)", "x̄ = ȳ·(1 − y²)", "ẏ = ẋ·(1 − y²)")
-SIGMOID = _elementwise(
+ABS = elementwise_primitive("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
+SIGN = elementwise_primitive("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
+SIN = elementwise_primitive("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ = ȳ·cos(x)", "ẏ = ẋ·cos(x)")
+COS = elementwise_primitive("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
+TANH = elementwise_primitive(
+    "tanh", np.tanh, (lambda y, x: 1 - y * y,), "y = tanh(x)", "x̄ = ȳ·(1 − y²)", "ẏ = ẋ·(1 − y²)"
+)
+SIGMOID = elementwise_primitive(
     "sigmoid",
     _sigmoid_forward,
     (lambda y, x: y * (1 - y),),
@@ -160,7 +178,7 @@ SIGMOID = _elementwise(
     "x̄ = ȳ·y·(1 − y)",
     "ẏ = ẋ·y·(1 − y)",
 )
-RELU = _elementwise(
+RELU = elementwise_primitive(
     "relu",
     lambda x: np.maximum(x, 0),
     (lambda y, x: x > 0,),
@@ -188,7 +206,7 @@ ELU = primitive(
     jvp_text="ẏ = ẋ if x > 0 else ẋ·(y + α)",
     broadcasting=True,
 )
-SOFTPLUS = _elementwise(
+SOFTPLUS = elementwise_primitive(
     "softplus",
     lambda x: np.logaddexp(0, x),
     (lambda y, x: SIGMOID.bind(x),),
@@ -203,7 +221,7 @@ def _silu_partial(y, x):
     return s * (1 + x * (1 - s))
 
 
-SILU = _elementwise(
+SILU = elementwise_primitive(
     "silu",
     lambda x: x * _stable_sigmoid(x),
     (_silu_partial,),
@@ -234,6 +252,7 @@ def _extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Pri
         vjp_text=vjp_text,
         jvp_text=jvp_text,
         broadcasting=True,
+        promotes=True,
     )
 
 
@@ -454,7 +473,7 @@ def minimum(a: Operand, b: Operand) -> Tensor:
 def clip(x: Operand, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
     if min is None and max is None:
-        raise ValueError("clip: give at least one of min and max")
+        raise InvalidArgumentError("clip: give at least one of min and max")
     return CLIP(x, lo=min, hi=max)
 
 

@@ -14,9 +14,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..docs import documented
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..primitive import no_flops, primitive
 from ..tensor import Tensor
+from .reduce import one_axis
 
 
 class IndexSpec(NamedTuple):
@@ -33,7 +34,7 @@ def _unwrap(item: Any) -> Any:
     if isinstance(item, (list, np.ndarray)):
         arr = np.asarray(item)
         if arr.dtype.kind not in "iub" and arr.size:
-            raise TypeError(f"index arrays must be integer or boolean, not {arr.dtype}")
+            raise DtypeError(f"index arrays must be integer or boolean, not {arr.dtype}")
         return arr.astype(np.intp) if arr.dtype.kind != "b" else arr
     if isinstance(item, np.integer):
         return int(item)
@@ -125,7 +126,7 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
         raise ShapeError(
             f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}"
         )
-    axis %= len(shape)
+    axis = one_axis(axis, len(shape), "take_along_axis")
     grid = []
     for i, n in enumerate(shape):
         if i == axis:

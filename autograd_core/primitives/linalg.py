@@ -15,6 +15,7 @@ from ..docs import documented
 from ..errors import ShapeError
 from ..primitive import lift, primitive
 from ..tensor import Tensor
+from .reduce import one_axis
 
 
 def _mT(a: Any) -> Any:
@@ -81,6 +82,7 @@ MATMUL = primitive(
     vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ",
     jvp_text="Ẏ = Ȧ·B + A·Ḃ",
     flops=_matmul_flops,
+    promotes=True,
 )
 
 
@@ -156,6 +158,7 @@ LINEAR = primitive(
     vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ",
     jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
     flops=_linear_flops,
+    promotes=True,
 )
 
 
@@ -171,7 +174,7 @@ def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Tensor:
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
     if axes is None:
         axes = tuple(range(ndim - 1, -1, -1))
-    axes = tuple(int(a) % ndim if ndim else int(a) for a in axes)
+    axes = tuple(one_axis(a, ndim, "transpose") for a in axes)
     if sorted(axes) != list(range(ndim)):
         raise ShapeError(f"transpose: axes {axes} are not a permutation of the {ndim} axes")
     return TRANSPOSE(x, axes=axes)
@@ -188,6 +191,7 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
     order = list(range(ndim))
+    axis1, axis2 = one_axis(axis1, ndim, "swapaxes"), one_axis(axis2, ndim, "swapaxes")
     order[axis1], order[axis2] = order[axis2], order[axis1]
     return transpose(x, tuple(order))
 

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
-from ..errors import DtypeError, LabelError, ShapeError
+from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..primitive import primitive, reduction_flops
 from ..tensor import Tensor
-from .elementwise import SIGMOID
+from .elementwise import SIGMOID, elementwise_primitive
+from .reduce import one_axis
 
 
 def _softmax_forward(x, axis):
@@ -98,15 +99,48 @@ def _bce_logits_forward(z, y):
     return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
 
-BCE_WITH_LOGITS = primitive(
+BCE_WITH_LOGITS = elementwise_primitive(
     "bce_with_logits",
     _bce_logits_forward,
-    vjp=(lambda g, loss, z, y: g * (SIGMOID.bind(z) - y), lambda g, loss, z, y: -g * z),
-    jvp=(lambda t, loss, z, y: t * (SIGMOID.bind(z) - y), lambda t, loss, z, y: -t * z),
-    formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)",
-    vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
-    jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z",
-    broadcasting=True,
+    (lambda loss, z, y: SIGMOID.bind(z) - y, lambda loss, z, y: -z),
+    "loss = max(z, 0) − z·y + log(1 + e^−|z|)",
+    "z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
+    "losṡ = ż·(σ(z) − y) − ẏ·z",
+    promotes=True,
+)
+
+
+LOG_FLOOR = -100.0  # PyTorch's clamp for log p in binary cross-entropy
+
+
+def _floored_log(v: Any) -> Any:
+    """max(log v, −100): finite at v = 0 in every float dtype."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(v), LOG_FLOOR)
+
+
+def _bce_forward(p, y):
+    return -(y * _floored_log(p) + (1 - y) * _floored_log(1 - p))
+
+
+def _bce_slope(p, y):
+    """∂loss/∂p = (p − y) / max(p(1 − p), ε), with ε the dtype's tiny (at least 1e-12) so it stays finite."""
+    eps = max(1e-12, float(np.finfo(p.dtype).tiny))
+    return (p - y) / np.maximum(p * (1 - p), eps)
+
+
+def _bce_target_slope(p, y):
+    return _floored_log(1 - p) - _floored_log(p)
+
+
+BCE = elementwise_primitive(
+    "binary_cross_entropy",
+    _bce_forward,
+    (lambda loss, p, y: _bce_slope(p, y), lambda loss, p, y: _bce_target_slope(p, y)),
+    "loss = −(y·log p + (1 − y)·log(1 − p)), each log at least −100",
+    "p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
+    "losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
+    promotes=True,
 )
 
 
@@ -114,14 +148,14 @@ BCE_WITH_LOGITS = primitive(
 def softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
+    return SOFTMAX(x, axis=one_axis(axis, ndim, "softmax") - ndim)
 
 
 @documented(LOG_SOFTMAX)
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return LOG_SOFTMAX(x, axis=axis - ndim if axis >= 0 else axis)
+    return LOG_SOFTMAX(x, axis=one_axis(axis, ndim, "log_softmax") - ndim)
 
 
 def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarray) -> np.ndarray:
@@ -176,8 +210,33 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
 
 @documented(BCE_WITH_LOGITS)
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
-    """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready)."""
-    return BCE_WITH_LOGITS(logits, target)
+    """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready).
+
+    Target arrays (data, not Tensors) take the logits' float dtype, as for ``cross_entropy``.
+    """
+    z = logits if isinstance(logits, Tensor) else Tensor(logits)
+    if not isinstance(target, Tensor):
+        target = np.asarray(target, dtype=z.dtype)
+    return BCE_WITH_LOGITS(z, target)
+
+
+@documented(BCE)
+def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
+    """Elementwise binary cross-entropy of probabilities p ∈ [0, 1], clamped like PyTorch.
+
+    Finite (and with finite gradients) at p = 0 and p = 1 in every float
+    dtype; from raw scores prefer ``binary_cross_entropy_with_logits``.
+    """
+    p = probabilities if isinstance(probabilities, Tensor) else Tensor(probabilities)
+    if p.size and (p.data.min() < 0 or p.data.max() > 1):
+        raise InvalidArgumentError(
+            f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
+            f"[{p.data.min():g}, {p.data.max():g}]; apply a sigmoid first, or use "
+            "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"
+        )
+    if not isinstance(target, Tensor):
+        target = np.asarray(target, dtype=p.dtype)
+    return BCE(p, target)
 
 
 def log_sigmoid(x: Any) -> Tensor:

@@ -33,6 +33,13 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
+def one_axis(axis: int, ndim: int, op: str) -> int:
+    """``axis`` counted from the front, in [0, ndim); out of range is a ``ShapeError`` naming the op."""
+    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ShapeError(f"{op}: axis {axis} is out of bounds for a tensor with {ndim} dimension(s)")
+    return int(axis) % ndim
+
+
 def restore_axes(y: Any, axis: tuple[int, ...]) -> Any:
     """Re-insert the reduced (negative) ``axis`` positions as unit axes: a keepdims view."""
     shape = list(y.shape)
@@ -114,26 +121,28 @@ MEAN = primitive(
     jvp_text="ẏ = (1/n) Σᵢ ẋᵢ",
     flops=reduction_flops,
 )
-MAX = primitive(
-    "max",
-    lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims),
-    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
-    jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
-    formula="y = maxᵢ xᵢ",
-    vjp_text="x̄ = ȳ·[x = y] / #ties",
-    jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
-    flops=reduction_flops,
-)
-MIN = primitive(
-    "min",
-    lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdims=keepdims),
-    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
-    jvp=(lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
-    formula="y = minᵢ xᵢ",
-    vjp_text="x̄ = ȳ·[x = y] / #ties",
-    jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
-    flops=reduction_flops,
-)
+
+
+def _extremum(name: str, reduce: Any, symbol: str) -> Any:
+    """max or min over axes: the gradient goes to the extreme elements, ties sharing it equally."""
+    return primitive(
+        name,
+        lambda x, axis, keepdims: reduce(x, axis=axis, keepdims=keepdims),
+        vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
+        jvp=(
+            lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(
+                axis=axis, keepdims=keepdims
+            ),
+        ),
+        formula=f"y = {symbol}ᵢ xᵢ",
+        vjp_text="x̄ = ȳ·[x = y] / #ties",
+        jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
+        flops=reduction_flops,
+    )
+
+
+MAX = _extremum("max", np.maximum.reduce, "max")
+MIN = _extremum("min", np.minimum.reduce, "min")
 VAR = primitive(
     "var",
     lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),

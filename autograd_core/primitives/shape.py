@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..primitive import ArgnumRules, lift, no_flops, primitive, sum_to
 from ..tensor import Tensor
 from .elementwise import identity
 from .index import getitem
 from .linalg import transpose
+from .reduce import one_axis
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
@@ -142,18 +143,16 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("concatenate: need at least one tensor")
+        raise InvalidArgumentError("concatenate: need at least one tensor")
     ndim = len(_shape_of(tensors[0]))
-    if not -ndim <= axis < ndim:
-        raise ShapeError(f"concatenate: axis {axis} is out of bounds for {ndim}-d tensors")
-    return CONCATENATE(*tensors, axis=axis - ndim if axis >= 0 else axis)
+    return CONCATENATE(*tensors, axis=one_axis(axis, ndim, "concatenate") - ndim)
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along a new axis."""
     tensors = tuple(tensors)
     if not tensors:
-        raise ValueError("stack: need at least one tensor")
+        raise InvalidArgumentError("stack: need at least one tensor")
     shapes = {_shape_of(t) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
@@ -163,8 +162,11 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
     """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices)."""
     shape = _shape_of(x)
+    axis = one_axis(axis, len(shape), "split")
     n = shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
+        if indices_or_sections < 1:
+            raise InvalidArgumentError(f"split: the number of sections must be at least 1, not {indices_or_sections}")
         if n % indices_or_sections:
             raise ShapeError(f"split: axis of length {n} does not divide into {indices_or_sections} equal sections")
         step = n // indices_or_sections
@@ -172,7 +174,7 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     else:
         cuts = list(indices_or_sections)
     bounds = zip([0] + cuts, cuts + [n])
-    lead = (slice(None),) * (axis % len(shape))
+    lead = (slice(None),) * axis
     return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in bounds]
 
 
@@ -194,7 +196,7 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = _shape_of(x)
     if not shape:
         return reshape(x, (1,))
-    start, end = start_dim % len(shape), end_dim % len(shape)
+    start, end = one_axis(start_dim, len(shape), "flatten"), one_axis(end_dim, len(shape), "flatten")
     return reshape(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
 
 
@@ -204,7 +206,7 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
     else:
-        axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = {one_axis(a, len(shape), "squeeze") for a in ((axis,) if isinstance(axis, int) else axis)}
         bad = [a for a in axes if shape[a] != 1]
         if bad:
             raise ShapeError(f"squeeze: axis {bad[0]} of shape {shape} does not have length 1")
@@ -216,7 +218,7 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     shape = _shape_of(x)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = len(shape) + len(axes)
-    positions = {int(a) % ndim for a in axes}
+    positions = {one_axis(a, ndim, "expand_dims") for a in axes}
     it = iter(shape)
     return reshape(x, tuple(1 if i in positions else next(it) for i in range(ndim)))
 
@@ -227,8 +229,8 @@ unsqueeze = expand_dims
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     """Move axes to new positions, as ``np.moveaxis``."""
     ndim = len(_shape_of(x))
-    src = [s % ndim for s in ((source,) if isinstance(source, int) else source)]
-    dst = [d % ndim for d in ((destination,) if isinstance(destination, int) else destination)]
+    src = [one_axis(s, ndim, "moveaxis") for s in ((source,) if isinstance(source, int) else source)]
+    dst = [one_axis(d, ndim, "moveaxis") for d in ((destination,) if isinstance(destination, int) else destination)]
     order = [i for i in range(ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
