@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.errors import DtypeError, InvalidArgumentError, ShapeError
 from autograd_core.primitives.nn_ops import check_class_labels
 
 from .seeding import RngLike, get_rng
@@ -116,7 +116,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 def check_reduction(reduction: str) -> str:
     """``reduction`` itself when it is "mean", "sum" or "none"; otherwise a ValueError listing them."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, not {reduction!r}")
+        raise InvalidArgumentError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, not {reduction!r}")
     return reduction
 
 
@@ -167,7 +167,7 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 def check_huber_delta(delta: float) -> float:
     """``delta`` itself when it is a positive number (where Huber's loss turns from quadratic to linear)."""
     if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)) or not delta > 0:
-        raise ValueError(f"huber_loss: delta must be a positive number (where ℓ turns linear), not {delta!r}")
+        raise InvalidArgumentError(f"huber_loss: delta must be a positive number (where ℓ turns linear), not {delta!r}")
     return delta
 
 
@@ -273,7 +273,7 @@ def _penalty(params: Iterable[Tensor], term: Any) -> Tensor:
     for p in params:
         total = term(p) if total is None else total + term(p)
     if total is None:
-        raise ValueError("penalty of an empty parameter list; pass model.parameters()")
+        raise InvalidArgumentError("penalty of an empty parameter list; pass model.parameters()")
     return total
 
 
@@ -283,7 +283,7 @@ def _penalty(params: Iterable[Tensor], term: Any) -> Tensor:
 def check_dropout_probability(p: float) -> float:
     """``p`` itself when it is a probability 0 ≤ p ≤ 1 of zeroing an element; otherwise a ValueError."""
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0.0 <= p <= 1.0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"dropout probability must be a number in [0, 1] (the chance of zeroing an element), not {p!r}"
         )
     return p

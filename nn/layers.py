@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 
 from . import functional as F
 from . import init
@@ -70,7 +70,7 @@ class Sequential(Module):
         count of modules is not a free name; the next index is ("3" here).
         """
         if not isinstance(module, Module):
-            raise TypeError(f"Sequential holds Modules, not {type(module).__name__}")
+            raise ArgumentTypeError(f"Sequential holds Modules, not {type(module).__name__}")
         used = [int(name) for name in self._modules if name.isdecimal()]
         self.add_module(str(max(used, default=-1) + 1), module)
         return self
@@ -122,7 +122,9 @@ class MLP(Module):
         super().__init__()
         given = list(sizes)
         if len(given) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in given):
-            raise ValueError(f"MLP needs at least an input and an output size, all positive integers, got {given}")
+            raise InvalidArgumentError(
+                f"MLP needs at least an input and an output size, all positive integers, got {given}"
+            )
         sizes = [int(s) for s in given]
         F.check_dropout_probability(dropout)
         gen = get_rng(rng)
@@ -222,7 +224,9 @@ class BatchNorm1d(Module):
         if use_batch:
             n = x.size // self.num_features
             if n < 2 and self.training:
-                raise ValueError(f"BatchNorm1d needs more than 1 value per feature when training, got input {x.shape}")
+                raise InvalidArgumentError(
+                    f"BatchNorm1d needs more than 1 value per feature when training, got input {x.shape}"
+                )
             mean = x.mean(axis=axes, keepdims=True)
             var = x.var(axis=axes, keepdims=True)
             if self.training and self.track_running_stats:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError
 
 from . import functional as F
 from .module import Module
@@ -47,7 +48,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, delta: float = 1.0, *, reduction: str = "mean") -> None:
         if isinstance(delta, str):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"HuberLoss(delta, *, reduction='mean') takes delta first; got {delta!r} in its place. "
                 f"Pass the reduction by keyword: HuberLoss(reduction={delta!r})"
             )

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError
+from autograd_core.errors import InvalidArgumentError, ShapeError
 
 
 def _array(x: Any) -> np.ndarray:
@@ -43,7 +43,7 @@ def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
     if t.shape != pred.shape:
         raise ShapeError(f"accuracy: {pred.shape[0] if pred.ndim else 1} predictions but targets of shape {t.shape}")
     if not t.size:
-        raise ValueError("accuracy of no examples is undefined")
+        raise InvalidArgumentError("accuracy of no examples is undefined")
     return float(np.mean(pred == t))
 
 
@@ -66,7 +66,7 @@ def _pair(name: str, output: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
     if out.shape != t.shape:
         raise ShapeError(f"{name}: predictions {out.shape} and targets {t.shape} differ in shape")
     if not t.size:
-        raise ValueError(f"{name} of no examples is undefined")
+        raise InvalidArgumentError(f"{name} of no examples is undefined")
     return out, t
 
 
@@ -82,7 +82,7 @@ def r2(output: Any, target: Any) -> float:
     ss_res = np.sum((t - out) ** 2, axis=0)
     ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
     if np.any(ss_tot == 0):
-        raise ValueError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
+        raise InvalidArgumentError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
     return float(np.mean(1.0 - ss_res / ss_tot))
 
 

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import StateDictError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, StateDictError
 from autograd_core.tensor import RemovableHandle
 
 ForwardHook = Callable[["Module", tuple, Any], Any]
@@ -89,7 +89,7 @@ class Module:
             )
         params, buffers, modules = d["_parameters"], d["_buffers"], d["_modules"]
         if isinstance(value, ag.Tensor) and not isinstance(value, Parameter) and value.requires_grad and value.is_leaf:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{type(self).__name__}.{name}: a plain Tensor that requires grad would not be found by "
                 "parameters() or saved by state_dict(); wrap it as nn.Parameter(...)"
             )
@@ -126,15 +126,15 @@ class Module:
         child of that name is replaced, as with attribute assignment.
         """
         if not isinstance(module, Module):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{type(self).__name__}.add_module({name!r}, ...) needs a Module, not {type(module).__name__}"
             )
         if not isinstance(name, str) or not name or "." in name:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__}: a child module's name must be a non-empty string without '.', got {name!r}"
             )
         if hasattr(self, name) and name not in self._modules:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__}: cannot name a child module {name!r}, which is already an attribute "
                 f"({type(getattr(self, name)).__name__}); choose another name"
             )
@@ -226,7 +226,9 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         """Switch this module and its descendants to training (or, with False, evaluation) behaviour."""
         if not isinstance(mode, (bool, np.bool_)):
-            raise TypeError(f"train(mode) takes True or False, not {mode!r}; for evaluation behaviour call eval()")
+            raise ArgumentTypeError(
+                f"train(mode) takes True or False, not {mode!r}; for evaluation behaviour call eval()"
+            )
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
         return self

@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError, TrainingError
+from autograd_core.errors import InvalidArgumentError, ShapeError, TrainingError
 
 from . import functional as F
 from .callbacks import Callback
@@ -114,7 +114,7 @@ def _accuracy_metric(loss_fn: Any, outputs: str | None) -> Metric:
 
     def undecided_accuracy(output: Any, target: Any) -> float:
         if one_score_per_example(output):
-            raise ValueError(
+            raise InvalidArgumentError(
                 "accuracy of a model with one output per example needs its decision threshold, which the loss "
                 f"function {_name(loss_fn)!r} does not tell: pass "
                 "outputs='logits' (class 1 when z > 0) or outputs='probabilities' (class 1 when p > 0.5)"
@@ -127,10 +127,12 @@ def _accuracy_metric(loss_fn: Any, outputs: str | None) -> Metric:
 def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any, outputs: str | None = None) -> dict[str, Metric]:
     """Name → function for every requested metric besides the loss (always recorded)."""
     if outputs is not None and outputs not in OUTPUTS:
-        raise ValueError(f"outputs must be 'logits', 'probabilities' or None (decided by the loss), not {outputs!r}")
+        raise InvalidArgumentError(
+            f"outputs must be 'logits', 'probabilities' or None (decided by the loss), not {outputs!r}"
+        )
     implied = _implied_outputs(loss_fn)
     if outputs is not None and implied is not None and outputs != implied:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"outputs={outputs!r} contradicts the loss {_name(loss_fn)}, which takes {implied}; "
             "leave outputs=None or use the loss that matches what the model emits"
         )
@@ -145,7 +147,7 @@ def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any, outputs: str
         elif m in METRICS:
             out[m] = METRICS[m]
         else:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"unknown metric {m!r}; use 'loss', {', '.join(map(repr, METRICS))} or a function (output, target) -> float"
             )
     return out
@@ -185,7 +187,7 @@ class _EpochTotals:
 
     def logs(self, prefix: str = "") -> dict[str, float]:
         if not self.count:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{self.where} yielded no examples, so there is no loss to report; check the data, and that "
                 "drop_last=True does not drop the only (short) batch"
             )
@@ -304,7 +306,7 @@ def fit(
     of your own, an error asking for ``outputs`` instead of a guess.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
+        raise InvalidArgumentError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
     metric_fns = _resolve_metrics(metrics, loss_fn, outputs)
     history = History()
     for cb in callbacks:

@@ -5,6 +5,10 @@ as the builtin (ValueError, TypeError, RuntimeError, KeyError), and checks
 that it is the library's class and that its message says what to do.
 """
 
+import ast
+import builtins
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -49,6 +53,14 @@ def load_a_state_dict_missing_keys():
     nn.Linear(2, 1).load_state_dict({})
 
 
+def build_a_dropout_of_probability_two():
+    nn.Dropout(2.0)
+
+
+def put_a_function_in_a_sequential():
+    nn.Sequential(lambda x: x)
+
+
 def load_a_pickled_file(tmp_path):
     path = tmp_path / "pickled.npz"
     np.savez(path, payload=np.array([{"any": "object"}], dtype=object))
@@ -79,6 +91,8 @@ def train_on_nan_data():
         (load_a_pickled_file, errors.UnsafeFileError, ValueError, "refusing to unpickle"),
         (label_outside_the_classes, errors.LabelError, ValueError, r"label 5 is outside the range \[0, 3\)"),
         (train_on_nan_data, errors.TrainingError, RuntimeError, "the loss became nan.*smaller learning rate"),
+        (build_a_dropout_of_probability_two, errors.InvalidArgumentError, ValueError, r"in \[0, 1\]"),
+        (put_a_function_in_a_sequential, errors.ArgumentTypeError, TypeError, "Sequential holds Modules"),
     ],
     ids=lambda v: v.__name__ if callable(v) and not isinstance(v, type) else None,
 )
@@ -92,3 +106,20 @@ def test_state_dict_error_messages_are_not_quoted_like_key_errors():
     with pytest.raises(KeyError) as caught:
         load_a_state_dict_missing_keys()
     assert str(caught.value).startswith("load_state_dict into Linear: missing key(s) 'weight', 'bias'")
+
+
+# Builtins nn may still raise: Python's own protocols (abstract methods, attribute and mapping lookups) and
+# StandardScaler used before fit, for which the library has no class.
+ALLOWED_BUILTINS = {"NotImplementedError", "AttributeError", "KeyError", "RuntimeError"}
+BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith("Error")} | {"Exception"}
+
+
+def test_nn_raises_the_librarys_errors_rather_than_bare_builtins():
+    offenders = []
+    for path in sorted((Path(__file__).parent.parent / "nn").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name):
+                name = node.exc.func.id
+                if name in BUILTIN_ERRORS and name not in ALLOWED_BUILTINS:
+                    offenders.append(f"{path.name}:{node.lineno} raises {name}")
+    assert not offenders, offenders
