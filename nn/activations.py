@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 import autograd_core as ag
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 
 from . import functional as F
 from .module import Module, Parameter
@@ -181,10 +182,10 @@ def make_activation(spec: str | type[Module] | Module) -> Module:
     if isinstance(spec, str):
         key = spec.lower()
         if key not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {spec!r}; choose one of {', '.join(sorted(ACTIVATIONS))}")
+            raise InvalidArgumentError(f"unknown activation {spec!r}; choose one of {', '.join(sorted(ACTIVATIONS))}")
         return ACTIVATIONS[key]()
     if isinstance(spec, type) and issubclass(spec, Module):
         return spec()
     if isinstance(spec, Module):
         return copy.deepcopy(spec)  # each layer gets its own (e.g. its own PReLU slope)
-    raise TypeError(f"activation must be a name, a Module class or a Module, not {type(spec).__name__}")
+    raise ArgumentTypeError(f"activation must be a name, a Module class or a Module, not {type(spec).__name__}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from autograd_core.errors import InvalidArgumentError
+
 from .module import Module
 from .optimizer import Optimizer
 from .schedules import LRScheduler
@@ -43,9 +45,11 @@ class EarlyStopping(Callback):
         mode: str = "min",
     ) -> None:
         if patience < 0 or min_delta < 0:
-            raise ValueError(f"EarlyStopping: patience and min_delta must be >= 0, got {patience} and {min_delta}")
+            raise InvalidArgumentError(
+                f"EarlyStopping: patience and min_delta must be >= 0, got {patience} and {min_delta}"
+            )
         if mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', not {mode!r}")
+            raise InvalidArgumentError(f"EarlyStopping: mode must be 'min' or 'max', not {mode!r}")
         self.patience = patience
         self.min_delta = min_delta
         self.restore_best = restore_best
@@ -68,7 +72,7 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
         if self.monitor not in logs:
             hint = " (pass val_loader= to fit)" if self.monitor.startswith("val_") else ""
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"EarlyStopping monitors {self.monitor!r}, which fit did not record{hint}; recorded: {', '.join(logs)}"
             )
         value = logs[self.monitor]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 
 from .datasets import make_circles, make_moons, make_regression_1d, make_spirals, make_xor
 from .seeding import RngLike, get_rng, keep_rng
@@ -63,12 +63,17 @@ class DataLoader:
                 f"DataLoader: X has {n} examples but y has {len(self.y)} (shapes {self.X.shape} and {self.y.shape})"
             )
         if n == 0:
-            raise ValueError("DataLoader: the data set is empty")
+            raise InvalidArgumentError("DataLoader: the data set is empty")
         if batch_size is None:
             batch_size = n
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"DataLoader: batch_size must be a positive integer or None (the whole set), not {batch_size!r}"
+            )
+        if drop_last and batch_size > n:
+            raise InvalidArgumentError(
+                f"DataLoader: drop_last=True with batch_size={batch_size} drops all {n} examples (every batch is "
+                "short); use a batch size of at most the data set's size, or drop_last=False"
             )
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -102,7 +107,7 @@ def train_test_split(
         raise ShapeError(f"train_test_split: X has {n} examples but y has {len(y)}")
     n_test = int(test_size) if isinstance(test_size, (int, np.integer)) else math.ceil(float(test_size) * n)
     if not 0 < n_test < n:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"train_test_split: test_size={test_size} leaves {n_test} of {n} examples for testing; need between 1 and {n - 1}"
         )
     order = get_rng(rng).permutation(n) if shuffle else np.arange(n)
@@ -158,11 +163,11 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = None) -> A
     """Row i is all zeros but a 1 at column labels[i]: shape labels.shape + (num_classes,), float by default."""
     y = _array(labels)
     if y.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: labels must be integers, not {y.dtype}")
+        raise ArgumentTypeError(f"one_hot: labels must be integers, not {y.dtype}")
     if num_classes is None:
         num_classes = int(y.max()) + 1 if y.size else 0
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         bad = y[(y < 0) | (y >= num_classes)].flat[0]
-        raise ValueError(f"one_hot: label {bad} is outside the range [0, {num_classes})")
+        raise InvalidArgumentError(f"one_hot: label {bad} is outside the range [0, {num_classes})")
     out = (y[..., None] == np.arange(num_classes)).astype(ag.get_default_dtype() if dtype is None else dtype)
     return ag.tensor(out) if isinstance(labels, ag.Tensor) else out

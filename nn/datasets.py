@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError
 
 from .seeding import RngLike, get_rng
 
@@ -49,7 +50,7 @@ def make_circles(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (< 1)."""
     if not 0 < factor < 1:
-        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor}")
+        raise InvalidArgumentError(f"make_circles: factor must be in (0, 1), got {factor}")
     gen = get_rng(rng)
     n0 = n_samples // 2
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)

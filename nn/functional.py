@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import DtypeError, ShapeError
+from autograd_core.errors import DtypeError, InvalidArgumentError, ShapeError
 from autograd_core.primitives.nn_ops import check_class_labels
 
 from .seeding import RngLike, get_rng
@@ -116,7 +116,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 def check_reduction(reduction: str) -> str:
     """``reduction`` itself when it is "mean", "sum" or "none"; otherwise a ValueError listing them."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, not {reduction!r}")
+        raise InvalidArgumentError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, not {reduction!r}")
     return reduction
 
 
@@ -164,10 +164,16 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return reduce_loss(ag.abs(input - target), reduction)
 
 
+def check_huber_delta(delta: float) -> float:
+    """``delta`` itself when it is a positive number (where Huber's loss turns from quadratic to linear)."""
+    if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)) or not delta > 0:
+        raise InvalidArgumentError(f"huber_loss: delta must be a positive number (where ℓ turns linear), not {delta!r}")
+    return delta
+
+
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), with d = ŷ − y: quadratic near 0, linear (robust) beyond δ."""
-    if delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, not {delta}")
+    check_huber_delta(delta)
     input, target = _regression_pair("huber_loss", input, target)
     d = input - target
     a = ag.abs(d)
@@ -192,9 +198,22 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str 
     return reduce_loss(ag.binary_cross_entropy_with_logits(input, target), reduction)
 
 
+def _check_not_integer_one_hot(op: str, input: Tensor, t: np.ndarray) -> None:
+    """Integer targets shaped like the scores are one-hot rows, not labels: an error saying what to pass instead."""
+    if t.dtype.kind in "iu" and t.shape == input.shape:
+        floats = (
+            " or as probabilities of that shape in a float dtype (y.astype(float))" if op == "cross_entropy" else ""
+        )
+        raise DtypeError(
+            f"{op}: integer targets of the input's shape {t.shape} look like one-hot rows; pass the class labels "
+            f"(y.argmax(-1), shape {input.shape[:-1]}){floats}"
+        )
+
+
 def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
     """Integer class targets as an array, checked against the input's batch shape and class range."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    _check_not_integer_one_hot(op, input, t)
     if t.dtype.kind == "f" and t.shape == input.shape[:-1]:
         raise DtypeError(
             f"{op}: targets of shape {t.shape} look like class labels but have dtype {t.dtype}; "
@@ -214,6 +233,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     if input.ndim == 0:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    _check_not_integer_one_hot("cross_entropy", input, t)
     if t.dtype.kind == "f" and t.shape != input.shape:
         if t.shape == input.shape[:-1]:
             _class_targets("cross_entropy", input, t)  # raises, with the hint to pass integer labels
@@ -253,17 +273,25 @@ def _penalty(params: Iterable[Tensor], term: Any) -> Tensor:
     for p in params:
         total = term(p) if total is None else total + term(p)
     if total is None:
-        raise ValueError("penalty of an empty parameter list; pass model.parameters()")
+        raise InvalidArgumentError("penalty of an empty parameter list; pass model.parameters()")
     return total
 
 
 # ------------------------------------------------------------------------ misc
 
 
+def check_dropout_probability(p: float) -> float:
+    """``p`` itself when it is a probability 0 ≤ p ≤ 1 of zeroing an element; otherwise a ValueError."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0.0 <= p <= 1.0:
+        raise InvalidArgumentError(
+            f"dropout probability must be a number in [0, 1] (the chance of zeroing an element), not {p!r}"
+        )
+    return p
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = None) -> Tensor:
     """Inverted dropout: y = x·m / (1 − p) with m ~ Bernoulli(1 − p) while training; y = x otherwise."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability must be in [0, 1], not {p}")
+    check_dropout_probability(p)
     if not training or p == 0.0:
         return x
     if p == 1.0:

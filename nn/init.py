@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError
 
 from .seeding import RngLike, get_rng
 
@@ -33,7 +34,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4.0
-    raise ValueError(
+    raise InvalidArgumentError(
         f"calculate_gain: unknown nonlinearity {nonlinearity!r}; use one of linear, sigmoid, tanh, relu, leaky_relu, selu"
     )
 
@@ -41,7 +42,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 def fan_in_and_fan_out(tensor: ag.Tensor) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight of shape (out, in, *kernel): in·k and out·k with k = Π kernel."""
     if tensor.ndim < 2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"fan in and fan out need a weight with at least 2 dimensions (out, in), got shape {tensor.shape}; "
             "initialise 1-D tensors such as biases with uniform_, normal_, zeros_ or constant_"
         )
@@ -89,7 +90,7 @@ def xavier_normal_(tensor: ag.Tensor, gain: float = 1.0, rng: RngLike = None) ->
 
 def _kaiming_std(tensor: ag.Tensor, a: float, mode: str, nonlinearity: str) -> float:
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', not {mode!r}")
+        raise InvalidArgumentError(f"mode must be 'fan_in' or 'fan_out', not {mode!r}")
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)

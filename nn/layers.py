@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 
 from . import functional as F
 from . import init
@@ -58,16 +58,21 @@ class Sequential(Module):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, m in modules[0].items():
-                setattr(self, name, m)
+                self.add_module(name, m)
         else:
             for m in modules:
                 self.append(m)
 
     def append(self, module: Module) -> Sequential:
-        """Add ``module`` at the end."""
+        """Add ``module`` at the end, named by the next unused index: one more than the largest integer name.
+
+        A slice keeps its modules' names (``seq[1:]`` holds "1" and "2"), so the
+        count of modules is not a free name; the next index is ("3" here).
+        """
         if not isinstance(module, Module):
-            raise TypeError(f"Sequential holds Modules, not {type(module).__name__}")
-        setattr(self, str(len(self._modules)), module)
+            raise ArgumentTypeError(f"Sequential holds Modules, not {type(module).__name__}")
+        used = [int(name) for name in self._modules if name.isdecimal()]
+        self.add_module(str(max(used, default=-1) + 1), module)
         return self
 
     def forward(self, x: Any) -> Any:
@@ -115,9 +120,13 @@ class MLP(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        sizes = [int(s) for s in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"MLP needs at least an input and an output size, all positive, got {sizes}")
+        given = list(sizes)
+        if len(given) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in given):
+            raise InvalidArgumentError(
+                f"MLP needs at least an input and an output size, all positive integers, got {given}"
+            )
+        sizes = [int(s) for s in given]
+        F.check_dropout_probability(dropout)
         gen = get_rng(rng)
         layers = Sequential()
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -159,9 +168,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng: RngLike = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability must be in [0, 1], not {p}")
-        self.p = p
+        self.p = F.check_dropout_probability(p)
         self.rng = keep_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -217,7 +224,9 @@ class BatchNorm1d(Module):
         if use_batch:
             n = x.size // self.num_features
             if n < 2 and self.training:
-                raise ValueError(f"BatchNorm1d needs more than 1 value per feature when training, got input {x.shape}")
+                raise InvalidArgumentError(
+                    f"BatchNorm1d needs more than 1 value per feature when training, got input {x.shape}"
+                )
             mean = x.mean(axis=axes, keepdims=True)
             var = x.var(axis=axes, keepdims=True)
             if self.training and self.track_running_stats:

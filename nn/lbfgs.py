@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError
 
 from .optimizer import Closure, Optimizer, Params
 
@@ -58,7 +59,7 @@ class LBFGS(Optimizer):
         )
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
-            raise ValueError("LBFGS holds a single parameter group (it treats all parameters as one vector)")
+            raise InvalidArgumentError("LBFGS holds a single parameter group (it treats all parameters as one vector)")
         self._params = self.param_groups[0]["params"]
 
     def _flat_params(self) -> np.ndarray:
@@ -87,7 +88,7 @@ class LBFGS(Optimizer):
     def step(self, closure: Closure | None = None) -> ag.Tensor:
         """Run up to ``max_iter`` L-BFGS iterations on the loss ``closure()`` returns; gives the initial loss."""
         if closure is None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "LBFGS.step needs a closure that re-evaluates the loss: step(lambda: ...) (see the docstring)"
             )
         group = self.param_groups[0]

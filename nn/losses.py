@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError
 
 from . import functional as F
 from .module import Module
@@ -38,11 +39,21 @@ class L1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), d = ŷ − y: MSE near the target, MAE far from it."""
+    """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), d = ŷ − y: MSE near the target, MAE far from it.
 
-    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+    Written ``HuberLoss(delta)`` as in the notes: δ is the one positional
+    argument and ``reduction`` a keyword (PyTorch puts ``reduction`` first;
+    here a string in δ's place is an error saying to pass it by keyword).
+    """
+
+    def __init__(self, delta: float = 1.0, *, reduction: str = "mean") -> None:
+        if isinstance(delta, str):
+            raise InvalidArgumentError(
+                f"HuberLoss(delta, *, reduction='mean') takes delta first; got {delta!r} in its place. "
+                f"Pass the reduction by keyword: HuberLoss(reduction={delta!r})"
+            )
         super().__init__(reduction)
-        self.delta = delta
+        self.delta = F.check_huber_delta(delta)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.huber_loss(input, target, self.reduction, self.delta)

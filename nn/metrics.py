@@ -7,17 +7,23 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError
+from autograd_core.errors import InvalidArgumentError, ShapeError
 
 
 def _array(x: Any) -> np.ndarray:
     return x.data if isinstance(x, ag.Tensor) else np.asarray(x)
 
 
+def one_score_per_example(output: Any) -> bool:
+    """Whether ``output`` holds a single score per example, shape (N,) or (N, 1), rather than one per class."""
+    out = _array(output)
+    return not (out.ndim >= 2 and out.shape[-1] > 1)
+
+
 def predicted_classes(output: Any, threshold: float = 0.5) -> np.ndarray:
     """Class labels from model outputs: argmax over the last axis, or [output > threshold] for one output."""
     out = _array(output)
-    if out.ndim >= 2 and out.shape[-1] > 1:
+    if not one_score_per_example(out):
         return out.argmax(axis=-1)
     return (out.reshape(out.shape[:-1] if out.ndim >= 2 else out.shape) > threshold).astype(np.int64)
 
@@ -36,26 +42,47 @@ def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
         t = t.argmax(axis=-1) if t.shape[-1] > 1 else t.reshape(pred.shape)
     if t.shape != pred.shape:
         raise ShapeError(f"accuracy: {pred.shape[0] if pred.ndim else 1} predictions but targets of shape {t.shape}")
-    return float(np.mean(pred == t)) if t.size else 0.0
+    if not t.size:
+        raise InvalidArgumentError("accuracy of no examples is undefined")
+    return float(np.mean(pred == t))
+
+
+def binary_accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
+    """Fraction of labels predicted right, each output an independent yes/no: (1/(N·K)) Σ [[ŷᵢₖ > t] = [yᵢₖ > ½]].
+
+    The accuracy of a model trained with a binary cross-entropy: one
+    probability per label (threshold t = ½) or one logit (t = 0, since
+    σ(z) > ½ ⇔ z > 0), so multi-label outputs (N, K) are scored label by
+    label rather than by argmax. Targets are 0/1 labels (a smoothed 0.9
+    counts as 1) of the output's shape.
+    """
+    out, t = _pair("binary_accuracy", output, target)
+    return float(np.mean((out > threshold) == (t > 0.5)))
+
+
+def _pair(name: str, output: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions and targets as arrays of one shape, holding at least one example."""
+    out, t = _array(output), _array(target)
+    if out.shape != t.shape:
+        raise ShapeError(f"{name}: predictions {out.shape} and targets {t.shape} differ in shape")
+    if not t.size:
+        raise InvalidArgumentError(f"{name} of no examples is undefined")
+    return out, t
 
 
 def mse(output: Any, target: Any) -> float:
     """Mean squared error (1/N) Σ (ŷ − y)²."""
-    out, t = _array(output), _array(target)
-    if out.shape != t.shape:
-        raise ShapeError(f"mse: predictions {out.shape} and targets {t.shape} differ in shape")
+    out, t = _pair("mse", output, target)
     return float(np.mean((out - t) ** 2))
 
 
 def r2(output: Any, target: Any) -> float:
     """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (1 is perfect; averaged over outputs)."""
-    out, t = _array(output), _array(target)
-    if out.shape != t.shape:
-        raise ShapeError(f"r2: predictions {out.shape} and targets {t.shape} differ in shape")
+    out, t = _pair("r2", output, target)
     ss_res = np.sum((t - out) ** 2, axis=0)
     ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
     if np.any(ss_tot == 0):
-        raise ValueError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
+        raise InvalidArgumentError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
     return float(np.mean(1.0 - ss_res / ss_tot))
 
 

@@ -22,6 +22,7 @@ Two naming contracts, relied on by graph pictures:
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -29,7 +30,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import StateDictError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, StateDictError
+from autograd_core.tensor import RemovableHandle
 
 ForwardHook = Callable[["Module", tuple, Any], Any]
 
@@ -56,19 +58,6 @@ class IncompatibleKeys(NamedTuple):
 
     missing_keys: list[str]
     unexpected_keys: list[str]
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (idempotent)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 class Module:
@@ -100,13 +89,18 @@ class Module:
             )
         params, buffers, modules = d["_parameters"], d["_buffers"], d["_modules"]
         if isinstance(value, ag.Tensor) and not isinstance(value, Parameter) and value.requires_grad and value.is_leaf:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{type(self).__name__}.{name}: a plain Tensor that requires grad would not be found by "
                 "parameters() or saved by state_dict(); wrap it as nn.Parameter(...)"
             )
+        if name in buffers and isinstance(value, ag.Tensor):
+            value = np.array(value.data)  # a buffer stays a buffer (an array, as register_buffer stores it)
         is_buffer = name in buffers and isinstance(value, np.ndarray)
+        home = params if isinstance(value, Parameter) else modules if isinstance(value, Module) else buffers
         for registry in (params, buffers, modules):
-            registry.pop(name, None)
+            if registry is not home or (home is buffers and not is_buffer):
+                registry.pop(name, None)
+        # Replacing a registered value keeps its place, so parameters() and state_dict() keep their order.
         if isinstance(value, Parameter):
             params[name] = value
             _name_parameter(value, _join(d["_path"], name))
@@ -121,6 +115,30 @@ class Module:
         for registry in (self._parameters, self._buffers, self._modules):
             registry.pop(name, None)
         object.__delattr__(self, name)
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Register ``module`` as the child ``name``, as ``setattr`` does, after checking the name.
+
+        The name must be a non-empty string without "." (dotted names join
+        the path from the root) that is not already an attribute other than
+        a child (a method such as ``forward``, a parameter, a setting), so
+        adding a child never silently replaces something else. An existing
+        child of that name is replaced, as with attribute assignment.
+        """
+        if not isinstance(module, Module):
+            raise ArgumentTypeError(
+                f"{type(self).__name__}.add_module({name!r}, ...) needs a Module, not {type(module).__name__}"
+            )
+        if not isinstance(name, str) or not name or "." in name:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: a child module's name must be a non-empty string without '.', got {name!r}"
+            )
+        if hasattr(self, name) and name not in self._modules:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: cannot name a child module {name!r}, which is already an attribute "
+                f"({type(getattr(self, name)).__name__}); choose another name"
+            )
+        setattr(self, name, module)
 
     def register_buffer(self, name: str, array: Any) -> None:
         """Keep a numpy array (e.g. running statistics) in ``state_dict()`` without training it."""
@@ -207,6 +225,10 @@ class Module:
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
         """Switch this module and its descendants to training (or, with False, evaluation) behaviour."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ArgumentTypeError(
+                f"train(mode) takes True or False, not {mode!r}; for evaluation behaviour call eval()"
+            )
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
         return self
@@ -294,6 +316,22 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n" + "\n".join(lines) + "\n)"
+
+
+@contextlib.contextmanager
+def eval_mode(module: Module) -> Iterator[Module]:
+    """Run a block with ``module`` and all its descendants in eval mode, then give each its own mode back.
+
+    Each module gets back the mode it had, not the root's: a BatchNorm frozen
+    with ``.eval()`` inside a model that is training stays frozen.
+    """
+    modes = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for m, mode in modes:
+            m.__dict__["training"] = mode
 
 
 def _name_parameter(p: Parameter, name: str) -> None:

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from autograd_core.errors import InvalidArgumentError
+
 from .lbfgs import LBFGS
 from .optimizer import Optimizer, Params
 from .schedules import CosineAnnealingLR, ExponentialLR, InverseTimeLR, LRScheduler, StepLR
@@ -54,7 +56,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+            raise InvalidArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
         super().__init__(params, defaults)
 
@@ -91,7 +93,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
+            raise InvalidArgumentError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
 
     def update(self, p, g, state, group):

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 
 Closure = Callable[[], ag.Tensor]
 Params = Iterable[ag.Tensor] | Iterable[dict[str, Any]]
@@ -46,7 +47,7 @@ class Optimizer:
         self._flat: dict[int, _FlatGroup] = {}  # group index → its state as flat arrays
         groups = list(params)
         if not groups:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__} got an empty parameter list; pass model.parameters() "
                 "(or a list of tensors created with requires_grad=True)"
             )
@@ -58,30 +59,30 @@ class Optimizer:
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add a group: ``{"params": [...], "lr": ...}``; missing hyper-parameters take the defaults."""
         if not isinstance(group, dict) or "params" not in group:
-            raise TypeError(
+            raise ArgumentTypeError(
                 'a parameter group is a dict with a "params" entry, e.g. {"params": model.parameters(), "lr": 0.1}'
             )
         params = group["params"]
         params = [params] if isinstance(params, ag.Tensor) else list(params)
         if not params:
-            raise ValueError(f"{type(self).__name__}: a parameter group has an empty parameter list")
+            raise InvalidArgumentError(f"{type(self).__name__}: a parameter group has an empty parameter list")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for p in params:
             if not isinstance(p, ag.Tensor):
-                raise TypeError(f"{type(self).__name__} optimizes Tensors, got {type(p).__name__}")
+                raise ArgumentTypeError(f"{type(self).__name__} optimizes Tensors, got {type(p).__name__}")
             if not p.requires_grad or not p.is_leaf:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"{type(self).__name__} can only optimize leaf tensors that require grad; "
                     f"got {'a non-leaf tensor' if not p.is_leaf else 'a tensor with requires_grad=False'} of shape {p.shape}"
                 )
             if id(p) in seen:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"{type(self).__name__}: a parameter of shape {p.shape} appears in more than one group (or twice)"
                 )
             seen.add(id(p))
         unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__}: unknown hyper-parameter(s) {sorted(unknown)} in a parameter group"
             )
         full = {**self.defaults, **group, "params": params}
@@ -92,7 +93,7 @@ class Optimizer:
         """Raise ValueError for values the update rule cannot use (a negative learning rate, ...)."""
         for key in ("lr", "weight_decay", "momentum", "eps"):
             if key in group and group[key] < 0:
-                raise ValueError(f"{type(self).__name__}: {key} must be >= 0, got {group[key]}")
+                raise InvalidArgumentError(f"{type(self).__name__}: {key} must be >= 0, got {group[key]}")
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``p.grad = None``), ready for the next backward."""
@@ -121,7 +122,7 @@ class Optimizer:
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
         """The group's flat state, built from the per-parameter states if needed; None if they cannot merge."""
         flat = self._flat.get(index)
-        if flat is None or len(flat.params) != len(params):  # rebuilt if the group's list was edited
+        if flat is None or not flat.holds(params):  # rebuilt if the group's list was edited in any way
             flat = _FlatGroup.merge(params, [self.state.setdefault(p, {}) for p in params])
             if flat is not None:
                 self._flat[index] = flat
@@ -155,7 +156,7 @@ class Optimizer:
         if len(groups) != len(self.param_groups) or any(
             len(g["params"]) != len(mine["params"]) for g, mine in zip(groups, self.param_groups, strict=True)
         ):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__}.load_state_dict: the saved groups hold "
                 f"{[len(g['params']) for g in groups]} parameters, this optimizer's "
                 f"{[len(g['params']) for g in self.param_groups]}"
@@ -171,7 +172,7 @@ class Optimizer:
             p = by_index[int(i)]
             for k, v in s.items():
                 if isinstance(v, np.ndarray) and v.shape != p.shape and v.ndim:
-                    raise ValueError(
+                    raise InvalidArgumentError(
                         f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {i} has shape {v.shape}, the parameter {p.shape}"
                     )
             self.state[p] = {k: _copy(v) for k, v in s.items()}
@@ -207,6 +208,10 @@ class _FlatGroup:
         self.views = [self.flat_p[sl].reshape(p.shape) for p, sl in zip(params, self.slices, strict=True)]
         self.linked: set[str] = set()
         self._link()
+
+    def holds(self, params: list[ag.Tensor]) -> bool:
+        """Whether ``params`` are exactly this group's tensors, the same objects in the same order."""
+        return len(params) == len(self.params) and all(p is q for p, q in zip(params, self.params, strict=True))
 
     @classmethod
     def merge(cls, params: list[ag.Tensor], states: list[dict[str, Any]]) -> _FlatGroup | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from autograd_core.errors import InvalidArgumentError
+
 if TYPE_CHECKING:
     from .optimizer import Optimizer
 
@@ -56,7 +58,7 @@ class InverseTimeLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, decay: float = 1.0) -> None:
         if decay < 0:
-            raise ValueError(f"InverseTimeLR: decay must be >= 0, got {decay}")
+            raise InvalidArgumentError(f"InverseTimeLR: decay must be >= 0, got {decay}")
         self.decay = decay
         super().__init__(optimizer)
 
@@ -69,7 +71,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         if step_size < 1:
-            raise ValueError(f"StepLR: step_size must be a positive number of epochs, got {step_size}")
+            raise InvalidArgumentError(f"StepLR: step_size must be a positive number of epochs, got {step_size}")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer)
@@ -94,7 +96,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         if T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be a positive number of epochs, got {T_max}")
+            raise InvalidArgumentError(f"CosineAnnealingLR: T_max must be a positive number of epochs, got {T_max}")
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import ArgumentTypeError
 
 RngLike = np.random.Generator | int | None
 
@@ -36,4 +37,4 @@ def get_rng(rng: RngLike = None) -> np.random.Generator:
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a np.random.Generator, an int seed or None, not {type(rng).__name__}")
+    raise ArgumentTypeError(f"rng must be a np.random.Generator, an int seed or None, not {type(rng).__name__}")

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import autograd_core as ag
 
-from .module import Module
+from .module import Module, eval_mode
 
 
 def _shape_text(out: Any) -> str:
@@ -37,13 +37,10 @@ def summary(model: Module, input_shape: Sequence[int], dtype: Any = None, file: 
                 rows.append((label, _shape_text(out), own))
 
             handles.append(module.register_forward_hook(record))
-    was_training = model.training
-    model.eval()
     try:
-        with ag.no_grad():
+        with eval_mode(model), ag.no_grad():
             model(ag.zeros((2, *input_shape), dtype=dtype))
     finally:
-        model.train(was_training)
         for h in handles:
             h.remove()
     total = sum(p.size for p in model.parameters())

@@ -20,15 +20,19 @@ import numpy as np
 from tqdm import tqdm
 
 import autograd_core as ag
-from autograd_core.errors import ShapeError, TrainingError
+from autograd_core.errors import InvalidArgumentError, ShapeError, TrainingError
 
+from . import functional as F
 from .callbacks import Callback
-from .losses import BCEWithLogitsLoss
-from .metrics import METRICS
-from .module import Module
+from .losses import BCELoss, BCEWithLogitsLoss, _Loss
+from .metrics import METRICS, accuracy, binary_accuracy, one_score_per_example
+from .module import Module, eval_mode
 from .optimizer import Optimizer
 
 Metric = Callable[[Any, Any], float]
+
+# What a model emits, for the accuracy of one-output models: class 1 when z > 0, or when p > ½.
+OUTPUTS = {"logits": 0.0, "probabilities": 0.5}
 
 
 @dataclass
@@ -62,31 +66,112 @@ class History:
         return f"History({len(self.epochs)} epochs: {', '.join(parts)})"
 
 
-def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any) -> dict[str, Metric]:
+def _unwrap(loss_fn: Any) -> Any:
+    """The function or module under any ``functools.partial`` layers (e.g. a partial fixing the reduction)."""
+    while isinstance(loss_fn, functools.partial):
+        loss_fn = loss_fn.func
+    return loss_fn
+
+
+def _name(loss_fn: Any) -> str:
+    fn = _unwrap(loss_fn)
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _implied_outputs(loss_fn: Any) -> str | None:
+    """What the model must output for ``loss_fn``: "logits" or "probabilities" for the binary cross-entropies, else None."""
+    fn = _unwrap(loss_fn)
+    if isinstance(fn, BCEWithLogitsLoss) or fn is F.binary_cross_entropy_with_logits:
+        return "logits"
+    if isinstance(fn, BCELoss) or fn is F.binary_cross_entropy:
+        return "probabilities"
+    return None
+
+
+def _is_nn_loss(loss_fn: Any) -> bool:
+    """Whether ``loss_fn`` is one of nn's losses (a loss module or a function of ``nn.functional``)."""
+    fn = _unwrap(loss_fn)
+    return isinstance(fn, _Loss) or getattr(fn, "__module__", None) == F.__name__
+
+
+def _accuracy_metric(loss_fn: Any, outputs: str | None) -> Metric:
+    """The accuracy that fits ``loss_fn`` and ``outputs``, with the decision threshold made explicit.
+
+    With a binary cross-entropy every output is its own yes/no label, scored
+    by ``binary_accuracy`` at z > 0 (logits) or p > ½ (probabilities). Other
+    losses take the argmax of one score per class, and a single output per
+    example is thresholded as ``outputs`` says; nn's other losses (e.g. the
+    notes' MSE on a sigmoid output) default to probabilities, while for any
+    other function the caller must say, since guessing would give a wrong
+    accuracy without a word.
+    """
+    implied = _implied_outputs(loss_fn)
+    kind = outputs or implied or ("probabilities" if _is_nn_loss(loss_fn) else None)
+    if implied is not None:
+        return functools.partial(binary_accuracy, threshold=OUTPUTS[kind])
+    if kind is not None:
+        return functools.partial(accuracy, threshold=OUTPUTS[kind])
+
+    def undecided_accuracy(output: Any, target: Any) -> float:
+        if one_score_per_example(output):
+            raise InvalidArgumentError(
+                "accuracy of a model with one output per example needs its decision threshold, which the loss "
+                f"function {_name(loss_fn)!r} does not tell: pass "
+                "outputs='logits' (class 1 when z > 0) or outputs='probabilities' (class 1 when p > 0.5)"
+            )
+        return accuracy(output, target)
+
+    return undecided_accuracy
+
+
+def _resolve_metrics(metrics: Sequence[str | Metric], loss_fn: Any, outputs: str | None = None) -> dict[str, Metric]:
     """Name → function for every requested metric besides the loss (always recorded)."""
+    if outputs is not None and outputs not in OUTPUTS:
+        raise InvalidArgumentError(
+            f"outputs must be 'logits', 'probabilities' or None (decided by the loss), not {outputs!r}"
+        )
+    implied = _implied_outputs(loss_fn)
+    if outputs is not None and implied is not None and outputs != implied:
+        raise InvalidArgumentError(
+            f"outputs={outputs!r} contradicts the loss {_name(loss_fn)}, which takes {implied}; "
+            "leave outputs=None or use the loss that matches what the model emits"
+        )
     out: dict[str, Metric] = {}
     for m in metrics:
         if callable(m):
             out[getattr(m, "__name__", "metric")] = m
         elif m == "loss":
             continue
+        elif m == "accuracy":
+            out[m] = _accuracy_metric(loss_fn, outputs)
         elif m in METRICS:
-            fn = METRICS[m]
-            if m == "accuracy" and isinstance(loss_fn, BCEWithLogitsLoss):
-                fn = functools.partial(fn, threshold=0.0)  # the model outputs logits, so σ(z) > ½ ⇔ z > 0
-            out[m] = fn
+            out[m] = METRICS[m]
         else:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"unknown metric {m!r}; use 'loss', {', '.join(map(repr, METRICS))} or a function (output, target) -> float"
             )
     return out
 
 
-class _EpochTotals:
-    """Accumulates one pass: the batch-size-weighted mean loss, and outputs/targets for the metrics."""
+def _sums_over_examples(loss_fn: Any) -> bool:
+    """Whether ``loss_fn`` adds its examples' losses up (reduction "sum") rather than averaging them."""
+    fixed = loss_fn.keywords.get("reduction") if isinstance(loss_fn, functools.partial) else None
+    return getattr(_unwrap(loss_fn), "reduction", fixed) == "sum"
 
-    def __init__(self, metric_fns: dict[str, Metric]) -> None:
+
+class _EpochTotals:
+    """Accumulates one pass: the loss over all examples, and outputs/targets for the metrics.
+
+    Batch b of n_b examples has loss ℓ_b. For a mean loss the epoch's loss is
+    the mean over examples, Σ n_b·ℓ_b / Σ n_b; for a summed one ("sum", e.g.
+    the notes' SSE) it is the total Σ ℓ_b. Either way it is the value the loss
+    gives on the whole set at once, whatever the batch size.
+    """
+
+    def __init__(self, metric_fns: dict[str, Metric], loss_fn: Any, where: str) -> None:
         self.metric_fns = metric_fns
+        self.summed = _sums_over_examples(loss_fn)
+        self.where = where
         self.loss_sum = 0.0
         self.count = 0
         self.outputs: list[np.ndarray] = []
@@ -94,14 +179,19 @@ class _EpochTotals:
 
     def add(self, loss: float, output: np.ndarray, target: np.ndarray) -> None:
         n = len(output)
-        self.loss_sum += loss * n
+        self.loss_sum += loss if self.summed else loss * n
         self.count += n
         if self.metric_fns:
             self.outputs.append(output)
             self.targets.append(target)
 
     def logs(self, prefix: str = "") -> dict[str, float]:
-        logs = {prefix + "loss": self.loss_sum / max(self.count, 1)}
+        if not self.count:
+            raise InvalidArgumentError(
+                f"{self.where} yielded no examples, so there is no loss to report; check the data, and that "
+                "drop_last=True does not drop the only (short) batch"
+            )
+        logs = {prefix + "loss": self.loss_sum if self.summed else self.loss_sum / self.count}
         if self.metric_fns:
             out, target = np.concatenate(self.outputs), np.concatenate(self.targets)
             for name, fn in self.metric_fns.items():
@@ -109,13 +199,18 @@ class _EpochTotals:
         return logs
 
 
-def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
-    """The batch loss as a float; a non-scalar, NaN or infinite loss is an error."""
+def _scalar(loss: ag.Tensor, caller: str) -> float:
+    """The batch loss as a float; a loss of more than one value is an error."""
     if loss.data.size != 1:
         raise ShapeError(
-            f"fit needs a scalar loss, got shape {loss.shape}; use a loss with reduction='mean' (or 'sum')"
+            f"{caller} needs a scalar loss, got shape {loss.shape}; use a loss with reduction='mean' (or 'sum')"
         )
-    value = float(loss.data)
+    return float(loss.data.reshape(()))
+
+
+def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
+    """The batch loss as a float; a non-scalar, NaN or infinite loss is an error."""
+    value = _scalar(loss, "fit")
     if not math.isfinite(value):
         raise TrainingError(
             f"the loss became {value} at epoch {epoch + 1}, batch {batch + 1}; training stopped before the update. "
@@ -128,7 +223,7 @@ def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
 def _train_epoch(
     model: Module, loss_fn: Any, optimizer: Optimizer, loader: Iterable, metric_fns: dict[str, Metric], epoch: int
 ) -> dict[str, float]:
-    totals = _EpochTotals(metric_fns)
+    totals = _EpochTotals(metric_fns, loss_fn, "train_loader")
     for batch, (xb, yb) in enumerate(loader):
         first: list[Any] = []
 
@@ -147,19 +242,26 @@ def _train_epoch(
 
 
 def evaluate(
-    model: Module, loss_fn: Any, loader: Iterable, metrics: Sequence[str | Metric] = ("loss",)
+    model: Module,
+    loss_fn: Any,
+    loader: Iterable,
+    metrics: Sequence[str | Metric] = ("loss",),
+    *,
+    outputs: str | None = None,
 ) -> dict[str, float]:
-    """Loss and metrics of ``model`` over ``loader`` in eval mode without recording graphs: {"loss": …, "accuracy": …}."""
-    totals = _EpochTotals(_resolve_metrics(metrics, loss_fn))
-    was_training = model.training
-    model.eval()
-    try:
-        with ag.no_grad():
-            for xb, yb in loader:
-                out = model(xb)
-                totals.add(float(loss_fn(out, yb).data), out.data, yb.data)
-    finally:
-        model.train(was_training)
+    """Loss and metrics of ``model`` over ``loader`` in eval mode without recording graphs: {"loss": …, "accuracy": …}.
+
+    ``outputs`` ("logits" or "probabilities") says what a one-output model
+    emits, which decides accuracy's threshold (z > 0 or p > ½); None takes it
+    from the loss (see ``fit``).
+    """
+    totals = _EpochTotals(
+        _resolve_metrics(metrics, loss_fn, outputs), loss_fn, "the loader given to evaluate (val_loader, in fit)"
+    )
+    with eval_mode(model), ag.no_grad():
+        for xb, yb in loader:
+            out = model(xb)
+            totals.add(_scalar(loss_fn(out, yb), "evaluate"), out.data, yb.data)
     return totals.logs()
 
 
@@ -177,22 +279,35 @@ def fit(
     callbacks: Sequence[Callback] = (),
     metrics: Sequence[str | Metric] = ("loss",),
     progress: bool = True,
+    *,
+    outputs: str | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``; returns the per-epoch ``History``.
 
     Each batch: zero the gradients, y = model(x), ℓ = loss_fn(y, target),
-    backward, optimizer step. After each epoch the training loss (mean over
-    examples) and ``metrics`` ("accuracy", "mse", "r2" or functions
-    (output, target) -> float) are recorded, plus the same on ``val_loader``
+    backward, optimizer step. After each epoch the training loss (the mean
+    over examples, or their total for a loss with reduction="sum", so it
+    does not depend on the batch size) and ``metrics`` ("accuracy", "mse",
+    "r2" or functions (output, target) -> float) are recorded, plus the same on ``val_loader``
     as ``val_*`` (in eval mode), and the learning rate as ``lr``; then the
     callbacks run (``EarlyStopping`` may stop training). A tqdm progress
     bar shows epoch, loss, val loss and metrics when ``progress`` is on and
     the output is a terminal. A NaN or infinite loss raises
     ``TrainingError`` naming the epoch and batch.
+
+    The "accuracy" metric matches the loss. After a binary cross-entropy it
+    scores each output as its own label: class 1 when z > 0 for
+    ``BCEWithLogitsLoss`` / ``binary_cross_entropy_with_logits`` (σ(z) > ½ ⇔
+    z > 0), when p > ½ for ``BCELoss`` / ``binary_cross_entropy``. Otherwise
+    it takes the argmax of one score per class, and a one-output model is
+    thresholded as ``outputs`` says: "logits" (z > 0) or "probabilities"
+    (p > ½). ``outputs=None`` means probabilities for nn's other losses
+    (e.g. MSE on a sigmoid output, as in the notes) and, for a loss function
+    of your own, an error asking for ``outputs`` instead of a guess.
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
-    metric_fns = _resolve_metrics(metrics, loss_fn)
+        raise InvalidArgumentError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
+    metric_fns = _resolve_metrics(metrics, loss_fn, outputs)
     history = History()
     for cb in callbacks:
         cb.on_train_begin(model, optimizer)
@@ -202,7 +317,9 @@ def fit(
             model.train()
             logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch)
             if val_loader is not None:
-                logs.update({"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics).items()})
+                logs.update(
+                    {"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics, outputs=outputs).items()}
+                )
             logs["lr"] = optimizer.param_groups[0]["lr"]
             history.append(epoch, logs)
             bar.set_postfix(_postfix(logs), refresh=False)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError
 
 
 def clip_grad_norm_(parameters: Iterable[ag.Tensor] | ag.Tensor, max_norm: float, norm_type: float = 2.0) -> ag.Tensor:
@@ -17,7 +18,7 @@ def clip_grad_norm_(parameters: Iterable[ag.Tensor] | ag.Tensor, max_norm: float
     Parameters without a gradient are skipped.
     """
     if max_norm < 0:
-        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
+        raise InvalidArgumentError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     params = [parameters] if isinstance(parameters, ag.Tensor) else list(parameters)
     grads = [p.grad.data for p in params if p.grad is not None]
     if not grads:

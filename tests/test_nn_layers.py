@@ -65,6 +65,31 @@ def test_sequential_indexing_and_names():
         nn.Sequential(lambda x: x)
 
 
+def test_appending_to_a_slice_never_replaces_a_module():
+    a, b, c, d = nn.Linear(2, 2), nn.Tanh(), nn.Sigmoid(), nn.ReLU()
+    tail = nn.Sequential(a, b, c)[1:]  # keeps the names "1" and "2"
+    tail.append(d)
+    assert list(tail) == [b, c, d]
+    assert [name for name, _ in tail.named_children()] == ["1", "2", "3"]
+    x = ag.tensor([[-1.0, 2.0]])
+    np.testing.assert_allclose(tail(x).data, d(c(b(x))).data)
+    named = nn.Sequential(OrderedDict([("hidden", nn.Linear(2, 2)), ("7", nn.Tanh())])).append(d)
+    assert [name for name, _ in named.named_children()] == ["hidden", "7", "8"]
+
+
+def test_sequential_names_cannot_shadow_attributes_or_hold_non_modules():
+    for bad in ("forward", "training", "append", ""):
+        with pytest.raises(ValueError, match="name"):
+            nn.Sequential(OrderedDict([(bad, nn.ReLU())]))
+    with pytest.raises(ValueError, match="without '.'"):
+        nn.Sequential(OrderedDict([("a.b", nn.ReLU())]))
+    with pytest.raises(TypeError, match="needs a Module, not function"):
+        nn.Sequential(OrderedDict([("f", lambda x: x)]))  # would have been stored but never called
+    seq = nn.Sequential(nn.ReLU())
+    seq.add_module("0", nn.Tanh())  # replacing a child by name stays possible, as with assignment
+    assert isinstance(seq[0], nn.Tanh) and len(seq) == 1
+
+
 def test_mlp_structure_activations_and_dropout():
     mlp = nn.MLP([3, 8, 8, 2], activation="tanh", output_activation="softmax", dropout=0.2)
     kinds = [type(m).__name__ for m in mlp.layers]
@@ -76,6 +101,10 @@ def test_mlp_structure_activations_and_dropout():
     assert len([n for n, _ in prelu.named_parameters() if "weight" in n]) == 5  # 3 Linear + 2 separate PReLU
     with pytest.raises(ValueError, match="at least an input and an output size"):
         nn.MLP([3])
+    with pytest.raises(ValueError, match=r"positive integers, got \[3, 2.5, 1\]"):
+        nn.MLP([3, 2.5, 1])  # not silently truncated to 2 hidden units
+    with pytest.raises(ValueError, match="dropout probability"):
+        nn.MLP([3, 2, 1], dropout=-0.2)  # not silently ignored
     with pytest.raises(ValueError, match="unknown activation"):
         nn.MLP([3, 2, 1], activation="nope")
 
@@ -100,8 +129,11 @@ def test_dropout_is_inverted_and_off_in_eval():
     assert drop(x) is x
     assert nn.Dropout(0.0)(x) is x
     np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, 0.0)
-    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
-        nn.Dropout(1.5)
+    for bad in (1.5, -0.1, float("nan"), "0.5"):
+        with pytest.raises(ValueError, match=r"dropout probability must be a number in \[0, 1\]"):
+            nn.Dropout(bad)
+        with pytest.raises(ValueError, match=r"dropout probability must be a number in \[0, 1\]"):
+            nn.functional.dropout(x, bad)
     seeded = nn.Dropout(0.5, rng=3)
     a, a2 = seeded(ag.ones(20)).data, seeded(ag.ones(20)).data
     b = nn.Dropout(0.5, rng=np.random.default_rng(3))(ag.ones(20)).data

@@ -33,7 +33,7 @@ ELEMENTWISE = {
     "mse": (nn.MSELoss, lambda p, y: (p - y) ** 2, lambda p, y: 2 * (p - y)),
     "l1": (nn.L1Loss, lambda p, y: np.abs(p - y), lambda p, y: np.sign(p - y)),
     "huber": (
-        lambda r: nn.HuberLoss(r, delta=0.8),
+        lambda r: nn.HuberLoss(0.8, reduction=r),
         lambda p, y: huber(p - y, 0.8),
         lambda p, y: np.clip(p - y, -0.8, 0.8),
     ),
@@ -185,6 +185,18 @@ def test_loss_error_paths():
         nn.CrossEntropyLoss()(z, np.array([0.0, 1.0, 2.0, 1.0]))
     with pytest.raises(DtypeError, match="must be integers"):
         nn.NLLLoss()(z, np.array([True, False, True, True]))
+    one_hot = np.eye(3, dtype=np.int64)[[0, 1, 2, 1]]  # integer one-hot rows: labels or floats, not both
+    with pytest.raises(
+        DtypeError, match=r"look like one-hot rows; pass the class labels \(y.argmax\(-1\), shape \(4,\)\) or"
+    ):
+        nn.CrossEntropyLoss()(z, one_hot)
+    with pytest.raises(
+        DtypeError, match=r"look like one-hot rows; pass the class labels \(y.argmax\(-1\), shape \(4,\)\)$"
+    ):
+        nn.NLLLoss()(z, one_hot)
+    assert nn.CrossEntropyLoss()(z, one_hot.astype(float)).item() == pytest.approx(
+        nn.CrossEntropyLoss()(z, one_hot.argmax(-1)).item()
+    )
     with pytest.raises(ShapeError, match="class axis"):
         F.cross_entropy(ag.tensor(1.0), np.array(0))
     with pytest.raises(ShapeError, match="class axis"):
@@ -199,13 +211,28 @@ def test_loss_error_paths():
         nn.MSELoss("avg")
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.l1_loss(ag.zeros(2), np.zeros(2), reduction="max")
-    with pytest.raises(ValueError, match="delta must be positive"):
+    with pytest.raises(ValueError, match="delta must be a positive number"):
         F.huber_loss(ag.zeros(2), np.zeros(2), delta=0)
 
 
 def test_loss_reprs():
     assert repr(nn.MSELoss("sum")) == "MSELoss(reduction='sum')"
     assert repr(nn.HuberLoss(delta=2.0)) == "HuberLoss(reduction='mean', delta=2.0)"
+
+
+def test_huber_loss_takes_delta_positionally_as_the_notes_write_it():
+    """HuberLoss(δ) with δ = 2: d = [1, −3] gives ½·1² = 0.5 and 2·(3 − 1) = 4, mean 2.25."""
+    pred, target = ag.tensor([1.0, -3.0]), np.zeros(2)
+    loss = nn.HuberLoss(2.0)
+    assert loss.delta == 2.0 and loss.reduction == "mean"
+    assert loss(pred, target).item() == pytest.approx(2.25)
+    assert nn.HuberLoss(2.0, reduction="sum")(pred, target).item() == pytest.approx(4.5)
+    np.testing.assert_allclose(nn.HuberLoss(2.0, reduction="none")(pred, target).data, [0.5, 4.0])
+    with pytest.raises(ValueError, match=r"takes delta first.*HuberLoss\(reduction='sum'\)"):
+        nn.HuberLoss("sum")
+    for bad in (0.0, -1.0, float("nan"), None):
+        with pytest.raises(ValueError, match="delta must be a positive number"):
+            nn.HuberLoss(bad)
 
 
 @pytest.mark.torch
@@ -238,7 +265,7 @@ def test_losses_match_pytorch(ours, theirs, target_kind, reduction):
     }[target_kind]
     xt = ag.tensor(x, requires_grad=True)
     xp = torch.tensor(x, requires_grad=True)
-    out = getattr(nn, ours)(reduction)(xt, target)
+    out = getattr(nn, ours)(reduction=reduction)(xt, target)
     ref = getattr(torch.nn, theirs)(reduction=reduction)(xp, torch.tensor(target))
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
     seed = rng.normal(size=out.shape)

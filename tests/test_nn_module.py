@@ -8,6 +8,7 @@ import pytest
 import autograd_core as ag
 import nn
 from autograd_core.errors import StateDictError
+from autograd_core.tensor import RemovableHandle
 
 
 class Block(nn.Module):
@@ -195,6 +196,18 @@ def test_forward_hooks_see_and_may_replace_the_output():
     np.testing.assert_array_equal(lin(ag.ones(1, 2)).data, 0.0)
 
 
+def test_forward_hook_handles_are_the_cores_removable_handles():
+    """One RemovableHandle for tensor hooks and module hooks, each removing only its own hook."""
+    lin = nn.Linear(2, 2)
+    calls = []
+    first = lin.register_forward_hook(lambda m, inputs, out: calls.append("first"))
+    lin.register_forward_hook(lambda m, inputs, out: calls.append("second"))
+    assert type(first) is RemovableHandle
+    first.remove()
+    lin(ag.zeros(1, 2))
+    assert calls == ["second"]
+
+
 def test_parameter_repr_and_deepcopy():
     p = nn.Parameter([1.0, 2.0])
     assert repr(p).startswith("Parameter containing:\ntensor([1., 2.]")
@@ -220,3 +233,36 @@ def test_summary_lists_modules_with_own_parameters_and_restores_training_mode(ca
     assert "block (Block)" in out and "block.inner (Linear)" in out
     assert f"Total params: {sum(p.size for p in net.parameters())}" in out
     assert net.training
+
+
+def test_evaluate_and_summary_give_every_submodule_its_own_mode_back(capsys):
+    """A BatchNorm frozen with .eval() inside a training model must not start updating its statistics again."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Dropout(0.5))
+    model[1].eval()
+    loader = nn.data.DataLoader(np.ones((4, 3)), np.ones((4, 4)), batch_size=None)
+    nn.evaluate(model, nn.MSELoss(), loader)
+    nn.summary(model, (3,))
+    capsys.readouterr()
+    assert [m.training for m in model] == [True, False, True] and model.training
+    before = model[1].running_mean.copy()
+    model(ag.tensor(np.arange(12.0).reshape(4, 3)))
+    np.testing.assert_array_equal(model[1].running_mean, before)
+
+
+def test_train_takes_a_boolean_and_buffers_stay_buffers():
+    model = nn.MLP([2, 3, 1], dropout=0.5)
+    with pytest.raises(TypeError, match=r"train\(mode\) takes True or False, not 'False'"):
+        model.train("False")  # a non-empty string is truthy: it would have meant training
+    assert model.train(np.bool_(False)) is model and not model.layers[2].training
+    bn = nn.BatchNorm1d(2)
+    bn.running_mean = ag.tensor([1.0, 2.0])  # assigned as a Tensor: still saved and loaded
+    assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+    np.testing.assert_array_equal(bn.state_dict()["running_mean"], [1.0, 2.0])
+
+
+def test_replacing_a_parameter_keeps_its_place_in_the_order():
+    """Optimizer state is saved by position in parameters(): a replaced weight must not move behind the bias."""
+    lin = nn.Linear(2, 3)
+    lin.weight = nn.Parameter(np.zeros((3, 2)))
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    assert list(lin.state_dict()) == ["weight", "bias"]

@@ -110,12 +110,25 @@ def test_parameter_counts_of_the_notes(sizes, count):
 
 
 def test_softmax_worked_recipe():
-    """Notes 002: exponentiate, sum, divide; the components lie in (0, 1) and sum to 1."""
-    z = ag.tensor([1.3, 5.1, 2.2, 0.7, 1.1])
-    e = np.exp(z.data)
-    np.testing.assert_allclose(nn.Softmax()(z).data, e / e.sum())
-    # The slide's own numbers: exp(1.3) / 181.37 = 3.67 / 181.37 ≈ 0.02.
-    assert round(np.exp(1.3) / 181.37, 2) == 0.02
+    """Notes 002: exponentiate, sum (≈ 181.73), divide: exp(1.3) / 181.73 = 3.67 / 181.73 ≈ 0.02.
+
+    The slide's second step prints the sum as 181.37, a transposition of the
+    181.73 it gives in the first step; the quotient rounds to 0.02 either way.
+    """
+    z = ag.tensor([1.3, 5.1, 2.2, 0.7, 1.1], requires_grad=True)
+    exps = ag.exp(z)
+    total = exps.sum()
+    assert round(total.item(), 2) == 181.73  # step 1
+    assert round(exps.data[0], 2) == 3.67
+    y = nn.Softmax()(z)
+    assert round(y.data[0], 2) == 0.02  # step 2, for the first component
+    np.testing.assert_allclose(y.data, exps.data / total.item(), rtol=1e-12)
+    assert np.all((y.data > 0) & (y.data < 1)) and y.sum().item() == pytest.approx(1.0)
+    assert y.data.argmax() == 1  # the largest input, 5.1, takes most of the probability (≈ 0.90)
+    assert round(y.data[1], 2) == 0.90
+    # Its gradient: ∂yᵢ/∂zⱼ = yᵢ(δᵢⱼ − yⱼ), so ∂y₀/∂z = y₀·(e₀ − y).
+    y[0].backward()
+    np.testing.assert_allclose(z.grad.data, y.data[0] * (np.eye(5)[0] - y.data), rtol=1e-12)
 
 
 def test_weight_decay_penalty_of_the_notes():

@@ -507,3 +507,23 @@ def test_a_parameter_appended_to_a_group_is_picked_up():
     opt.step()
     np.testing.assert_allclose(a.data, [0.0])
     np.testing.assert_allclose(b.data, [0.0, 0.0])
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("SGD", dict(lr=0.5, momentum=0.9)), ("Adam", dict(lr=0.1))])
+def test_a_parameter_replaced_in_a_group_is_the_one_updated(name, kwargs):
+    """Swapping params[1] for another tensor of the same size: the new one is stepped (from fresh state), the old one left alone."""
+    a, b, c = (ag.tensor(np.full(2, 1.0), requires_grad=True) for _ in range(3))
+    opt = getattr(nn.optim, name)([a, b], **kwargs)
+    for t in (a, b):
+        t.grad = ag.tensor([1.0, 2.0])
+    opt.step()
+    b_before = b.data.copy()
+    opt.param_groups[0]["params"][1] = c
+    for t in (a, c):
+        t.grad = ag.tensor([1.0, 2.0])
+    opt.step()
+    np.testing.assert_array_equal(b.data, b_before)
+    fresh = ag.tensor(np.full(2, 1.0), requires_grad=True)
+    fresh.grad = ag.tensor([1.0, 2.0])
+    getattr(nn.optim, name)([fresh], **kwargs).step()  # c's first step, as a new parameter's
+    np.testing.assert_array_equal(c.data, fresh.data)

@@ -1,5 +1,6 @@
 """fit, evaluate, History, callbacks and metrics; training quality on the toy problems with fixed seeds."""
 
+import functools
 import io
 import sys
 
@@ -297,6 +298,108 @@ def test_custom_metric_functions_and_logit_accuracy():
     assert history["accuracy"] == [0.75]  # thresholded at logit 0 because the loss takes logits
 
 
+# The review's example: logits z and labels y; σ(z) > ½ ⇔ z > 0 gets all four right, while p > ½ would call
+# z = 0.3 and z = 0.4 class 0 and score 0.5.
+LOGITS = np.array([[0.3], [-0.2], [0.4], [2.0]])
+LABELS = np.array([[1.0], [0.0], [1.0], [1.0]])
+
+
+def evaluate_logits(loss_fn, **kwargs):
+    loader = DataLoader(LOGITS, LABELS, batch_size=None, shuffle=False)
+    return nn.evaluate(nn.Identity(), loss_fn, loader, ["accuracy"], **kwargs)["accuracy"]
+
+
+@pytest.mark.parametrize(
+    "loss_fn",
+    [
+        nn.BCEWithLogitsLoss(),
+        nn.BCEWithLogitsLoss("sum"),
+        nn.functional.binary_cross_entropy_with_logits,
+        functools.partial(nn.functional.binary_cross_entropy_with_logits, reduction="sum"),
+    ],
+    ids=["module", "module-sum", "function", "partial"],
+)
+def test_accuracy_thresholds_logits_at_zero_for_the_logit_loss_module_or_function(loss_fn):
+    assert evaluate_logits(loss_fn) == 1.0
+    assert evaluate_logits(loss_fn, outputs="logits") == 1.0
+
+
+def test_accuracy_threshold_of_probabilities_and_of_losses_nn_does_not_know():
+    probs = nn.Sigmoid()(ag.tensor(LOGITS)).data  # the same model's outputs as probabilities: all right at p > ½
+    loader = DataLoader(probs, LABELS, batch_size=None, shuffle=False)
+    for loss_fn in (nn.BCELoss(), nn.functional.binary_cross_entropy, nn.MSELoss()):
+        assert nn.evaluate(nn.Identity(), loss_fn, loader, ["accuracy"])["accuracy"] == 1.0
+
+    def my_loss(out, target):
+        return nn.functional.binary_cross_entropy_with_logits(out, target)
+
+    with pytest.raises(ValueError, match=r"'my_loss' does not tell: pass outputs='logits'.*or outputs='probabilities'"):
+        evaluate_logits(my_loss)
+    assert evaluate_logits(my_loss, outputs="logits") == 1.0
+    assert evaluate_logits(my_loss, outputs="probabilities") == 0.5  # what it was told
+    with pytest.raises(ValueError, match="contradicts the loss BCEWithLogitsLoss, which takes logits"):
+        evaluate_logits(nn.BCEWithLogitsLoss(), outputs="probabilities")
+    with pytest.raises(ValueError, match="outputs must be 'logits', 'probabilities' or None"):
+        evaluate_logits(nn.BCEWithLogitsLoss(), outputs="logit")
+    # One score per class needs no threshold: the argmax, whatever the loss.
+    scores = DataLoader(np.array([[0.2, 0.1], [0.0, 3.0]]), np.array([0, 1]), batch_size=None, shuffle=False)
+    assert nn.evaluate(nn.Identity(), lambda z, y: nn.functional.cross_entropy(z, y), scores, ["accuracy"]) == {
+        "loss": pytest.approx(nn.functional.cross_entropy(ag.tensor([[0.2, 0.1], [0.0, 3.0]]), [0, 1]).item()),
+        "accuracy": 1.0,
+    }
+
+
+def test_fit_passes_outputs_on_and_scores_multilabel_outputs_label_by_label():
+    model = nn.Identity()
+    model.dummy = nn.Parameter(np.zeros(1))  # something for the optimizer to hold
+    opt = nn.optim.SGD(model.parameters(), lr=0.0)
+    loader = DataLoader(LOGITS, LABELS, batch_size=2, shuffle=False)
+
+    def my_loss(out, target):
+        return nn.functional.binary_cross_entropy_with_logits(out, target) + 0 * model.dummy.sum()
+
+    history = nn.fit(
+        model, my_loss, opt, loader, 1, val_loader=loader, metrics=["accuracy"], progress=False, outputs="logits"
+    )
+    assert history["accuracy"] == [1.0] and history["val_accuracy"] == [1.0]
+    # Two independent labels per example: 3 of the 4 labels right (not argmax against argmax).
+    z = np.array([[2.0, 1.0], [-1.0, -3.0]])
+    y = np.array([[1.0, 1.0], [0.0, 1.0]])
+    multi = DataLoader(z, y, batch_size=None, shuffle=False)
+    assert nn.evaluate(nn.Identity(), nn.BCEWithLogitsLoss(), multi, ["accuracy"])["accuracy"] == 0.75
+    assert nn.metrics.binary_accuracy(nn.Sigmoid()(ag.tensor(z)), y) == 0.75
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_the_epoch_loss_is_the_whole_sets_loss_whatever_the_batch_size(reduction):
+    """Mean: Σ n_b·ℓ_b / N; sum (the notes' SSE): Σ ℓ_b. Both equal the loss of the whole set in one batch."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
+    model = nn.Linear(2, 1, rng=0)
+    whole = nn.MSELoss(reduction)(model(ag.tensor(X)), y).item()
+    opt = nn.optim.SGD(model.parameters(), lr=0.0)  # nothing moves, so every epoch sees the same model
+    for loss_fn in (nn.MSELoss(reduction), functools.partial(nn.functional.mse_loss, reduction=reduction)):
+        for batch_size in (None, 2, 1):
+            loader = DataLoader(X, y, batch_size=batch_size, shuffle=False)
+            history = nn.fit(model, loss_fn, opt, loader, 1, val_loader=loader, progress=False)
+            assert history["loss"][0] == pytest.approx(whole, rel=1e-12), (loss_fn, batch_size)
+            assert history["val_loss"][0] == pytest.approx(whole, rel=1e-12), (loss_fn, batch_size)
+
+
+def test_empty_loaders_and_non_scalar_losses_are_errors_not_numbers():
+    model = nn.Linear(2, 1)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="train_loader yielded no examples"):
+        nn.fit(model, nn.MSELoss(), opt, [], 1, progress=False)  # used to report a loss of 0.0
+    with pytest.raises(ValueError, match="loader given to evaluate .* yielded no examples"):
+        nn.evaluate(model, nn.MSELoss(), [], ["mse"])
+    with pytest.raises(ValueError, match="drop_last=True with batch_size=5 drops all 3 examples"):
+        DataLoader(np.zeros((3, 2)), np.zeros((3, 1)), batch_size=5, drop_last=True)
+    loader = DataLoader(np.zeros((3, 2)), np.zeros((3, 1)), batch_size=None)
+    with pytest.raises(ShapeError, match=r"evaluate needs a scalar loss, got shape \(3, 1\)"):
+        nn.evaluate(model, nn.MSELoss("none"), loader)
+
+
 # ------------------------------------------------------------------ metrics
 
 
@@ -312,6 +415,13 @@ def test_metrics_closed_forms():
     assert nn.r2(np.array([[1.5], [2.0], [2.5]]), y) == pytest.approx(1 - 0.5 / 2)
     with pytest.raises(ShapeError):
         nn.accuracy(np.zeros((3, 2)), np.zeros(4, int))
+    with pytest.raises(ValueError, match="accuracy of no examples is undefined"):
+        nn.accuracy(np.zeros((0, 2)), np.zeros(0, int))  # not a silent 0.0
+    with pytest.raises(ShapeError, match=r"binary_accuracy: predictions \(2, 1\) and targets \(2,\)"):
+        nn.metrics.binary_accuracy(np.zeros((2, 1)), np.zeros(2))
+    for metric in (nn.mse, nn.r2, nn.metrics.binary_accuracy):
+        with pytest.raises(ValueError, match="of no examples is undefined"):
+            metric(np.zeros((0, 1)), np.zeros((0, 1)))  # not nan, nor "constant targets"
     with pytest.raises(ShapeError):
         nn.mse(np.zeros(3), np.zeros((3, 1)))
     with pytest.raises(ValueError, match="constant"):
