@@ -70,6 +70,10 @@ class LabelError(AutogradError, ValueError):
     """A class label lies outside the range of classes the logits provide."""
 
 
+class NotFittedError(AutogradError, RuntimeError):
+    """A transform was used before ``fit`` gave it its parameters."""
+
+
 class TrainingError(AutogradError, RuntimeError):
     """Training cannot go on (e.g. the loss became NaN or inf); the message says where and what to try."""
 

@@ -296,7 +296,7 @@ class Tensor:
 
 
 class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``Tensor.register_hook`` and ``nn.Module.register_forward_hook``; ``remove()`` unregisters the hook."""
 
     __slots__ = ("_hooks", "_fn")
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, NotFittedError, ShapeError
 
 from .datasets import make_circles, make_moons, make_regression_1d, make_spirals, make_xor
 from .seeding import RngLike, get_rng, keep_rng
@@ -136,7 +136,7 @@ class StandardScaler:
 
     def _check_fitted(self, X: Any) -> np.ndarray:
         if self.mean_ is None:
-            raise RuntimeError("StandardScaler is not fitted yet: call fit(X_train) (or fit_transform) first")
+            raise NotFittedError("StandardScaler is not fitted yet: call fit(X_train) (or fit_transform) first")
         data = _array(X)
         if data.shape[1:] != self.mean_.shape:
             raise ShapeError(

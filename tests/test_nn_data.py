@@ -102,7 +102,7 @@ def test_standard_scaler():
     np.testing.assert_allclose(scaler.inverse_transform(z), data)
     zt = scaler.transform(ag.tensor(data))
     assert isinstance(zt, ag.Tensor)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(ag.errors.NotFittedError, match="not fitted"):  # also a RuntimeError
         StandardScaler().transform(data)
     with pytest.raises(ShapeError, match="fitted on features of shape"):
         scaler.transform(np.zeros((2, 3)))
