@@ -15,25 +15,23 @@ results are written as JSON (default ``benchmarks/results/jacobian.json``).
 
     python benchmarks/jacobian.py [--repeat 15] [--quick] [--case NAME] [--out PATH]
 
-Timings from a loaded machine are not comparable (multi-threaded BLAS waits
-for a busy core); the JSON records the load average at the start. On a shared
-machine, OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 gives steadier figures.
+Timings from a loaded machine are not comparable; the JSON records the load
+average. BLAS runs on one thread unless OPENBLAS_NUM_THREADS says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
 import sys
-import timeit
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# isort: off
+from _timing import compare, save  # first: it pins BLAS threads before numpy loads
+
+# isort: on
 import numpy as np
 
 import autograd_core as ag
@@ -188,31 +186,6 @@ def hips_jacobians(layers: Layers) -> dict[str, Callable[[np.ndarray], Callable[
     return {"autograd.jacobian (rev, looped)": lambda x: lambda: jac(x)}
 
 
-# --------------------------------------------------------------------- timing
-def calibrate(fn: Callable[[], Any], budget: float = 0.01) -> int:
-    """How many calls make one timed run last about ``budget`` seconds (after a warm-up call)."""
-    fn()
-    timer = timeit.Timer(fn)
-    number = 1
-    while timer.timeit(number) < budget and number < 1 << 16:
-        number *= 2
-    return number
-
-
-def time_round_robin(methods: dict[str, Callable[[], Any]], repeat: int) -> dict[str, tuple[float, float]]:
-    """(best, median) seconds per call for each method.
-
-    The methods take turns, one run each per round, so a burst of load from
-    elsewhere on the machine falls on all of them rather than on one.
-    """
-    timers = {name: (timeit.Timer(fn), calibrate(fn)) for name, fn in methods.items()}
-    runs: dict[str, list[float]] = {name: [] for name in methods}
-    for _ in range(repeat):
-        for name, (timer, number) in timers.items():
-            runs[name].append(timer.timeit(number) / number)
-    return {name: (min(r), statistics.median(r)) for name, r in runs.items()}
-
-
 def mode_of(method: str) -> str:
     """ "forward" or "reverse", read from a method's label."""
     return "forward" if "fwd" in method or "forward" in method else "reverse"
@@ -242,9 +215,15 @@ def run_case(name: str, sizes: tuple[int, ...], repeat: int, peers: bool) -> lis
         got = np.asarray(result.data if isinstance(result, ag.Tensor) else result)
         np.testing.assert_allclose(got, reference, rtol=1e-9, atol=1e-11, err_msg=f"{method} on {name}")
     rows = []
-    for method, (best, median) in time_round_robin(methods, repeat).items():
+    for method, t in compare(methods, repeats=repeat).items():  # methods take turns; ~10 ms per timed run
         rows.append(
-            {"case": name, "method": method, "mode": mode_of(method), "best_ms": best * 1e3, "median_ms": median * 1e3}
+            {
+                "case": name,
+                "method": method,
+                "mode": mode_of(method),
+                "best_ms": t["best"] * 1e3,
+                "median_ms": t["median"] * 1e3,
+            }
         )
     return rows
 
@@ -309,44 +288,25 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def environment() -> dict[str, Any]:
-    """Versions and thread settings, so results from different runs can be compared."""
-    env: dict[str, Any] = {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count()}
-    if hasattr(os, "getloadavg"):
-        env["load_average_1min"] = round(os.getloadavg()[0], 2)  # timings from a busy machine are not comparable
-    env.update(
-        {k: v for k, v in os.environ.items() if k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    )
-    for dist in ("torch", "jax", "jaxlib", "autograd"):
-        try:
-            env[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        env["torch_threads"] = torch.get_num_threads()
-    return env
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark, print the table and the targets, write the JSON; returns the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per method (best and median over them)")
     parser.add_argument("--quick", action="store_true", help="3 repeats and no peers (a smoke test)")
     parser.add_argument("--case", action="append", choices=list(CASES), help="run only this function (repeatable)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "jacobian.json")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where to write the JSON (default benchmarks/results/jacobian.json)"
+    )
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else args.repeat
     cases = {name: CASES[name] for name in args.case or CASES}
     rows = [row for name, sizes in cases.items() for row in run_case(name, sizes, repeat, peers=not args.quick)]
-    results = {"environment": environment(), "repeat": repeat, "results": rows, "targets": checks(rows)}
+    results = {"repeat": repeat, "results": rows, "targets": checks(rows)}
     print(table(rows))
     print("\ntargets")
     for c in results["targets"]:
         print(f"  [{'met' if c['met'] else 'MISSED'}] {c['target']}: {c['value']:g}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
-    print(f"\nwrote {args.out}")
+    print(f"\nwrote {save('jacobian', results, args.out)}")
     return results
 
 

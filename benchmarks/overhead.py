@@ -9,25 +9,17 @@ installed. Target: ≤ 6 µs per op.
 
 from __future__ import annotations
 
-import os
-
-# One BLAS thread unless the environment says otherwise: on a shared 2-core
-# machine a second thread stalls whenever another process holds a core, which
-# makes ratios meaningless. Every engine compared here runs on the same BLAS.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# isort: off
+from _timing import compare, optional, save, table  # first: it pins BLAS threads before numpy loads
+
+# isort: on
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from _timing import compare, optional, save, table  # noqa: E402
-
-import autograd_core as ag  # noqa: E402
+import autograd_core as ag
 
 N_OPS = 1000
 X0 = np.random.default_rng(0).standard_normal(16)

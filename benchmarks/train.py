@@ -18,19 +18,19 @@ Prints a table and writes ``benchmarks/results/train.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import sys
 import time
 import warnings
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# isort: off
+from _timing import save  # first: it pins BLAS threads before numpy loads
+
+# isort: on
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import nn  # noqa: E402
+import nn
 
 HIDDEN, EPOCHS, BATCH, LR, SEED = 64, 30, 32, 1e-3, 0
 
@@ -101,16 +101,6 @@ def run_torch(Xtr, ytr, Xte, yte) -> tuple[float, float]:
     return float(accuracy), seconds
 
 
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version(), "numpy": np.__version__}
-    for name in ("sklearn", "torch"):
-        try:
-            out[name] = __import__(name).__version__
-        except ImportError:
-            pass
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="training runs per library (the best time is reported)")
@@ -162,21 +152,16 @@ def main() -> None:
     for text, ok in checks.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
 
-    out_dir = Path(__file__).resolve().parent / "results"
-    out_dir.mkdir(exist_ok=True)
     report = {
-        "benchmark": "train",
         "config": {
             "hidden": HIDDEN, "epochs": EPOCHS, "batch_size": BATCH, "lr": LR, "dtype": args.dtype,
             "threads": args.threads, "repeats": args.repeats, "n_train": len(Xtr), "n_test": len(Xte),
         },
-        "machine": {"cpus": os.cpu_count(), **versions()},
         "results": results,
         "ratios": {f"ours / {name}": ours["best_seconds"] / r["best_seconds"] for name, r in results.items() if r is not ours},
         "checks": checks,
     }  # fmt: skip
-    (out_dir / "train.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {out_dir / 'train.json'}")
+    print(f"wrote {save('train', report)}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ def test_hand_written_baselines_agree_with_the_library():
 def test_quick_run_writes_json(tmp_path, capsys):
     out = tmp_path / "jacobian.json"
     results = _load().main(["--quick", "--case", "4-8-6-4-2", "--out", str(out)])
-    assert json.loads(out.read_text()) == json.loads(json.dumps(results))
+    written = json.loads(out.read_text())
+    assert {k: written[k] for k in results} == json.loads(json.dumps(results))
+    assert written["benchmark"] == "jacobian" and "numpy" in written["environment"]
     methods = {r["method"] for r in results["results"]}
     assert methods == {"numpy by hand (fwd)", "numpy by hand (rev)", "ag.jacfwd", "ag.jacrev"}
     assert [t["target"] for t in results["targets"]] == [
