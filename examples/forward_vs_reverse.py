@@ -21,14 +21,17 @@ and draws the crossover at D ≈ M (a text table when matplotlib is missing).
 from __future__ import annotations
 
 import argparse
+import sys
 import timeit
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import autograd_core as ag
-from viz.cost_plot import CostSweep, cost_table, plot_costs
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+import autograd_core as ag  # noqa: E402
+from viz.cost_plot import CostSweep, cost_table, plot_costs  # noqa: E402
 
 NOTES_SIZES = (4, 8, 6, 4, 2)
 PASSES_TEXT = (

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-import autograd_core as ag
-import nn
-import viz
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
-# The slides' transfer matrices: W(0) is 3×2 and W(1) is 3×1, first row the bias weights.
+import autograd_core as ag  # noqa: E402
+import nn  # noqa: E402
+import viz  # noqa: E402
+
 W0 = np.array([[0.4, 0.6], [0.7, -0.4], [-0.2, 0.3]])
 W1 = np.array([[-0.3], [0.5], [0.1]])
 X = np.array([0.0, 1.0])

@@ -8,8 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import autograd_core as ag
-import viz
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+import autograd_core as ag  # noqa: E402
+import viz  # noqa: E402
 
 
 def build() -> dict[str, ag.Tensor]:

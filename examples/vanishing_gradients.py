@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-import autograd_core as ag
-import nn
-import viz
-from viz import plots
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+import autograd_core as ag  # noqa: E402
+import nn  # noqa: E402
+import viz  # noqa: E402
+from viz import plots  # noqa: E402
 
 HIDDEN = [32] * 9  # with the output layer: ten Linear layers
 EPOCHS = 30
