@@ -131,15 +131,20 @@ class _LeafStore:
 
 
 def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
+    """Run ``t``'s hooks; a gradient a hook returns is copied, since the hook's caller may keep it."""
     for fn in list(t._hooks):
         out = fn(g if tensor_mode else wrap(g))
         if out is not None:
-            out_data = out if tensor_mode else (out.data if isinstance(out, Tensor) else np.asarray(out))
-            if out_data.shape != g.shape:
+            if tensor_mode:
+                out = out if isinstance(out, Tensor) else wrap(np.asarray(out))
+                replaced = out.astype(out.dtype)  # a differentiable copy
+            else:
+                replaced = np.array(out.data if isinstance(out, Tensor) else out, dtype=g.dtype)
+            if replaced.shape != g.shape:
                 raise ShapeError(
-                    f"a hook returned a gradient of shape {out_data.shape} for a tensor whose gradient has shape {g.shape}"
+                    f"a hook returned a gradient of shape {replaced.shape} for a tensor whose gradient has shape {g.shape}"
                 )
-            g = out_data
+            g = replaced
     return g
 
 
@@ -310,7 +315,8 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
             raise ShapeError(
                 f"backward: gradient of shape {gradient.shape} does not match the tensor's shape {root.shape}"
             )
-        return gradient if create_graph else np.array(gradient.data, dtype=root.dtype)
+        # a copy either way: the caller keeps the seed, and it may end up as a leaf's .grad
+        return gradient.astype(root.dtype) if create_graph else np.array(gradient.data, dtype=root.dtype)
     seed = np.array(gradient, dtype=root.dtype)
     if seed.shape != root.shape:
         raise ShapeError(f"backward: gradient of shape {seed.shape} does not match the tensor's shape {root.shape}")

@@ -27,6 +27,13 @@ class IndexingError(AutogradError, IndexError):
     """An index is out of range for the tensor, or of a kind that cannot index it."""
 
 
+class NotFoundError(AutogradError, KeyError):
+    """A named or numbered item (a layer, a key) does not exist; the message lists the ones that do."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class ShapeError(AutogradError, ValueError):
     """Operand shapes do not fit the operation; the message names the op and the shapes."""
 

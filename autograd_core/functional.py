@@ -139,9 +139,11 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     outs = out if isinstance(out, tuple) else (out,)
 
     def vjp_fn(cotangent: Any) -> tuple[Tensor, ...]:
+        if isinstance(out, tuple) and not isinstance(cotangent, (tuple, list)):
+            raise InvalidArgumentError(f"vjp: f returned a tuple of {len(outs)} outputs; pass a tuple of cotangents")
         cots = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
         if len(cots) != len(outs):
-            raise ShapeError(
+            raise InvalidArgumentError(
                 f"vjp: f returned {len(outs)} outputs but {len(cots)} cotangents were given; pass one per output"
             )
         roots, seeds = [], []

@@ -250,7 +250,10 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
             record = any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
             break
     if prim.promotes:
-        arrays = float_operands(arrays)
+        for a in arrays:
+            if type(a) is np.ndarray and a.dtype.kind in "iu":
+                arrays = float_operands(arrays)
+                break
     try:
         out = prim.forward(*arrays, **params)
     except AutogradError:
@@ -327,7 +330,9 @@ def explain_failure(prim: Primitive, arrays: Sequence[Any], err: Exception) -> E
         return IndexingError(f"{prim.name}: {text} (tensor shape {shapes[0] if shapes else ()})")
     if "broadcast" in text:
         return ShapeError(f"{prim.name}: shapes {shapes_text(*shapes)} cannot be broadcast together")
-    return ShapeError(f"{prim.name}: {text} (operand shapes {shapes_text(*shapes)})")
+    if any(word in text for word in ("shape", "dimension", "align", "size")):
+        return ShapeError(f"{prim.name}: {text} (operand shapes {shapes_text(*shapes)})")
+    return InvalidArgumentError(f"{prim.name}: {text}")
 
 
 def after_apply(prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor) -> None:

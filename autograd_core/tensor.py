@@ -12,7 +12,7 @@ from typing import Any, Union
 import numpy as np
 
 from . import _state
-from .errors import DtypeError, GradientError, ShapeError, UnsizedError
+from .errors import DtypeError, GradientError, IndexingError, ShapeError, UnsizedError
 from .node import Node
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, list, tuple]
@@ -255,12 +255,23 @@ class Tensor:
         self._check_inplace("__setitem__")
         from .primitives.index import normalize_index
 
-        self.data[normalize_index(index, self.data.ndim).items] = value.data if isinstance(value, Tensor) else value
+        items = normalize_index(index, self.data.ndim).items
+        try:
+            self.data[items] = value.data if isinstance(value, Tensor) else value
+        except IndexError as err:
+            raise IndexingError(f"__setitem__: {err} (tensor shape {self.shape})") from err
+        except ValueError as err:
+            raise ShapeError(f"__setitem__: {err} (tensor shape {self.shape})") from err
         self._mark_written()
 
     def _inplace(self, what: str, fn: Callable[[np.ndarray, Any], Any], other: ArrayLike) -> Tensor:
         self._check_inplace(what)
-        fn(self.data, other.data if isinstance(other, Tensor) else other)
+        try:
+            fn(self.data, other.data if isinstance(other, Tensor) else other)
+        except TypeError as err:  # numpy refuses the casting, e.g. a float into an integer tensor
+            raise DtypeError(f"{what}: {err}") from err
+        except ValueError as err:
+            raise ShapeError(f"{what}: {err} (tensor shape {self.shape})") from err
         self._mark_written()
         return self
 

@@ -95,6 +95,9 @@ def environment() -> dict[str, Any]:
             env[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             pass
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        env["torch_threads"] = torch.get_num_threads()
     return env
 
 

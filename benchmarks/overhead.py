@@ -9,6 +9,7 @@ installed. Target: ≤ 6 µs per op.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -97,4 +98,5 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and nothing else
     main()

@@ -146,7 +146,9 @@ def _same_shape(op: str, input: Tensor, target: Tensor) -> None:
 
 
 def _regression_pair(op: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
-    input, target = _as_tensor(input), _as_tensor(target)
+    """The prediction as a Tensor and the target too; target data (not a Tensor) takes the prediction's dtype."""
+    input = _as_tensor(input)
+    target = target if isinstance(target, Tensor) else ag.tensor(target, dtype=input.dtype)
     _same_shape(op, input, target)
     return input, target
 
@@ -178,9 +180,6 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     d = input - target
     a = ag.abs(d)
     return reduce_loss(ag.where(a.data < delta, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
-
-
-# Each log term of BCE is clamped at −100, as PyTorch does, so p = 0 or 1 gives a finite loss.
 
 
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

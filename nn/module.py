@@ -93,7 +93,7 @@ class Module:
                 f"{type(self).__name__}.{name}: a plain Tensor that requires grad would not be found by "
                 "parameters() or saved by state_dict(); wrap it as nn.Parameter(...)"
             )
-        if name in buffers and isinstance(value, ag.Tensor):
+        if name in buffers and isinstance(value, ag.Tensor) and not isinstance(value, Parameter):
             value = np.array(value.data)  # a buffer stays a buffer (an array, as register_buffer stores it)
         is_buffer = name in buffers and isinstance(value, np.ndarray)
         home = params if isinstance(value, Parameter) else modules if isinstance(value, Module) else buffers
@@ -323,7 +323,9 @@ def eval_mode(module: Module) -> Iterator[Module]:
     """Run a block with ``module`` and all its descendants in eval mode, then give each its own mode back.
 
     Each module gets back the mode it had, not the root's: a BatchNorm frozen
-    with ``.eval()`` inside a model that is training stays frozen.
+    with ``.eval()`` inside a model that is training stays frozen after
+    ``evaluate`` or ``summary``. (``fit`` calls ``model.train()`` each epoch, as
+    a PyTorch loop does, which unfreezes it; freeze it again in a callback.)
     """
     modes = [(m, m.training) for m in module.modules()]
     module.eval()

@@ -96,7 +96,7 @@ def load(path: PathLike) -> Any:
 def _is_flat(state: Any) -> bool:
     """A mapping from string names to arrays, Tensors or numbers: the layout of a model's state_dict."""
     return isinstance(state, Mapping) and all(
-        isinstance(key, str) and isinstance(value, (np.ndarray, ag.Tensor, np.generic, int, float, complex))
+        isinstance(key, str) and isinstance(value, (np.ndarray, ag.Tensor, np.number, np.bool_, int, float, complex))
         for key, value in state.items()
     )
 
@@ -132,6 +132,8 @@ class _Writer:
         self._open: set[int] = set()  # containers being encoded, to catch one that contains itself
 
     def encode(self, value: Any, where: str) -> Any:
+        if isinstance(value, np.str_):
+            value = str(value)  # a numpy string is text, not an array to pickle
         if value is None or isinstance(value, (bool, str, int, float)) and not isinstance(value, np.generic):
             return value
         if isinstance(value, (np.ndarray, ag.Tensor, np.generic, complex)):

@@ -286,8 +286,9 @@ def fit(
 
     Each batch: zero the gradients, y = model(x), ℓ = loss_fn(y, target),
     backward, optimizer step. After each epoch the training loss (the mean
-    over examples, or their total for a loss with reduction="sum", so it
-    does not depend on the batch size) and ``metrics`` ("accuracy", "mse",
+    over examples, or their total for an nn loss with reduction="sum", so it
+    does not depend on the batch size; a loss function of your own is taken
+    to return a mean over its batch) and ``metrics`` ("accuracy", "mse",
     "r2" or functions (output, target) -> float) are recorded, plus the same on ``val_loader``
     as ``val_*`` (in eval mode), and the learning rate as ``lr``; then the
     callbacks run (``EarlyStopping`` may stop training). A tqdm progress

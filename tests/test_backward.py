@@ -254,3 +254,25 @@ def test_every_library_error_is_also_a_builtin_error():
         if issubclass(cls, ag.errors.AutogradError) and cls is not ag.errors.AutogradError:
             builtin = (ValueError, TypeError, RuntimeError, IndexError, KeyError)
             assert issubclass(cls, builtin), f"{name} should also subclass the builtin error users catch"
+
+
+def test_zero_power_second_derivative_is_finite_at_zero():
+    f = lambda x: (x ** ag.tensor([0.0, 2.0])).sum()  # noqa: E731
+    second = ag.grad(lambda x: ag.grad(f)(x).sum())(ag.tensor([0.0, 2.0]))  # reverse over reverse
+    np.testing.assert_array_equal(second.data, [0.0, 2.0])
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_gradients_from_hooks_and_seeds_are_copied_not_shared(create_graph):
+    p = ag.tensor([3.0, 4.0], requires_grad=True)
+    fixed = ag.tensor([0.6, 0.8])
+    p.register_hook(lambda g: fixed)
+    (p * 1).sum().backward(create_graph=create_graph)
+    p.grad.data *= 10  # e.g. clip_grad_norm_ scaling in place
+    np.testing.assert_allclose(fixed.data, [0.6, 0.8])
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    seed = ag.tensor([1.0, 1.0])
+    (x * 1).backward(gradient=seed, create_graph=create_graph)
+    assert x.grad is not seed
+    x.grad.data[0] = 5
+    assert seed.data[0] == 1.0

@@ -158,8 +158,10 @@ def test_jacobian_dtype_is_the_same_either_way():
 
 def test_vjp_needs_one_cotangent_per_output():
     _, vjp_fn = ag.vjp(lambda x: (x * 2, x.sum()), ag.tensor([1.0, 2.0]))
-    with pytest.raises(ShapeError, match="2 outputs but 1 cotangents"):
+    with pytest.raises(ag.errors.InvalidArgumentError, match="2 outputs but 1 cotangents"):
         vjp_fn((np.ones(2),))
+    with pytest.raises(ag.errors.InvalidArgumentError, match="pass a tuple of cotangents"):
+        vjp_fn(ag.ones(2, 2))  # one stacked tensor is not two cotangents
     (g,) = vjp_fn((np.ones(2), np.ones(())))
     assert g.tolist() == [3.0, 3.0]
 

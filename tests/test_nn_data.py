@@ -238,6 +238,8 @@ def test_nested_values_round_trip_with_their_types(tmp_path):
     assert type(flag) is np.bool_ and flag
     (inner,) = back["nested"]
     assert type(back["nested"]) is tuple and type(inner["x"][0]) is np.float32 and inner["x"][0] == 0.5
+    nn.save({"activation": np.str_("relu")}, path)
+    assert nn.load(path) == {"activation": "relu"}
     lbfgs_like = {"state": {0: {"old_dirs": [np.ones(2), np.zeros(2)], "n_iter": 4}}}
     nn.save(lbfgs_like, path)
     dirs = nn.load(path)["state"][0]["old_dirs"]

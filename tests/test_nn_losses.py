@@ -282,3 +282,11 @@ def test_bce_clamping_matches_pytorch_values():
     ours = nn.BCELoss("none")(ag.tensor(p), y).data
     theirs = torch.nn.BCELoss(reduction="none")(torch.tensor(p), torch.tensor(y)).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", [nn.MSELoss(), nn.L1Loss(), nn.BCELoss(), nn.BCEWithLogitsLoss(), nn.HuberLoss()])
+def test_regression_and_binary_losses_keep_float32(loss):
+    p = ag.tensor([0.2, 0.7, 0.9], dtype=np.float32, requires_grad=True)
+    value = loss(p, np.array([0.0, 1.0, 1.0]))
+    value.backward()
+    assert value.dtype == np.float32 and p.grad.dtype == np.float32

@@ -266,3 +266,10 @@ def test_replacing_a_parameter_keeps_its_place_in_the_order():
     lin.weight = nn.Parameter(np.zeros((3, 2)))
     assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
     assert list(lin.state_dict()) == ["weight", "bias"]
+
+
+def test_a_parameter_assigned_over_a_buffer_becomes_a_parameter():
+    bn = nn.BatchNorm1d(3)
+    bn.running_mean = nn.Parameter(np.zeros(3))
+    assert "running_mean" in dict(bn.named_parameters())
+    assert isinstance(bn.running_mean, nn.Parameter)

@@ -229,3 +229,36 @@ def test_integer_operands_keep_float32_like_pytorch():
     assert ag.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0, 1.0])).dtype == np.float32
     (ag.arange(3) * x).sum().backward()
     assert x.grad.dtype == np.float32 and x.grad.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_writes_and_odd_arguments_get_library_errors():
+    t = ag.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(ag.errors.IndexingError):
+        t[5] = 1.0
+    with pytest.raises(ShapeError, match="__setitem__"):
+        t[:2] = [1.0, 2.0, 3.0]
+    with pytest.raises(ShapeError, match="add_"):
+        t.add_(np.ones(4))
+    with pytest.raises(DtypeError, match="add_"):
+        ag.tensor(np.arange(3)).add_(0.5)  # a float into an integer tensor
+    with pytest.raises(ag.errors.IndexingError, match="too many indices"):
+        t[0, 0]
+    with pytest.raises(ag.errors.InvalidArgumentError, match="pow"):
+        ag.tensor(np.array([2])) ** np.array([-1])  # numpy refuses integers to negative integer powers
+    x = ag.tensor(np.zeros((2, 1, 3)))
+    assert ag.squeeze(x, np.int64(1)).shape == (2, 3) and ag.moveaxis(x, np.int64(0), 2).shape == (1, 3, 2)
+    with pytest.raises(ShapeError, match="repeated axis"):
+        ag.expand_dims(x, (0, 0))
+    with pytest.raises(ShapeError, match="start_dim 2 comes after end_dim 1"):
+        ag.flatten(x, 2, 1)
+    with pytest.raises(ag.errors.ArgumentTypeError, match="must be an integer"):
+        ag.softmax(x, axis=2.0)
+    with pytest.raises(ShapeError, match=r"stack: axis 4"):
+        ag.stack([x, x], axis=4)
+
+
+def test_where_and_concatenate_keep_float32_with_integer_operands():
+    x = ag.tensor([1.0, 2.0], dtype=np.float32)
+    ints = ag.tensor(np.array([3, 4]))
+    assert ag.where(np.array([True, False]), x, ints).dtype == np.float32
+    assert ag.concatenate([x, ints]).dtype == np.float32

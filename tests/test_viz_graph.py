@@ -63,7 +63,7 @@ def test_both_shows_values_and_gradients_and_the_vjp_rules_come_from_the_registr
 
 def test_parameters_leaves_inputs_and_the_output_are_visually_distinct():
     scale = nn.Parameter(2.0, name="scale")  # a real nn Parameter, whatever its name
-    w = ag.tensor([[0.5, -1.0]], requires_grad=True, name="layers.0.weight")  # named as nn names parameters
+    w = ag.tensor([[0.5, -1.0]], requires_grad=True, name="layers.0.weight")  # a parameter's name is not enough
     a = ag.tensor(3.0, requires_grad=True, name="a")  # a plain leaf
     x = ag.tensor([[1.0, 2.0]], name="x")
     h = ag.linear(x, w) * scale
@@ -73,9 +73,9 @@ def test_parameters_leaves_inputs_and_the_output_are_visually_distinct():
     src = viz.draw_graph(J).source
     labels = {n: node_label(src, node_of(src, n)) for n in ("scale", "layers.0.weight", "a", "x", "h", "J")}
     colour = {n: _header_colour(lbl) for n, lbl in labels.items()}
-    assert colour["scale"] == colour["layers.0.weight"]
+    assert colour["layers.0.weight"] == colour["a"]  # a plain leaf, whatever its name
     assert len({colour[n] for n in ("scale", "a", "x", "h", "J")}) == 5
-    assert "parameter" in labels["scale"] and "parameter" in labels["layers.0.weight"]
+    assert "parameter" in labels["scale"] and "parameter" not in labels["layers.0.weight"]
     assert "leaf" in labels["a"] and "parameter" not in labels["a"]
     assert "input" in labels["x"] and "output" in labels["J"]
     assert 'BORDER="2"' in labels["J"]

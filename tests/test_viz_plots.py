@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import nn
 import viz
 from nn import functional as F
 from viz import plots
@@ -77,26 +78,13 @@ def test_plot_decision_boundary_for_two_and_three_classes(tmp_path, rng):
 
 @needs_matplotlib
 def test_decision_boundary_evaluates_in_eval_mode_without_recording(rng):
-    calls = []
-
-    class M:
-        training = True
-
-        def eval(self):
-            calls.append("eval")
-            self.training = False
-
-        def train(self):
-            calls.append("train")
-            self.training = True
-
-        def __call__(self, t):
-            assert not ag.is_grad_enabled()
-            return t.sum(axis=1)
-
-    m = M()
-    plots.plot_decision_boundary(m, rng.normal(size=(10, 2)), np.zeros(10), resolution=10)
-    assert calls == ["eval", "train"] and m.training
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2), nn.Linear(2, 2))
+    model[1].eval()  # frozen inside a model that is training
+    seen = []
+    model.register_forward_hook(lambda m, inputs, out: seen.append((m.training, ag.is_grad_enabled())))
+    plots.plot_decision_boundary(model, rng.normal(size=(10, 2)), np.zeros(10), resolution=10)
+    assert seen == [(False, False)]  # eval mode, no graph recorded
+    assert model.training and not model[1].training  # each module gets its own mode back
 
 
 @needs_matplotlib

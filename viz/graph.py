@@ -15,12 +15,13 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from autograd_core.errors import InvalidArgumentError
 from autograd_core.tensor import Tensor
 
 from . import health
 from .arrays import array_lines, compact, number, shape_text
 from .labels import attr, bar, html, input_symbols, params_text
-from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, has_hooks, read_graph, replay
+from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, read_graph, replay
 from .style import (
     CLUSTER_FILLS,
     FONT,
@@ -72,17 +73,19 @@ def options(
 ) -> Options:
     """Validate ``draw_graph``'s arguments, with errors that list the accepted values."""
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+        raise InvalidArgumentError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
     if isinstance(show, str):
         show = (show,)
     show = frozenset(show)
     unknown = sorted(show - set(FIELDS))
     if unknown:
-        raise ValueError(f"show may contain {', '.join(map(repr, FIELDS))}; unknown: {', '.join(map(repr, unknown))}")
+        raise InvalidArgumentError(
+            f"show may contain {', '.join(map(repr, FIELDS))}; unknown: {', '.join(map(repr, unknown))}"
+        )
     if rankdir not in _FLIP:
-        raise ValueError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', not {rankdir!r}")
+        raise InvalidArgumentError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', not {rankdir!r}")
     if int(max_elements) < 1 or int(precision) < 1:
-        raise ValueError("max_elements and precision must be at least 1")
+        raise InvalidArgumentError("max_elements and precision must be at least 1")
     return Options(mode, show, int(max_elements), rankdir, bool(group_modules), int(precision), bool(legend))
 
 
@@ -227,7 +230,7 @@ class _Builder:
             rows.append(cell(self._array("value", t.data)))
         if self.opts.grads and "grad" in shows and grad is not None:
             rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE)))
-        if self.opts.grads and has_hooks(t):
+        if self.opts.grads and t.has_hooks:
             rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="{HOOK_COLOUR}">⚠ {html(HOOK_NOT_APPLIED)}</FONT>'))
         tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
         fill = ""

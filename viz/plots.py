@@ -11,6 +11,7 @@ from the suffix, folders created).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from autograd_core.tensor import Tensor
 
 from .canvas import figure
@@ -73,12 +75,12 @@ def history_series(history: Any) -> dict[str, list[float]]:
     elif callable(getattr(history, "to_dict", None)):
         data = history.to_dict()
     else:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"cannot read a training history from {type(history).__name__}; pass a mapping of name → per-epoch values"
         )
     series = {str(k): [float(v) for v in values] for k, values in data.items() if _is_series(values)}
     if not series:
-        raise ValueError("the history holds no per-epoch series to plot")
+        raise InvalidArgumentError("the history holds no per-epoch series to plot")
     return series
 
 
@@ -142,32 +144,27 @@ def plot_decision_boundary(
 
     The model maps an (n, 2) Tensor to class scores: (n, C) for C classes
     (the largest wins) or (n,) / (n, 1) for two classes, thresholded at 0 for
-    ``outputs="logits"`` or 0.5 for ``outputs="probabilities"``. Evaluated
-    under ``no_grad``, in eval mode when the model has ``eval()``/``train()``.
+    ``outputs="logits"`` or 0.5 for ``outputs="probabilities"`` (as ``nn``'s
+    accuracy does). Evaluated under ``no_grad``; an ``nn.Module`` runs in eval
+    mode and every submodule gets its own mode back afterwards.
     """
     if outputs not in ("logits", "probabilities"):
-        raise ValueError(f"outputs must be 'logits' or 'probabilities', not {outputs!r}")
+        raise InvalidArgumentError(f"outputs must be 'logits' or 'probabilities', not {outputs!r}")  # nn.train.OUTPUTS
     X = _array(X)
     y = _array(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary needs 2-D inputs of shape (n, 2), got {X.shape}")
+        raise ShapeError(f"plot_decision_boundary needs 2-D inputs of shape (n, 2), got {X.shape}")
     pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()]).astype(X.dtype if X.dtype.kind == "f" else np.float64)
-    was_training = getattr(model, "training", None)
-    if was_training is not None and callable(getattr(model, "eval", None)):
-        model.eval()
-    try:
-        with ag.no_grad():
-            scores = _array(model(ag.tensor(grid)))
-    finally:
-        if was_training:
-            model.train()
-    if scores.ndim == 2 and scores.shape[1] > 1:
-        pred = scores.argmax(axis=1)
-    else:
-        pred = (scores.reshape(-1) > (0.0 if outputs == "logits" else 0.5)).astype(int)
+    from nn.metrics import predicted_classes
+    from nn.module import Module, eval_mode
+    from nn.train import OUTPUTS
+
+    with eval_mode(model) if isinstance(model, Module) else contextlib.nullcontext(), ag.no_grad():
+        scores = _array(model(ag.tensor(grid)))
+    pred = predicted_classes(scores, threshold=OUTPUTS[outputs])
     classes = np.unique(np.concatenate([np.unique(y), np.unique(pred)])).astype(int)
     cmap = _colormap("coolwarm" if len(classes) <= 2 else "tab10")
     levels = np.arange(classes.min(), classes.max() + 2) - 0.5

@@ -14,7 +14,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.backward import seed_for, topological_order
-from autograd_core.errors import GraphFreedError
+from autograd_core.errors import ArgumentTypeError, GraphFreedError
 from autograd_core.tensor import Tensor
 
 from .errors import GraphReleasedError
@@ -28,7 +28,6 @@ RELEASED_MESSAGE = (
 )
 
 OUTPUT, PARAMETER, LEAF, INPUT, INTERMEDIATE = "output", "parameter", "leaf", "input", "intermediate"
-PARAMETER_NAMES = ("weight", "bias")  # the last part of the names nn gives a layer's parameters
 
 
 @dataclass
@@ -68,8 +67,7 @@ class Graph:
             return INPUT
         from nn.module import Parameter  # imported here, so that importing viz does not import nn
 
-        named_as_parameter = t.name is not None and str(t.name).rsplit(".", 1)[-1] in PARAMETER_NAMES
-        return PARAMETER if isinstance(t, Parameter) or named_as_parameter else LEAF
+        return PARAMETER if isinstance(t, Parameter) else LEAF
 
     def scope(self, t: Tensor) -> tuple[str, ...]:
         """The module scope a tensor is drawn in.
@@ -104,7 +102,7 @@ def read_graph(root: Tensor, what: str = "draw") -> Graph:
     ``what`` ("draw", "trace") goes into that message.
     """
     if not isinstance(root, Tensor):
-        raise TypeError(f"expected a Tensor to {what}, got {type(root).__name__}")
+        raise ArgumentTypeError(f"expected a Tensor to {what}, got {type(root).__name__}")
     try:
         reached = topological_order([root])
     except GraphFreedError as err:
@@ -164,11 +162,6 @@ class Gradients(ag.Observer):
     def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
         """Record the gradient sent along one edge."""
         self.edges[(id(t), index)] = np.asarray(g)
-
-
-def has_hooks(t: Tensor) -> bool:
-    """Whether ``t`` has a hook registered with ``register_hook``."""
-    return bool(t._hooks)
 
 
 HOOK_NOT_APPLIED = "hook not applied in this replay"

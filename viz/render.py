@@ -7,6 +7,7 @@ from typing import Any
 
 import graphviz
 
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 from autograd_core.tensor import Tensor
 
 from .errors import INSTALL_GRAPHVIZ, GraphvizNotFoundError
@@ -16,7 +17,7 @@ from .graph import FORMATS, draw_graph
 def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
     """The rendered bytes of ``graph`` in format ``fmt`` (``svg``, ``png`` or ``pdf``)."""
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}, not {fmt!r}")
+        raise InvalidArgumentError(f"format must be one of {', '.join(map(repr, FORMATS))}, not {fmt!r}")
     try:
         return graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound as err:
@@ -47,10 +48,10 @@ def render(
         graph = draw_graph(graph_or_root, **draw)
     elif isinstance(graph_or_root, graphviz.Digraph):
         if draw:
-            raise TypeError(f"drawing options ({', '.join(draw)}) only apply when render() is given a tensor")
+            raise ArgumentTypeError(f"drawing options ({', '.join(draw)}) only apply when render() is given a tensor")
         graph = graph_or_root
     else:
-        raise TypeError(f"render() takes a graphviz.Digraph or a Tensor, not {type(graph_or_root).__name__}")
+        raise ArgumentTypeError(f"render() takes a graphviz.Digraph or a Tensor, not {type(graph_or_root).__name__}")
     data = pipe(graph, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

@@ -18,13 +18,14 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from autograd_core.errors import IndexingError, NotFoundError
 from autograd_core.tensor import Tensor
 
 from .arrays import compact, shape_text
 from .graph import FIELDS, build, options
 from .labels import bar, input_symbols
 from .layers import Layer, find_layers
-from .recording import Gradients, Graph, has_hooks, read_graph, replay
+from .recording import Gradients, Graph, read_graph, replay
 from .render import pipe
 from .slider import slider_page
 from .tables import trace_table
@@ -99,12 +100,12 @@ class _Recorder(Gradients):
     def node(self, t: Tensor, g: Any) -> None:
         super().node(t, g)
         prim = t.grad_fn.op
-        number, name, hooked = len(self.steps) + 1, self.graph.name(t), has_hooks(t)
+        number, name, hooked = len(self.steps) + 1, self.graph.name(t), t.has_hooks
         self.steps.append(Step(number, t, name, self.totals[id(t)], prim.name, prim.formula.vjp, hooked=hooked))
 
     def leaf(self, t: Tensor, g: Any) -> None:
         super().leaf(t, g)
-        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], hooked=has_hooks(t)))
+        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], hooked=t.has_hooks))
 
     def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
         super().edge(t, index, x, raw, g)
@@ -154,7 +155,7 @@ class BackpropTrace:
         for layer in self.layers:
             if layer.number == number:
                 return layer.delta
-        raise KeyError(f"no fully connected layer {number}; the layers are {[la.number for la in self.layers]}")
+        raise NotFoundError(f"no fully connected layer {number}; the layers are {[la.number for la in self.layers]}")
 
     # ------------------------------------------------------------------ text
     def __str__(self) -> str:
@@ -186,7 +187,7 @@ class BackpropTrace:
     ) -> graphviz.Digraph:
         """The picture of step ``number`` (1-based): the gradients known so far, the current tensor highlighted."""
         if not 1 <= number <= len(self.steps):
-            raise IndexError(f"step {number} does not exist; the trace has steps 1 … {len(self.steps)}")
+            raise IndexingError(f"step {number} does not exist; the trace has steps 1 … {len(self.steps)}")
         step = self.steps[number - 1]
         opts = options(mode, FIELDS, max_elements, rankdir, group_modules, precision=4, legend=True)
         return build(self.graph, opts, self.snapshot(number), highlight=step.tensor, title=self.caption(step))

@@ -59,8 +59,8 @@ def _pow_base_slope(x, p):
     """∂(xᵖ)/∂x = p·xᵖ⁻¹, taken as 0 where p = 0 (x⁰ = 1 is constant, even at x = 0)."""
     if isinstance(p, (int, float)):
         return p * x ** (p - 1) if p != 0 else 0 * x
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p == 0, 0 * x, p * x ** (p - 1))
+    # Replace the base, not the result: a where() over an inf branch would make NaN second derivatives.
+    return p * np.where(p == 0, 1, x) ** (p - 1)
 
 
 def _pow_exponent_vjp(g, y, x, p):
@@ -241,7 +241,7 @@ def _tie_split(win):
     return (lambda g, y, a, b: share(g, a, b)), (lambda t, y, a, b: share(t, a, b))
 
 
-def _extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Primitive:
+def _pairwise_extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Primitive:
     (va, ja), (vb, jb) = _tie_split(a_wins), _tie_split(b_wins)
     return primitive(
         name,
@@ -256,7 +256,7 @@ def _extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Pri
     )
 
 
-MAXIMUM = _extremum(
+MAXIMUM = _pairwise_extremum(
     "maximum",
     np.maximum,
     lambda a, b: a > b,
@@ -265,7 +265,7 @@ MAXIMUM = _extremum(
     "ā = ȳ·[a > b] (½ȳ on ties), b̄ likewise",
     "ẏ = ȧ·[a > b] + ḃ·[b > a] (halves on ties)",
 )
-MINIMUM = _extremum(
+MINIMUM = _pairwise_extremum(
     "minimum",
     np.minimum,
     lambda a, b: a < b,
@@ -304,6 +304,7 @@ WHERE = primitive(
     vjp_text="ā = ȳ·[c], b̄ = ȳ·[¬c]",
     jvp_text="ẏ = ȧ·[c] + ḃ·[¬c]",
     broadcasting=True,
+    promotes=True,
 )
 CAST = primitive(
     "cast",

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..docs import documented
-from ..errors import DtypeError, ShapeError
+from ..errors import DtypeError, IndexingError, ShapeError
 from ..primitive import no_flops, primitive
 from ..tensor import Tensor
 from .reduce import one_axis
@@ -50,7 +50,7 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
         for i in items
     )
     if consumed > ndim:
-        raise ShapeError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")
+        raise IndexingError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")
     fill = (slice(None),) * (ndim - consumed)
     if any(i is Ellipsis for i in items):
         at = next(k for k, i in enumerate(items) if i is Ellipsis)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..docs import documented
-from ..errors import ShapeError
+from ..errors import ArgumentTypeError, ShapeError
 from ..primitive import expand, primitive, reduction_flops
 from ..tensor import Tensor
 
@@ -35,7 +35,9 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
 
 def one_axis(axis: int, ndim: int, op: str) -> int:
     """``axis`` counted from the front, in [0, ndim); out of range is a ``ShapeError`` naming the op."""
-    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+    if not isinstance(axis, (int, np.integer)):
+        raise ArgumentTypeError(f"{op}: an axis must be an integer, not {axis!r}")
+    if not -ndim <= axis < ndim:
         raise ShapeError(f"{op}: axis {axis} is out of bounds for a tensor with {ndim} dimension(s)")
     return int(axis) % ndim
 
@@ -123,7 +125,7 @@ MEAN = primitive(
 )
 
 
-def _extremum(name: str, reduce: Any, symbol: str) -> Any:
+def _axis_extremum(name: str, reduce: Any, symbol: str) -> Any:
     """max or min over axes: the gradient goes to the extreme elements, ties sharing it equally."""
     return primitive(
         name,
@@ -141,8 +143,8 @@ def _extremum(name: str, reduce: Any, symbol: str) -> Any:
     )
 
 
-MAX = _extremum("max", np.maximum.reduce, "max")
-MIN = _extremum("min", np.minimum.reduce, "min")
+MAX = _axis_extremum("max", np.maximum.reduce, "max")
+MIN = _axis_extremum("min", np.minimum.reduce, "min")
 VAR = primitive(
     "var",
     lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),

@@ -83,6 +83,7 @@ CONCATENATE = primitive(
     vjp_text="x̄ᵢ = ȳ[slice of xᵢ]",
     jvp_text="ẏ = [ẋ₁, ẋ₂, …] along axis",
     flops=no_flops,
+    promotes=True,
 )
 
 
@@ -156,6 +157,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     shapes = {_shape_of(t) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    axis = one_axis(axis, len(next(iter(shapes))) + 1, "stack")  # the new axis may also go last
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
@@ -197,6 +199,8 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if not shape:
         return reshape(x, (1,))
     start, end = one_axis(start_dim, len(shape), "flatten"), one_axis(end_dim, len(shape), "flatten")
+    if start > end:
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return reshape(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
 
 
@@ -206,7 +210,7 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
     else:
-        axes = {one_axis(a, len(shape), "squeeze") for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = {one_axis(a, len(shape), "squeeze") for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
         bad = [a for a in axes if shape[a] != 1]
         if bad:
             raise ShapeError(f"squeeze: axis {bad[0]} of shape {shape} does not have length 1")
@@ -219,6 +223,8 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = len(shape) + len(axes)
     positions = {one_axis(a, ndim, "expand_dims") for a in axes}
+    if len(positions) != len(axes):
+        raise ShapeError(f"expand_dims: repeated axis in {axis}")
     it = iter(shape)
     return reshape(x, tuple(1 if i in positions else next(it) for i in range(ndim)))
 
@@ -229,8 +235,13 @@ unsqueeze = expand_dims
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     """Move axes to new positions, as ``np.moveaxis``."""
     ndim = len(_shape_of(x))
-    src = [one_axis(s, ndim, "moveaxis") for s in ((source,) if isinstance(source, int) else source)]
-    dst = [one_axis(d, ndim, "moveaxis") for d in ((destination,) if isinstance(destination, int) else destination)]
+    src = [one_axis(s, ndim, "moveaxis") for s in ((source,) if isinstance(source, (int, np.integer)) else source)]
+    dst = [
+        one_axis(d, ndim, "moveaxis")
+        for d in ((destination,) if isinstance(destination, (int, np.integer)) else destination)
+    ]
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ShapeError(f"moveaxis: source {source} and destination {destination} must be distinct axes, one each")
     order = [i for i in range(ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
