@@ -25,7 +25,7 @@ def build() -> dict[str, ag.Tensor]:
     d.name = "d"
     L = d.tanh()
     L.name = "L"
-    return {"a": a, "b": b, "c": c, "L": L}
+    return {"a": a, "b": b, "c": c, "e": e, "d": d, "L": L}
 
 
 def main(out: Path) -> None:

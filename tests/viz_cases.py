@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 
 import autograd_core as ag
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+import micrograd_style  # noqa: E402
 
 NODE_LINE = re.compile(r"^\s*((?:t|op|c)[0-9_]+) \[", re.M)
 EDGE_LINE = re.compile(r"^\s*(\S+) -> (\S+)(?: \[|$)", re.M)
@@ -18,17 +23,8 @@ W1 = np.array([-0.3, 0.5, 0.1])
 
 
 def micrograd():
-    """L = tanh(a·b + c), every tensor named."""
-    a = ag.tensor(2.0, requires_grad=True, name="a")
-    b = ag.tensor(-3.0, requires_grad=True, name="b")
-    c = ag.tensor(6.8813735870195432, requires_grad=True, name="c")
-    e = a * b
-    e.name = "e"
-    d = e + c
-    d.name = "d"
-    L = d.tanh()
-    L.name = "L"
-    return SimpleNamespace(a=a, b=b, c=c, e=e, d=d, L=L)
+    """L = tanh(a·b + c), every tensor named: the micrograd-style example's graph."""
+    return SimpleNamespace(**micrograd_style.build())
 
 
 def grounded():
