@@ -32,17 +32,26 @@ def make_xor(n_per_corner: int = 1, noise: float = 0.0, rng: RngLike = None) -> 
     return _floats(X), y
 
 
+def _two_classes(
+    points0: np.ndarray, points1: np.ndarray, noise: float, gen: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class 0 and class 1 points stacked, with N(0, noise²) added to every coordinate, in shuffled order."""
+    X = np.concatenate([points0, points1])
+    y = np.concatenate([np.zeros(len(points0), np.int64), np.ones(len(points1), np.int64)])
+    X = X + gen.normal(0.0, noise, X.shape)
+    perm = gen.permutation(len(X))
+    return _floats(X[perm]), y[perm]
+
+
 def make_moons(n_samples: int = 200, noise: float = 0.1, rng: RngLike = None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: class 0 on (cos θ, sin θ), class 1 on (1 − cos θ, ½ − sin θ), θ ∈ [0, π]."""
     gen = get_rng(rng)
     n0 = n_samples // 2
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n_samples - n0)
-    X = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], 1), np.stack([1 - np.cos(t1), 0.5 - np.sin(t1)], 1)])
-    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n_samples - n0, np.int64)])
-    X = X + gen.normal(0.0, noise, X.shape)
-    perm = gen.permutation(n_samples)
-    return _floats(X[perm]), y[perm]
+    return _two_classes(
+        np.stack([np.cos(t0), np.sin(t0)], 1), np.stack([1 - np.cos(t1), 0.5 - np.sin(t1)], 1), noise, gen
+    )
 
 
 def make_circles(
@@ -55,11 +64,9 @@ def make_circles(
     n0 = n_samples // 2
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, n_samples - n0, endpoint=False)
-    X = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], 1), factor * np.stack([np.cos(t1), np.sin(t1)], 1)])
-    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n_samples - n0, np.int64)])
-    X = X + gen.normal(0.0, noise, X.shape)
-    perm = gen.permutation(n_samples)
-    return _floats(X[perm]), y[perm]
+    return _two_classes(
+        np.stack([np.cos(t0), np.sin(t0)], 1), factor * np.stack([np.cos(t1), np.sin(t1)], 1), noise, gen
+    )
 
 
 def make_spirals(

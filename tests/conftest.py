@@ -1,6 +1,8 @@
 """Shared test settings: deterministic hypothesis runs, and numpy warnings kept quiet where expected."""
 
+import importlib.util
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,3 +35,12 @@ def has_torch() -> bool:
     except ImportError:
         return False
     return True
+
+
+def load_script(relative_path: str, name: str):
+    """Import a script of the repository (an example or a benchmark) by its path, as module ``name``."""
+    path = Path(__file__).resolve().parent.parent / relative_path
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

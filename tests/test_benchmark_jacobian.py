@@ -1,19 +1,13 @@
 """The Jacobian benchmark runs (on the small network, without peers) and writes what it announces."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
-
-BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "jacobian.py"
+from conftest import load_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("jacobian_benchmark", BENCHMARK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/jacobian.py", "jacobian_benchmark")
 
 
 def test_hand_written_baselines_agree_with_the_library():

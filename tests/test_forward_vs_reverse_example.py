@@ -1,22 +1,16 @@
 """The forward-vs-reverse example runs (with a small sweep) and its cost plot degrades to text without matplotlib."""
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_script
 
 from viz.cost_plot import CostSweep, cost_table, plot_costs
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "forward_vs_reverse.py"
-
 
 def _load():
-    spec = importlib.util.spec_from_file_location("forward_vs_reverse", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/forward_vs_reverse.py", "forward_vs_reverse")
 
 
 def _hide_matplotlib(monkeypatch):
