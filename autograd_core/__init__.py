@@ -13,7 +13,9 @@ from . import (
 )
 from ._methods import argmax, argmin
 from ._numpy_protocol import nondifferentiable
+from .apply import ApplyObserver, observing
 from .backward import Observer, run_backward, topological_order
+from .broadcasting import sum_to
 from .cost import OpCounter, count_ops
 from .creation import (
     arange,
@@ -46,14 +48,16 @@ from .modes import (
     set_grad_enabled,
 )
 from .node import Node
-from .primitive import REGISTRY, Formula, Primitive
 from .primitives import *  # noqa: F403
 from .primitives import __all__ as _primitive_names
+from .registry import API, REGISTRY, Formula, Primitive, primitive, public
 from .tensor import Tensor, as_tensor, tensor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "API",
+    "ApplyObserver",
     "DualPair",
     "Formula",
     "Node",
@@ -92,6 +96,9 @@ __all__ = [
     "manual_seed",
     "no_grad",
     "nondifferentiable",
+    "observing",
+    "primitive",
+    "public",
     "ones",
     "ones_like",
     "rand",
@@ -101,6 +108,7 @@ __all__ = [
     "run_backward",
     "set_default_dtype",
     "set_grad_enabled",
+    "sum_to",
     "tensor",
     "topological_order",
     "unpack_dual",

@@ -1,17 +1,20 @@
-"""Bind the primitive functions to Tensor as operators and methods.
+"""Bind the public functions to Tensor as operators and methods, as their declarations ask.
 
 Binding the functions themselves (not wrappers) keeps ``x.tanh()`` exactly as
-fast as ``tanh(x)``.
+fast as ``tanh(x)``; a reflected operator (``__radd__``) swaps its operands.
+The comparison and bitwise operators give results without gradients.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import primitives as P
+from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import array_function, array_ufunc, nondifferentiable
+from .registry import API
 from .tensor import Tensor
 
 _lt = nondifferentiable(np.less)
@@ -20,14 +23,29 @@ _gt = nondifferentiable(np.greater)
 _ge = nondifferentiable(np.greater_equal)
 _eq = nondifferentiable(np.equal)
 _ne = nondifferentiable(np.not_equal)
-_and = nondifferentiable(np.logical_and)
-_or = nondifferentiable(np.logical_or)
-_xor = nondifferentiable(np.logical_xor)
+_and = nondifferentiable(np.bitwise_and)  # bitwise on integers, logical on bools (numpy, PyTorch)
+_or = nondifferentiable(np.bitwise_or)
+_xor = nondifferentiable(np.bitwise_xor)
 _invert = nondifferentiable(np.invert)
+_lshift = nondifferentiable(np.left_shift)
+_rshift = nondifferentiable(np.right_shift)
 _all = nondifferentiable(np.all)
 _any = nondifferentiable(np.any)
 argmax = nondifferentiable(np.argmax)
 argmin = nondifferentiable(np.argmin)
+
+
+#: Operators Python calls with the operands swapped (``2 - x`` calls ``x.__rsub__(2)``).
+REFLECTED = {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rpow__", "__rmatmul__"}
+
+
+def _reflected(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def reflected(self: Tensor, other: Any) -> Any:
+        return fn(other, self)
+
+    reflected.__name__ = reflected.__qualname__ = f"reflected {fn.__name__}"
+    reflected.__doc__ = f"``other {fn.__name__} self``: {fn.__name__} with the operands swapped."
+    return reflected
 
 
 def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
@@ -44,72 +62,24 @@ def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
     return P.transpose(self, axes or None)
 
 
-def _astype(self: Tensor, dtype: Any) -> Tensor:
-    """A copy converted to ``dtype`` (differentiable between float dtypes)."""
-    return P.cast(self, dtype)
-
-
 def _bind() -> None:
     T = Tensor
     T.__array_ufunc__ = array_ufunc
     T.__array_function__ = array_function
-    T.__add__, T.__radd__ = P.add, lambda s, o: P.add(o, s)
-    T.__sub__, T.__rsub__ = P.sub, lambda s, o: P.sub(o, s)
-    T.__mul__, T.__rmul__ = P.mul, lambda s, o: P.mul(o, s)
-    T.__truediv__, T.__rtruediv__ = P.div, lambda s, o: P.div(o, s)
-    T.__pow__, T.__rpow__ = P.pow, lambda s, o: P.pow(o, s)
-    T.__matmul__, T.__rmatmul__ = P.matmul, lambda s, o: P.matmul(o, s)
-    T.__neg__, T.__pos__, T.__abs__ = P.neg, lambda s: s, P.abs
-    T.__getitem__ = P.getitem
+    for entry in API.values():
+        for method in entry.methods:
+            if method in REFLECTED:
+                setattr(T, method, _reflected(entry.function))
+            else:
+                setattr(T, method, entry.function)
+    T.__pos__ = lambda s: s
     T.__lt__, T.__le__, T.__gt__, T.__ge__, T.__eq__, T.__ne__ = _lt, _le, _gt, _ge, _eq, _ne
     T.__and__, T.__or__, T.__xor__, T.__invert__ = _and, _or, _xor, _invert
-    for name in (
-        "exp",
-        "log",
-        "log1p",
-        "sqrt",
-        "abs",
-        "sign",
-        "sin",
-        "cos",
-        "tanh",
-        "sigmoid",
-        "relu",
-        "leaky_relu",
-        "elu",
-        "softplus",
-        "silu",
-        "clip",
-        "maximum",
-        "minimum",
-        "pow",
-        "matmul",
-        "sum",
-        "mean",
-        "max",
-        "min",
-        "var",
-        "std",
-        "logsumexp",
-        "reshape",
-        "flatten",
-        "squeeze",
-        "unsqueeze",
-        "expand_dims",
-        "expand",
-        "broadcast_to",
-        "permute",
-        "swapaxes",
-        "moveaxis",
-        "softmax",
-        "log_softmax",
-    ):
-        setattr(T, name, getattr(P, name))
-    T.clamp = P.clip
-    T.view = P.reshape
+    T.__rand__, T.__ror__, T.__rxor__ = _reflected(_and), _reflected(_or), _reflected(_xor)
+    T.__lshift__, T.__rshift__ = _lshift, _rshift
     T.transpose = _transpose_method
     T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
-    T.astype = T.to = _astype
+    T.to = T.astype
     T.argmax, T.argmin = argmax, argmin
     T.all, T.any = _all, _any
 

@@ -1,8 +1,14 @@
 """numpy's dispatch protocols for Tensor.
 
-``np.exp(t)``, ``ndarray * t`` and ``np.sum(t, axis=0)`` return Tensors. This
-is also what lets the derivative rules, written with numpy, run on Tensors
-and be differentiated again.
+``np.exp(t)``, ``ndarray * t`` and ``np.sum(t, axis=0)`` return Tensors: the
+numpy functions each public function answers are named in its declaration
+(``numpy=``), and gathered here. This is also what lets the derivative rules,
+written with numpy, run on Tensors and be differentiated again.
+
+A numpy function with no Tensor version runs on the values when no operand
+needs a gradient (its result is a plain array, as numpy would give), and is
+refused with a library error naming it when one does: it would silently drop
+the gradient.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P
+from .errors import ArgumentTypeError, InvalidArgumentError
+from .registry import API
 from .tensor import Tensor, wrap
 
 
@@ -24,7 +32,12 @@ def nondifferentiable(fn: Callable[..., Any]) -> Callable[..., Tensor]:
     """Wrap a numpy function whose result carries no gradient (comparisons, argmax, ...)."""
 
     def call(*args: Any, **kwargs: Any) -> Tensor:
-        return wrap(np.asarray(fn(*(_data(a) for a in args), **kwargs)))
+        try:
+            return wrap(np.asarray(fn(*(_data(a) for a in args), **kwargs)))
+        except TypeError as err:
+            from .errors import DtypeError
+
+            raise DtypeError(f"{getattr(fn, '__name__', fn)}: {err}") from err
 
     call.__name__ = getattr(fn, "__name__", "nondifferentiable")
     call.__doc__ = f"{call.__name__} on the values; the result needs no gradient."
@@ -46,64 +59,49 @@ NONDIFF_UFUNCS = (
     np.bitwise_or,
     np.bitwise_xor,
     np.invert,
+    np.left_shift,
+    np.right_shift,
     np.isfinite,
     np.isnan,
     np.isinf,
     np.floor,
     np.ceil,
-    np.round,
     np.rint,
+    np.trunc,
 )
 
+
+def _clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    if out is not None:
+        raise InvalidArgumentError("np.clip(tensor, out=...): Tensors are not written in place; drop out=")
+    return P.clip(a, a_min if a_min is not None else min, a_max if a_max is not None else max)
+
+
+def _pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Tensor:
+    if mode != "constant" or set(kwargs) - {"constant_values"}:
+        raise InvalidArgumentError(
+            f"np.pad on a Tensor supports mode='constant' (with constant_values) only, not {mode!r}"
+        )
+    return P.pad(array, pad_width, kwargs.get("constant_values", 0.0))
+
+
+def _round(a: Any, decimals: int = 0, out: Any = None) -> Tensor:
+    if out is not None:
+        raise InvalidArgumentError("np.round(tensor, out=...): Tensors are not written in place; drop out=")
+    return wrap(np.round(_data(a), decimals))
+
+
 UFUNCS: dict[Any, Callable[..., Any]] = {
-    np.add: P.add,
-    np.subtract: P.sub,
-    np.multiply: P.mul,
-    np.true_divide: P.div,
-    np.negative: P.neg,
     np.positive: lambda x: x,
-    np.power: P.pow,
-    np.exp: P.exp,
-    np.log: P.log,
-    np.log1p: P.log1p,
-    np.sqrt: P.sqrt,
-    np.absolute: P.abs,
-    np.sign: P.sign,
-    np.sin: P.sin,
-    np.cos: P.cos,
-    np.tanh: P.tanh,
-    np.maximum: P.maximum,
-    np.minimum: P.minimum,
-    np.matmul: P.matmul,
     np.square: lambda x: P.mul(x, x),
     np.expm1: lambda x: P.exp(x) - 1,
     **{u: nondifferentiable(u) for u in NONDIFF_UFUNCS},
 }
-
 FUNCTIONS: dict[Any, Callable[..., Any]] = {
-    np.sum: P.sum,
-    np.mean: P.mean,
-    np.max: P.max,
-    np.min: P.min,
-    np.amax: P.max,
-    np.amin: P.min,
-    np.var: P.var,
-    np.std: P.std,
-    np.where: P.where,
-    np.clip: P.clip,
-    np.broadcast_to: P.broadcast_to,
-    np.expand_dims: P.expand_dims,
-    np.squeeze: P.squeeze,
-    np.reshape: P.reshape,
-    np.transpose: P.transpose,
-    np.swapaxes: P.swapaxes,
-    np.moveaxis: P.moveaxis,
-    np.concatenate: P.concatenate,
-    np.stack: P.stack,
-    np.split: P.split,
-    np.pad: P.pad,
-    np.take_along_axis: P.take_along_axis,
-    np.matmul: P.matmul,
+    np.clip: _clip,
+    np.pad: _pad,
+    np.round: _round,
+    np.around: _round,
     np.shape: lambda x: x.shape,
     np.ndim: lambda x: x.ndim,
     np.size: lambda x: x.size,
@@ -114,17 +112,56 @@ FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.zeros_like: nondifferentiable(np.zeros_like),
     np.ones_like: nondifferentiable(np.ones_like),
 }
+for _entry in API.values():
+    for _target in _entry.numpy:
+        (UFUNCS if isinstance(_target, np.ufunc) else FUNCTIONS)[_target] = _entry.function
+
+
+def _needs_grad(values: Any) -> bool:
+    stack = [values]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Tensor):
+            if v.requires_grad:
+                return True
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+    return False
+
+
+def _unwrapped(values: Any) -> Any:
+    if isinstance(values, Tensor):
+        return values.data
+    if isinstance(values, (list, tuple)):
+        return type(values)(_unwrapped(v) for v in values)
+    if isinstance(values, dict):
+        return {k: _unwrapped(v) for k, v in values.items()}
+    return values
+
+
+def _refuse(name: str) -> ArgumentTypeError:
+    return ArgumentTypeError(
+        f"numpy.{name} has no Tensor version and would drop the gradient of a tensor that requires grad; "
+        "use the library's function of that name if there is one, or apply it to t.detach() on purpose"
+    )
 
 
 def array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
     fn = UFUNCS.get(ufunc)
-    if method != "__call__" or fn is None or kwargs:
-        return NotImplemented
-    return fn(*inputs)
+    if method == "__call__" and fn is not None and not kwargs:
+        return fn(*inputs)
+    if _needs_grad(inputs) or _needs_grad(kwargs):
+        where = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        raise _refuse(where)
+    return getattr(ufunc, method)(*_unwrapped(inputs), **_unwrapped(kwargs))
 
 
 def array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
     fn = FUNCTIONS.get(func)
-    if fn is None:
-        return NotImplemented
-    return fn(*args, **kwargs)
+    if fn is not None:
+        return fn(*args, **kwargs)
+    if _needs_grad(args) or _needs_grad(kwargs):
+        raise _refuse(getattr(func, "__name__", str(func)))
+    return func(*_unwrapped(args), **_unwrapped(kwargs))

@@ -1,59 +1,128 @@
-"""Process-wide switches read on every primitive application.
+"""The engine's switches, one context per thread, changed through one mechanism.
 
-Kept as plain module attributes because a module attribute read is the cheapest
-lookup Python offers; the per-op hot path reads ``grad_enabled`` and ``slow``.
-The state is process-wide (not thread-local), like micrograd and HIPS autograd.
+Grad mode, forward-mode levels, anomaly detection, op counters, observers of
+primitive applications and the module scope belong to the thread that set
+them, as in PyTorch: one thread's ``no_grad()`` never stops another thread's
+training, and every thread starts with grad mode on.
+
+Every change goes through ``EngineState.update`` (usually via ``switched``, a
+context manager that restores what it changed), which also recomputes the one
+flag the per-op hot path reads, ``slow``; the switches that feed it are
+properties, so the flag cannot go stale.
+
+The default float dtype is process-wide, as ``torch.set_default_dtype`` is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
 from typing import Any
 
 import numpy as np
 
-#: Record graphs for reverse mode (switched off by ``no_grad``).
-grad_enabled: bool = True
 
-#: True when anything besides plain recording must run after a primitive:
-#: forward-mode tangents, anomaly detection, op counting. One flag keeps the
-#: common path to a single check; ``refresh_slow()`` recomputes it.
-slow: bool = False
+class EngineState:
+    """One thread's switches. Read them freely; change them with ``update`` or ``switched``."""
 
-#: Active forward-mode levels, innermost last (see ``forward.py``).
-fwd_levels: list[int] = []
+    __slots__ = ("grad_enabled", "scope", "slow", "_fwd_levels", "_anomaly", "_counters", "_observers")
 
-#: ``detect_anomaly()`` depth.
-anomaly: int = 0
+    def __init__(self) -> None:
+        #: Record graphs for reverse mode (switched off by ``no_grad``).
+        self.grad_enabled: bool = True
+        #: Module names pushed by ``nn.Module.__call__`` (graph pictures group by them).
+        self.scope: tuple[str, ...] | None = None
+        #: True when anything besides plain recording must run after a primitive.
+        self.slow: bool = False
+        self._fwd_levels: tuple[int, ...] = ()
+        self._anomaly: bool = False
+        self._counters: tuple = ()
+        self._observers: tuple = ()
 
-#: Active ``count_ops()`` meters.
-counters: list = []
+    def _refresh(self) -> None:
+        self.slow = bool(self._fwd_levels or self._anomaly or self._counters or self._observers)
 
-#: Incremented by every public in-place write; a node remembers the value at
-#: its creation, so a later write to one of its inputs is detectable.
-inplace_clock: int = 0
+    @property
+    def fwd_levels(self) -> tuple[int, ...]:
+        """Open forward-mode levels, innermost last (``forward.py``)."""
+        return self._fwd_levels
 
-#: Module scope names pushed by ``nn.Module.__call__`` (for graph pictures).
-scope: tuple[str, ...] | None = None
+    @fwd_levels.setter
+    def fwd_levels(self, levels: tuple[int, ...]) -> None:
+        self._fwd_levels = tuple(levels)
+        self._refresh()
 
-#: dtype given to Python scalars and lists.
+    @property
+    def anomaly(self) -> bool:
+        """Whether ``detect_anomaly()`` is active."""
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, on: bool) -> None:
+        self._anomaly = bool(on)
+        self._refresh()
+
+    @property
+    def counters(self) -> tuple:
+        """Active ``count_ops()`` meters."""
+        return self._counters
+
+    @counters.setter
+    def counters(self, meters: tuple) -> None:
+        self._counters = tuple(meters)
+        self._refresh()
+
+    @property
+    def observers(self) -> tuple:
+        """Objects told about every primitive application (``ApplyObserver``)."""
+        return self._observers
+
+    @observers.setter
+    def observers(self, found: tuple) -> None:
+        self._observers = tuple(found)
+        self._refresh()
+
+    def update(self, **changes: Any) -> dict[str, Any]:
+        """Set the named switches; return their previous values (to restore them)."""
+        saved = {name: getattr(self, name) for name in changes}
+        for name, value in changes.items():
+            setattr(self, name, value)
+        return saved
+
+
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        self.state = EngineState()
+
+
+_local = _PerThread()
+
+
+def current() -> EngineState:
+    """This thread's switches."""
+    return _local.state
+
+
+class switched:
+    """``with switched(grad_enabled=False): ...`` sets switches for a block and restores them after.
+
+    A plain class rather than a generator-based context manager because it sits
+    on per-call paths (``no_grad`` in optimizers, module scopes).
+    """
+
+    __slots__ = ("changes", "saved")
+
+    def __init__(self, **changes: Any) -> None:
+        self.changes = changes
+        self.saved: list[dict[str, Any]] = []
+
+    def __enter__(self) -> EngineState:
+        state = _local.state
+        self.saved.append(state.update(**self.changes))
+        return state
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.state.update(**self.saved.pop())
+
+
+#: dtype given to Python scalars and lists (process-wide).
 default_dtype: np.dtype = np.dtype(np.float64)
-
-
-@contextmanager
-def pushed(stack: list, item: Any) -> Iterator[Any]:
-    """Put ``item`` on one of the mode stacks above for the duration of a ``with`` block."""
-    stack.append(item)
-    refresh_slow()
-    try:
-        yield item
-    finally:
-        stack.remove(item)
-        refresh_slow()
-
-
-def refresh_slow() -> None:
-    """Recompute the single flag the hot path checks."""
-    global slow
-    slow = bool(fwd_levels) or anomaly > 0 or bool(counters)

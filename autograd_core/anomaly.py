@@ -10,13 +10,20 @@ import numpy as np
 
 from .errors import AnomalyError
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-#: The library's own packages: a site inside them is not the user's line.
-_LIBRARY_DIRS = tuple(os.path.join(_ROOT, package) + os.sep for package in ("autograd_core", "nn", "viz"))
+#: Packages whose frames are not the user's line (this one; others add themselves).
+_LIBRARY_DIRS: tuple[str, ...] = (os.path.dirname(os.path.abspath(__file__)) + os.sep,)
+
+
+def register_library_package(path: str) -> None:
+    """Treat frames under the package directory ``path`` as library code when naming the user's line."""
+    global _LIBRARY_DIRS
+    folder = os.path.dirname(os.path.abspath(path)) + os.sep
+    if folder not in _LIBRARY_DIRS:
+        _LIBRARY_DIRS = _LIBRARY_DIRS + (folder,)
 
 
 def user_site() -> str:
-    """``file:line in function`` of the innermost caller outside the library (autograd_core, nn, viz)."""
+    """``file:line in function`` of the innermost caller outside the library's packages."""
     frame = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARY_DIRS):
         frame = frame.f_back

@@ -1,23 +1,34 @@
-"""Reverse mode: walk the graph once in reverse topological order.
+"""Reverse mode: the chain rule, applied once per node, latest-made node first.
 
-x̄ = Σ over every use of x of VJP_use(ȳ). Nodes are taken from a heap,
-latest-made first, which needs no separate sort and no recursion (a
-million-op chain is fine); gradients wait in a dict keyed by tensor identity
-until all their contributions are in. ``topological_order`` (an iterative
-depth-first search) serves the passes that must know the graph up front.
+x̄ = Σ over every use of x of VJP_use(ȳ). ``run_backward`` is the loop; it
+reads like micrograd's ``backward``:
+
+    for t in gradients.reverse_topological():   # latest-made first, no recursion
+        g = gradients.pop(t)                     # ȳ, already summed over every use
+        ...
+        for i, x in enumerate(node.inputs):
+            if needs_gradient(x):
+                contribution = node.op.vjps[i](g, ans, *args, **node.params)
+                gradients.deliver(x, contribution)       # first stored, later ones added
+
+Everything else lives in named helpers around it: which nodes to walk
+(``_plan``), the pending gradients and their order (``Gradients``), the values
+a node saved (``saved_values``), hooks, the leaf store, and the observers —
+op counting, anomaly checks and the backprop trace plug in through one
+interface, ``Observer``.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import _state
+from .broadcasting import sum_to
 from .errors import GradientError, GraphFreedError, InplaceModificationError, ShapeError
-from .primitive import sum_to
 from .tensor import Tensor, wrap
 
 FREED_MESSAGE = (
@@ -28,7 +39,7 @@ FREED_MESSAGE = (
 
 
 class Observer:
-    """Receives each step of a backward pass (used by the backprop trace); every method is optional."""
+    """Receives each step of a backward pass; every method is optional."""
 
     def node(self, t: Tensor, g: Any) -> None:
         """``t``'s gradient is complete (``g``) and its node's VJPs are about to run."""
@@ -41,6 +52,30 @@ class Observer:
 
     def leaf(self, t: Tensor, g: Any) -> None:
         """The leaf ``t`` received its total gradient ``g``."""
+
+
+class _CountRules(Observer):
+    """``count_ops()``: one application of ``op.vjp`` per edge, its primitive's flops per vector carried."""
+
+    def __init__(self, meters: tuple, batch: tuple[int, ...]) -> None:
+        self.meters = meters
+        self.vectors = max(1, int(np.prod(batch)))
+
+    def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
+        node = t._node
+        args = [a.data if isinstance(a, Tensor) else a for a in node.inputs]
+        flops = node.op.flops(t.data, *args, **node.params) * self.vectors
+        for meter in self.meters:
+            meter.add(node.op.name + ".vjp", flops)
+
+
+class _CheckAnomalies(Observer):
+    """``detect_anomaly()``: the first VJP that produces NaN or inf raises, naming the op and its line."""
+
+    def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
+        from .anomaly import check_backward
+
+        check_backward(t._node, index, g)
 
 
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
@@ -61,50 +96,126 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
         stack.append(expanded)
         node = t._node
         if node is not None:
-            inputs = node.inputs
-            if inputs is None:
+            if node.inputs is None:
                 raise GraphFreedError(FREED_MESSAGE)
-            for x in inputs:
+            for x in node.inputs:
                 if isinstance(x, Tensor) and x.requires_grad and id(x) not in visited:
                     stack.append(x)
     return order
 
 
-def _leading_to(order: list[Tensor], targets: set[int]) -> set[int]:
-    """Ids of the tensors in ``order`` from which some target can be reached (targets included)."""
-    reach = set(targets)
+def _plan(roots: Sequence[Tensor], inputs: Sequence[Tensor], create_graph: bool | None) -> tuple[set[int], bool]:
+    """For ``inputs=``: the tensors on some path to an input, and whether the result must be differentiable.
+
+    ``create_graph=None`` decides: record the backward pass when grad mode is
+    on and the graph holds differentiable tensors other than the fresh leaves
+    asked for (captured parameters, or inputs an outer transform differentiates).
+    """
+    order = topological_order(roots)
+    wanted = {id(x) for x in inputs}
+    relevant = set(wanted)
     for t in order:
         node = t._node
-        if node is not None and id(t) not in reach and node.inputs is not None:
+        if node is not None and id(t) not in relevant:
             for x in node.inputs:
-                if id(x) in reach:
-                    reach.add(id(t))
+                if id(x) in relevant:
+                    relevant.add(id(t))
                     break
-    return reach
+    if create_graph is None:
+        beyond = any((t._node is None) != (id(t) in wanted) for t in order)
+        create_graph = _state.current().grad_enabled and beyond
+    return relevant, bool(create_graph)
 
 
-def _reaches_beyond(order: list[Tensor], wanted: set[int]) -> bool:
-    """Whether the graph holds differentiable tensors other than the fresh leaves in ``wanted``."""
-    for t in order:
-        if (t._node is None) != (id(t) in wanted):
-            return True
-    return False
+class Gradients:
+    """Gradients still collecting contributions, and the order in which they complete.
+
+    Tensors with a node wait on a heap keyed by ``-seq`` (latest-made first:
+    each gradient is complete when popped); leaves are finished last.
+    """
+
+    __slots__ = ("batch", "tensor_mode", "observers", "pending", "heap", "leaves")
+
+    def __init__(self, batch: tuple[int, ...], tensor_mode: bool, observers: tuple) -> None:
+        self.batch = batch
+        self.tensor_mode = tensor_mode
+        self.observers = observers
+        self.pending: dict[int, Any] = {}
+        self.heap: list[tuple[int, int, Tensor]] = []
+        self.leaves: list[Tensor] = []
+
+    def reverse_topological(self) -> Iterator[Tensor]:
+        """Tensors in the order their gradients complete: nodes latest-made first, then the leaves."""
+        heap = self.heap
+        while heap:
+            yield heapq.heappop(heap)[2]
+        yield from self.leaves
+
+    def pop(self, t: Tensor) -> Any:
+        """``t``'s complete gradient, summed over every use."""
+        return self.pending.pop(id(t))
+
+    def deliver(self, x: Tensor, raw: Any, t: Tensor | None = None, i: int = -1) -> None:
+        """Add a contribution to ``x``'s gradient: the first is stored, later ones added.
+
+        ``raw`` is un-broadcast to ``x``'s shape and cast to its dtype; ``t`` and
+        ``i`` name the node output and input whose VJP produced it (None for a seed).
+        """
+        gx = raw if self.tensor_mode or type(raw) is np.ndarray else np.asarray(raw)
+        shape = x.data.shape
+        if gx.shape != self.batch + shape:
+            gx = sum_to(gx, shape, self.batch)
+        if gx.dtype != x.data.dtype:
+            gx = gx.astype(x.data.dtype)
+        if self.observers and t is not None:
+            for observer in self.observers:
+                observer.edge(t, i, x, raw, gx)
+        k = id(x)
+        before = self.pending.get(k)
+        if before is None:
+            self.pending[k] = gx
+            if x._node is None:
+                self.leaves.append(x)
+            else:
+                heapq.heappush(self.heap, (-x._node.seq, k, x))
+        else:
+            for observer in self.observers:
+                observer.accumulate(x, before, gx)
+            self.pending[k] = before + gx
+
+
+def saved_values(t: Tensor, node: Any, tensor_mode: bool) -> tuple[Any, Sequence[Any]]:
+    """The output and inputs ``node`` saved, as the rules take them; raises if any was written since."""
+    inputs = node.inputs
+    if inputs is None:
+        raise GraphFreedError(FREED_MESSAGE)
+    seq = node.seq
+    if t._writes is not None and t._writes[0] > seq:
+        raise _modified(t, node)
+    args = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if x._writes is not None and x._writes[0] > seq:
+                raise _modified(x, node)
+            args.append(x.data)
+        else:
+            args.append(x)
+    if tensor_mode:
+        return t, inputs
+    return t.data, args
 
 
 def _modified(x: Tensor, node: Any) -> InplaceModificationError:
     return InplaceModificationError(
         f"a tensor of shape {x.shape} needed to backpropagate through {node.op.name} was "
-        "modified in place after it was used; make a copy before writing to it, or do the "
-        "write before the forward computation that reads it"
+        "modified in place after it was used (an optimizer step, load_state_dict, an init_ "
+        "function or a write of your own); make a copy before writing to it, or run the "
+        "forward pass again after the write"
     )
 
 
-def _as_array(g: Any) -> np.ndarray:
-    return g if type(g) is np.ndarray else np.asarray(g)
-
-
 class _LeafStore:
-    """Writes leaf gradients, owning each array it stores (never aliasing another leaf's)."""
+    """Writes ``.grad``, owning each array it stores (never aliasing another tensor's)."""
 
     def __init__(self, tensor_mode: bool) -> None:
         self.tensor_mode = tensor_mode
@@ -117,7 +228,7 @@ class _LeafStore:
                 t.grad = t.grad + g
                 return
             if g.data.base is not None or not g.data.flags.writeable or id(g) in self.stored:
-                g = g.astype(g.dtype)  # a differentiable copy this leaf owns
+                g = g.astype(g.dtype)  # a differentiable copy this tensor owns
             self.stored.add(id(g))
             t.grad = g
             return
@@ -130,7 +241,7 @@ class _LeafStore:
         t.grad = wrap(g)
 
 
-def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
+def run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
     """Run ``t``'s hooks; a gradient a hook returns is copied, since the hook's caller may keep it."""
     for fn in list(t._hooks):
         out = fn(g if tensor_mode else wrap(g))
@@ -148,12 +259,6 @@ def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
     return g
 
 
-def _count(prim: Any, ans: Any, args: list, params: dict, batch: tuple[int, ...]) -> None:
-    flops = prim.flops(ans, *args, **params) * max(1, int(np.prod(batch)))
-    for meter in _state.counters:
-        meter.add(prim.name + ".vjp", flops)
-
-
 def run_backward(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
@@ -167,137 +272,81 @@ def run_backward(
 ) -> list[Any] | None:
     """Backpropagate ``seeds`` (one per root, possibly with leading batch axes).
 
-    Nodes are visited latest-made first (a heap on ``Node.seq``), which is a
-    reverse topological order: each tensor's gradient is complete when its
-    node's VJPs run. With ``accumulate`` the leaves' ``.grad`` receive their
-    gradients; with ``inputs`` the gradients arriving at those tensors are
-    returned instead (None where nothing arrived) and only paths leading to
+    With ``accumulate`` the leaves' (and retained tensors') ``.grad`` receive
+    their gradients; with ``inputs`` the gradients arriving at those tensors
+    are returned instead (None where nothing arrived) and only paths leading to
     them are walked. Rules run on arrays unless the backward pass must itself
-    be differentiable (``create_graph`` or an active forward-mode level), then
-    on Tensors. ``create_graph=None`` decides by itself: the result is recorded
-    when grad mode is on and it depends on more than the ``inputs`` themselves
-    (captured parameters, or inputs that an outer transform differentiates).
-    ``hooks=False`` skips tensor hooks (a replay that must not have effects).
+    be differentiable (``create_graph``, or an open forward-mode level), then on
+    Tensors. ``hooks=False`` skips tensor hooks (a replay without effects).
     """
-    wanted = relevant = None
+    state = _state.current()
+    relevant = wanted = None
     if inputs is not None:
-        order = topological_order(roots)
+        relevant, create_graph = _plan(roots, inputs, create_graph)
         wanted = {id(x) for x in inputs}
-        relevant = _leading_to(order, wanted)
-        if create_graph is None:
-            create_graph = _state.grad_enabled and _reaches_beyond(order, wanted)
-    retain_graph = retain_graph or bool(create_graph)
-    tensor_mode = bool(create_graph) or bool(_state.fwd_levels)
-    batch = tuple(seeds[0].shape[: seeds[0].ndim - roots[0].ndim])
-
-    pending: dict[int, Any] = {}  # gradients still collecting contributions
-    heap: list[tuple[int, int, Tensor]] = []
-    leaves: list[Tensor] = []
-    for r, s in zip(roots, seeds):
-        if tensor_mode and not isinstance(s, Tensor):
-            s = wrap(_as_array(s))
-        elif not tensor_mode and isinstance(s, Tensor):
-            s = s.data
-        k = id(r)
-        if k in pending:
-            pending[k] = pending[k] + s
-        else:
-            pending[k] = s
-            if r._node is None:
-                leaves.append(r)
-            else:
-                heapq.heappush(heap, (-r._node.seq, k, r))
-
+    create_graph = bool(create_graph)
+    retain_graph = retain_graph or create_graph
+    tensor_mode = create_graph or bool(state.fwd_levels)
+    batch = _batch_of(seeds[0], roots[0])
+    observers = _observers(state, observer, batch, tensor_mode)
+    gradients = Gradients(batch, tensor_mode, observers)
+    for root, seed in zip(roots, seeds):
+        gradients.deliver(root, _in_mode(seed, tensor_mode))
     results: dict[int, Any] = {}
     store = _LeafStore(tensor_mode)
-    counting = bool(_state.counters) and not tensor_mode
-    anomaly = _state.anomaly
-    previous_mode = _state.grad_enabled
-    _state.grad_enabled = bool(create_graph)
-    try:
-        while heap:
-            _, k, t = heapq.heappop(heap)
-            g = pending.pop(k)
-            if hooks and t._hooks:
-                g = _run_hooks(t, g, tensor_mode)
-            if wanted is not None and k in wanted:
-                results[k] = g
-            if accumulate and t._retain:
-                store.add(t, g)
-            node = t._node
-            node_inputs = node.inputs
-            if node_inputs is None:
-                raise GraphFreedError(FREED_MESSAGE)
-            stamp = node.stamp
-            if t._writes is not None and t._writes[0] > stamp:
-                raise _modified(t, node)
-            args = []
-            for x in node_inputs:
-                if isinstance(x, Tensor):
-                    if x._writes is not None and x._writes[0] > stamp:
-                        raise _modified(x, node)
-                    args.append(x.data)
-                else:
-                    args.append(x)
-            if tensor_mode:
-                ans, args = t, node_inputs
-            else:
-                ans = t.data
-            if observer is not None:
-                observer.node(t, g)
-            prim, params, vjps = node.op, node.params, node.op.vjps
-            for i, x in enumerate(node_inputs):
-                if not isinstance(x, Tensor) or not x.requires_grad:
-                    continue
-                if relevant is not None and id(x) not in relevant:
-                    continue
-                rule = vjps[i]
-                if rule is None:
-                    continue
-                raw = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
-                gx = raw if tensor_mode or type(raw) is np.ndarray else np.asarray(raw)
-                shape = x.data.shape
-                if gx.shape != (batch + shape if batch else shape):
-                    gx = sum_to(gx, shape, batch)
-                if gx.dtype != x.data.dtype:
-                    gx = gx.astype(x.data.dtype)
-                if counting:
-                    _count(prim, ans, args, params, batch)
-                if anomaly:
-                    from .anomaly import check_backward
 
-                    check_backward(node, i, gx)
-                if observer is not None:
-                    observer.edge(t, i, x, raw, gx)
-                kx = id(x)
-                before = pending.get(kx)
-                if before is None:
-                    pending[kx] = gx
-                    if x._node is None:
-                        leaves.append(x)
-                    else:
-                        heapq.heappush(heap, (-x._node.seq, kx, x))
-                else:
-                    if observer is not None:
-                        observer.accumulate(x, before, gx)
-                    pending[kx] = before + gx
-            if not retain_graph:
-                node.inputs = None
-        for t in leaves:
-            g = pending.pop(id(t))
+    with _state.switched(grad_enabled=create_graph):
+        for t in gradients.reverse_topological():  # latest-made first: t's gradient is complete
+            g = gradients.pop(t)  # ȳ, summed over every use of t
             if hooks and t._hooks:
-                g = _run_hooks(t, g, tensor_mode)
+                g = run_hooks(t, g, tensor_mode)
             if wanted is not None and id(t) in wanted:
                 results[id(t)] = g
-            if accumulate:
+            node = t._node
+            if accumulate and (node is None or t._retain):
                 store.add(t, g)
-            if observer is not None:
-                observer.leaf(t, g)
-    finally:
-        _state.grad_enabled = previous_mode
+            if node is None:
+                for obs in observers:
+                    obs.leaf(t, g)
+                continue
+            ans, args = saved_values(t, node, tensor_mode)  # raises if one was written in place since
+            for obs in observers:
+                obs.node(t, g)
+            vjps, params = node.op.vjps, node.params
+            for i, x in enumerate(node.inputs):
+                # a gradient must reach x: a Tensor that requires grad, on a path to a wanted input
+                if isinstance(x, Tensor) and x.requires_grad and vjps[i] is not None:
+                    if relevant is None or id(x) in relevant:
+                        contribution = vjps[i](g, ans, *args, **params)  # the primitive's own rule, x̄ = ȳ·∂y/∂x
+                        gradients.deliver(x, contribution, t, i)  # first stored, later ones added
+            if not retain_graph:
+                node.release(g)
     if inputs is None:
         return None
     return [results.get(id(x)) for x in inputs]
+
+
+def _batch_of(seed: Any, root: Tensor) -> tuple[int, ...]:
+    """The leading batch axes a seed carries beyond its root's shape (basis vectors of ``jacrev``)."""
+    shape = np.shape(seed)
+    return tuple(shape[: len(shape) - root.ndim])
+
+
+def _in_mode(seed: Any, tensor_mode: bool) -> Any:
+    if tensor_mode:
+        return seed if isinstance(seed, Tensor) else wrap(np.asarray(seed))
+    return seed.data if isinstance(seed, Tensor) else np.asarray(seed)
+
+
+def _observers(state: Any, observer: Observer | None, batch: tuple[int, ...], tensor_mode: bool) -> tuple:
+    found: list[Observer] = []
+    if state.counters and not tensor_mode:
+        found.append(_CountRules(state.counters, batch))
+    if state.anomaly:
+        found.append(_CheckAnomalies())
+    if observer is not None:
+        found.append(observer)
+    return tuple(found)
 
 
 def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
@@ -317,7 +366,10 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
             )
         # a copy either way: the caller keeps the seed, and it may end up as a leaf's .grad
         return gradient.astype(root.dtype) if create_graph else np.array(gradient.data, dtype=root.dtype)
-    seed = np.array(gradient, dtype=root.dtype)
+    try:
+        seed = np.array(gradient, dtype=root.dtype)
+    except (TypeError, ValueError) as err:
+        raise ShapeError(f"backward: gradient must be numbers of the tensor's shape {root.shape}") from err
     if seed.shape != root.shape:
         raise ShapeError(f"backward: gradient of shape {seed.shape} does not match the tensor's shape {root.shape}")
     return seed

@@ -53,5 +53,6 @@ class OpCounter:
 @contextmanager
 def count_ops() -> Iterator[OpCounter]:
     """Count the primitives applied (and rules run) inside the block."""
-    with _state.pushed(_state.counters, OpCounter()) as meter:
+    meter = OpCounter()
+    with _state.switched(counters=_state.current().counters + (meter,)):
         yield meter

@@ -8,28 +8,11 @@ table in the README (``python -m autograd_core docs`` rewrites it).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from .primitive import REGISTRY, Primitive
-
-F = TypeVar("F", bound=Callable)
+from .registry import REGISTRY
 
 START, END = "<!-- primitives:start -->", "<!-- primitives:end -->"
-
-
-def documented(*prims: Primitive) -> Callable[[F], F]:
-    """Decorator: append the registered forward, VJP and JVP formulas of ``prims`` to the docstring."""
-
-    def attach(fn: F) -> F:
-        lines = [f"    {p.formula.forward}\n    {p.formula.vjp}\n    {p.formula.jvp}" for p in prims]
-        fn.__doc__ = (
-            (fn.__doc__ or "").rstrip() + "\n\n    Rules (from the primitive registry):\n" + "\n".join(lines) + "\n"
-        )
-        return fn
-
-    return attach
 
 
 def primitive_table() -> str:

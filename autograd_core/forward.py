@@ -21,10 +21,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _state
+from .broadcasting import expand, lift
 from .errors import GradientError, ShapeError
 from .node import Node
-from .primitive import EMPTY, Primitive, expand, lift
-from .primitives.elementwise import IDENTITY
+from .primitives.elementwise import identity
+from .registry import EMPTY, Primitive
 from .tensor import Tensor, check_grad_dtype, wrap
 
 _level_ids = itertools.count()
@@ -40,22 +41,25 @@ class DualPair(NamedTuple):
 @contextmanager
 def dual_level() -> Iterator[int]:
     """Open a forward-mode level; tangents made inside it are dropped when it closes."""
-    with _state.pushed(_state.fwd_levels, next(_level_ids)) as level:
+    level = next(_level_ids)
+    with _state.switched(fwd_levels=_state.current().fwd_levels + (level,)):
         yield level
 
 
 def _current_level(level: int | None) -> int:
     if level is not None:
         return level
-    if not _state.fwd_levels:
+    levels = _state.current().fwd_levels
+    if not levels:
         raise GradientError("forward-mode dual tensors need an active level: use `with dual_level():`")
-    return _state.fwd_levels[-1]
+    return levels[-1]
 
 
 def _fresh_view(x: Tensor, tangents: dict | None) -> Tensor:
     """A new tensor for ``x``'s values: a graph node if ``x`` needs grad, else a new leaf."""
-    if x.requires_grad and _state.grad_enabled:
-        out = wrap(x.data, Node(IDENTITY, (x,), EMPTY, _state.inplace_clock, _state.scope))
+    state = _state.current()
+    if x.requires_grad and state.grad_enabled:
+        out = wrap(x.data, Node(identity.primitive, (x,), EMPTY, state.scope))
     else:
         out = wrap(x.data)
     out._writes = x._shared_writes()
@@ -127,6 +131,7 @@ def _tangents_at(inputs: tuple, level: int) -> tuple[list, bool]:
     """
     tangents = []
     as_tensors = False
+    grad_enabled = _state.current().grad_enabled
     for x in inputs:
         if not isinstance(x, Tensor):
             tangents.append(None)
@@ -135,7 +140,7 @@ def _tangents_at(inputs: tuple, level: int) -> tuple[list, bool]:
         t = found.get(level) if found else None
         if (
             (found and min(found) < level)
-            or (x.requires_grad and _state.grad_enabled)
+            or (x.requires_grad and grad_enabled)
             or (isinstance(t, Tensor) and _tangent_needs_tensor(t))
         ):
             as_tensors = True
@@ -145,7 +150,8 @@ def _tangents_at(inputs: tuple, level: int) -> tuple[list, bool]:
 
 def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor) -> None:
     """Compute ``out``'s tangent at every level its inputs carry one: ẏ = Σᵢ JVPᵢ(ẋᵢ)."""
-    open_levels = _state.fwd_levels
+    state = _state.current()
+    open_levels = state.fwd_levels
     levels = sorted(
         {k for x in inputs if isinstance(x, Tensor) and x._tangents for k in x._tangents if k in open_levels}
     )
@@ -175,9 +181,9 @@ def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, ou
                 t = lift(t, nb, ndim)
             part = lift(rule(t, ans, *args, **params), nb, ndim)
             total = part if total is None else total + part
-            if _state.counters and not as_tensors:
+            if state.counters and not as_tensors:
                 flops = prim.flops(out.data, *arrays, **params) * max(1, int(np.prod(t.shape[:nb])))
-                for meter in _state.counters:
+                for meter in state.counters:
                     meter.add(prim.name + ".jvp", flops)
         if total is None:
             continue

@@ -50,7 +50,7 @@ def variable(x: Any) -> Tensor:
     leaf sharing its values.
     """
     t = _as_float_tensor(x)
-    if t.requires_grad and _state.grad_enabled:
+    if t.requires_grad and _state.current().grad_enabled:
         return identity(t)
     v = wrap(t.data)
     v.requires_grad = True

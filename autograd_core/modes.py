@@ -1,48 +1,84 @@
-"""Switches: gradient recording, anomaly detection, the default dtype."""
+"""Switches: gradient recording, anomaly detection, module scopes, the default dtype.
+
+Each mode belongs to the calling thread (``_state.py``), as in PyTorch.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from . import _state
 from .errors import DtypeError
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Turn graph recording on or off inside a ``with`` block or a decorated function."""
+
+class set_grad_enabled:
+    """Turn graph recording on or off: at once as a call, for a block as ``with``, per call as a decorator.
+
+    As in PyTorch, ``set_grad_enabled(False)`` switches the mode when it is
+    called; a ``with`` block restores the previous mode when it ends, and a
+    decorated function runs with the mode and restores it on return.
+    """
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self._saved: list[bool] = []
+        self.prev = _state.current().update(grad_enabled=self.mode)["grad_enabled"]
 
     def __enter__(self) -> None:
-        self._saved.append(_state.grad_enabled)
-        _state.grad_enabled = self.mode
+        pass  # the mode was switched when the object was made
 
     def __exit__(self, *exc: Any) -> None:
-        _state.grad_enabled = self._saved.pop()
+        _state.current().grad_enabled = self.prev
+
+    def __call__(self, fn: F) -> F:
+        _state.current().grad_enabled = self.prev  # decorating must not switch the mode
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def run_with_mode(*args: Any, **kwargs: Any) -> Any:
+            with _state.switched(grad_enabled=mode):
+                return fn(*args, **kwargs)
+
+        return run_with_mode  # type: ignore[return-value]
 
 
-class no_grad(set_grad_enabled):
-    """Record nothing: results of ops need no gradient (evaluation, optimizer updates)."""
+class _GradMode(contextlib.ContextDecorator):
+    mode = True
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    def _recreate_cm(self) -> _GradMode:
+        return type(self)()  # each decorated call (in any thread) saves into its own object
+
+    def __enter__(self) -> None:
+        state = _state.current()
+        self._saved = getattr(self, "_saved", [])
+        self._saved.append(state.grad_enabled)
+        state.grad_enabled = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.current().grad_enabled = self._saved.pop()
 
 
-class enable_grad(set_grad_enabled):
+class no_grad(_GradMode):
+    """Record nothing inside the block: results of ops need no gradient (evaluation, optimizer updates)."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
     """Record graphs again inside a ``no_grad`` region."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    mode = True
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations are being recorded."""
-    return _state.grad_enabled
+    """Whether operations are being recorded in this thread."""
+    return _state.current().grad_enabled
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -52,18 +88,23 @@ class detect_anomaly(contextlib.ContextDecorator):
     Slow (checks every value); for debugging only.
     """
 
+    def _recreate_cm(self) -> detect_anomaly:
+        return detect_anomaly()
+
     def __enter__(self) -> None:
-        _state.anomaly += 1
-        _state.refresh_slow()
+        self._saved = getattr(self, "_saved", [])
+        self._saved.append(_state.current().update(anomaly=True))
 
     def __exit__(self, *exc: Any) -> None:
-        _state.anomaly -= 1
-        _state.refresh_slow()
+        _state.current().update(**self._saved.pop())
 
 
 def set_default_dtype(dtype: Any) -> None:
-    """The float dtype given to Python numbers and lists (float64 unless changed)."""
-    dt = np.dtype(dtype)
+    """The float dtype given to Python numbers and lists (float64 unless changed; process-wide)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise DtypeError(f"set_default_dtype: {dtype!r} is not a dtype; pass 'float32' or 'float64'") from err
     if dt.kind != "f":
         raise DtypeError(f"the default dtype must be a float dtype (float16, float32, float64), not {dt}")
     _state.default_dtype = dt
@@ -93,8 +134,9 @@ class graph_scope(contextlib.ContextDecorator):
         return graph_scope(self.name)
 
     def __enter__(self) -> None:
-        self._saved = saved = _state.scope
-        _state.scope = (saved or ()) + (self.name,)
+        state = _state.current()
+        self._saved = saved = state.scope
+        state.scope = (saved or ()) + (self.name,)
 
     def __exit__(self, *exc: Any) -> None:
-        _state.scope = self._saved
+        _state.current().scope = self._saved

@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-_sequence = itertools.count()
+#: One clock for the whole process: every node made and every in-place write
+#: takes the next tick, so "written after this node was made" is a comparison.
+next_tick = itertools.count(1).__next__
 
 
 class Node:
@@ -15,20 +17,21 @@ class Node:
     ``backward()`` sets it to None to release them, which is how a freed graph
     is recognised. A node never refers to its output tensor, so a graph is a
     DAG of plain references and dies with its last reference (no cycles).
-    ``seq`` increases with every node made: a node is always made after the
-    nodes of its inputs, so decreasing ``seq`` is a reverse topological order.
+    ``seq`` is the node's tick on the process clock: a node is always made
+    after the nodes of its inputs, so decreasing ``seq`` is a reverse
+    topological order, and an input whose write tick is later than ``seq``
+    was modified after it was saved.
     """
 
-    __slots__ = ("op", "inputs", "params", "stamp", "scope", "site", "seq", "__weakref__")
+    __slots__ = ("op", "inputs", "params", "scope", "site", "seq", "__weakref__")
 
-    def __init__(self, op: Any, inputs: tuple, params: dict, stamp: int, scope: Any) -> None:
+    def __init__(self, op: Any, inputs: tuple, params: dict, scope: Any) -> None:
         self.op = op
         self.inputs = inputs
         self.params = params
-        self.stamp = stamp
         self.scope = scope
         self.site = None
-        self.seq = next(_sequence)
+        self.seq = next_tick()
 
     @property
     def name(self) -> str:
@@ -39,6 +42,10 @@ class Node:
     def freed(self) -> bool:
         """True once a backward pass without ``retain_graph`` has released this node."""
         return self.inputs is None
+
+    def release(self, grad: Any) -> None:
+        """Drop the saved inputs after a backward pass used them (``grad``: the output's gradient)."""
+        self.inputs = None
 
     def __repr__(self) -> str:
         state = ", freed" if self.inputs is None else ""

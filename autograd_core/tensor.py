@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _state
 from .errors import DtypeError, GradientError, IndexingError, ShapeError, UnsizedError
-from .node import Node
+from .node import Node, next_tick
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, list, tuple]
 
@@ -241,11 +241,17 @@ class Tensor:
         return self._writes
 
     def _mark_written(self) -> None:
-        _state.inplace_clock += 1
-        self._shared_writes()[0] = _state.inplace_clock
+        """Record an in-place write (every write the library makes calls this), so a graph that saved
+        this tensor before the write refuses to backpropagate with the new values."""
+        self._shared_writes()[0] = next_tick()
+
+    @property
+    def _version(self) -> int:
+        """The tick of the last recorded in-place write (0: never written; PyTorch's ``_version``)."""
+        return self._writes[0] if self._writes is not None else 0
 
     def _check_inplace(self, what: str) -> None:
-        if _state.grad_enabled and self.requires_grad:
+        if _state.current().grad_enabled and self.requires_grad:
             raise GradientError(
                 f"{what}: in-place write to a tensor that requires grad would corrupt the graph; "
                 "compute a new tensor instead (e.g. where(mask, value, x)), or wrap the write in no_grad()"

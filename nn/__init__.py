@@ -11,6 +11,8 @@ Modules and layers, activations and losses (also as functions in
 loop ``nn.fit`` with callbacks and metrics, and ``.npz`` persistence.
 """
 
+from autograd_core.anomaly import register_library_package
+
 from . import data, functional, init, optim, utils
 from .activations import (
     ELU,
@@ -88,3 +90,5 @@ __all__ = [
     "summary",
     "utils",
 ]
+
+register_library_package(__file__)  # anomaly reports name the user's line, not nn's

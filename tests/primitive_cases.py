@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from autograd_core.primitives.index import SCATTER_ADD, normalize_index
+from autograd_core.primitives.index import normalize_index, scatter_add
 
 
 @dataclass
@@ -217,7 +217,7 @@ def scatter_add_case(draw, rng):
     s, index = draw(st.sampled_from(index_examples(rng)))
     spec = normalize_index(index, len(s))
     picked = np.zeros(s)[spec.items].shape
-    return Case(lambda v: SCATTER_ADD(v, spec=spec, shape=s), [normal(rng, picked)])
+    return Case(lambda v: scatter_add(v, index=spec, shape=s), [normal(rng, picked)])
 
 
 def along_axis(fn):

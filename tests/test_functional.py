@@ -83,15 +83,18 @@ def test_jvp_with_tuple_outputs():
 
 
 def test_gradcheck_names_input_element_and_values():
-    bad = ag.primitive.primitive(
-        "test_bad_double",
-        lambda x: 2 * x,
+    @ag.primitive(
         vjp=(lambda g, y, x: 3 * g,),
         jvp=(lambda t, y, x: 2 * t,),
         formula="y = 2x",
         vjp_text="x̄ = 3ȳ (wrong)",
         jvp_text="ẏ = 2ẋ",
+        export=False,
     )
+    def test_bad_double(x, /):
+        return 2 * x
+
+    bad = test_bad_double
     try:
         x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")
         with pytest.raises(GradcheckError, match=r"input 0 \(x\) at element \(0,\).*analytic 3.*numeric 2"):
@@ -167,10 +170,14 @@ def test_vjp_needs_one_cotangent_per_output():
 
 
 def test_gradcheck_flags_nan_gradients():
-    nan_rule = ag.primitive.primitive(
-        "test_nan_rule", lambda x: x, vjp=(lambda g, y, x: g * np.nan,), jvp=(lambda t, y, x: t,),
-        formula="y = x", vjp_text="x̄ = NaN (broken)", jvp_text="ẏ = ẋ",
+    @ag.primitive(
+        vjp=(lambda g, y, x: g * np.nan,), jvp=(lambda t, y, x: t,),
+        formula="y = x", vjp_text="x̄ = NaN (broken)", jvp_text="ẏ = ẋ", export=False,
     )  # fmt: skip
+    def test_nan_rule(x, /):
+        return x
+
+    nan_rule = test_nan_rule
     try:
         with pytest.raises(GradcheckError, match="analytic nan"):
             ag.gradcheck(lambda t: nan_rule(t), [ag.tensor([1.0])])

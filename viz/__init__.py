@@ -22,6 +22,8 @@ trace before ``loss.backward()``.
 >>> print(viz.trace_backward(L))         # doctest: +SKIP
 """
 
+from autograd_core.anomaly import register_library_package
+
 from . import plots
 from .errors import GraphReleasedError, GraphvizNotFoundError, PlotsUnavailableError
 from .graph import draw_graph
@@ -42,3 +44,5 @@ __all__ = [
     "Step",
     "trace_backward",
 ]
+
+register_library_package(__file__)  # anomaly reports name the user's line, not viz's

@@ -2,7 +2,9 @@
 
 For an elementwise y = f(x₁, x₂, …) both rules are the local partial
 derivative times the incoming vector: x̄ᵢ = ȳ·∂f/∂xᵢ and ẏ = Σ ẋᵢ·∂f/∂xᵢ;
-``_chain`` builds that pair from one partial so they cannot disagree.
+``elementwise`` builds that pair from one partial so they cannot disagree.
+Where a rule has a mask, it selects (``np.where(mask, g, 0)``) rather than
+multiplies, so a masked-off input gets exactly 0 even when ȳ is inf.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ..docs import documented
 from ..errors import InvalidArgumentError
-from ..primitive import Primitive, apply1, apply2, primitive
-from ..tensor import Tensor
+from ..registry import primitive, public
+from ..tensor import Tensor, wrap
+
+Operand = Any  # Tensor, array or Python number
 
 
 def _chain(partial):
@@ -29,19 +32,27 @@ def _chain(partial):
     return vjp, jvp
 
 
-def elementwise_primitive(name, forward, partials, formula, vjp_text, jvp_text, promotes=False) -> Primitive:
-    """Declare an elementwise primitive from its partial derivatives ∂y/∂xᵢ(y, *inputs) (None: no gradient)."""
-    rules = [_chain(p) if p is not None else (None, None) for p in partials]
+def _select(mask):
+    """The (VJP, JVP) pair of an op whose derivative is 1 where ``mask(y, *args)`` holds and 0 elsewhere."""
+
+    def vjp(g, y, *args, **params):
+        return np.where(mask(y, *args, **params), g, 0)
+
+    def jvp(t, y, *args, **params):
+        return np.where(mask(y, *args, **params), t, 0)
+
+    return vjp, jvp
+
+
+def _rules(pairs):
+    return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+
+
+def elementwise(*partials, formula: str, vjp_text: str, jvp_text: str, **options: Any):
+    """Declare an elementwise primitive from its partial derivatives ∂y/∂xᵢ(y, *operands) (None: no gradient)."""
+    vjp, jvp = _rules([_chain(p) if p is not None else (None, None) for p in partials])
     return primitive(
-        name,
-        forward,
-        vjp=tuple(r[0] for r in rules),
-        jvp=tuple(r[1] for r in rules),
-        formula=formula,
-        vjp_text=vjp_text,
-        jvp_text=jvp_text,
-        broadcasting=True,
-        promotes=promotes,
+        vjp=vjp, jvp=jvp, formula=formula, vjp_text=vjp_text, jvp_text=jvp_text, broadcasting=True, **options
     )
 
 
@@ -51,27 +62,8 @@ def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _sigmoid_forward(x):
-    return _stable_sigmoid(x)
-
-
-def _pow_base_slope(x, p):
-    """∂(xᵖ)/∂x = p·xᵖ⁻¹, taken as 0 where p = 0 (x⁰ = 1 is constant, even at x = 0)."""
-    if isinstance(p, (int, float)):
-        return p * x ** (p - 1) if p != 0 else 0 * x
-    # Replace the base, not the result: a where() over an inf branch would make NaN second derivatives.
-    return p * np.where(p == 0, 1, x) ** (p - 1)
-
-
-def _pow_exponent_vjp(g, y, x, p):
-    # d(x^p)/dp = x^p·log x; the limit at x = 0 is 0 (for p > 0), not NaN.
-    safe = np.where(x == 0, 1, x)
-    return g * y * np.log(safe)
-
-
-ADD = primitive(
-    "add",
-    np.add,
+# ------------------------------------------------------------- arithmetic
+@primitive(
     vjp=(lambda g, y, a, b: g, lambda g, y, a, b: g),
     jvp=(lambda t, y, a, b: t, lambda t, y, a, b: t),
     formula="y = a + b",
@@ -79,10 +71,16 @@ ADD = primitive(
     jvp_text="ẏ = ȧ + ḃ",
     broadcasting=True,
     promotes=True,
+    method=("__add__", "__radd__"),
+    numpy=np.add,
+    kernel=np.add,
 )
-SUB = primitive(
-    "sub",
-    np.subtract,
+def add(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = a + b (broadcasting)."""
+    return np.add(a, b)
+
+
+@primitive(
     vjp=(lambda g, y, a, b: g, lambda g, y, a, b: -g),
     jvp=(lambda t, y, a, b: t, lambda t, y, a, b: -t),
     formula="y = a − b",
@@ -90,19 +88,32 @@ SUB = primitive(
     jvp_text="ẏ = ȧ − ḃ",
     broadcasting=True,
     promotes=True,
+    method=("__sub__", "__rsub__"),
+    numpy=np.subtract,
+    kernel=np.subtract,
 )
-MUL = elementwise_primitive(
-    "mul",
-    np.multiply,
-    (lambda y, a, b: b, lambda y, a, b: a),
-    "y = a·b",
-    "ā = ȳ·b, b̄ = ȳ·a",
-    "ẏ = ȧ·b + a·ḃ",
+def sub(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = a − b (broadcasting)."""
+    return np.subtract(a, b)
+
+
+@elementwise(
+    lambda y, a, b: b,
+    lambda y, a, b: a,
+    formula="y = a·b",
+    vjp_text="ā = ȳ·b, b̄ = ȳ·a",
+    jvp_text="ẏ = ȧ·b + a·ḃ",
     promotes=True,
+    method=("__mul__", "__rmul__"),
+    numpy=np.multiply,
+    kernel=np.multiply,
 )
-DIV = primitive(
-    "div",
-    np.divide,
+def mul(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = a·b (broadcasting)."""
+    return np.multiply(a, b)
+
+
+@primitive(
     vjp=(lambda g, y, a, b: g / b, lambda g, y, a, b: -g * y / b),
     jvp=(lambda t, y, a, b: t / b, lambda t, y, a, b: -t * y / b),
     formula="y = a / b",
@@ -110,194 +121,368 @@ DIV = primitive(
     jvp_text="ẏ = ȧ / b − ḃ·y / b",
     broadcasting=True,
     promotes=True,
+    method=("__truediv__", "__rtruediv__"),
+    numpy=np.true_divide,
+    kernel=np.true_divide,
 )
-NEG = primitive(
-    "neg",
-    np.negative,
+def div(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = a / b (broadcasting)."""
+    return np.true_divide(a, b)
+
+
+@primitive(
     vjp=(lambda g, y, x: -g,),
     jvp=(lambda t, y, x: -t,),
     formula="y = −x",
     vjp_text="x̄ = −ȳ",
     jvp_text="ẏ = −ẋ",
     broadcasting=True,
+    method="__neg__",
+    numpy=np.negative,
+    kernel=np.negative,
 )
-POW = primitive(
-    "pow",
-    np.power,
-    vjp=(lambda g, y, x, p: g * _pow_base_slope(x, p), _pow_exponent_vjp),
-    jvp=(lambda t, y, x, p: t * _pow_base_slope(x, p), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
+def neg(x: Operand, /) -> np.ndarray:
+    """y = −x."""
+    return np.negative(x)
+
+
+def _pow_base_vjp(g, y, x, p):
+    """x̄ = ȳ·p·xᵖ⁻¹, exactly 0 where p = 0 (x⁰ = 1 is constant, even at x = 0 or ±inf)."""
+    if isinstance(p, (int, float)):
+        return g * (p * x ** (p - 1)) if p != 0 else np.zeros_like(g)
+    # Replace the base, not the result: a where() over an inf branch would make NaN second derivatives.
+    return np.where(p == 0, 0, g * (p * np.where(p == 0, 1, x) ** (p - 1)))
+
+
+def _pow_exponent_vjp(g, y, x, p):
+    """p̄ = ȳ·xᵖ·log x, taken as 0 where x = 0 and p ≥ 0 (PyTorch's choice; 0⁻ᵖ gives −inf)."""
+    zero_base = (x == 0) & (p >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero_base, 0, g * y * np.log(np.where(zero_base, 1, x)))
+
+
+@primitive(
+    vjp=(_pow_base_vjp, _pow_exponent_vjp),
+    jvp=(_pow_base_vjp, _pow_exponent_vjp),
     formula="y = x^p",
     vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x",
     jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
     broadcasting=True,
     promotes=True,
+    method=("pow", "__pow__", "__rpow__"),
+    numpy=np.power,
+    kernel=np.power,
 )
-EXP = elementwise_primitive("exp", np.exp, (lambda y, x: y,), "y = exp(x)", "x̄ = ȳ·y", "ẏ = ẋ·y")
-LOG = primitive(
-    "log",
-    np.log,
+def pow(x: Operand, p: Operand, /) -> np.ndarray:  # noqa: A001 - mirrors numpy/torch naming
+    """y = x^p for a tensor or scalar exponent p."""
+    return np.power(x, p)
+
+
+# ------------------------------------------------------------ transcendental
+@elementwise(
+    lambda y, x: y,
+    formula="y = exp(x)",
+    vjp_text="x̄ = ȳ·y",
+    jvp_text="ẏ = ẋ·y",
+    method=True,
+    numpy=np.exp,
+    kernel=np.exp,
+)
+def exp(x: Operand, /) -> np.ndarray:
+    """y = eˣ."""
+    return np.exp(x)
+
+
+@primitive(
     vjp=(lambda g, y, x: g / x,),
     jvp=(lambda t, y, x: t / x,),
     formula="y = log(x)",
     vjp_text="x̄ = ȳ / x",
     jvp_text="ẏ = ẋ / x",
     broadcasting=True,
+    method=True,
+    numpy=np.log,
+    kernel=np.log,
 )
-LOG1P = primitive(
-    "log1p",
-    np.log1p,
+def log(x: Operand, /) -> np.ndarray:
+    """y = ln x."""
+    return np.log(x)
+
+
+@primitive(
     vjp=(lambda g, y, x: g / (1 + x),),
     jvp=(lambda t, y, x: t / (1 + x),),
     formula="y = log(1 + x)",
     vjp_text="x̄ = ȳ / (1 + x)",
     jvp_text="ẏ = ẋ / (1 + x)",
     broadcasting=True,
+    method=True,
+    numpy=np.log1p,
+    kernel=np.log1p,
 )
-SQRT = primitive(
-    "sqrt",
-    np.sqrt,
+def log1p(x: Operand, /) -> np.ndarray:
+    """y = ln(1 + x), accurate for small x."""
+    return np.log1p(x)
+
+
+@primitive(
     vjp=(lambda g, y, x: g / (2 * y),),
     jvp=(lambda t, y, x: t / (2 * y),),
     formula="y = √x",
     vjp_text="x̄ = ȳ / (2y)",
     jvp_text="ẏ = ẋ / (2y)",
     broadcasting=True,
+    method=True,
+    numpy=np.sqrt,
+    kernel=np.sqrt,
 )
-ABS = elementwise_primitive("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
-SIGN = elementwise_primitive("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
-SIN = elementwise_primitive("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ = ȳ·cos(x)", "ẏ = ẋ·cos(x)")
-COS = elementwise_primitive("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
-TANH = elementwise_primitive(
-    "tanh", np.tanh, (lambda y, x: 1 - y * y,), "y = tanh(x)", "x̄ = ȳ·(1 − y²)", "ẏ = ẋ·(1 − y²)"
+def sqrt(x: Operand, /) -> np.ndarray:
+    """y = √x."""
+    return np.sqrt(x)
+
+
+@elementwise(
+    lambda y, x: np.sign(x),
+    formula="y = |x|",
+    vjp_text="x̄ = ȳ·sign(x)",
+    jvp_text="ẏ = ẋ·sign(x)",
+    method=("abs", "__abs__"),
+    numpy=np.absolute,
+    kernel=np.absolute,
 )
-SIGMOID = elementwise_primitive(
-    "sigmoid",
-    _sigmoid_forward,
-    (lambda y, x: y * (1 - y),),
-    "y = σ(x) = 1 / (1 + e^−x)",
-    "x̄ = ȳ·y·(1 − y)",
-    "ẏ = ẋ·y·(1 − y)",
+def abs(x: Operand, /) -> np.ndarray:  # noqa: A001
+    """y = |x| (gradient sign(x), 0 at x = 0)."""
+    return np.absolute(x)
+
+
+@primitive(
+    vjp=(lambda g, y, x: np.zeros_like(g),),
+    jvp=(lambda t, y, x: np.zeros_like(t),),
+    formula="y = sign(x)",
+    vjp_text="x̄ = 0",
+    jvp_text="ẏ = 0",
+    broadcasting=True,
+    method=True,
+    numpy=np.sign,
+    kernel=np.sign,
 )
-RELU = elementwise_primitive(
-    "relu",
-    lambda x: np.maximum(x, 0),
-    (lambda y, x: x > 0,),
-    "y = max(x, 0)",
-    "x̄ = ȳ·[x > 0]",
-    "ẏ = ẋ·[x > 0]",
+def sign(x: Operand, /) -> np.ndarray:
+    """y = sign(x); its gradient is zero everywhere."""
+    return np.sign(x)
+
+
+@elementwise(
+    lambda y, x: np.cos(x),
+    formula="y = sin(x)",
+    vjp_text="x̄ = ȳ·cos(x)",
+    jvp_text="ẏ = ẋ·cos(x)",
+    method=True,
+    numpy=np.sin,
+    kernel=np.sin,
 )
-LEAKY_RELU = primitive(
-    "leaky_relu",
-    lambda x, slope: np.where(x > 0, x, x * slope),
-    vjp=(lambda g, y, x, slope: np.where(x > 0, g, g * slope),),
-    jvp=(lambda t, y, x, slope: np.where(x > 0, t, t * slope),),
+def sin(x: Operand, /) -> np.ndarray:
+    """y = sin x."""
+    return np.sin(x)
+
+
+@elementwise(
+    lambda y, x: -np.sin(x),
+    formula="y = cos(x)",
+    vjp_text="x̄ = −ȳ·sin(x)",
+    jvp_text="ẏ = −ẋ·sin(x)",
+    method=True,
+    numpy=np.cos,
+    kernel=np.cos,
+)
+def cos(x: Operand, /) -> np.ndarray:
+    """y = cos x."""
+    return np.cos(x)
+
+
+@elementwise(
+    lambda y, x: 1 - y * y,
+    formula="y = tanh(x)",
+    vjp_text="x̄ = ȳ·(1 − y²)",
+    jvp_text="ẏ = ẋ·(1 − y²)",
+    method=True,
+    numpy=np.tanh,
+    kernel=np.tanh,
+)
+def tanh(x: Operand, /) -> np.ndarray:
+    """y = tanh x; dy/dx = 1 − y²."""
+    return np.tanh(x)
+
+
+# --------------------------------------------------------------- activations
+@elementwise(
+    lambda y, x: y * (1 - y),
+    formula="y = σ(x) = 1 / (1 + e^−x)",
+    vjp_text="x̄ = ȳ·y·(1 − y)",
+    jvp_text="ẏ = ẋ·y·(1 − y)",
+    method=True,
+)
+def sigmoid(x: Operand, /) -> np.ndarray:
+    """y = 1 / (1 + e^−x), computed without overflow; dy/dx = y(1 − y)."""
+    return _stable_sigmoid(x)
+
+
+_relu_vjp, _relu_jvp = _select(lambda y, x: x > 0)
+
+
+@primitive(
+    vjp=(_relu_vjp,),
+    jvp=(_relu_jvp,),
+    formula="y = max(x, 0)",
+    vjp_text="x̄ = ȳ·[x > 0]",
+    jvp_text="ẏ = ẋ·[x > 0]",
+    broadcasting=True,
+    method=True,
+)
+def relu(x: Operand, /) -> np.ndarray:
+    """y = max(x, 0); dy/dx = [x > 0] (0 at x = 0, as PyTorch; the course notes take 1 there)."""
+    return np.maximum(x, 0)
+
+
+@primitive(
+    vjp=(lambda g, y, x, negative_slope: np.where(x > 0, g, g * negative_slope),),
+    jvp=(lambda t, y, x, negative_slope: np.where(x > 0, t, t * negative_slope),),
     formula="y = x if x > 0 else α·x",
     vjp_text="x̄ = ȳ if x > 0 else α·ȳ",
     jvp_text="ẏ = ẋ if x > 0 else α·ẋ",
     broadcasting=True,
+    method=True,
 )
-ELU = primitive(
-    "elu",
-    lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+def leaky_relu(x: Operand, /, negative_slope: float = 0.01) -> np.ndarray:
+    """y = x for x > 0, α·x otherwise (α = ``negative_slope``)."""
+    return np.where(x > 0, x, x * negative_slope)
+
+
+@primitive(
     vjp=(lambda g, y, x, alpha: np.where(x > 0, g, g * (y + alpha)),),
     jvp=(lambda t, y, x, alpha: np.where(x > 0, t, t * (y + alpha)),),
     formula="y = x if x > 0 else α·(eˣ − 1)",
     vjp_text="x̄ = ȳ if x > 0 else ȳ·(y + α)",
     jvp_text="ẏ = ẋ if x > 0 else ẋ·(y + α)",
     broadcasting=True,
+    method=True,
 )
-SOFTPLUS = elementwise_primitive(
-    "softplus",
-    lambda x: np.logaddexp(0, x),
-    (lambda y, x: SIGMOID.bind(x),),
-    "y = log(1 + eˣ)",
-    "x̄ = ȳ·σ(x)",
-    "ẏ = ẋ·σ(x)",
+def elu(x: Operand, /, alpha: float = 1.0) -> np.ndarray:
+    """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+@elementwise(
+    lambda y, x: sigmoid.primitive.bind(x),
+    formula="y = log(1 + eˣ)",
+    vjp_text="x̄ = ȳ·σ(x)",
+    jvp_text="ẏ = ẋ·σ(x)",
+    method=True,
 )
+def softplus(x: Operand, /) -> np.ndarray:
+    """y = log(1 + eˣ), computed stably; dy/dx = σ(x)."""
+    return np.logaddexp(0, x)
 
 
 def _silu_partial(y, x):
-    s = SIGMOID.bind(x)
+    s = sigmoid.primitive.bind(x)
     return s * (1 + x * (1 - s))
 
 
-SILU = elementwise_primitive(
-    "silu",
-    lambda x: x * _stable_sigmoid(x),
-    (_silu_partial,),
-    "y = x·σ(x)",
-    "x̄ = ȳ·σ(x)·(1 + x·(1 − σ(x)))",
-    "ẏ = ẋ·σ(x)·(1 + x·(1 − σ(x)))",
+@elementwise(
+    _silu_partial,
+    formula="y = x·σ(x)",
+    vjp_text="x̄ = ȳ·σ(x)·(1 + x·(1 − σ(x)))",
+    jvp_text="ẏ = ẋ·σ(x)·(1 + x·(1 − σ(x)))",
+    method=True,
 )
+def silu(x: Operand, /) -> np.ndarray:
+    """y = x·σ(x) (swish); dy/dx = σ(x)(1 + x(1 − σ(x)))."""
+    return x * _stable_sigmoid(x)
 
 
-# Ties split the gradient equally between the two operands (as PyTorch does).
+# ------------------------------------------------------------------ extrema
 def _tie_split(win):
-    """The (VJP, JVP) pair for an operand that wins where ``win(a, b)`` holds."""
+    """The (VJP, JVP) pair for an operand that wins where ``win(a, b)`` holds; ties split it equally (as PyTorch)."""
 
     def share(v, a, b):
-        return np.where(a == b, 0.5 * v, v * win(a, b))
+        return np.where(a == b, 0.5 * v, np.where(win(a, b), v, 0))
 
     return (lambda g, y, a, b: share(g, a, b)), (lambda t, y, a, b: share(t, a, b))
 
 
-def _pairwise_extremum(name, forward, a_wins, b_wins, formula, vjp_text, jvp_text) -> Primitive:
-    (va, ja), (vb, jb) = _tie_split(a_wins), _tie_split(b_wins)
-    return primitive(
-        name,
-        forward,
-        vjp=(va, vb),
-        jvp=(ja, jb),
-        formula=formula,
-        vjp_text=vjp_text,
-        jvp_text=jvp_text,
-        broadcasting=True,
-        promotes=True,
-    )
+_max_vjp, _max_jvp = _rules([_tie_split(lambda a, b: a > b), _tie_split(lambda a, b: b > a)])
+_min_vjp, _min_jvp = _rules([_tie_split(lambda a, b: a < b), _tie_split(lambda a, b: b < a)])
 
 
-MAXIMUM = _pairwise_extremum(
-    "maximum",
-    np.maximum,
-    lambda a, b: a > b,
-    lambda a, b: b > a,
-    "y = max(a, b)",
-    "ā = ȳ·[a > b] (½ȳ on ties), b̄ likewise",
-    "ẏ = ȧ·[a > b] + ḃ·[b > a] (halves on ties)",
+@primitive(
+    vjp=_max_vjp,
+    jvp=_max_jvp,
+    formula="y = max(a, b)",
+    vjp_text="ā = ȳ·[a > b] (½ȳ on ties), b̄ likewise",
+    jvp_text="ẏ = ȧ·[a > b] + ḃ·[b > a] (halves on ties)",
+    broadcasting=True,
+    promotes=True,
+    method=True,
+    numpy=np.maximum,
+    kernel=np.maximum,
 )
-MINIMUM = _pairwise_extremum(
-    "minimum",
-    np.minimum,
-    lambda a, b: a < b,
-    lambda a, b: b < a,
-    "y = min(a, b)",
-    "ā = ȳ·[a < b] (½ȳ on ties), b̄ likewise",
-    "ẏ = ȧ·[a < b] + ḃ·[b < a] (halves on ties)",
+def maximum(a: Operand, b: Operand, /) -> np.ndarray:
+    """Elementwise max(a, b); on ties each operand gets half the gradient."""
+    return np.maximum(a, b)
+
+
+@primitive(
+    vjp=_min_vjp,
+    jvp=_min_jvp,
+    formula="y = min(a, b)",
+    vjp_text="ā = ȳ·[a < b] (½ȳ on ties), b̄ likewise",
+    jvp_text="ẏ = ȧ·[a < b] + ḃ·[b < a] (halves on ties)",
+    broadcasting=True,
+    promotes=True,
+    method=True,
+    numpy=np.minimum,
+    kernel=np.minimum,
 )
+def minimum(a: Operand, b: Operand, /) -> np.ndarray:
+    """Elementwise min(a, b); on ties each operand gets half the gradient."""
+    return np.minimum(a, b)
 
 
-def _inside(x, lo, hi):
-    mask = True
-    if lo is not None:
-        mask = x >= lo
-    if hi is not None:
-        mask = (x <= hi) if mask is True else mask * (x <= hi)
-    return mask
+def _inside(y, x, min, max):  # noqa: A002
+    inside = True
+    if min is not None:
+        inside = x >= min
+    if max is not None:
+        inside = (x <= max) if inside is True else inside & (x <= max)
+    return inside
 
 
-CLIP = primitive(
-    "clip",
-    lambda x, lo, hi: np.clip(x, lo, hi),
-    vjp=(lambda g, y, x, lo, hi: g * _inside(x, lo, hi),),
-    jvp=(lambda t, y, x, lo, hi: t * _inside(x, lo, hi),),
+def _clip_params(x: Operand, min: Any = None, max: Any = None) -> dict[str, Any]:  # noqa: A002
+    if min is None and max is None:
+        raise InvalidArgumentError("clip: give at least one of min and max")
+    return {"min": min, "max": max}
+
+
+_clip_vjp, _clip_jvp = _select(_inside)
+
+
+@primitive(
+    vjp=(_clip_vjp,),
+    jvp=(_clip_jvp,),
     formula="y = min(max(x, lo), hi)",
     vjp_text="x̄ = ȳ·[lo ≤ x ≤ hi]",
     jvp_text="ẏ = ẋ·[lo ≤ x ≤ hi]",
     broadcasting=True,
+    method=("clip", "clamp"),
+    prepare=_clip_params,
 )
-WHERE = primitive(
-    "where",
-    np.where,
+def clip(x: Operand, /, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
+    """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
+    return np.clip(x, min, max)
+
+
+# ------------------------------------------------------------ selection, dtype
+@primitive(
     vjp=(None, lambda g, y, c, a, b: np.where(c, g, 0), lambda g, y, c, a, b: np.where(c, 0, g)),
     jvp=(None, lambda t, y, c, a, b: np.where(c, t, 0), lambda t, y, c, a, b: np.where(c, 0, t)),
     formula="y = a where c else b",
@@ -305,20 +490,46 @@ WHERE = primitive(
     jvp_text="ẏ = ȧ·[c] + ḃ·[¬c]",
     broadcasting=True,
     promotes=True,
+    name="where",
+    export=False,
 )
-CAST = primitive(
-    "cast",
-    lambda x, dtype: x.astype(dtype),
+def _select_where(condition: Operand, a: Operand, b: Operand, /) -> np.ndarray:
+    return np.where(condition, a, b)
+
+
+@public(numpy=np.where, rules=_select_where)
+def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
+    """y = a where condition else b (broadcasting); the condition gets no gradient."""
+    if isinstance(condition, Tensor):
+        condition = condition.data
+    return _select_where(np.asarray(condition, dtype=bool), a, b)
+
+
+@primitive(
     vjp=(lambda g, y, x, dtype: g.astype(x.dtype),),
     jvp=(lambda t, y, x, dtype: t.astype(dtype),),
     formula="y = x as dtype",
     vjp_text="x̄ = ȳ as x.dtype",
     jvp_text="ẏ = ẋ as dtype",
     sets_dtype=True,
+    name="cast",
+    export=False,
 )
-IDENTITY = primitive(
-    "identity",
-    lambda x: x,
+def _cast(x: Operand, /, dtype: Any) -> np.ndarray:
+    return x.astype(dtype)
+
+
+@public(method="astype", rules=_cast)
+def cast(x: Operand, dtype: Any) -> Tensor:
+    """y = x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        data = x.data if isinstance(x, Tensor) else np.asarray(x)
+        return wrap(data.astype(dtype))
+    return _cast(x, dtype=dtype)
+
+
+@primitive(
     vjp=(lambda g, y, x: g,),
     jvp=(lambda t, y, x: t,),
     formula="y = x",
@@ -326,179 +537,6 @@ IDENTITY = primitive(
     jvp_text="ẏ = ẋ",
     view=True,
 )
-
-
-# ------------------------------------------------------------ public functions
-Operand = Any  # Tensor, array or Python number
-
-
-@documented(ADD)
-def add(a: Operand, b: Operand) -> Tensor:
-    """y = a + b (broadcasting)."""
-    return apply2(ADD, a, b)
-
-
-@documented(SUB)
-def sub(a: Operand, b: Operand) -> Tensor:
-    """y = a − b (broadcasting)."""
-    return apply2(SUB, a, b)
-
-
-@documented(MUL)
-def mul(a: Operand, b: Operand) -> Tensor:
-    """y = a·b (broadcasting)."""
-    return apply2(MUL, a, b)
-
-
-@documented(DIV)
-def div(a: Operand, b: Operand) -> Tensor:
-    """y = a / b (broadcasting)."""
-    return apply2(DIV, a, b)
-
-
-@documented(NEG)
-def neg(x: Operand) -> Tensor:
-    """y = −x."""
-    return apply1(NEG, x)
-
-
-@documented(POW)
-def pow(x: Operand, p: Operand) -> Tensor:  # noqa: A001 - mirrors numpy/torch naming
-    """y = x^p for a tensor or scalar exponent p."""
-    return apply2(POW, x, p)
-
-
-@documented(EXP)
-def exp(x: Operand) -> Tensor:
-    """y = eˣ."""
-    return apply1(EXP, x)
-
-
-@documented(LOG)
-def log(x: Operand) -> Tensor:
-    """y = ln x."""
-    return apply1(LOG, x)
-
-
-@documented(LOG1P)
-def log1p(x: Operand) -> Tensor:
-    """y = ln(1 + x), accurate for small x."""
-    return apply1(LOG1P, x)
-
-
-@documented(SQRT)
-def sqrt(x: Operand) -> Tensor:
-    """y = √x."""
-    return apply1(SQRT, x)
-
-
-@documented(ABS)
-def abs(x: Operand) -> Tensor:  # noqa: A001
-    """y = |x| (gradient sign(x), 0 at x = 0)."""
-    return apply1(ABS, x)
-
-
-@documented(SIGN)
-def sign(x: Operand) -> Tensor:
-    """y = sign(x); its gradient is zero everywhere."""
-    return apply1(SIGN, x)
-
-
-@documented(SIN)
-def sin(x: Operand) -> Tensor:
-    """y = sin x."""
-    return apply1(SIN, x)
-
-
-@documented(COS)
-def cos(x: Operand) -> Tensor:
-    """y = cos x."""
-    return apply1(COS, x)
-
-
-@documented(TANH)
-def tanh(x: Operand) -> Tensor:
-    """y = tanh x; dy/dx = 1 − y²."""
-    return apply1(TANH, x)
-
-
-@documented(SIGMOID)
-def sigmoid(x: Operand) -> Tensor:
-    """y = 1 / (1 + e^−x), computed without overflow; dy/dx = y(1 − y)."""
-    return apply1(SIGMOID, x)
-
-
-@documented(RELU)
-def relu(x: Operand) -> Tensor:
-    """y = max(x, 0); dy/dx = [x > 0] (0 at x = 0, as PyTorch)."""
-    return apply1(RELU, x)
-
-
-@documented(LEAKY_RELU)
-def leaky_relu(x: Operand, negative_slope: float = 0.01) -> Tensor:
-    """y = x for x > 0, α·x otherwise (α = ``negative_slope``)."""
-    return LEAKY_RELU(x, slope=negative_slope)
-
-
-@documented(ELU)
-def elu(x: Operand, alpha: float = 1.0) -> Tensor:
-    """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0."""
-    return ELU(x, alpha=alpha)
-
-
-@documented(SOFTPLUS)
-def softplus(x: Operand) -> Tensor:
-    """y = log(1 + eˣ), computed stably; dy/dx = σ(x)."""
-    return apply1(SOFTPLUS, x)
-
-
-@documented(SILU)
-def silu(x: Operand) -> Tensor:
-    """y = x·σ(x) (swish); dy/dx = σ(x)(1 + x(1 − σ(x)))."""
-    return apply1(SILU, x)
-
-
-@documented(MAXIMUM)
-def maximum(a: Operand, b: Operand) -> Tensor:
-    """Elementwise max(a, b); on ties each operand gets half the gradient."""
-    return apply2(MAXIMUM, a, b)
-
-
-@documented(MINIMUM)
-def minimum(a: Operand, b: Operand) -> Tensor:
-    """Elementwise min(a, b); on ties each operand gets half the gradient."""
-    return apply2(MINIMUM, a, b)
-
-
-@documented(CLIP)
-def clip(x: Operand, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
-    if min is None and max is None:
-        raise InvalidArgumentError("clip: give at least one of min and max")
-    return CLIP(x, lo=min, hi=max)
-
-
-@documented(WHERE)
-def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
-    """y = a where condition else b (broadcasting); the condition gets no gradient."""
-    if isinstance(condition, Tensor):
-        condition = condition.data
-    return WHERE(np.asarray(condition, dtype=bool), a, b)
-
-
-@documented(CAST)
-def cast(x: Operand, dtype: Any) -> Tensor:
-    """y = x converted to ``dtype``; differentiable between float dtypes."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        data = x.data if isinstance(x, Tensor) else np.asarray(x)
-        from ..tensor import wrap
-
-        return wrap(data.astype(dtype))
-    return CAST(x, dtype=dtype)
-
-
-@documented(IDENTITY)
-def identity(x: Operand) -> Tensor:
+def identity(x: Operand, /) -> np.ndarray:
     """y = x as a new graph node (sharing data)."""
-    return IDENTITY(x)
+    return x

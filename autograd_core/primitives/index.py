@@ -13,9 +13,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..docs import documented
 from ..errors import DtypeError, IndexingError, ShapeError
-from ..primitive import no_flops, primitive
+from ..registry import no_flops, primitive, public
 from ..tensor import Tensor
 from .reduce import one_axis
 
@@ -75,49 +74,57 @@ def take(a: Any, spec: IndexSpec) -> Any:
     return a.reshape(batch + (-1,))[..., _positions(a.shape[nb:], spec)]
 
 
-def _scatter_add_forward(g: np.ndarray, spec: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
-    nb = len(shape) - spec.ndim
-    out = np.zeros(shape, dtype=g.dtype)
-    if nb == 0 and spec.basic:
-        out[spec.items] = g  # a basic index never selects an element twice
-        return out
-    pos = _positions(shape[nb:], spec).ravel()
-    if pos.size == 0:
-        return out
-    np.add.at(out.reshape(-1, math.prod(shape[nb:])), (slice(None), pos), g.reshape(-1, pos.size))
-    return out
+def _index_params(x: Any, index: Any) -> dict[str, Any]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return {"index": normalize_index(index, ndim)}
 
 
-GETITEM = primitive(
-    "getitem",
-    take,
-    vjp=(lambda g, y, x, spec: SCATTER_ADD.bind(g, spec=spec, shape=g.shape[: g.ndim - y.ndim] + x.shape),),
-    jvp=(lambda t, y, x, spec: take(t, spec),),
+@primitive(
+    vjp=(
+        lambda g, y, x, index: scatter_add.primitive.bind(g, index=index, shape=g.shape[: g.ndim - y.ndim] + x.shape),
+    ),
+    jvp=(lambda t, y, x, index: take(t, index),),
     formula="y = x[index]",
     vjp_text="x̄ = zeros; x̄[index] += ȳ",
     jvp_text="ẏ = ẋ[index]",
     flops=no_flops,
     view=True,
+    method="__getitem__",
+    prepare=_index_params,
 )
-SCATTER_ADD = primitive(
-    "scatter_add",
-    _scatter_add_forward,
-    vjp=(lambda g, y, v, spec, shape: take(g, spec),),
-    jvp=(lambda t, y, v, spec, shape: SCATTER_ADD.bind(t, spec=spec, shape=t.shape[: t.ndim - v.ndim] + shape),),
+def getitem(x: Any, /, index: Any) -> np.ndarray:
+    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient."""
+    return take(x, index)
+
+
+@primitive(
+    vjp=(lambda g, y, v, index, shape: take(g, index),),
+    jvp=(
+        lambda t, y, v, index, shape: scatter_add.primitive.bind(
+            t, index=index, shape=t.shape[: t.ndim - v.ndim] + shape
+        ),
+    ),
     formula="y = zeros(shape); y[index] += v",
     vjp_text="v̄ = ȳ[index]",
     jvp_text="ẏ = scatter_add(v̇)",
     flops=no_flops,
+    export=False,
 )
+def scatter_add(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
+    """y = zeros(shape) with v added at ``index`` (an ``IndexSpec``): the transpose of ``getitem``."""
+    nb = len(shape) - index.ndim
+    out = np.zeros(shape, dtype=v.dtype)
+    if nb == 0 and index.basic:
+        out[index.items] = v  # a basic index never selects an element twice
+        return out
+    pos = _positions(shape[nb:], index).ravel()
+    if pos.size == 0:
+        return out
+    np.add.at(out.reshape(-1, math.prod(shape[nb:])), (slice(None), pos), v.reshape(-1, pos.size))
+    return out
 
 
-@documented(GETITEM)
-def getitem(x: Any, index: Any) -> Tensor:
-    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient."""
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return GETITEM(x, spec=normalize_index(index, ndim))
-
-
+@public(numpy=np.take_along_axis)
 def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
     """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's."""
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)

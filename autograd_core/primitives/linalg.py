@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..docs import documented
+from ..broadcasting import lift
 from ..errors import ShapeError
-from ..primitive import lift, primitive
+from ..registry import no_flops, primitive, public
 from ..tensor import Tensor
 from .reduce import one_axis
 
@@ -22,7 +22,19 @@ def _mT(a: Any) -> Any:
     return a.swapaxes(-1, -2)
 
 
-def _matmul_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+@primitive(
+    vjp=(lambda g, y, a, b: _matmul_vjp_a(g, y, a, b), lambda g, y, a, b: _matmul_vjp_b(g, y, a, b)),
+    jvp=(lambda t, y, a, b: _matmul_jvp_a(t, y, a, b), lambda t, y, a, b: _matmul_jvp_b(t, y, a, b)),
+    formula="Y = A·B",
+    vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ",
+    jvp_text="Ẏ = Ȧ·B + A·Ḃ",
+    flops=lambda y, a, b: _matmul_flops(y, a, b),
+    promotes=True,
+    method=("matmul", "__matmul__", "__rmatmul__"),
+    numpy=np.matmul,
+)
+def matmul(a: Any, b: Any, /) -> np.ndarray:
+    """Y = A·B with numpy ``@`` semantics (1-D operands, broadcast stacks)."""
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape}); use mul for scalars")
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -73,19 +85,6 @@ def _matmul_flops(y, a, b):
     return 2 * int(np.size(y)) * int(a.shape[-1])
 
 
-MATMUL = primitive(
-    "matmul",
-    _matmul_forward,
-    vjp=(_matmul_vjp_a, _matmul_vjp_b),
-    jvp=(_matmul_jvp_a, _matmul_jvp_b),
-    formula="Y = A·B",
-    vjp_text="Ā = Ȳ·Bᵀ, B̄ = Aᵀ·Ȳ",
-    jvp_text="Ẏ = Ȧ·B + A·Ḃ",
-    flops=_matmul_flops,
-    promotes=True,
-)
-
-
 def _batched_perm(perm: tuple[int, ...], nb: int) -> tuple[int, ...]:
     return tuple(range(nb)) + tuple(nb + p for p in perm)
 
@@ -99,20 +98,48 @@ def _transpose_jvp(t, y, x, axes):
     return np.transpose(t, _batched_perm(axes, t.ndim - x.ndim))
 
 
-TRANSPOSE = primitive(
-    "transpose",
-    lambda x, axes: np.transpose(x, axes),
+def _permutation(x: Any, axes: tuple[int, ...] | None = None) -> dict[str, Any]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if axes is None:
+        axes = tuple(range(ndim - 1, -1, -1))
+    axes = tuple(one_axis(a, ndim, "transpose") for a in axes)
+    if sorted(axes) != list(range(ndim)):
+        raise ShapeError(f"transpose: axes {axes} are not a permutation of the {ndim} axes")
+    return {"axes": axes}
+
+
+@primitive(
     vjp=(_transpose_vjp,),
     jvp=(_transpose_jvp,),
     formula="y = permute(x, axes)",
     vjp_text="x̄ = permute(ȳ, axes⁻¹)",
     jvp_text="ẏ = permute(ẋ, axes)",
-    flops=lambda *a, **k: 0,
+    flops=no_flops,
     view=True,
+    numpy=np.transpose,
+    prepare=_permutation,
 )
+def transpose(x: Any, /, axes: tuple[int, ...] | None = None) -> np.ndarray:
+    """Permute the axes (reverse them when ``axes`` is None), as ``np.transpose``."""
+    return np.transpose(x, axes)
 
 
-def _linear_forward(x, w, b):
+@primitive(
+    vjp=(
+        lambda g, y, x, w, b: g @ w,
+        lambda g, y, x, w, b: _linear_vjp_w(g, y, x, w, b),
+        lambda g, y, x, w, b: _linear_vjp_b(g, y, x, w, b),
+    ),
+    jvp=(lambda t, y, x, w, b: t @ w.T, lambda t, y, x, w, b: _linear_jvp_w(t, y, x, w, b), lambda t, y, x, w, b: t),
+    formula="Y = X·Wᵀ + b (b optional)",
+    vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ",
+    jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
+    flops=lambda y, x, w, b: _linear_flops(y, x, w, b),
+    promotes=True,
+)
+def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
+    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``: one fused node, with or without a bias."""
+    x, w, b = x, weight, bias
     bias_ok = b is None or (b.ndim == 1 and b.shape[0] == w.shape[0])
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or not bias_ok:
         bias = "no bias" if b is None else f"bias {b.shape}"
@@ -149,37 +176,7 @@ def _linear_flops(y, x, w, b):
     return 2 * int(np.size(y)) * int(w.shape[1]) + (0 if b is None else int(np.size(y)))
 
 
-LINEAR = primitive(
-    "linear",
-    _linear_forward,
-    vjp=(lambda g, y, x, w, b: g @ w, _linear_vjp_w, _linear_vjp_b),
-    jvp=(lambda t, y, x, w, b: t @ w.T, _linear_jvp_w, lambda t, y, x, w, b: t),
-    formula="Y = X·Wᵀ + b (b optional)",
-    vjp_text="X̄ = Ȳ·W, W̄ = Ȳᵀ·X, b̄ = Σ_rows Ȳ",
-    jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
-    flops=_linear_flops,
-    promotes=True,
-)
-
-
-@documented(MATMUL)
-def matmul(a: Any, b: Any) -> Tensor:
-    """Y = A·B with numpy ``@`` semantics (1-D operands, broadcast stacks)."""
-    return MATMUL(a, b)
-
-
-@documented(TRANSPOSE)
-def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Tensor:
-    """Permute the axes (reverse them when ``axes`` is None), as ``np.transpose``."""
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    if axes is None:
-        axes = tuple(range(ndim - 1, -1, -1))
-    axes = tuple(one_axis(a, ndim, "transpose") for a in axes)
-    if sorted(axes) != list(range(ndim)):
-        raise ShapeError(f"transpose: axes {axes} are not a permutation of the {ndim} axes")
-    return TRANSPOSE(x, axes=axes)
-
-
+@public(method=True)
 def permute(x: Any, *axes: int) -> Tensor:
     """PyTorch spelling of ``transpose(x, axes)``: ``x.permute(2, 0, 1)``."""
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
@@ -187,6 +184,7 @@ def permute(x: Any, *axes: int) -> Tensor:
     return transpose(x, axes)
 
 
+@public(method=True, numpy=np.swapaxes)
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
@@ -194,9 +192,3 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     axis1, axis2 = one_axis(axis1, ndim, "swapaxes"), one_axis(axis2, ndim, "swapaxes")
     order[axis1], order[axis2] = order[axis2], order[axis1]
     return transpose(x, tuple(order))
-
-
-@documented(LINEAR)
-def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
-    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``: one fused node, with or without a bias."""
-    return LINEAR(x, weight, bias)

@@ -11,44 +11,48 @@ from typing import Any
 
 import numpy as np
 
-from ..docs import documented
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
-from ..primitive import primitive, reduction_flops
+from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
-from .elementwise import SIGMOID, elementwise_primitive
+from .elementwise import elementwise, sigmoid, softplus
 from .reduce import one_axis
 
 
-def _softmax_forward(x, axis):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+def _class_axis(x: Any, axis: int = -1) -> dict[str, int]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return {"axis": one_axis(axis, ndim, "softmax") - ndim}
 
 
-def _log_softmax_forward(x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-SOFTMAX = primitive(
-    "softmax",
-    _softmax_forward,
+@primitive(
     vjp=(lambda g, y, x, axis: y * (g - (g * y).sum(axis=axis, keepdims=True)),),
     jvp=(lambda t, y, x, axis: y * (t - (t * y).sum(axis=axis, keepdims=True)),),
     formula="yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ)",
     vjp_text="x̄ = y·(ȳ − Σ ȳ·y)",
     jvp_text="ẏ = y·(ẋ − Σ ẋ·y)",
     flops=reduction_flops,
+    method=True,
+    prepare=_class_axis,
 )
-LOG_SOFTMAX = primitive(
-    "log_softmax",
-    _log_softmax_forward,
+def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@primitive(
     vjp=(lambda g, y, x, axis: g - np.exp(y) * g.sum(axis=axis, keepdims=True),),
     jvp=(lambda t, y, x, axis: t - (np.exp(y) * t).sum(axis=axis, keepdims=True),),
     formula="yᵢ = xᵢ − log Σⱼ exp(xⱼ)",
     vjp_text="x̄ = ȳ − softmax(x)·Σ ȳ",
     jvp_text="ẏ = ẋ − Σ softmax(x)·ẋ",
     flops=reduction_flops,
+    method=True,
+    prepare=_class_axis,
 )
+def log_softmax(x: Any, /, axis: int = -1) -> np.ndarray:
+    """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _is_index_target(target: Any) -> bool:
@@ -60,54 +64,56 @@ def _one_hot_like(target: np.ndarray, z: Any) -> np.ndarray:
 
 
 def _ce_forward(z, target):
-    m = z.max(axis=-1, keepdims=True)
-    lse = np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
+    # log-softmax from the shifted logits directly: forming logsumexp(z) first
+    # and subtracting z loses every digit of precision in float32 at |z| ~ 1e6.
+    shifted = z - z.max(axis=-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     if _is_index_target(target):
-        rows = z.reshape(-1, z.shape[-1])
-        picked = rows[np.arange(len(rows)), target.ravel()].reshape(target.shape)
-        return lse - picked
-    return -(target * (z - lse[..., None])).sum(axis=-1)
+        rows = log_p.reshape(-1, z.shape[-1])
+        return -rows[np.arange(len(rows)), target.ravel()].reshape(target.shape)
+    return -(target * log_p).sum(axis=-1)
 
 
 def _ce_residual(z, target):
     """∂loss/∂z per example: softmax(z)·Σp − p (p = one-hot for class indices)."""
-    p = SOFTMAX.bind(z, axis=-1)
+    p = softmax.primitive.bind(z, axis=-1)
     if _is_index_target(target):
         return p - _one_hot_like(target, z)
     return p * target.sum(axis=-1, keepdims=True) - target
 
 
-CROSS_ENTROPY = primitive(
-    "cross_entropy",
-    _ce_forward,
+@primitive(
     vjp=(
         lambda g, y, z, target: g[..., None] * _ce_residual(z, target),
-        lambda g, y, z, target: -g[..., None] * LOG_SOFTMAX.bind(z, axis=-1),
+        lambda g, y, z, target: -g[..., None] * log_softmax.primitive.bind(z, axis=-1),
     ),
     jvp=(
         lambda t, y, z, target: (t * _ce_residual(z, target)).sum(axis=-1),
-        lambda t, y, z, target: -(t * LOG_SOFTMAX.bind(z, axis=-1)).sum(axis=-1),
+        lambda t, y, z, target: -(t * log_softmax.primitive.bind(z, axis=-1)).sum(axis=-1),
     ),
     formula="loss = logsumexp(z) − Σₖ pₖ·zₖ  (p = one-hot of the class, or the target probabilities)",
     vjp_text="z̄ = loss̄·(softmax(z)·Σp − p), p̄ = −loss̄·log_softmax(z)",
     jvp_text="losṡ = Σₖ żₖ·(softmax(z)·Σp − p)ₖ − Σₖ ṗₖ·log_softmax(z)ₖ",
     flops=reduction_flops,
+    name="cross_entropy",
+    export=False,
 )
+def _cross_entropy(z: Any, target: Any, /) -> np.ndarray:
+    return _ce_forward(z, target)
 
 
-def _bce_logits_forward(z, y):
-    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-
-
-BCE_WITH_LOGITS = elementwise_primitive(
-    "bce_with_logits",
-    _bce_logits_forward,
-    (lambda loss, z, y: SIGMOID.bind(z) - y, lambda loss, z, y: -z),
-    "loss = max(z, 0) − z·y + log(1 + e^−|z|)",
-    "z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
-    "losṡ = ż·(σ(z) − y) − ẏ·z",
+@elementwise(
+    lambda loss, z, y: sigmoid.primitive.bind(z) - y,
+    lambda loss, z, y: -z,
+    formula="loss = max(z, 0) − z·y + log(1 + e^−|z|)",
+    vjp_text="z̄ = loss̄·(σ(z) − y), ȳ = −loss̄·z",
+    jvp_text="losṡ = ż·(σ(z) − y) − ẏ·z",
     promotes=True,
+    name="bce_with_logits",
+    export=False,
 )
+def _bce_with_logits(z: Any, y: Any, /) -> np.ndarray:
+    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
 
 LOG_FLOOR = -100.0  # PyTorch's clamp for log p in binary cross-entropy
@@ -133,29 +139,18 @@ def _bce_target_slope(p, y):
     return _floored_log(1 - p) - _floored_log(p)
 
 
-BCE = elementwise_primitive(
-    "binary_cross_entropy",
-    _bce_forward,
-    (lambda loss, p, y: _bce_slope(p, y), lambda loss, p, y: _bce_target_slope(p, y)),
-    "loss = −(y·log p + (1 − y)·log(1 − p)), each log at least −100",
-    "p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
-    "losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
+@elementwise(
+    lambda loss, p, y: _bce_slope(p, y),
+    lambda loss, p, y: _bce_target_slope(p, y),
+    formula="loss = −(y·log p + (1 − y)·log(1 − p)), each log at least −100",
+    vjp_text="p̄ = loss̄·(p − y) / max(p(1 − p), ε), ȳ = loss̄·(log(1 − p) − log p)",
+    jvp_text="losṡ = ṗ·(p − y) / max(p(1 − p), ε) + ẏ·(log(1 − p) − log p)",
     promotes=True,
+    name="binary_cross_entropy",
+    export=False,
 )
-
-
-@documented(SOFTMAX)
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return SOFTMAX(x, axis=one_axis(axis, ndim, "softmax") - ndim)
-
-
-@documented(LOG_SOFTMAX)
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return LOG_SOFTMAX(x, axis=one_axis(axis, ndim, "log_softmax") - ndim)
+def _binary_cross_entropy(p: Any, y: Any, /) -> np.ndarray:
+    return _bce_forward(p, y)
 
 
 def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarray) -> np.ndarray:
@@ -177,7 +172,7 @@ def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarra
     return labels
 
 
-@documented(CROSS_ENTROPY)
+@public(rules=_cross_entropy)
 def cross_entropy(logits: Any, target: Any) -> Tensor:
     """Per-example categorical cross-entropy from logits (classes on the last axis).
 
@@ -205,10 +200,10 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
         raise DtypeError(
             f"cross_entropy: targets must be integer class indices or float probabilities, not {t_data.dtype}"
         )
-    return CROSS_ENTROPY(z, t)
+    return _cross_entropy(z, t)
 
 
-@documented(BCE_WITH_LOGITS)
+@public(rules=_bce_with_logits)
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready).
 
@@ -217,10 +212,10 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
     if not isinstance(target, Tensor):
         target = np.asarray(target, dtype=z.dtype)
-    return BCE_WITH_LOGITS(z, target)
+    return _bce_with_logits(z, target)
 
 
-@documented(BCE)
+@public(rules=_binary_cross_entropy)
 def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy of probabilities p ∈ [0, 1], clamped like PyTorch.
 
@@ -236,11 +231,10 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
         )
     if not isinstance(target, Tensor):
         target = np.asarray(target, dtype=p.dtype)
-    return BCE(p, target)
+    return _binary_cross_entropy(p, target)
 
 
+@public()
 def log_sigmoid(x: Any) -> Tensor:
     """y = log σ(x) = −softplus(−x), stable."""
-    from .elementwise import softplus
-
     return -softplus(-x)

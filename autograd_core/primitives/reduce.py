@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ..docs import documented
+from ..broadcasting import expand
 from ..errors import ArgumentTypeError, ShapeError
-from ..primitive import expand, primitive, reduction_flops
+from ..registry import primitive, reduction_flops
 from ..tensor import Tensor
 
 Axis = int | tuple[int, ...] | None
@@ -66,18 +66,6 @@ def reduced_count(x: Any, axis: tuple[int, ...]) -> int:
     return n
 
 
-def _sum_forward(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
-    return np.add.reduce(x, axis=axis, keepdims=keepdims)  # the ufunc itself: no Python-level wrapper
-
-
-def _mean_forward(x: np.ndarray, axis: tuple[int, ...], keepdims: bool) -> np.ndarray:
-    if x.dtype == np.float16:  # accumulate half precision in single, as numpy's mean does
-        return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(
-            x.dtype
-        )
-    return np.add.reduce(x, axis=axis, keepdims=keepdims) / reduced_count(x, axis)
-
-
 def _keep(y: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     return y if keepdims else restore_axes(y, axis)
 
@@ -92,149 +80,172 @@ def _centred(x, axis):
     return x - x.mean(axis=axis, keepdims=True)
 
 
-def _logsumexp_forward(x, axis, keepdims):
-    m = x.max(axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
-    return out if keepdims else np.squeeze(out, axis=axis)
-
-
 def _softmax_of(y, x, axis, keepdims):
     return np.exp(x - _keep(y, axis, keepdims))
 
 
-SUM = primitive(
-    "sum",
-    _sum_forward,
+def _reduction_params(
+    x: Any, axis: Axis = None, keepdims: bool = False, *, op: str = "reduction", **params: Any
+) -> dict[str, Any]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return {"axis": normalize_axis(axis, ndim, op), "keepdims": bool(keepdims), **params}
+
+
+def _variance_params(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *, op: str) -> dict[str, Any]:
+    return _reduction_params(x, axis, keepdims, op=op, ddof=int(ddof))
+
+
+def reduction(prepare: Any = _reduction_params, **declaration: Any):
+    """Declare a reduction over ``axis`` (numpy's ``axis``/``keepdims``), normalised to negative axes."""
+
+    def declare(forward):
+        name = forward.__name__
+
+        def named_prepare(*args: Any, **params: Any) -> dict[str, Any]:
+            return prepare(*args, op=name, **params)
+
+        return primitive(flops=reduction_flops, prepare=named_prepare, **declaration)(forward)
+
+    return declare
+
+
+@reduction(
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: t.sum(axis=axis, keepdims=keepdims),),
     formula="y = Σᵢ xᵢ",
     vjp_text="x̄ = broadcast(ȳ)",
     jvp_text="ẏ = Σᵢ ẋᵢ",
-    flops=reduction_flops,
+    method=True,
+    numpy=np.sum,
 )
-MEAN = primitive(
-    "mean",
-    _mean_forward,
+def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
+    """y = Σ x over ``axis`` (all axes when None)."""
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)  # the ufunc itself: no Python-level wrapper
+
+
+@reduction(
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
     jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
     formula="y = (1/n) Σᵢ xᵢ",
     vjp_text="x̄ = broadcast(ȳ) / n",
     jvp_text="ẏ = (1/n) Σᵢ ẋᵢ",
-    flops=reduction_flops,
+    method=True,
+    numpy=np.mean,
+)
+def mean(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+    """y = (1/n) Σ x over ``axis``."""
+    if x.dtype == np.float16:  # accumulate half precision in single, as numpy's mean does
+        return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(
+            x.dtype
+        )
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / reduced_count(x, axis)
+
+
+_extreme_vjp = (lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),)
+_extreme_jvp = (
+    lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),
 )
 
 
-def _axis_extremum(name: str, reduce: Any, symbol: str) -> Any:
-    """max or min over axes: the gradient goes to the extreme elements, ties sharing it equally."""
-    return primitive(
-        name,
-        lambda x, axis, keepdims: reduce(x, axis=axis, keepdims=keepdims),
-        vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
-        jvp=(
-            lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(
-                axis=axis, keepdims=keepdims
-            ),
-        ),
-        formula=f"y = {symbol}ᵢ xᵢ",
-        vjp_text="x̄ = ȳ·[x = y] / #ties",
-        jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
-        flops=reduction_flops,
-    )
+@reduction(
+    vjp=_extreme_vjp,
+    jvp=_extreme_jvp,
+    formula="y = maxᵢ xᵢ",
+    vjp_text="x̄ = ȳ·[x = y] / #ties",
+    jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
+    method=True,
+    numpy=(np.max, np.amax),
+)
+def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
+    """y = max x over ``axis``; tied maxima share the gradient equally."""
+    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
 
 
-MAX = _axis_extremum("max", np.maximum.reduce, "max")
-MIN = _axis_extremum("min", np.minimum.reduce, "min")
-VAR = primitive(
-    "var",
-    lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
+@reduction(
+    vjp=_extreme_vjp,
+    jvp=_extreme_jvp,
+    formula="y = minᵢ xᵢ",
+    vjp_text="x̄ = ȳ·[x = y] / #ties",
+    jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
+    method=True,
+    numpy=(np.min, np.amin),
+)
+def min(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
+    """y = min x over ``axis``; tied minima share the gradient equally."""
+    return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+
+
+def _spread(x, axis, ddof):
+    """n − ddof, NaN (never a ZeroDivisionError) when it is not positive: the variance is undefined there."""
+    n = reduced_count(x, axis) - ddof
+    return n if n > 0 else float("nan")
+
+
+@reduction(
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
-            unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / (reduced_count(x, axis) - ddof))
+            unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / _spread(x, axis, ddof))
         ),
     ),
     jvp=(
         lambda t, y, x, axis, keepdims, ddof: (
-            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof))
+            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * (2 / _spread(x, axis, ddof))
         ),
     ),
     formula="y = Σᵢ (xᵢ − μ)² / (n − ddof)",
     vjp_text="x̄ = ȳ·2(x − μ) / (n − ddof)",
     jvp_text="ẏ = Σᵢ ẋᵢ·2(xᵢ − μ) / (n − ddof)",
-    flops=reduction_flops,
+    method=True,
+    numpy=np.var,
+    prepare=_variance_params,
 )
-STD = primitive(
-    "std",
-    lambda x, axis, keepdims, ddof: x.std(axis=axis, keepdims=keepdims, ddof=ddof),
+def var(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> np.ndarray:
+    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x.var(axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def _std_scale(y, x, axis, ddof):
+    """1 / ((n − ddof)·y), taken as 0 where y = 0: with no spread the centred values are all 0 too."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y == 0, 0, 1 / (_spread(x, axis, ddof) * np.where(y == 0, 1, y)))
+
+
+@reduction(
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
-            unreduce(g / ((reduced_count(x, axis) - ddof) * y), x, axis, keepdims) * _centred(x, axis)
+            unreduce(g * _std_scale(y, x, axis, ddof), x, axis, keepdims) * _centred(x, axis)
         ),
     ),
     jvp=(
         lambda t, y, x, axis, keepdims, ddof: (
-            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y)
+            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * _std_scale(y, x, axis, ddof)
         ),
     ),
     formula="y = √var(x)",
-    vjp_text="x̄ = ȳ·(x − μ) / ((n − ddof)·y)",
+    vjp_text="x̄ = ȳ·(x − μ) / ((n − ddof)·y)  (0 where y = 0)",
     jvp_text="ẏ = Σᵢ ẋᵢ·(xᵢ − μ) / ((n − ddof)·y)",
-    flops=reduction_flops,
+    method=True,
+    numpy=np.std,
+    prepare=_variance_params,
 )
-LOGSUMEXP = primitive(
-    "logsumexp",
-    _logsumexp_forward,
+def std(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> np.ndarray:
+    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return x.std(axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+@reduction(
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _softmax_of(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _softmax_of(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = log Σᵢ exp(xᵢ) (max-shifted)",
     vjp_text="x̄ = ȳ·exp(x − y)",
     jvp_text="ẏ = Σᵢ ẋᵢ·exp(xᵢ − y)",
-    flops=reduction_flops,
+    method=True,
 )
-
-
-def _reduce(prim, x: Any, axis: Axis, keepdims: bool, **params: Any) -> Tensor:
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return prim(x, axis=normalize_axis(axis, ndim, prim.name), keepdims=bool(keepdims), **params)
-
-
-@documented(SUM)
-def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """y = Σ x over ``axis`` (all axes when None)."""
-    return _reduce(SUM, x, axis, keepdims)
-
-
-@documented(MEAN)
-def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """y = (1/n) Σ x over ``axis``."""
-    return _reduce(MEAN, x, axis, keepdims)
-
-
-@documented(MAX)
-def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """y = max x over ``axis``; tied maxima share the gradient equally."""
-    return _reduce(MAX, x, axis, keepdims)
-
-
-@documented(MIN)
-def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """y = min x over ``axis``; tied minima share the gradient equally."""
-    return _reduce(MIN, x, axis, keepdims)
-
-
-@documented(VAR)
-def var(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
-    return _reduce(VAR, x, axis, keepdims, ddof=int(ddof))
-
-
-@documented(STD)
-def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy)."""
-    return _reduce(STD, x, axis, keepdims, ddof=int(ddof))
-
-
-@documented(LOGSUMEXP)
-def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+def logsumexp(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
     """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
-    return _reduce(LOGSUMEXP, x, axis, keepdims)
+    m = x.max(axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)

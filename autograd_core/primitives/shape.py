@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..docs import documented
-from ..errors import InvalidArgumentError, ShapeError
-from ..primitive import ArgnumRules, lift, no_flops, primitive, sum_to
+from ..broadcasting import leading as _leading
+from ..broadcasting import lift, sum_to
+from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..registry import ArgnumRules, no_flops, primitive, public
 from ..tensor import Tensor
 from .elementwise import identity
 from .index import getitem
@@ -26,14 +27,7 @@ def _shape_of(x: Any) -> tuple[int, ...]:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
-def _leading(v: Any, ref: Any) -> tuple[int, ...]:
-    """The batch axes ``v`` carries in front of the shape of ``ref``."""
-    return v.shape[: v.ndim - ref.ndim]
-
-
-RESHAPE = primitive(
-    "reshape",
-    lambda x, shape: np.reshape(x, shape),
+@primitive(
     vjp=(lambda g, y, x, shape: g.reshape(_leading(g, y) + x.shape),),
     jvp=(lambda t, y, x, shape: t.reshape(_leading(t, x) + shape),),
     formula="y = reshape(x, shape)",
@@ -41,10 +35,38 @@ RESHAPE = primitive(
     jvp_text="ẏ = reshape(ẋ, shape)",
     flops=no_flops,
     view=True,
+    name="reshape",
+    export=False,
 )
-BROADCAST_TO = primitive(
-    "broadcast_to",
-    lambda x, shape: np.broadcast_to(x, shape),
+def _reshape(x: Any, /, shape: tuple[int, ...]) -> np.ndarray:
+    return np.reshape(x, shape)
+
+
+@public(method=("reshape", "view"), numpy=np.reshape, rules=_reshape)
+def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
+    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
+        raise ArgumentTypeError(f"reshape: the new shape must be integers, not {shape!r}")
+    old = _shape_of(x)
+    size = math.prod(old)
+    known = math.prod(s for s in shape if s != -1)
+    if shape.count(-1) > 1 or (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} into shape {tuple(shape)}")
+    return _reshape(x, shape=tuple(int(size // known) if s == -1 else int(s) for s in shape))
+
+
+def _broadcast_params(x: Any, shape: Sequence[int]) -> dict[str, Any]:
+    shape = tuple(int(s) for s in shape)
+    old = _shape_of(x)
+    ok = len(shape) >= len(old) and all(o in (1, n) for o, n in zip(old[::-1], shape[::-1]))
+    if not ok:
+        raise ShapeError(f"broadcast_to: shape {old} cannot be broadcast to {shape}")
+    return {"shape": shape}
+
+
+@primitive(
     vjp=(lambda g, y, x, shape: sum_to(g, x.shape, _leading(g, y)),),
     jvp=(lambda t, y, x, shape: np.broadcast_to(lift(t, t.ndim - x.ndim, len(shape)), _leading(t, x) + shape),),
     formula="y = broadcast_to(x, shape)",
@@ -52,7 +74,13 @@ BROADCAST_TO = primitive(
     jvp_text="ẏ = broadcast_to(ẋ, shape)",
     flops=no_flops,
     view=True,
+    method=True,
+    numpy=np.broadcast_to,
+    prepare=_broadcast_params,
 )
+def broadcast_to(x: Any, /, shape: Sequence[int]) -> np.ndarray:
+    """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
+    return np.broadcast_to(x, shape)
 
 
 def _concat_bounds(i: int, xs: Sequence[Any], axis: int) -> tuple[int, int]:
@@ -74,9 +102,15 @@ def _concat_jvp(i, t, y, *xs, axis):
     return np.pad(t, widths)
 
 
-CONCATENATE = primitive(
-    "concatenate",
-    lambda *xs, axis: np.concatenate(xs, axis=axis),
+def _concat_params(tensors: Sequence[Any], axis: int = 0) -> dict[str, Any]:
+    tensors = tuple(tensors)
+    if not tensors:
+        raise InvalidArgumentError("concatenate: need at least one tensor")
+    ndim = len(_shape_of(tensors[0]))
+    return {"axis": one_axis(axis, ndim, "concatenate") - ndim}
+
+
+@primitive(
     vjp=ArgnumRules(_concat_vjp),
     jvp=ArgnumRules(_concat_jvp),
     formula="y = [x₁, x₂, …] along axis",
@@ -84,51 +118,35 @@ CONCATENATE = primitive(
     jvp_text="ẏ = [ẋ₁, ẋ₂, …] along axis",
     flops=no_flops,
     promotes=True,
+    variadic=True,
+    numpy=np.concatenate,
+    prepare=_concat_params,
 )
+def concatenate(tensors: Sequence[Any], /, axis: int = 0) -> np.ndarray:
+    """Join tensors along an existing axis."""
+    return np.concatenate(tensors, axis=axis)
 
 
 def _unpad(g, y, x, widths, value):
     return g[(Ellipsis,) + tuple(slice(before, before + n) for (before, _), n in zip(widths, x.shape))]
 
 
-PAD = primitive(
-    "pad",
-    lambda x, widths, value: np.pad(x, widths, mode="constant", constant_values=value),
+@primitive(
     vjp=(_unpad,),
     jvp=(lambda t, y, x, widths, value: np.pad(t, ((0, 0),) * (t.ndim - x.ndim) + widths),),
     formula="y = pad(x, widths, value)",
     vjp_text="x̄ = ȳ[interior]",
     jvp_text="ẏ = pad(ẋ, widths, 0)",
     flops=no_flops,
+    name="pad",
+    export=False,
 )
+def _pad(x: Any, /, widths: tuple, value: float) -> np.ndarray:
+    return np.pad(x, widths, mode="constant", constant_values=value)
 
 
 # ----------------------------------------------------------------- functions
-@documented(RESHAPE)
-def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
-    """Same elements, new shape (one entry may be -1), as ``np.reshape``."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    old = _shape_of(x)
-    size = math.prod(old)
-    known = math.prod(s for s in shape if s != -1)
-    if shape.count(-1) > 1 or (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {old} into shape {tuple(shape)}")
-    full = tuple(int(size // known) if s == -1 else int(s) for s in shape)
-    return RESHAPE(x, shape=full)
-
-
-@documented(BROADCAST_TO)
-def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
-    """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
-    shape = tuple(int(s) for s in shape)
-    old = _shape_of(x)
-    ok = len(shape) >= len(old) and all(o in (1, n) for o, n in zip(old[::-1], shape[::-1]))
-    if not ok:
-        raise ShapeError(f"broadcast_to: shape {old} cannot be broadcast to {shape}")
-    return BROADCAST_TO(x, shape=shape)
-
-
+@public(method=True)
 def expand(x: Any, *shape: int) -> Tensor:
     """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -139,16 +157,7 @@ def expand(x: Any, *shape: int) -> Tensor:
     return broadcast_to(x, full)
 
 
-@documented(CONCATENATE)
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    tensors = tuple(tensors)
-    if not tensors:
-        raise InvalidArgumentError("concatenate: need at least one tensor")
-    ndim = len(_shape_of(tensors[0]))
-    return CONCATENATE(*tensors, axis=one_axis(axis, ndim, "concatenate") - ndim)
-
-
+@public(numpy=np.stack)
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along a new axis."""
     tensors = tuple(tensors)
@@ -161,6 +170,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
 
 
+@public(numpy=np.split)
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
     """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices)."""
     shape = _shape_of(x)
@@ -180,7 +190,7 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in bounds]
 
 
-@documented(PAD)
+@public(rules=_pad)
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
     """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
     ndim = len(_shape_of(x))
@@ -190,9 +200,10 @@ def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
     widths = np.broadcast_to(given, (ndim, 2)) if given.size else np.zeros((ndim, 2), dtype=int)
     if (widths < 0).any():
         raise ShapeError(f"pad: negative pad width {pad_width}")
-    return PAD(x, widths=tuple((int(a), int(b)) for a, b in widths), value=constant_values)
+    return _pad(x, widths=tuple((int(a), int(b)) for a, b in widths), value=constant_values)
 
 
+@public(method=True)
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
     shape = _shape_of(x)
@@ -204,6 +215,7 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
 
 
+@public(method=True, numpy=np.squeeze)
 def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     """Drop axes of length one (all of them when ``axis`` is None)."""
     shape = _shape_of(x)
@@ -217,6 +229,7 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
 
 
+@public(method=True, numpy=np.expand_dims)
 def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     """Insert axes of length one at ``axis`` (int or tuple, numpy semantics)."""
     shape = _shape_of(x)
@@ -229,9 +242,13 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     return reshape(x, tuple(1 if i in positions else next(it) for i in range(ndim)))
 
 
-unsqueeze = expand_dims
+@public(method=True)
+def unsqueeze(x: Any, dim: int) -> Tensor:
+    """PyTorch's name: insert one axis of length one at ``dim``."""
+    return expand_dims(x, dim)
 
 
+@public(method=True, numpy=np.moveaxis)
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     """Move axes to new positions, as ``np.moveaxis``."""
     ndim = len(_shape_of(x))
