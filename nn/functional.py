@@ -26,18 +26,36 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def step(x: Tensor) -> Tensor:
-    """Heaviside step: y = 1 if x > 0 else 0; dy/dx = 0 everywhere (undefined at 0).
+    """Heaviside step as the notes define the perceptron's φ: y = 1 if x ≥ 0 else 0; dy/dx = 0.
+
+    The threshold belongs to the "fires" side, φ(w·x + b) = 1 when
+    w·x + b ≥ 0 (the perceptron slide of the second notes), so a unit
+    exactly on its decision boundary outputs 1. (The same notes' catalogue
+    leaves φ(0) undefined, and numpy's ``heaviside(0, h)`` lets you choose;
+    PyTorch has no step activation.)
 
     The perceptron's activation. Its derivative is zero wherever it exists,
     so every gradient that passes through it is zero: backpropagation can
     never tell a weight which way to move, and a network of steps cannot be
     trained by gradient descent. That is why the perceptron was trained by
-    its own rule (w ← w + η·(y − ŷ)·x, which never differentiates the step)
-    and why backprop needed a smooth surrogate such as the sigmoid. The
-    result stays connected to the graph, so ``backward()`` works and gives 0.
+    its own rule (w ← w + η·(y − ŷ)·x, which never differentiates the step;
+    see ``nn.Perceptron``) and why backprop needed a smooth surrogate such as
+    the sigmoid. The result stays connected to the graph, so ``backward()``
+    works and gives 0.
     """
-    # sign(x) ∈ {−1, 0, 1} has a zero derivative; relu maps it onto {0, 0, 1}.
-    return ag.relu(ag.sign(x))
+    # sign(−x) ∈ {−1, 0, 1} has a zero derivative; relu keeps [x < 0], and 1 − [x < 0] = [x ≥ 0].
+    return 1.0 - ag.relu(ag.sign(-_as_tensor(x)))
+
+
+def sign(x: Tensor) -> Tensor:
+    """The perceptron's sign activation: y = +1 if x ≥ 0 else −1 (so sign = 2·step − 1); dy/dx = 0.
+
+    The fourth notes' "step or sign function" for a linear classifier with
+    labels ±1. Like ``step`` it puts the threshold x = 0 on the positive
+    side, so the two give the same decision boundary; unlike ``ag.sign`` (and
+    numpy's and PyTorch's), which gives 0 at 0, it always answers one class.
+    """
+    return 1.0 - 2.0 * ag.relu(ag.sign(-_as_tensor(x)))
 
 
 def identity(x: Tensor) -> Tensor:
@@ -56,7 +74,15 @@ def tanh(x: Tensor) -> Tensor:
 
 
 def relu(x: Tensor) -> Tensor:
-    """y = max(x, 0); dy/dx = [x > 0]."""
+    """y = max(x, 0); dy/dx = [x > 0], so ReLU′(0) = 0.
+
+    At x = 0 the derivative does not exist; any value in [0, 1] is a valid
+    subgradient. The library uses 0, as PyTorch, JAX and TensorFlow do. The
+    second notes write φ′(z) = 1 if z ≥ 0 (so ReLU′(0) = 1), and likewise
+    slope 1 at 0 for leaky ReLU, PReLU and ELU, where the library uses the
+    negative side's slope (α, or α·e⁰ = α for ELU). The two conventions
+    differ only for inputs exactly at 0.
+    """
     return ag.relu(x)
 
 
