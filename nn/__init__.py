@@ -29,9 +29,18 @@ from .activations import (
     Tanh,
 )
 from .callbacks import Callback, EarlyStopping, LRSchedulerCallback
-from .functional import l1_penalty, l2_penalty
+from .functional import LossInputWarning, l1_penalty, l2_penalty
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
-from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .metrics import accuracy, mse, r2
 from .module import Module, Parameter
 from .persistence import load, save
@@ -49,12 +58,14 @@ __all__ = [
     "ELU",
     "EarlyStopping",
     "Flatten",
+    "GaussianNLLLoss",
     "History",
     "HuberLoss",
     "Identity",
     "L1Loss",
     "LRSchedulerCallback",
     "LeakyReLU",
+    "LossInputWarning",
     "Linear",
     "LogSoftmax",
     "MLP",
