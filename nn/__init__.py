@@ -30,6 +30,7 @@ from .activations import (
 )
 from .callbacks import Callback, EarlyStopping, LRSchedulerCallback
 from .functional import LossInputWarning, l1_penalty, l2_penalty
+from .jacobians import layer_jacobians
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
 from .losses import (
     BCELoss,
@@ -91,6 +92,7 @@ __all__ = [
     "functional",
     "init",
     "l1_penalty",
+    "layer_jacobians",
     "l2_penalty",
     "load",
     "manual_seed",
