@@ -28,7 +28,7 @@ from .activations import (
     Swish,
     Tanh,
 )
-from .callbacks import Callback, EarlyStopping, LRSchedulerCallback
+from .callbacks import Callback, EarlyStopping, LRSchedulerCallback, SaturationMonitor, ThresholdStopping
 from .functional import LossInputWarning, l1_penalty, l2_penalty
 from .jacobians import layer_jacobians
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
@@ -76,6 +76,7 @@ __all__ = [
     "PReLU",
     "Parameter",
     "ReLU",
+    "SaturationMonitor",
     "Sequential",
     "SiLU",
     "Sigmoid",
@@ -85,6 +86,7 @@ __all__ = [
     "Step",
     "Swish",
     "Tanh",
+    "ThresholdStopping",
     "accuracy",
     "data",
     "evaluate",
