@@ -44,6 +44,7 @@ from .losses import (
 )
 from .metrics import accuracy, mse, r2
 from .module import Module, Parameter
+from .perceptron import Perceptron
 from .persistence import load, save
 from .seeding import manual_seed
 from .summary import summary
@@ -75,6 +76,7 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "Perceptron",
     "ReLU",
     "SaturationMonitor",
     "Sequential",
