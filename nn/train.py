@@ -227,7 +227,7 @@ def _train_epoch(
     loader: Iterable,
     metric_fns: dict[str, Metric],
     epoch: int,
-    callbacks: Sequence[Callback] = (),
+    batch_hooks: Sequence[Callable[[int, dict[str, float]], None]] = (),
 ) -> dict[str, float]:
     totals = _EpochTotals(metric_fns, loss_fn, "train_loader")
     for batch, (xb, yb) in enumerate(loader):
@@ -244,8 +244,8 @@ def _train_epoch(
 
         optimizer.step(closure)
         totals.add(first[0], first[1], yb.data)
-        for cb in callbacks:
-            cb.on_batch_end(batch, {"loss": first[0]})
+        for hook in batch_hooks:
+            hook(batch, {"loss": first[0]})
     return totals.logs()
 
 
@@ -321,13 +321,15 @@ def fit(
         raise InvalidArgumentError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
     metric_fns = _resolve_metrics(metrics, loss_fn, outputs)
     history = History()
+    # Callbacks need not subclass Callback; those without a batch hook are not called per batch.
+    batch_hooks = [cb.on_batch_end for cb in callbacks if callable(getattr(cb, "on_batch_end", None))]
     for cb in callbacks:
         cb.on_train_begin(model, optimizer)
     bar = tqdm(range(int(epochs)), desc="fit", unit="epoch", disable=None if progress else True, dynamic_ncols=True)
     try:
         for epoch in bar:
             model.train()
-            logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch, callbacks)
+            logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch, batch_hooks)
             if val_loader is not None:
                 logs.update(
                     {"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics, outputs=outputs).items()}
