@@ -11,6 +11,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core.errors import InvalidArgumentError
 
+from .activations import Sigmoid, Tanh
 from .module import Module, eval_mode
 from .optimizer import Optimizer
 from .schedules import LRScheduler
@@ -159,8 +160,12 @@ class ThresholdStopping(Callback):
         return reached
 
 
-# The range (low, high) of each saturating activation, by module class name.
-SATURATING = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0)}
+# The range (low, high) of each saturating activation module.
+SATURATING = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
+
+
+def _saturation_range(module: Module) -> tuple[float, float] | None:
+    return next((limits for cls, limits in SATURATING.items() if isinstance(module, cls)), None)
 
 
 class SaturationMonitor(Callback):
@@ -197,9 +202,9 @@ class SaturationMonitor(Callback):
         self.model = model
         self.epochs, self.history = [], {}
         self._layers = [
-            (f"{name} ({type(m).__name__})", m, SATURATING[type(m).__name__])
+            (f"{name} ({type(m).__name__})", m, _saturation_range(m))
             for name, m in model.named_modules()
-            if type(m).__name__ in SATURATING
+            if _saturation_range(m) is not None
         ]
         if not self._layers:
             raise InvalidArgumentError(
