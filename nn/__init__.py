@@ -22,6 +22,7 @@ from .activations import (
     PReLU,
     ReLU,
     Sigmoid,
+    Sign,
     SiLU,
     Softmax,
     Softplus,
@@ -29,12 +30,23 @@ from .activations import (
     Swish,
     Tanh,
 )
-from .callbacks import Callback, EarlyStopping, LRSchedulerCallback
-from .functional import l1_penalty, l2_penalty
+from .callbacks import Callback, EarlyStopping, LRSchedulerCallback, SaturationMonitor, ThresholdStopping
+from .functional import LossInputWarning, l1_penalty, l2_penalty
+from .jacobians import layer_jacobians
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
-from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    GaussianNLLLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .metrics import accuracy, mse, r2
 from .module import Module, Parameter
+from .perceptron import Perceptron
 from .persistence import load, save
 from .seeding import manual_seed
 from .summary import summary
@@ -50,12 +62,14 @@ __all__ = [
     "ELU",
     "EarlyStopping",
     "Flatten",
+    "GaussianNLLLoss",
     "History",
     "HuberLoss",
     "Identity",
     "L1Loss",
     "LRSchedulerCallback",
     "LeakyReLU",
+    "LossInputWarning",
     "Linear",
     "LogSoftmax",
     "MLP",
@@ -64,15 +78,19 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "Perceptron",
     "ReLU",
+    "SaturationMonitor",
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "Sign",
     "Softmax",
     "Softplus",
     "Step",
     "Swish",
     "Tanh",
+    "ThresholdStopping",
     "accuracy",
     "data",
     "evaluate",
@@ -80,6 +98,7 @@ __all__ = [
     "functional",
     "init",
     "l1_penalty",
+    "layer_jacobians",
     "l2_penalty",
     "load",
     "manual_seed",

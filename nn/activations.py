@@ -19,17 +19,30 @@ Tensor = ag.Tensor
 
 
 class Step(Module):
-    """Heaviside step y = [x > 0], the perceptron's activation; its gradient is 0 (see ``functional.step``).
+    """Heaviside step y = [x ≥ 0], the perceptron's activation; its gradient is 0 (see ``functional.step``).
 
-    Because dy/dx = 0 wherever it is defined, backpropagation through a step
-    delivers zero gradients to every weight before it: gradient descent
-    cannot train a perceptron. Rosenblatt's rule w ← w + η·(y − ŷ)·x skips
-    the derivative altogether; backprop became possible once the step was
+    As in the notes, φ(w·x + b) = 1 if w·x + b ≥ 0, else 0: a point exactly
+    on the threshold counts as firing. Because dy/dx = 0 wherever it is
+    defined, backpropagation through a step delivers zero gradients to every
+    weight before it: gradient descent cannot train a perceptron.
+    Rosenblatt's rule w ← w + η·(y − ŷ)·x (``nn.Perceptron``) skips the
+    derivative altogether; backprop became possible once the step was
     replaced by smooth activations such as the sigmoid.
     """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.step(x)
+
+
+class Sign(Module):
+    """y = +1 if x ≥ 0 else −1 (= 2·Step − 1): the notes' "sign function" for labels ±1; gradient 0.
+
+    Unlike ``ag.sign`` (and numpy's and PyTorch's sign), which give 0 at 0,
+    it always names one of the two classes; see ``functional.sign``.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.sign(x)
 
 
 class Identity(Module):
@@ -57,7 +70,7 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """y = max(x, 0)."""
+    """y = max(x, 0), with ReLU′(0) = 0 as in PyTorch (the second notes take 1 there; see ``functional.relu``)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
@@ -161,6 +174,7 @@ class LogSoftmax(Module):
 
 ACTIVATIONS: dict[str, type[Module]] = {
     "step": Step,
+    "sign": Sign,
     "identity": Identity,
     "linear": Identity,
     "sigmoid": Sigmoid,

@@ -1,13 +1,18 @@
-"""Callbacks for ``nn.fit``: early stopping (the notes' patience) and learning-rate schedules."""
+"""Callbacks for ``nn.fit``: early stopping (the notes' patience), stopping at a loss threshold, learning-rate
+schedules (per epoch or per update) and a saturation monitor."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+import numpy as np
+
+import autograd_core as ag
 from autograd_core.errors import InvalidArgumentError
 
-from .module import Module
+from .activations import Sigmoid, Tanh
+from .module import Module, eval_mode
 from .optimizer import Optimizer
 from .schedules import LRScheduler
 
@@ -17,6 +22,9 @@ class Callback:
 
     def on_train_begin(self, model: Module, optimizer: Optimizer) -> None:
         """Training is about to start."""
+
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+        """Batch ``batch`` (0-based, within the epoch) was trained on: the update is done; ``logs`` = {"loss": …}."""
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
         """Epoch ``epoch`` (0-based) finished with ``logs`` (loss, val_loss, metrics, lr); True stops training."""
@@ -93,11 +101,168 @@ class EarlyStopping(Callback):
 
 
 class LRSchedulerCallback(Callback):
-    """Advance a learning-rate schedule (``nn.optim.StepLR`` etc.) by one step after every epoch."""
+    """Advance a learning-rate schedule (``nn.optim.StepLR`` etc.) after every epoch, or after every batch.
 
-    def __init__(self, scheduler: LRScheduler) -> None:
+    ``every="epoch"`` (the default) steps the schedule once per pass over the
+    data, so its count t is the epoch. ``every="batch"`` steps it after each
+    update, so t counts updates: with ``InverseTimeLR(optimizer, decay=1)``
+    the r-th update uses ρ_r = ρ₀ / r, the notes' 1/r learning rate
+    (mini-batch or stochastic gradient descent take many updates per epoch).
+    """
+
+    def __init__(self, scheduler: LRScheduler, every: str = "epoch") -> None:
+        if every not in ("epoch", "batch"):
+            raise InvalidArgumentError(f"LRSchedulerCallback: every must be 'epoch' or 'batch', not {every!r}")
         self.scheduler = scheduler
+        self.every = every
+
+    def on_batch_end(self, batch: int, logs: dict[str, float]) -> None:
+        if self.every == "batch":
+            self.scheduler.step()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
-        self.scheduler.step()
+        if self.every == "epoch":
+            self.scheduler.step()
         return False
+
+
+class ThresholdStopping(Callback):
+    """Stop once ``monitor`` reaches ``threshold``: the fourth notes' "threshold on loss to stop training".
+
+    With ``mode="min"`` training stops after the first epoch whose value is
+    ≤ threshold (a loss); with ``mode="max"`` when it is ≥ threshold (an
+    accuracy). ``stopped_epoch`` is that epoch, or None if it never got there.
+    """
+
+    def __init__(self, threshold: float, monitor: str = "loss", mode: str = "min") -> None:
+        if mode not in ("min", "max"):
+            raise InvalidArgumentError(f"ThresholdStopping: mode must be 'min' or 'max', not {mode!r}")
+        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or math.isnan(threshold):
+            raise InvalidArgumentError(f"ThresholdStopping: threshold must be a number, not {threshold!r}")
+        self.threshold = threshold
+        self.monitor = monitor
+        self.mode = mode
+        self.stopped_epoch: int | None = None
+
+    def on_train_begin(self, model: Module, optimizer: Optimizer) -> None:
+        self.stopped_epoch = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
+        if self.monitor not in logs:
+            hint = " (pass val_loader= to fit)" if self.monitor.startswith("val_") else ""
+            raise InvalidArgumentError(
+                f"ThresholdStopping monitors {self.monitor!r}, which fit did not record{hint}; recorded: {', '.join(logs)}"
+            )
+        value = logs[self.monitor]
+        reached = value <= self.threshold if self.mode == "min" else value >= self.threshold
+        if reached:
+            self.stopped_epoch = epoch
+        return reached
+
+
+# The range (low, high) of each saturating activation module.
+SATURATING = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
+
+
+def _saturation_range(module: Module) -> tuple[float, float] | None:
+    return next((limits for cls, limits in SATURATING.items() if isinstance(module, cls)), None)
+
+
+class SaturationMonitor(Callback):
+    """The fraction of saturated sigmoid and tanh units in each layer, before training and after every epoch.
+
+    The fourth notes: a neuron saturates when its activation is very close to
+    a limit of its range, where changes to weights or inputs barely change
+    its output (its derivative is nearly 0); "monitor whether you run into
+    saturation (how many neurons are close to the limits of their range)".
+    Each epoch the model (in eval mode, without recording a graph) runs on
+    the probe inputs ``X``, and for every ``nn.Sigmoid`` / ``nn.Tanh`` module
+    the monitor records the fraction of (example, unit) activations within
+    ``tolerance`` of a limit, measured as a fraction of the range: sigmoid
+    y < tol or y > 1 − tol, tanh |y| > 1 − 2·tol. With the default 0.05
+    either activation's derivative there is below 19 % of its maximum.
+
+    ``history`` maps "layers.1 (Sigmoid)" to one fraction per entry of
+    ``epochs`` (0 = before training, e = after epoch e); ``plot()`` draws it.
+    Activations applied as functions inside a custom ``forward`` are not
+    modules and are not seen.
+    """
+
+    def __init__(self, X: Any, tolerance: float = 0.05) -> None:
+        if not 0 < tolerance < 0.5:
+            raise InvalidArgumentError(
+                f"SaturationMonitor: tolerance must be in (0, 0.5) (a fraction of the range), not {tolerance!r}"
+            )
+        self.X = X.data if isinstance(X, ag.Tensor) else np.asarray(X)
+        self.tolerance = tolerance
+        self.epochs: list[int] = []
+        self.history: dict[str, list[float]] = {}
+
+    def on_train_begin(self, model: Module, optimizer: Optimizer) -> None:
+        self.model = model
+        self.epochs, self.history = [], {}
+        self._layers = [
+            (f"{name} ({type(m).__name__})", m, _saturation_range(m))
+            for name, m in model.named_modules()
+            if _saturation_range(m) is not None
+        ]
+        if not self._layers:
+            raise InvalidArgumentError(
+                "SaturationMonitor found no nn.Sigmoid or nn.Tanh module in the model; it watches those modules "
+                "(activations given by name to nn.MLP are modules too)"
+            )
+        self._record(0)
+
+    def fractions(self) -> dict[str, float]:
+        """Each watched layer's fraction of saturated activations on the probe inputs, now."""
+        outputs: dict[str, np.ndarray] = {}
+        handles = [
+            m.register_forward_hook(lambda mod, args, out, name=name: outputs.__setitem__(name, out.data))
+            for name, m, _ in self._layers
+        ]
+        try:
+            with eval_mode(self.model), ag.no_grad():
+                self.model(ag.tensor(self.X))
+        finally:
+            for handle in handles:
+                handle.remove()
+        result = {}
+        for name, _, (low, high) in self._layers:
+            position = (outputs[name] - low) / (high - low)
+            saturated = (position < self.tolerance) | (position > 1 - self.tolerance)
+            result[name] = float(saturated.mean()) if saturated.size else 0.0
+        return result
+
+    def _record(self, epoch: int) -> None:
+        self.epochs.append(epoch)
+        for name, value in self.fractions().items():
+            self.history.setdefault(name, []).append(value)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
+        self._record(epoch + 1)
+        return False
+
+    def plot(self, path: Any = None, ax: Any = None) -> Any:
+        """Saturated fraction per layer against the epoch; returns the matplotlib Figure, saved when ``path`` is given.
+
+        Needs matplotlib (the ``plots`` extra); drawn without pyplot, so no window opens.
+        """
+        if not self.history:
+            raise InvalidArgumentError("SaturationMonitor.plot: nothing recorded yet; pass the monitor to fit first")
+        if ax is None:
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(6, 3.5))
+            ax = fig.add_subplot()
+        else:
+            fig = ax.figure
+        for name, values in self.history.items():
+            ax.plot(self.epochs, values, marker="o", markersize=3, label=name)
+        ax.set_xlabel("epoch (0 = before training)")
+        ax.set_ylabel("fraction saturated")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(f"saturated units (within {self.tolerance:g} of a limit of the range)")
+        ax.legend(fontsize="small")
+        if path is not None:
+            fig.savefig(path, dpi=100, bbox_inches="tight")
+        return fig

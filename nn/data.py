@@ -1,4 +1,4 @@
-"""Data handling (``nn.data``): DataLoader, train_test_split, StandardScaler, one_hot, and the toy data sets.
+"""Data handling (``nn.data``): DataLoader, train_test_split, StandardScaler, MinMaxScaler, one_hot, toy data sets.
 
 The notes' three regimes of gradient descent are three batch sizes of one
 DataLoader: the whole set (``batch_size=None``, batch gradient descent), one
@@ -21,6 +21,7 @@ from .seeding import RngLike, get_rng, keep_rng
 
 __all__ = [
     "DataLoader",
+    "MinMaxScaler",
     "StandardScaler",
     "make_circles",
     "make_moons",
@@ -152,6 +153,63 @@ class StandardScaler:
     def inverse_transform(self, X: Any) -> Any:
         """x = x'·σ + μ."""
         out = self._check_fitted(X) * self.scale_ + self.mean_
+        return ag.tensor(out) if isinstance(X, ag.Tensor) else out
+
+    def fit_transform(self, X: Any) -> Any:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+
+class MinMaxScaler:
+    """The notes' other scaling: x' = (x − min) / (max − min) per feature, into [0, 1] (or ``feature_range``).
+
+    min and max come from the training data, so test data may fall outside
+    the range. A constant feature (max = min) is shifted to the lower end of
+    the range, as scikit-learn does. Arrays in give arrays out, Tensors give
+    Tensors. The fourth notes suggest scaling inputs into a small range such
+    as [0, 1] against saturation; a logistic output unit also needs targets in [0, 1].
+    """
+
+    def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
+        low, high = feature_range
+        if not low < high:
+            raise InvalidArgumentError(
+                f"MinMaxScaler: feature_range must be (low, high) with low < high, got {feature_range!r}"
+            )
+        self.feature_range = (low, high)
+        self.data_min_: np.ndarray | None = None
+        self.data_max_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+        self.min_: np.ndarray | None = None
+
+    def fit(self, X: Any) -> MinMaxScaler:
+        """Learn each feature's minimum and maximum; then x' = x·scale + min_ with scale = (high − low) / (max − min)."""
+        data = _array(X)
+        if data.ndim == 0 or len(data) == 0:
+            raise InvalidArgumentError(f"MinMaxScaler.fit needs at least one example, got data of shape {data.shape}")
+        low, high = self.feature_range
+        self.data_min_, self.data_max_ = data.min(axis=0), data.max(axis=0)
+        span = self.data_max_ - self.data_min_
+        self.scale_ = ((high - low) / np.where(span == 0, 1, span)).astype(span.dtype)
+        self.min_ = (low - self.data_min_ * self.scale_).astype(span.dtype)
+        return self
+
+    def _check_fitted(self, X: Any) -> np.ndarray:
+        if self.scale_ is None:
+            raise NotFittedError("MinMaxScaler is not fitted yet: call fit(X_train) (or fit_transform) first")
+        data = _array(X)
+        if data.shape[1:] != self.scale_.shape:
+            raise ShapeError(f"MinMaxScaler was fitted on features of shape {self.scale_.shape}, got data {data.shape}")
+        return data
+
+    def transform(self, X: Any) -> Any:
+        """x' = low + (x − min)·(high − low) / (max − min)."""
+        out = self._check_fitted(X) * self.scale_ + self.min_
+        return ag.tensor(out) if isinstance(X, ag.Tensor) else out
+
+    def inverse_transform(self, X: Any) -> Any:
+        """x = (x' − min_) / scale, undoing ``transform``."""
+        out = (self._check_fitted(X) - self.min_) / self.scale_
         return ag.tensor(out) if isinstance(X, ag.Tensor) else out
 
     def fit_transform(self, X: Any) -> Any:

@@ -1,4 +1,9 @@
-"""Loss functions as Modules: ``loss_fn(input, target)`` with ``reduction`` = "mean" | "sum" | "none"."""
+"""Loss functions as Modules: ``loss_fn(input, target)`` with ``reduction`` = "mean" | "sum" | "batchmean" | "none".
+
+"batchmean" sums each example's losses over its outputs and averages over
+examples, the way the third notes write multi-output MSE and multi-label
+BCE; "mean" averages over every element (see ``nn.functional``).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,14 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """ℓ = (ŷ − y)²; "mean" gives the MSE, "sum" the notes' sum of squared errors (SSE)."""
+    """ℓ = (ŷ − y)²; "mean" gives the MSE, "sum" the notes' sum of squared errors (SSE).
+
+    With t outputs, "mean" is (1/(N·t)) Σᵢ Σⱼ (yᵢ⁽ʲ⁾ − ŷᵢ⁽ʲ⁾)², PyTorch's
+    MSE. The third notes' E = (1/N) Σᵢ Σⱼ (yᵢ⁽ʲ⁾ − ŷᵢ⁽ʲ⁾)² sums over the
+    outputs and averages over the examples, t times larger:
+    ``MSELoss(reduction="batchmean")``. The first notes' L = Σₙ Σₖ (yₙₖ − fₖ(xₙ))²
+    is ``reduction="sum"``.
+    """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.mse_loss(input, target, self.reduction)
@@ -63,28 +75,75 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """ℓ = −(y·log p + (1 − y)·log(1 − p)) from probabilities p (logs clamped at −100, as PyTorch)."""
+    """ℓ = −(y·log p + (1 − y)·log(1 − p)) from probabilities p (logs clamped at −100, as PyTorch).
+
+    With M labels per example, "mean" averages over all N·M entries; the
+    third notes' multi-label E = (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ − (1 − yᵢ⁽ʲ⁾) log(1 − ŷᵢ⁽ʲ⁾)
+    sums over the labels: ``BCELoss(reduction="batchmean")``, M times "mean".
+    """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy(input, target, self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """ℓ = BCE(σ(z), y) computed stably from logits z; one output per label, so multi-label too."""
+    """ℓ = BCE(σ(z), y) computed stably from logits z; one output per label, so multi-label too.
+
+    The notes' multi-label loss (summed over labels, averaged over examples)
+    is ``reduction="batchmean"``, as for ``BCELoss``. A sigmoid output passed
+    here is warned about (``LossInputWarning``): it would be squashed twice.
+    """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
-    """ℓ = logsumexp(z) − z_class from logits z (integer labels, or probability / one-hot targets)."""
+    """ℓ = logsumexp(z) − z_class from logits z (integer labels, or probability / one-hot targets).
+
+    The input must be logits, not a softmax output: softmax applied twice
+    keeps the loss above log(1 + (C − 1)/e) (0.551 for 3 classes) and
+    training stalls. An input produced by softmax (seen through its
+    ``grad_fn``) gets a ``LossInputWarning`` saying to pass the logits, or
+    to use ``NLLLoss`` on ``LogSoftmax`` outputs. The third notes'
+    (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ is the default "mean".
+    """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.cross_entropy(input, target, self.reduction)
 
 
 class NLLLoss(_Loss):
-    """ℓ = −log p_class from log-probabilities (pair with LogSoftmax: together they are CrossEntropyLoss)."""
+    """ℓ = −log p_class from log-probabilities (pair with LogSoftmax: together they are CrossEntropyLoss).
+
+    A softmax output (probabilities, not their logs) gets a ``LossInputWarning``.
+    """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.nll_loss(input, target, self.reduction)
+
+
+class GaussianNLLLoss(Module):
+    """ℓ = ½·(log σ² + (ŷ − y)² / σ²) (+ ½·log 2π when ``full``), called as ``loss_fn(input, target, var)``.
+
+    PyTorch's ``GaussianNLLLoss``: the negative log-likelihood of y under
+    N(ŷ, σ²), with σ² clamped at ``eps``. ``var`` has the input's shape, or
+    lacks its last axis, or has one axis of size 1 (a shared variance), or
+    is a number. The third notes derive the MSE from this likelihood with σ²
+    fixed; a network can also predict σ² through a softplus output (their
+    positive output layer). See ``functional.gaussian_nll_loss``.
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__()
+        if not eps > 0:
+            raise InvalidArgumentError(f"GaussianNLLLoss: eps must be > 0 (the smallest variance used), not {eps!r}")
+        self.full = full
+        self.eps = eps
+        self.reduction = F.check_reduction(reduction)
+
+    def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"

@@ -1,9 +1,9 @@
 """Optimizers (``nn.optim``): SGD, Adam, AdamW, RMSprop, Adagrad with PyTorch's update rules and defaults.
 
 Each writes ``p.data`` in place from ``p.grad.data`` with numpy (see
-``optimizer.py`` for the shared machinery). LBFGS, for full-batch problems,
-lives in ``lbfgs.py``, and the learning-rate schedules in ``schedules.py``;
-both are re-exported here.
+``optimizer.py`` for the shared machinery). LBFGS and ConjugateGradient, for
+full-batch problems, live in ``lbfgs.py`` and ``cg.py``, and the
+learning-rate schedules in ``schedules.py``; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_core.errors import InvalidArgumentError
 
+from .cg import ConjugateGradient
 from .lbfgs import LBFGS
 from .optimizer import Optimizer, Params
 from .schedules import CosineAnnealingLR, ExponentialLR, InverseTimeLR, LRScheduler, StepLR
@@ -24,6 +25,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "ConjugateGradient",
     "CosineAnnealingLR",
     "ExponentialLR",
     "InverseTimeLR",

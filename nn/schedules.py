@@ -1,7 +1,10 @@
-"""Learning-rate schedules: lr as a function of the epoch e (``scheduler.step()`` once per epoch).
+"""Learning-rate schedules: lr as a function of a step count e (``scheduler.step()`` once per epoch, or per update).
 
 Each schedule is a closed form lr(e) from each group's initial rate lr₀,
-written into the optimizer's parameter groups at every ``step()``.
+written into the optimizer's parameter groups at every ``step()``. The
+count is whatever ``step()`` is called for: epochs (the usual use, and
+``LRSchedulerCallback``'s default) or updates (``every="batch"``), which is
+how the notes' ρ_r = 1/r counts.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class LRScheduler:
         raise NotImplementedError(f"{type(self).__name__} must define lr_at()")
 
     def step(self) -> None:
-        """Advance one epoch and update the optimizer's learning rates."""
+        """Advance the count by one (an epoch, or an update) and update the optimizer's learning rates."""
         self.last_epoch += 1
         self._apply()
 
@@ -54,7 +57,12 @@ class LRScheduler:
 
 
 class InverseTimeLR(LRScheduler):
-    """lr = lr₀ / (1 + decay·e): with decay = 1 the notes' ρ_r = ρ₀ / r, counting r = e + 1 from 1."""
+    """lr = lr₀ / (1 + decay·e): with decay = 1 the notes' ρ_r = ρ₀ / r, counting r = e + 1 from 1.
+
+    The notes' r counts updates, so step it after every batch for their
+    schedule (``LRSchedulerCallback(scheduler, every="batch")`` in ``fit``);
+    stepped per epoch, every update of epoch e uses ρ₀ / (e + 1).
+    """
 
     def __init__(self, optimizer: Optimizer, decay: float = 1.0) -> None:
         if decay < 0:

@@ -221,7 +221,13 @@ def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
 
 
 def _train_epoch(
-    model: Module, loss_fn: Any, optimizer: Optimizer, loader: Iterable, metric_fns: dict[str, Metric], epoch: int
+    model: Module,
+    loss_fn: Any,
+    optimizer: Optimizer,
+    loader: Iterable,
+    metric_fns: dict[str, Metric],
+    epoch: int,
+    batch_hooks: Sequence[Callable[[int, dict[str, float]], None]] = (),
 ) -> dict[str, float]:
     totals = _EpochTotals(metric_fns, loss_fn, "train_loader")
     for batch, (xb, yb) in enumerate(loader):
@@ -238,6 +244,8 @@ def _train_epoch(
 
         optimizer.step(closure)
         totals.add(first[0], first[1], yb.data)
+        for hook in batch_hooks:
+            hook(batch, {"loss": first[0]})
     return totals.logs()
 
 
@@ -291,7 +299,10 @@ def fit(
     to return a mean over its batch) and ``metrics`` ("accuracy", "mse",
     "r2" or functions (output, target) -> float) are recorded, plus the same on ``val_loader``
     as ``val_*`` (in eval mode), and the learning rate as ``lr``; then the
-    callbacks run (``EarlyStopping`` may stop training). A tqdm progress
+    callbacks run (``EarlyStopping`` may stop training). Callbacks also see
+    every batch after its update (``on_batch_end``), which is how a
+    learning-rate schedule steps per update, as the notes' ρ_r = 1/r does:
+    ``LRSchedulerCallback(InverseTimeLR(optimizer), every="batch")``. A tqdm progress
     bar shows epoch, loss, val loss and metrics when ``progress`` is on and
     the output is a terminal. A NaN or infinite loss raises
     ``TrainingError`` naming the epoch and batch.
@@ -310,13 +321,15 @@ def fit(
         raise InvalidArgumentError(f"fit: epochs must be a non-negative integer, not {epochs!r}")
     metric_fns = _resolve_metrics(metrics, loss_fn, outputs)
     history = History()
+    # Callbacks need not subclass Callback; those without a batch hook are not called per batch.
+    batch_hooks = [cb.on_batch_end for cb in callbacks if callable(getattr(cb, "on_batch_end", None))]
     for cb in callbacks:
         cb.on_train_begin(model, optimizer)
     bar = tqdm(range(int(epochs)), desc="fit", unit="epoch", disable=None if progress else True, dynamic_ncols=True)
     try:
         for epoch in bar:
             model.train()
-            logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch)
+            logs = _train_epoch(model, loss_fn, optimizer, train_loader, metric_fns, epoch, batch_hooks)
             if val_loader is not None:
                 logs.update(
                     {"val_" + k: v for k, v in evaluate(model, loss_fn, val_loader, metrics, outputs=outputs).items()}

@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,5 +43,6 @@ def load_script(relative_path: str, name: str):
     path = Path(__file__).resolve().parent.parent / relative_path
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import would: dataclasses and pickling look modules up there
     spec.loader.exec_module(module)
     return module

@@ -16,9 +16,11 @@ def sig(x):
     return 1 / (1 + np.exp(-x))
 
 
-# name → (module factory, value f(x), derivative f'(x)); kinks take PyTorch's convention (x > 0 is "positive").
+# name → (module factory, value f(x), derivative f'(x)); kinks take PyTorch's convention (x > 0 is "positive"),
+# except the perceptron's step and sign, which follow the notes (x ≥ 0 fires).
 ELEMENTWISE = {
-    "step": (nn.Step, lambda x: (x > 0) * 1.0, lambda x: 0 * x),
+    "step": (nn.Step, lambda x: (x >= 0) * 1.0, lambda x: 0 * x),
+    "sign": (nn.Sign, lambda x: np.where(x >= 0, 1.0, -1.0), lambda x: 0 * x),
     "identity": (nn.Identity, lambda x: x, lambda x: 1 + 0 * x),
     "sigmoid": (nn.Sigmoid, sig, lambda x: sig(x) * (1 - sig(x))),
     "tanh": (nn.Tanh, np.tanh, lambda x: 1 - np.tanh(x) ** 2),
@@ -89,11 +91,35 @@ def test_softmax_along_another_axis_and_rows_sum_to_one():
 def test_step_has_zero_gradient_yet_stays_in_the_graph():
     x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     y = F.step(x)
-    np.testing.assert_array_equal(y.data, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(y.data, [0.0, 1.0, 1.0])  # the notes: φ = 1 if w·x + b ≥ 0
     assert y.requires_grad
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.data, 0.0)
-    assert "perceptron" in nn.Step.__doc__ and "zero" in F.step.__doc__
+    assert "perceptron" in nn.Step.__doc__ and "zero" in F.step.__doc__ and "≥ 0" in F.step.__doc__
+
+
+def test_sign_answers_one_class_at_zero_and_matches_the_step():
+    x = ag.tensor([-2.0, -0.0, 0.0, 1e-300, 3.0], requires_grad=True)
+    y = nn.Sign()(x)
+    np.testing.assert_array_equal(y.data, [-1.0, 1.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(y.data, 2 * nn.Step()(x).data - 1)
+    assert ag.sign(x).data[2] == 0.0  # the core's sign is numpy's; nn.Sign is the classifier's
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, 0.0)
+    assert type(nn.activations.make_activation("sign")) is nn.Sign
+    f32 = ag.tensor(np.array([-1.0, 0.0], dtype=np.float32))
+    assert nn.Sign()(f32).dtype == np.float32 and nn.Step()(f32).dtype == np.float32
+
+
+def test_relu_derivative_at_zero_is_pytorchs_and_the_notes_convention_is_documented():
+    x = ag.tensor([0.0], requires_grad=True)
+    nn.ReLU()(x).backward(np.ones(1))
+    assert x.grad.data[0] == 0.0  # PyTorch's ReLU′(0); the notes write φ′(z) = 1 for z ≥ 0
+    x = ag.tensor([0.0], requires_grad=True)
+    nn.LeakyReLU(0.1)(x).backward(np.ones(1))
+    assert x.grad.data[0] == pytest.approx(0.1)
+    for doc in (F.relu.__doc__, nn.ReLU.__doc__):
+        assert "ReLU′(0) = 0" in doc and "notes" in doc
 
 
 def test_prelu_learns_its_slope():

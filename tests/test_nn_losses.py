@@ -207,7 +207,7 @@ def test_loss_error_paths():
         nn.BCEWithLogitsLoss()(ag.randn(4, 1), np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*BCEWithLogitsLoss"):
         nn.BCELoss()(ag.tensor([0.5, 1.5]), np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none', not 'avg'"):
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'batchmean', 'none', not 'avg'"):
         nn.MSELoss("avg")
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.l1_loss(ag.zeros(2), np.zeros(2), reduction="max")

@@ -102,11 +102,26 @@ def test_the_step_gives_the_perceptron_no_gradient():
         np.testing.assert_array_equal(p.grad.data, 0.0)
 
 
-@pytest.mark.parametrize(("sizes", "count"), [([3, 4, 2], 26), ([3, 4, 4, 1], 41)])
-def test_parameter_counts_of_the_notes(sizes, count):
-    """Notes 000: (3·4 + 4) + (4·2 + 2) = 26 and (3·4 + 4) + (4·4 + 4) + (4·1 + 1) = 41 learnable parameters."""
+@pytest.mark.parametrize(
+    ("sizes", "per_layer", "count"),
+    [([3, 4, 2], [4 * 4, 5 * 2], 26), ([3, 4, 3, 2], [4 * 4, 5 * 3, 4 * 2], 39)],
+)
+def test_parameter_counts_of_the_notes_slides(sizes, per_layer, count):
+    """Notes 000: (4×4) + (5×2) = 26 for the two-layer net and (4×4) + (5×3) + (4×2) = 39 for the three-layer one.
+
+    Each factor is (inputs + 1 bias) × neurons of one layer.
+    """
     model = nn.MLP(sizes)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    assert [m.weight.size + m.bias.size for m in linears] == per_layer
     assert sum(p.size for p in model.parameters()) == count
+
+
+@pytest.mark.parametrize(("D", "M"), [(1, 1), (3, 4), (10, 7)])
+def test_one_hidden_layer_regression_mlp_has_M_times_D_plus_1_plus_M_plus_1_parameters(D, M):
+    """Notes 000 print "M(D+1) weights and (D+1) biases"; the count is M(D+1) into the hidden layer and M+1 into the output."""
+    model = nn.MLP([D, M, 1])
+    assert sum(p.size for p in model.parameters()) == M * (D + 1) + (M + 1)
 
 
 def test_softmax_worked_recipe():

@@ -95,6 +95,7 @@ def test_plot_activations_draws_nn_activations_with_their_autograd_derivatives(t
     assert [ax.get_title() for ax in fig.axes if ax.lines] == names
     assert [n.split(" ")[0] for n in names] == [
         "step",
+        "sign",
         "identity",
         "sigmoid",
         "tanh",
@@ -107,10 +108,10 @@ def test_plot_activations_draws_nn_activations_with_their_autograd_derivatives(t
     ]
     x = np.linspace(-3, 3, 13)  # includes 0
     curves = plots.activation_curves(x)
-    # the curves are nn's own functions, Heaviside step included: 0 at x = 0, as nn.functional.step
+    # the curves are nn's own functions, Heaviside step included: 1 at x = 0 (the notes' φ), as nn.functional.step
     for name, fn in [("step", F.step), ("relu", F.relu), ("leaky_relu (negative_slope=0.01)", F.leaky_relu)]:
         np.testing.assert_array_equal(curves[name][0], fn(ag.tensor(x)).data)
-    assert curves["step"][0][6] == 0
+    assert curves["step"][0][6] == 1
     s, ds = curves["sigmoid"]
     np.testing.assert_allclose(ds, s * (1 - s))
     t, dt = curves["tanh"]
