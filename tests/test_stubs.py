@@ -1,0 +1,36 @@
+"""The type-checker blocks match what the declarations bind at run time."""
+
+import inspect
+import re
+
+import autograd_core as ag
+from autograd_core import stubs
+from autograd_core.registry import API
+
+
+def _block(text: str) -> str:
+    match = re.search(rf"{re.escape(stubs.START)}\n(.*?)\n[ \t]*{re.escape(stubs.END)}", text, re.S)
+    assert match, "generated block markers missing"
+    return match.group(1)
+
+
+def test_generated_blocks_are_current():
+    for path, expected in stubs.current_blocks().items():
+        assert _block(path.read_text()) == expected, f"run `python -m autograd_core stubs` to regenerate {path.name}"
+
+
+def test_every_bound_method_and_export_is_in_the_blocks():
+    methods = _block((stubs.PACKAGE / "tensor.py").read_text())
+    exports = _block((stubs.PACKAGE / "primitives" / "__init__.py").read_text())
+    for entry in API.values():
+        assert f"import {entry.name} as {entry.name}" in exports
+        assert getattr(ag, entry.name) is entry.function
+        for method in entry.methods:
+            assert f"def {method}(" in methods
+            assert getattr(ag.Tensor, method) is not None
+
+
+def test_a_declaration_keeps_its_signature_and_source():
+    assert str(inspect.signature(ag.sum)) == str(inspect.signature(ag.sum.__wrapped__))
+    assert "def sum(" in inspect.getsource(ag.sum)
+    assert ag.sum.__code__.co_filename.endswith("reduce.py")
