@@ -91,3 +91,7 @@ def shapes_text(*shapes: tuple[int, ...]) -> str:
     if len(parts) <= 2:
         return " and ".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+class UnsupportedModuleError(AutogradError, TypeError):
+    """A model holds a module that an export or conversion (ONNX, PyTorch) has no translation for; the message names it."""

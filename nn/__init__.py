@@ -9,6 +9,11 @@ Modules and layers, activations and losses (also as functions in
 ``nn.functional``), initialisation (``nn.init``), optimizers and schedules
 (``nn.optim``), data handling and toy data sets (``nn.data``), the training
 loop ``nn.fit`` with callbacks and metrics, and ``.npz`` persistence.
+
+Interop (each needs its optional package, imported only when used):
+``nn.export_onnx`` (ONNX), ``nn.to_torch`` / ``nn.from_torch`` and the
+state-dict converters (PyTorch), and scikit-learn estimators in
+``nn.sklearn`` (``from nn.sklearn import MLPClassifier``).
 """
 
 from . import data, functional, init, optim, utils
@@ -33,9 +38,11 @@ from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .metrics import accuracy, mse, r2
 from .module import Module, Parameter
+from .onnx_export import export_onnx
 from .persistence import load, save
 from .seeding import manual_seed
 from .summary import summary
+from .torch_interop import from_torch, state_dict_from_torch, state_dict_to_torch, to_torch
 from .train import History, evaluate, fit
 
 __all__ = [
@@ -74,7 +81,9 @@ __all__ = [
     "accuracy",
     "data",
     "evaluate",
+    "export_onnx",
     "fit",
+    "from_torch",
     "functional",
     "init",
     "l1_penalty",
@@ -85,6 +94,9 @@ __all__ = [
     "optim",
     "r2",
     "save",
+    "state_dict_from_torch",
+    "state_dict_to_torch",
     "summary",
+    "to_torch",
     "utils",
 ]
