@@ -45,9 +45,10 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedModuleError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 
 from .activations import ELU, Identity, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh
+from .errors import MissingDependencyError, UnsupportedModuleError
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
 from .module import Module, eval_mode
 
@@ -124,7 +125,7 @@ def _import_onnx() -> Any:
     try:
         import onnx
     except ImportError as err:
-        raise ImportError(
+        raise MissingDependencyError(
             "export_onnx needs the onnx package: pip install 'autograd-core[onnx]' (onnx and onnxruntime)"
         ) from err
     return onnx

@@ -18,8 +18,8 @@ classes), the binary cross-entropy of logistic outputs summed over labels
 and averaged over examples (two classes: one output; multi-label: one per
 label), or half the mean squared error (regression), as scikit-learn
 defines them. Weights and intercepts start from Glorot's uniform
-distribution, U(−b, b) with b = √(6 / (fan_in + fan_out)) (√2 for the
-logistic activation). The stopping rule is scikit-learn's: after each epoch
+distribution, U(−b, b) with b = √(6 / (fan_in + fan_out)), or
+√(2 / (fan_in + fan_out)) for the logistic activation. The stopping rule is scikit-learn's: after each epoch
 the training loss (or, with ``early_stopping``, the validation score) must
 improve by ``tol`` at least once every ``n_iter_no_change + 1`` epochs.
 
@@ -205,7 +205,7 @@ class _StoppingRule(Callback):
 class _BaseMLP(BaseEstimator):
     """What the classifier and the regressor share: parameters, training, the fitted attributes."""
 
-    # Set by subclasses: the data loss of the output layer, from (outputs, targets).
+    # Set by subclasses: the output activation ("softmax", "logistic" or "identity"), which fixes the data loss.
     _out_activation: str
 
     def __init__(
@@ -670,6 +670,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         tags.classifier_tags.multi_label = True
         return tags
 
+    def _more_tags(self) -> dict[str, Any]:  # the same, for scikit-learn < 1.6
+        return {"multilabel": True}
+
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor with scikit-learn's API, trained by nn (``model_`` is the nn.MLP).
@@ -714,5 +717,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
         return tags
+
+    def _more_tags(self) -> dict[str, Any]:  # the same, for scikit-learn < 1.6
+        return {"multioutput": True}

@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, DtypeError, UnsupportedModuleError
+from autograd_core.errors import ArgumentTypeError, DtypeError
 
 from .activations import ELU, Identity, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Tanh
+from .errors import MissingDependencyError, UnsupportedModuleError
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Linear, Sequential
 from .module import Module
 
@@ -40,7 +41,7 @@ def _import_torch() -> Any:
     try:
         import torch
     except ImportError as err:
-        raise ImportError("this conversion needs PyTorch: pip install torch") from err
+        raise MissingDependencyError("converting to or from PyTorch needs torch: pip install torch") from err
     return torch
 
 

@@ -193,6 +193,15 @@ def test_predict_proba_is_the_softmax_of_the_model(iris):
     np.testing.assert_allclose(clf.predict_log_proba(X), np.log(softmax), rtol=1e-10)
 
 
+def test_the_trained_model_can_be_drawn(iris):
+    import viz
+
+    X, y = iris
+    clf = _quiet(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit, X, y)
+    source = viz.draw_graph(clf.model_(ag.tensor(X[:2]))).source
+    assert "layers.0 (Linear)" in source and "layers.2 (Linear)" in source
+
+
 def test_two_classes_use_one_logistic_output(iris):
     X, y = iris
     labels = np.where(y == 0, "setosa", "other")

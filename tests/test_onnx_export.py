@@ -1,11 +1,14 @@
 """nn.export_onnx: ONNX Runtime computes what the model computes, in float32 and float64, for any batch size."""
 
+import sys
+
 import numpy as np
 import pytest
 
 import autograd_core as ag
 import nn
-from autograd_core.errors import InvalidArgumentError, UnsupportedModuleError
+from autograd_core.errors import InvalidArgumentError
+from nn.errors import MissingDependencyError, UnsupportedModuleError
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -235,3 +238,9 @@ def test_batch_norm_without_running_statistics_is_refused(x):
 def test_bad_arguments(example, kwargs, match):
     with pytest.raises(InvalidArgumentError, match=match):
         nn.export_onnx(nn.MLP([4, 2]), None, example, **kwargs)
+
+
+def test_without_onnx_the_error_says_what_to_install(monkeypatch, x):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # `import onnx` now fails
+    with pytest.raises(MissingDependencyError, match=r"autograd-core\[onnx\]"):
+        nn.export_onnx(nn.MLP([4, 2]), None, x)

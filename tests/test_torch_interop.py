@@ -1,11 +1,14 @@
 """nn.to_torch / nn.from_torch and the state-dict converters: the same function, weights and keys on both sides."""
 
+import sys
+
 import numpy as np
 import pytest
 
 import autograd_core as ag
 import nn
-from autograd_core.errors import ArgumentTypeError, UnsupportedModuleError
+from autograd_core.errors import ArgumentTypeError
+from nn.errors import MissingDependencyError, UnsupportedModuleError
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
@@ -234,3 +237,9 @@ def test_non_modules_are_refused():
         nn.to_torch(torch.nn.ReLU())
     with pytest.raises(ArgumentTypeError):
         nn.from_torch(nn.ReLU())
+
+
+def test_without_torch_the_error_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now fails
+    with pytest.raises(MissingDependencyError, match="pip install torch"):
+        nn.to_torch(nn.MLP([2, 2]))
