@@ -91,7 +91,3 @@ def shapes_text(*shapes: tuple[int, ...]) -> str:
     if len(parts) <= 2:
         return " and ".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-class UnsupportedModuleError(AutogradError, TypeError):
-    """A model holds a module that an export or conversion (ONNX, PyTorch) has no translation for; the message names it."""
