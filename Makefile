@@ -30,6 +30,7 @@ bench: setup
 	$(PY) benchmarks/mlp.py
 	$(PY) benchmarks/jacobian.py
 	$(PY) benchmarks/train.py
+	$(PY) benchmarks/sklearn_digits.py
 
 setup: $(STAMP) dot
 

@@ -34,6 +34,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dlpack import from_dlpack
 from .forward import DualPair, dual_level, make_dual, unpack_dual
 from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .gradcheck import dot_product_test, gradcheck
@@ -78,6 +79,7 @@ __all__ = [
     "enable_grad",
     "errors",
     "eye",
+    "from_dlpack",
     "full",
     "full_like",
     "get_default_dtype",

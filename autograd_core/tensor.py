@@ -159,6 +159,22 @@ class Tensor:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
+    # ---------------------------------------------------------------- DLPack
+    def __dlpack__(
+        self, *, stream: Any = None, max_version: Any = None, dl_device: Any = None, copy: bool | None = None
+    ) -> Any:
+        """This tensor's memory as a DLPack capsule, for ``torch.from_dlpack(t)``, ``np.from_dlpack(t)``, … (no copy).
+
+        Refused for a tensor that requires grad; export ``t.detach()``. See ``autograd_core.dlpack``.
+        """
+        from .dlpack import export_capsule
+
+        return export_capsule(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """(DLPack device type, device id) of the memory: (1, 0), the CPU."""
+        return self.data.__dlpack_device__()
+
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise UnsizedError("len() of a 0-d tensor: it has no first axis (use .item() for its value)")

@@ -9,6 +9,11 @@ Modules and layers, activations and losses (also as functions in
 ``nn.functional``), initialisation (``nn.init``), optimizers and schedules
 (``nn.optim``), data handling and toy data sets (``nn.data``), the training
 loop ``nn.fit`` with callbacks and metrics, and ``.npz`` persistence.
+
+Interop (each needs its optional package, imported only when used):
+``nn.export_onnx`` (ONNX), ``nn.to_torch`` / ``nn.from_torch`` and the
+state-dict converters (PyTorch), and scikit-learn estimators in
+``nn.sklearn`` (``from nn.sklearn import MLPClassifier``).
 """
 
 from autograd_core.anomaly import register_library_package
@@ -46,10 +51,12 @@ from .losses import (
 )
 from .metrics import accuracy, mse, r2
 from .module import Module, Parameter
+from .onnx_export import export_onnx
 from .perceptron import Perceptron
 from .persistence import load, save
 from .seeding import manual_seed
 from .summary import summary
+from .torch_interop import from_torch, state_dict_from_torch, state_dict_to_torch, to_torch
 from .train import History, evaluate, fit
 
 __all__ = [
@@ -94,7 +101,9 @@ __all__ = [
     "accuracy",
     "data",
     "evaluate",
+    "export_onnx",
     "fit",
+    "from_torch",
     "functional",
     "init",
     "l1_penalty",
@@ -106,7 +115,10 @@ __all__ = [
     "optim",
     "r2",
     "save",
+    "state_dict_from_torch",
+    "state_dict_to_torch",
     "summary",
+    "to_torch",
     "utils",
 ]
 
