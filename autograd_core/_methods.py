@@ -13,26 +13,20 @@ from typing import Any
 import numpy as np
 
 from . import primitives as P  # noqa: F401  (declares everything in API)
-from ._numpy_protocol import array_function, array_ufunc, nondifferentiable
+from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
 from .registry import API
 from .tensor import Tensor
 
-_lt = nondifferentiable(np.less)
-_le = nondifferentiable(np.less_equal)
-_gt = nondifferentiable(np.greater)
-_ge = nondifferentiable(np.greater_equal)
-_eq = nondifferentiable(np.equal)
-_ne = nondifferentiable(np.not_equal)
-_and = nondifferentiable(np.bitwise_and)  # bitwise on integers, logical on bools (numpy, PyTorch)
-_or = nondifferentiable(np.bitwise_or)
-_xor = nondifferentiable(np.bitwise_xor)
-_invert = nondifferentiable(np.invert)
-_lshift = nondifferentiable(np.left_shift)
-_rshift = nondifferentiable(np.right_shift)
-_all = nondifferentiable(np.all)
-_any = nondifferentiable(np.any)
-argmax = nondifferentiable(np.argmax)
-argmin = nondifferentiable(np.argmin)
+_lt, _le, _gt, _ge = UFUNCS[np.less], UFUNCS[np.less_equal], UFUNCS[np.greater], UFUNCS[np.greater_equal]
+_eq, _ne = UFUNCS[np.equal], UFUNCS[np.not_equal]
+# bitwise on integers, logical on bools (numpy, PyTorch)
+_and, _or, _xor, _invert = UFUNCS[np.bitwise_and], UFUNCS[np.bitwise_or], UFUNCS[np.bitwise_xor], UFUNCS[np.invert]
+_lshift, _rshift = UFUNCS[np.left_shift], UFUNCS[np.right_shift]
+_all, _any = (
+    FUNCTIONS.setdefault(np.all, nondifferentiable(np.all)),
+    FUNCTIONS.setdefault(np.any, nondifferentiable(np.any)),
+)
+argmax, argmin = FUNCTIONS[np.argmax], FUNCTIONS[np.argmin]
 
 
 #: Operators Python calls with the operands swapped (``2 - x`` calls ``x.__rsub__(2)``).

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
-from .tensor import Tensor, check_grad_dtype, wrap
+from .tensor import Tensor, check_grad_dtype, shape_of, wrap
 
 _generator = np.random.default_rng()
 
@@ -103,7 +103,7 @@ def _like_dtype(t: Any, dtype: Any) -> np.dtype:
 
 
 def _like_shape(t: Any) -> tuple[int, ...]:
-    return t.shape if isinstance(t, Tensor) else np.shape(t)
+    return shape_of(t)
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

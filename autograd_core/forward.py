@@ -26,7 +26,7 @@ from .errors import GradientError, ShapeError
 from .node import Node
 from .primitives.elementwise import identity
 from .registry import EMPTY, Primitive
-from .tensor import Tensor, check_grad_dtype, wrap
+from .tensor import Tensor, check_grad_dtype, shape_of, wrap
 
 _level_ids = itertools.count()
 
@@ -87,8 +87,8 @@ def _tangent_needs_tensor(t: Tensor) -> bool:
 def make_dual(primal: Any, tangent: Any, level: int | None = None) -> Tensor:
     """A tensor with the values of ``primal`` carrying ``tangent`` (same shape) at the current level."""
     level = _current_level(level)
-    shape = primal.shape if isinstance(primal, Tensor) else np.shape(primal)
-    tshape = tangent.shape if isinstance(tangent, Tensor) else np.shape(tangent)
+    shape = shape_of(primal)
+    tshape = shape_of(tangent)
     if tuple(tshape) != tuple(shape):
         raise ShapeError(f"make_dual: tangent of shape {tuple(tshape)} does not match primal of shape {tuple(shape)}")
     return attach_tangent(primal, tangent, level)

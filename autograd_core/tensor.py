@@ -456,6 +456,16 @@ def wrap(data: np.ndarray, node: Node | None = None) -> Tensor:
     return t
 
 
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a Tensor, an array or anything numpy can make one of (the one spelling of it)."""
+    return x.data.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def ndim_of(x: Any) -> int:
+    """The number of axes of a Tensor, an array or anything numpy can make one of."""
+    return x.data.ndim if isinstance(x, Tensor) else np.ndim(x)
+
+
 def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
     """Create a leaf Tensor holding a copy of ``data``.
 

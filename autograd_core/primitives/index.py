@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
-from ..tensor import Tensor
+from ..tensor import Tensor, ndim_of, shape_of
 from .reduce import one_axis
 
 
@@ -75,7 +75,7 @@ def take(a: Any, spec: IndexSpec) -> Any:
 
 
 def _index_params(x: Any, index: Any) -> dict[str, Any]:
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    ndim = ndim_of(x)
     return {"index": normalize_index(index, ndim)}
 
 
@@ -127,7 +127,7 @@ def scatter_add(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarr
 @public(numpy=np.take_along_axis)
 def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
     """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's."""
-    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+    shape = shape_of(x)
     idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
     if idx.ndim != len(shape) or idx.dtype.kind not in "iu":
         raise ShapeError(

@@ -14,7 +14,7 @@ import numpy as np
 from ..broadcasting import lift
 from ..errors import ShapeError
 from ..registry import no_flops, primitive, public
-from ..tensor import Tensor
+from ..tensor import Tensor, ndim_of
 from .reduce import one_axis
 
 
@@ -99,7 +99,7 @@ def _transpose_jvp(t, y, x, axes):
 
 
 def _permutation(x: Any, axes: tuple[int, ...] | None = None) -> dict[str, Any]:
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    ndim = ndim_of(x)
     if axes is None:
         axes = tuple(range(ndim - 1, -1, -1))
     axes = tuple(one_axis(a, ndim, "transpose") for a in axes)
@@ -187,7 +187,7 @@ def permute(x: Any, *axes: int) -> Tensor:
 @public(method=True, numpy=np.swapaxes)
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     """Exchange two axes."""
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    ndim = ndim_of(x)
     order = list(range(ndim))
     axis1, axis2 = one_axis(axis1, ndim, "swapaxes"), one_axis(axis2, ndim, "swapaxes")
     order[axis1], order[axis2] = order[axis2], order[axis1]

@@ -13,13 +13,13 @@ import numpy as np
 
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
-from ..tensor import Tensor
+from ..tensor import Tensor, ndim_of
 from .elementwise import elementwise, sigmoid, softplus
 from .reduce import one_axis
 
 
 def _class_axis(x: Any, axis: int = -1) -> dict[str, int]:
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    ndim = ndim_of(x)
     return {"axis": one_axis(axis, ndim, "softmax") - ndim}
 
 

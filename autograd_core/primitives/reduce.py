@@ -13,7 +13,7 @@ import numpy as np
 from ..broadcasting import expand
 from ..errors import ArgumentTypeError, ShapeError
 from ..registry import primitive, reduction_flops
-from ..tensor import Tensor
+from ..tensor import ndim_of
 
 Axis = int | tuple[int, ...] | None
 
@@ -87,7 +87,7 @@ def _softmax_of(y, x, axis, keepdims):
 def _reduction_params(
     x: Any, axis: Axis = None, keepdims: bool = False, *, op: str = "reduction", **params: Any
 ) -> dict[str, Any]:
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    ndim = ndim_of(x)
     return {"axis": normalize_axis(axis, ndim, op), "keepdims": bool(keepdims), **params}
 
 

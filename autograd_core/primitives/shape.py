@@ -16,15 +16,11 @@ from ..broadcasting import leading as _leading
 from ..broadcasting import lift, sum_to
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ArgnumRules, no_flops, primitive, public
-from ..tensor import Tensor
+from ..tensor import Tensor, shape_of
 from .elementwise import identity
 from .index import getitem
 from .linalg import transpose
 from .reduce import one_axis
-
-
-def _shape_of(x: Any) -> tuple[int, ...]:
-    return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
 @primitive(
@@ -49,7 +45,7 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
         shape = tuple(shape[0])
     if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
         raise ArgumentTypeError(f"reshape: the new shape must be integers, not {shape!r}")
-    old = _shape_of(x)
+    old = shape_of(x)
     size = math.prod(old)
     known = math.prod(s for s in shape if s != -1)
     if shape.count(-1) > 1 or (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
@@ -59,7 +55,7 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
 
 def _broadcast_params(x: Any, shape: Sequence[int]) -> dict[str, Any]:
     shape = tuple(int(s) for s in shape)
-    old = _shape_of(x)
+    old = shape_of(x)
     ok = len(shape) >= len(old) and all(o in (1, n) for o, n in zip(old[::-1], shape[::-1]))
     if not ok:
         raise ShapeError(f"broadcast_to: shape {old} cannot be broadcast to {shape}")
@@ -106,7 +102,7 @@ def _concat_params(tensors: Sequence[Any], axis: int = 0) -> dict[str, Any]:
     tensors = tuple(tensors)
     if not tensors:
         raise InvalidArgumentError("concatenate: need at least one tensor")
-    ndim = len(_shape_of(tensors[0]))
+    ndim = len(shape_of(tensors[0]))
     return {"axis": one_axis(axis, ndim, "concatenate") - ndim}
 
 
@@ -151,7 +147,7 @@ def expand(x: Any, *shape: int) -> Tensor:
     """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    old = _shape_of(x)
+    old = shape_of(x)
     lead = len(shape) - len(old)
     full = tuple(old[i - lead] if s == -1 else s for i, s in enumerate(shape))
     return broadcast_to(x, full)
@@ -163,7 +159,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     tensors = tuple(tensors)
     if not tensors:
         raise InvalidArgumentError("stack: need at least one tensor")
-    shapes = {_shape_of(t) for t in tensors}
+    shapes = {shape_of(t) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
     axis = one_axis(axis, len(next(iter(shapes))) + 1, "stack")  # the new axis may also go last
@@ -173,7 +169,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 @public(numpy=np.split)
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
     """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices)."""
-    shape = _shape_of(x)
+    shape = shape_of(x)
     axis = one_axis(axis, len(shape), "split")
     n = shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -193,7 +189,7 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 @public(rules=_pad)
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
     """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
-    ndim = len(_shape_of(x))
+    ndim = len(shape_of(x))
     if ndim == 0:
         return identity(x)
     given = np.asarray(pad_width, dtype=int)
@@ -206,7 +202,7 @@ def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
 @public(method=True)
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
-    shape = _shape_of(x)
+    shape = shape_of(x)
     if not shape:
         return reshape(x, (1,))
     start, end = one_axis(start_dim, len(shape), "flatten"), one_axis(end_dim, len(shape), "flatten")
@@ -218,7 +214,7 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 @public(method=True, numpy=np.squeeze)
 def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     """Drop axes of length one (all of them when ``axis`` is None)."""
-    shape = _shape_of(x)
+    shape = shape_of(x)
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
     else:
@@ -232,7 +228,7 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
 @public(method=True, numpy=np.expand_dims)
 def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     """Insert axes of length one at ``axis`` (int or tuple, numpy semantics)."""
-    shape = _shape_of(x)
+    shape = shape_of(x)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = len(shape) + len(axes)
     positions = {one_axis(a, ndim, "expand_dims") for a in axes}
@@ -251,7 +247,7 @@ def unsqueeze(x: Any, dim: int) -> Tensor:
 @public(method=True, numpy=np.moveaxis)
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     """Move axes to new positions, as ``np.moveaxis``."""
-    ndim = len(_shape_of(x))
+    ndim = len(shape_of(x))
     src = [one_axis(s, ndim, "moveaxis") for s in ((source,) if isinstance(source, (int, np.integer)) else source)]
     dst = [
         one_axis(d, ndim, "moveaxis")
