@@ -115,3 +115,30 @@ def test_second_derivatives_through_the_rules(name, data):
             fwd = ag.jacfwd(grad_k, argnums=j)(*xs)
             rev = ag.jacrev(grad_k, argnums=j)(*xs)
             np.testing.assert_allclose(fwd.data, rev.data, rtol=1e-9, atol=1e-10)
+
+
+def test_a_rule_outside_the_vocabulary_is_caught_when_run_on_tensors():
+    """Rules run on Tensors for higher derivatives; a numpy call Tensors do not answer is refused, not silently constant.
+
+    This is what makes ``test_second_derivatives_through_the_rules`` a check of
+    every rule's vocabulary: Tensors that require grad refuse ``__array__``.
+    """
+
+    @ag.primitive(
+        vjp=(lambda g, y, x: g * np.asarray(x),),  # np.asarray would drop the graph of x
+        jvp=(lambda t, y, x: t * np.asarray(x),),
+        formula="y = x²/2",
+        vjp_text="x̄ = ȳ·x",
+        jvp_text="ẏ = ẋ·x",
+        export=False,
+    )
+    def outside_vocabulary(x, /):
+        return x * x / 2
+
+    try:
+        x = ag.tensor([1.0, 2.0])
+        assert ag.grad(lambda v: outside_vocabulary(v).sum())(x).tolist() == [1.0, 2.0]  # first order: arrays
+        with pytest.raises(ag.errors.ArgumentTypeError, match="drop"):
+            ag.hessian(lambda v: outside_vocabulary(v).sum())(x)
+    finally:
+        del ag.REGISTRY["outside_vocabulary"]
