@@ -1,0 +1,132 @@
+"""A test-only array that behaves like CuPy's: numpy's protocols work, implicit conversion is refused.
+
+``StrictArray`` wraps an ndarray, answers ``__array_ufunc__`` and
+``__array_function__`` by delegating to numpy on the wrapped arrays and
+re-wrapping the results, and raises on ``__array__`` exactly where CuPy raises
+"Implicit conversion to a NumPy array is not allowed". Running the engine on it
+proves no code path converts a backend array to host memory behind the user's back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class ImplicitConversionError(TypeError):
+    """Raised where CuPy would refuse an implicit host conversion."""
+
+
+def _unwrap(x: Any) -> Any:
+    if isinstance(x, StrictArray):
+        return x.array
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unwrap(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _unwrap(v) for k, v in x.items()}
+    return x
+
+
+def _wrap(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return StrictArray(x)
+    if isinstance(x, np.generic):
+        return StrictArray(np.asarray(x))
+    if isinstance(x, tuple):
+        return tuple(_wrap(v) for v in x)
+    if isinstance(x, list):
+        return [_wrap(v) for v in x]
+    return x
+
+
+class StrictArray:
+    """An ndarray in disguise that refuses ``np.asarray(self)``."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: Any) -> None:
+        self.array = np.asarray(array)
+
+    # --- the protocols CuPy implements
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if "out" in kwargs:
+            kwargs["out"] = tuple(_unwrap(o) for o in kwargs["out"])
+        return _wrap(getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs)))
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise ImplicitConversionError("Implicit conversion to a NumPy array is not allowed (StrictArray)")
+
+    def get(self) -> np.ndarray:
+        """The explicit copy to host (CuPy's spelling)."""
+        return self.array.copy()
+
+    # --- ndarray's attributes and methods, on the wrapped array
+    shape = property(lambda self: self.array.shape)
+    ndim = property(lambda self: self.array.ndim)
+    size = property(lambda self: self.array.size)
+    dtype = property(lambda self: self.array.dtype)
+    T = property(lambda self: StrictArray(self.array.T))
+    flags = property(lambda self: self.array.flags)
+    base = property(lambda self: self.array.base)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.array, name)
+        if callable(attr):
+            return lambda *a, **k: _wrap(attr(*_unwrap(a), **_unwrap(k)))
+        return _wrap(attr)
+
+    def __getitem__(self, index: Any) -> Any:
+        return _wrap(self.array[_unwrap(index)])
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self.array[_unwrap(index)] = _unwrap(value)
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __bool__(self) -> bool:
+        raise ImplicitConversionError("truth value of a device array needs an explicit copy to host")
+
+    def __float__(self) -> float:
+        raise ImplicitConversionError("float() of a device array needs an explicit copy to host")
+
+    def __int__(self) -> int:
+        raise ImplicitConversionError("int() of a device array needs an explicit copy to host")
+
+    def __repr__(self) -> str:
+        return f"StrictArray({self.array!r})"
+
+
+def _binary(ufunc: Any, reflected: bool = False):
+    if reflected:
+        return lambda self, other: ufunc(other, self)
+    return lambda self, other: ufunc(self, other)
+
+
+for _name, _ufunc in {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "truediv": np.true_divide,
+    "pow": np.power,
+    "matmul": np.matmul,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "and": np.bitwise_and,
+    "or": np.bitwise_or,
+}.items():
+    setattr(StrictArray, f"__{_name}__", _binary(_ufunc))
+    if _name in ("add", "sub", "mul", "truediv", "pow", "matmul", "and", "or"):
+        setattr(StrictArray, f"__r{_name}__", _binary(_ufunc, reflected=True))
+StrictArray.__neg__ = lambda self: np.negative(self)
+StrictArray.__abs__ = lambda self: np.absolute(self)
+StrictArray.__invert__ = lambda self: np.invert(self)
+StrictArray.__hash__ = None
