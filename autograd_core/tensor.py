@@ -311,6 +311,24 @@ class Tensor:
         """Set every element to zero, in place."""
         return self.fill_(0)
 
+    def masked_fill_(self, mask: ArrayLike, value: Any) -> Tensor:
+        """Set the elements where ``mask`` (boolean, broadcast to this shape) holds to ``value``, in place."""
+        where = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+        if where.dtype != bool:
+            raise DtypeError(f"masked_fill_: the mask must be boolean, not {where.dtype} (compare first, e.g. x > 0)")
+        return self._inplace("masked_fill_", lambda a, v: np.copyto(a, v, casting="same_kind", where=where), value)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002  (PyTorch's names)
+        """Limit every element to [min, max] (either may be None), in place."""
+        if min is None and max is None:
+            from .errors import InvalidArgumentError
+
+            raise InvalidArgumentError("clamp_: give at least one of min and max")
+        bounds = tuple(b.data if isinstance(b, Tensor) else b for b in (min, max))
+        return self._inplace("clamp_", lambda a, _: np.clip(a, *bounds, out=a, casting="same_kind"), None)
+
+    clip_ = clamp_
+
 
 class RemovableHandle:
     """Returned by ``Tensor.register_hook`` and ``nn.Module.register_forward_hook``; ``remove()`` unregisters the hook."""
