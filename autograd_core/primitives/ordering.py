@@ -186,8 +186,8 @@ def quantile(
     else:
         low, high = ordered[..., lo], ordered[..., hi]
         dtype = low.dtype if low.dtype.kind == "f" else np.dtype(np.float64)
-        if method == "midpoint":
-            y = (low + high) * 0.5
+        if method == "midpoint":  # at a whole position both neighbours are that element
+            y = (low + ordered[..., np.ceil(position).astype(np.intp)]) * 0.5
         else:  # numpy's two-sided interpolation, exact at both ends
             w = weight.astype(dtype)
             gap = high - low
