@@ -3,6 +3,8 @@ diagonals and triangles, norms, and ag.linalg's inv, solve, det, slogdet, choles
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch_oracle import compare
 
 import autograd_core as ag
@@ -359,3 +361,98 @@ def test_linalg_lives_in_its_namespace_and_keeps_float32():
         a32.zero_grad()
     assert ag.linalg.inv(ag.tensor(np.eye(2), dtype=np.float16)).dtype == np.float16
     assert np.linalg.det(ag.tensor(np.eye(0))).item() == 1.0
+
+
+# ------------------------------------------------- einsum against numpy, fuzzed
+@st.composite
+def einsum_problems(draw):
+    """Random subscripts numpy accepts: 1-3 operands, repeated letters, '...', size-1 broadcasting, either output form."""
+    sizes = {c: draw(st.integers(1, 3)) for c in "abcd"}
+    ellipsis = tuple(draw(st.lists(st.integers(1, 2), max_size=2)))
+    terms, shapes = [], []
+    for _ in range(draw(st.integers(1, 3))):
+        letters = draw(st.lists(st.sampled_from("abcd"), max_size=3))
+        dims = [sizes[c] if draw(st.integers(0, 4)) else 1 for c in letters]
+        dims = [dims[letters.index(c)] for c in letters]  # a repeated letter keeps one length within an operand
+        if ellipsis and draw(st.booleans()):
+            cut = draw(st.integers(0, len(letters)))
+            own = ellipsis[draw(st.integers(0, len(ellipsis))) :]
+            own = tuple(1 if draw(st.integers(0, 3)) == 0 else n for n in own)
+            terms.append("".join(letters[:cut]) + "..." + "".join(letters[cut:]))
+            shapes.append(tuple(dims[:cut]) + own + tuple(dims[cut:]))
+        else:
+            terms.append("".join(letters))
+            shapes.append(tuple(dims))
+    subscripts = ",".join(terms)
+    if draw(st.booleans()):
+        used = sorted(set("".join(terms)) - {"."})
+        out = draw(st.permutations(used))[: draw(st.integers(0, len(used)))]
+        dots = "..." if "..." in subscripts else ""
+        at = draw(st.integers(0, len(out)))
+        subscripts += "->" + "".join(out[:at]) + dots + "".join(out[at:])
+    return subscripts, shapes
+
+
+@settings(max_examples=60)
+@given(problem=einsum_problems(), seed=st.integers(0, 2**16))
+def test_einsum_agrees_with_numpy_on_random_subscripts(problem, seed):
+    subscripts, shapes = problem
+    arrays = [np.random.default_rng(seed + k).standard_normal(s) for k, s in enumerate(shapes)]
+    try:
+        expected = np.einsum(subscripts, *arrays)
+    except ValueError:
+        with pytest.raises((ShapeError, InvalidArgumentError)):
+            ag.einsum(subscripts, *arrays)
+        return
+    xs = [ag.tensor(a) for a in arrays]
+    np.testing.assert_allclose(ag.einsum(subscripts, *xs).data, expected, rtol=1e-10, atol=1e-12)
+    fn = lambda *ts: ag.einsum(subscripts, *ts)  # noqa: E731
+    assert ag.gradcheck(fn, xs, eps=1e-6, atol=1e-6, rtol=1e-5)
+    assert ag.dot_product_test(fn, xs, rng=np.random.default_rng(seed), rtol=1e-9)
+
+
+# ------------------------------------- composites keep jacfwd = jacrev (batch axes)
+COMPOSITES = [
+    (lambda x: ag.sort(x, axis=0).values, (3, 2)),
+    (lambda x: ag.topk(x, 2).values, (2, 3)),
+    (lambda x: ag.quantile(x, [0.3, 0.5], axis=1), (2, 4)),
+    (lambda x: ag.gather(x, 1, np.array([[0, 0], [2, 1]])), (2, 3)),
+    (lambda x: ag.scatter(x, 1, np.array([[2], [0]]), x[:, :1] * 2), (2, 3)),
+    (lambda x: ag.scatter_add(x, 0, np.array([[1, 1, 0]]), x[:1] ** 2), (2, 3)),
+    (lambda x: ag.put_along_axis(x, np.array([[1], [0]]), x[:, 2:] + 1, 1), (2, 3)),
+    (lambda x: ag.masked_select(x, np.array([True, False, True])), (2, 3)),
+    (lambda x: ag.masked_fill(x, np.array([True, False, True]), 0.5), (2, 3)),
+    (lambda x: ag.index_select(x, 1, [2, 2, 0]), (2, 3)),
+    (lambda x: ag.diagonal(x, 1, 0, 2), (3, 2, 3)),
+    (lambda x: ag.diag(x[0], -1), (2, 3)),
+    (lambda x: ag.kron(x, x[:1]), (2, 2)),
+    (lambda x: ag.tensordot(x, x, ([0], [0])), (2, 3)),
+    (lambda x: ag.linalg.norm(x, np.inf), (2, 3)),
+    (lambda x: ag.linalg.norm(x, -1, axis=(1, 0), keepdims=True), (2, 3)),
+    (lambda x: ag.trace(x, -1), (3, 3)),
+    (lambda x: ag.triu(x, 1), (2, 3, 3)),
+    (lambda x: ag.median(x, axis=0), (4, 2)),
+    (lambda x: ag.linalg.solve(x @ x.T + 3 * np.eye(3), x), (3, 2)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(COMPOSITES)))
+def test_composites_have_matching_forward_and_reverse_jacobians(k):
+    fn, shape = COMPOSITES[k]
+    x = ag.tensor(np.random.default_rng(k).permutation(np.prod(shape)).reshape(shape) * 0.37 + 0.1)
+    np.testing.assert_allclose(ag.jacfwd(fn)(x).data, ag.jacrev(fn)(x).data, rtol=1e-10, atol=1e-12)
+    assert ag.gradcheck(fn, [x], eps=1e-6, atol=1e-6, rtol=1e-5)
+
+
+def test_singular_matrices_name_the_function_whose_derivative_is_missing():
+    singular = ag.tensor(np.ones((2, 2)), requires_grad=True)
+    sign, logabsdet = ag.linalg.slogdet(singular)
+    assert sign.item() == 0 and logabsdet.item() == -np.inf
+    with pytest.raises(InvalidArgumentError, match="slogdet"):
+        logabsdet.backward()
+    with pytest.raises(InvalidArgumentError, match="second derivatives of det"):
+        ag.hessian(ag.linalg.det)(ag.tensor(np.ones((2, 2))))
+    big = rng.standard_normal((60, 60))
+    t = ag.tensor(big, requires_grad=True)
+    ag.einsum("ii,ij->j", t, t).sum().backward()  # large enough for numpy's optimised path, with a diagonal
+    np.testing.assert_allclose(t.grad.data, np.diag(big.sum(axis=1)) + np.diag(big)[:, None], rtol=1e-10)

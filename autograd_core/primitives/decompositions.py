@@ -131,8 +131,15 @@ def solve(a: Any, b: Any, /) -> np.ndarray:
     vector = _is_vector(a, b)
     if b.ndim == 0 or b.shape[-1 if vector else -2] != a.shape[-1]:
         raise ShapeError(f"linalg.solve: A {a.shape} and B {b.shape} do not fit (need B (..., n) or (..., n, k))")
+
+    def run(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        columns = _as_columns(b, vector)
+        if columns.ndim < a.ndim:  # spell out the broadcast stack axes: numpy < 2 would read B as vectors
+            columns = columns.reshape((1,) * (a.ndim - columns.ndim) + columns.shape)
+        return _from_columns(np.linalg.solve(a, columns), vector)
+
     return _lapack(
-        lambda a, b: _from_columns(np.linalg.solve(a, _as_columns(b, vector)), vector),
+        run,
         "solve",
         "the matrix A is singular",
         a,
@@ -184,7 +191,12 @@ def det(a: Any, /) -> np.ndarray:
 
 # ------------------------------------------------------------------ slogdet
 def _inv_t(a: Any) -> Any:
-    return _mT(inv.primitive.bind(a))
+    try:
+        return _mT(inv.primitive.bind(a))
+    except InvalidArgumentError as err:
+        raise InvalidArgumentError(
+            "linalg.slogdet: the gradient of log|det A| is A⁻ᵀ, which a singular A does not have (log|det A| = −inf)"
+        ) from err
 
 
 @primitive(
