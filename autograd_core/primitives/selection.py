@@ -109,7 +109,7 @@ def _write(x: Any, positions: np.ndarray, src: Any, accumulate: bool) -> Tensor:
     return where(mask.reshape(shape), reshape(placed, shape), x)
 
 
-def _source(x: Any, src: Any, shape: tuple[int, ...], op: str) -> Any:
+def _source(x: Any, src: Any, shape: tuple[int, ...]) -> Any:
     """src as a Tensor/array of ``shape`` in x's dtype: a number is broadcast (a constant)."""
     if isinstance(src, Tensor):
         if src.dtype != _dtype(x) and src.dtype.kind == "f" and _dtype(x).kind == "f":
@@ -126,7 +126,7 @@ def _torch_scatter(x: Any, dim: int, index: Any, src: Any, op: str, accumulate: 
     shape = _shape(x)
     if not shape:
         x, idx = reshape(x, (1,)), idx.reshape(1)
-    src = _source(x, src, idx.shape, op)
+    src = _source(x, src, idx.shape)
     if _shape(src) != idx.shape:
         src_shape = _shape(src)
         if len(src_shape) != idx.ndim or any(m > n for m, n in zip(idx.shape, src_shape)):
@@ -260,7 +260,7 @@ def put_along_axis(x: Any, indices: Any, values: Any, axis: int | None) -> Tenso
     grid = _along_axis_grid(shape, idx, axis, "put_along_axis")
     target = grid[0].shape if grid else ()
     positions = np.ravel_multi_index(grid, shape) if grid and grid[0].size else np.zeros(target, dtype=np.intp)
-    src = _source(x, values, target, "put_along_axis")
+    src = _source(x, values, target)
     try:
         src = broadcast_to(src, target) if _shape(src) != target else src
     except ShapeError:
