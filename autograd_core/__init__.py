@@ -10,6 +10,7 @@ tensor([2., 4.])
 from . import (
     _methods,  # noqa: F401  (binds operators and methods to Tensor)
     errors,
+    linalg,
 )
 from ._methods import argmax, argmin
 from ._numpy_protocol import nondifferentiable
@@ -93,6 +94,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "linalg",
     "linspace",
     "make_dual",
     "manual_seed",

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import primitives as P
 from .errors import ArgumentTypeError, InvalidArgumentError
+from .primitives.selection import put_along_axis_in_place
 from .registry import API
 from .tensor import Tensor, wrap
 
@@ -85,6 +86,12 @@ def _pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> T
     return P.pad(array, pad_width, kwargs.get("constant_values", 0.0))
 
 
+def _sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = None, *, stable: Any = None) -> Tensor:
+    if order is not None:
+        raise InvalidArgumentError("np.sort(tensor, order=...): order= sorts structured arrays; drop it")
+    return P.sort(a, axis, kind, stable=stable).values  # numpy's sort returns the values only
+
+
 def _round(a: Any, decimals: int = 0, out: Any = None) -> Tensor:
     if out is not None:
         raise InvalidArgumentError("np.round(tensor, out=...): Tensors are not written in place; drop out=")
@@ -111,6 +118,9 @@ FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.isclose: nondifferentiable(np.isclose),
     np.zeros_like: nondifferentiable(np.zeros_like),
     np.ones_like: nondifferentiable(np.ones_like),
+    np.sort: _sort,
+    np.nonzero: lambda a: P.nonzero(a, as_tuple=True),
+    np.put_along_axis: put_along_axis_in_place,
 }
 for _entry in API.values():
     for _target in _entry.numpy:

@@ -172,6 +172,8 @@ class PublicFunction:
     numpy: tuple[Any, ...] = ()
     primitive: Primitive | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: a submodule the function lives in instead of the package top level ("linalg": ``ag.linalg.inv``)
+    namespace: str = ""
 
 
 #: Every public function declared with ``@primitive`` or ``@public``, in declaration order.
@@ -196,12 +198,18 @@ def _numpy_targets(numpy: Any) -> tuple[Any, ...]:
     return (numpy,)
 
 
+def _key(name: str, namespace: str) -> str:
+    """The ``API`` key of a public function: its name, qualified by its submodule if it has one."""
+    return f"{namespace}.{name}" if namespace else name
+
+
 def public(
-    method: bool | str | Sequence[str] = False, numpy: Any = None, rules: Any = ()
+    method: bool | str | Sequence[str] = False, numpy: Any = None, rules: Any = (), namespace: str = ""
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Export a composite function (built from primitives): as a Tensor method and a numpy handler if asked.
 
     ``rules``: the primitive function(s) it applies, whose formulas join its docstring.
+    ``namespace``: the submodule it is exported from instead of the top level (``"linalg"``).
     """
 
     def declare(fn: Callable[P, R]) -> Callable[P, R]:
@@ -209,7 +217,8 @@ def public(
         prims = [r.primitive for r in (rules if isinstance(rules, (tuple, list)) else (rules,))]
         if prims:
             fn.__doc__ = _with_rules(fn.__doc__, *prims)
-        API[name] = PublicFunction(name, fn, _names(method, name), _numpy_targets(numpy))
+        key = _key(name, namespace)
+        API[key] = PublicFunction(key, fn, _names(method, name), _numpy_targets(numpy), namespace=namespace)
         return fn
 
     return declare
@@ -234,6 +243,7 @@ def primitive(
     variadic: bool = False,
     export: bool = True,
     kernel: Callable[..., Any] | None = None,
+    namespace: str = "",
 ) -> Callable[[Callable[P, Any]], Callable[P, Tensor]]:
     """Declare a primitive from its forward function (see the module docstring).
 
@@ -244,6 +254,7 @@ def primitive(
     own (used by composite public functions). ``kernel``: the numpy function the
     forward's body calls with the same arguments; the engine calls it directly,
     saving a Python frame per op (the registry tests check the two agree).
+    ``namespace``: the submodule that exports it instead of the top level (``"linalg"``).
     """
 
     def declare(forward: Callable[P, Any]) -> Callable[P, Tensor]:
@@ -272,8 +283,9 @@ def primitive(
         fn = generate_public_function(forward, prim, prepare, variadic)
         prim.public = fn
         if export:
-            API[fn.__name__] = PublicFunction(
-                fn.__name__, fn, _names(method, fn.__name__), _numpy_targets(numpy), primitive=prim
+            key = _key(fn.__name__, namespace)
+            API[key] = PublicFunction(
+                key, fn, _names(method, fn.__name__), _numpy_targets(numpy), primitive=prim, namespace=namespace
             )
         return fn
 

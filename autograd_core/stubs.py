@@ -84,10 +84,11 @@ def tensor_methods_block(indent: str = "        ") -> str:
 def exports_block(indent: str = "    ") -> str:
     """``from .family import name as name`` for every public function, grouped by module."""
     lines = []
-    for entry in sorted(API.values(), key=lambda e: (e.function.__module__, e.name)):
+    exported = [entry for entry in API.values() if not entry.namespace]
+    for entry in sorted(exported, key=lambda e: (e.function.__module__, e.name)):
         module = entry.function.__module__.rsplit(".", 1)[-1]
         lines.append(f"{indent}from .{module} import {entry.name} as {entry.name}")
-    names = "".join(f"\n{indent}    {name!r}," for name in sorted(API))
+    names = "".join(f"\n{indent}    {entry.name!r}," for entry in sorted(exported, key=lambda e: e.name))
     lines.append(f"{indent}__all__ = [{names}\n{indent}]")
     return "\n".join(lines)
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from autograd_core.primitives.index import normalize_index, scatter_add
+from autograd_core.primitives.index import add_at, normalize_index
 
 
 @dataclass
@@ -213,11 +213,11 @@ def getitem_case(draw, rng):
     return Case(lambda x: x[index], [normal(rng, s)])
 
 
-def scatter_add_case(draw, rng):
+def add_at_case(draw, rng):
     s, index = draw(st.sampled_from(index_examples(rng)))
     spec = normalize_index(index, len(s))
     picked = np.zeros(s)[spec.items].shape
-    return Case(lambda v: scatter_add(v, index=spec, shape=s), [normal(rng, picked)])
+    return Case(lambda v: add_at(v, index=spec, shape=s), [normal(rng, picked)])
 
 
 def along_axis(fn):
@@ -303,7 +303,7 @@ CASES: dict[str, Callable] = {
     "concatenate": concatenate_case,
     "pad": pad_case,
     "getitem": getitem_case,
-    "scatter_add": scatter_add_case,
+    "add_at": add_at_case,
     "softmax": along_axis(ag.softmax),
     "log_softmax": along_axis(ag.log_softmax),
     "cross_entropy": cross_entropy_case,
@@ -312,6 +312,135 @@ CASES: dict[str, Callable] = {
     ),
     "bce_with_logits": binary(ag.binary_cross_entropy_with_logits, normal, lambda rng, s: rng.uniform(0, 1, s)),
 }
+
+
+# ------------------------------------------------- linear algebra, scans (issue 9)
+EINSUM_EXAMPLES = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ii->", [(3, 3)]),
+    ("ii->i", [(3, 3)]),
+    ("ii", [(2, 2)]),
+    ("i,i", [(3,), (3,)]),
+    ("ij->ji", [(2, 3)]),
+    ("...ij,...jk->...ik", [(2, 2, 3), (1, 3, 4)]),
+    ("bij,bjk", [(2, 2, 3), (2, 3, 2)]),
+    ("iij->j", [(2, 2, 3)]),
+    ("iji->ij", [(2, 3, 2)]),
+    ("ij,ij->ij", [(2, 3), (2, 3)]),
+    ("i,j->ij", [(2,), (3,)]),
+    ("ijk->", [(2, 3, 2)]),
+    ("ij->i", [(2, 3)]),
+    ("...", [(2, 3)]),
+    ("ab,bc,cd->ad", [(2, 3), (3, 2), (2, 2)]),
+    ("ij,jk", [(2, 1), (3, 4)]),
+    (",->", [(), ()]),
+    ("ij,->ij", [(2, 3), ()]),
+    ("ii,i->i", [(3, 3), (3,)]),
+    ("Ba,aC", [(2, 3), (3, 2)]),
+    ("i...,i...->...", [(3, 2), (3, 1)]),
+]
+
+
+def einsum_case(draw, rng):
+    subscripts, shapes = draw(st.sampled_from(EINSUM_EXAMPLES))
+    return Case(lambda *xs: ag.einsum(subscripts, *xs), [normal(rng, s) for s in shapes])
+
+
+NORM_ORDERS = [2, 1, 3, 0.5, np.inf, -np.inf, -1.5, 0]
+
+
+def vector_norm_case(draw, rng):
+    s = shape(draw)
+    axis, keepdims = axis_and_keepdims(draw, len(s))
+    order = draw(st.sampled_from(NORM_ORDERS))
+    x = distinct(rng, s) + 0.2 * (1 + rng.random(s))
+    x = x * rng.choice([-1.0, 1.0], s)  # distinct magnitudes (no ties for ±inf), clear of 0
+    return Case(lambda x: ag.linalg.vector_norm(x, order, axis=axis, keepdims=keepdims), [x])
+
+
+def well_conditioned(rng, s):
+    """Square matrices (…, n, n) near 3·I: invertible, with determinants clear of 0."""
+    return rng.standard_normal(s) * 0.5 + 3 * np.eye(s[-1])
+
+
+def square_shape(draw):
+    n = draw(st.integers(1, 3))
+    return draw(st.sampled_from([(), (2,)])) + (n, n)
+
+
+def inv_case(draw, rng):
+    return Case(ag.linalg.inv, [well_conditioned(rng, square_shape(draw))])
+
+
+SOLVE_SHAPES = [
+    ((3, 3), (3,)),
+    ((3, 3), (3, 2)),
+    ((2, 3, 3), (2, 3)),
+    ((3, 3), (2, 3, 2)),
+    ((2, 2, 2), (2, 1)),
+    ((1, 1), (1,)),
+]
+
+
+def solve_case(draw, rng):
+    sa, sb = draw(st.sampled_from(SOLVE_SHAPES))
+    return Case(ag.linalg.solve, [well_conditioned(rng, sa), normal(rng, sb)])
+
+
+def det_case(draw, rng):
+    return Case(ag.linalg.det, [normal(rng, square_shape(draw))])
+
+
+def slogdet_case(draw, rng):
+    return Case(lambda a: ag.linalg.slogdet(a).logabsdet, [well_conditioned(rng, square_shape(draw))])
+
+
+def cholesky_case(draw, rng):
+    """The factor of the positive-definite X·Xᵀ + n·I: the case differentiates through the symmetric input."""
+    s = square_shape(draw)
+    upper = draw(st.booleans())
+
+    def fn(x):
+        return ag.linalg.cholesky(x @ x.swapaxes(-1, -2) + s[-1] * np.eye(s[-1], dtype=x.dtype), upper=upper)
+
+    return Case(fn, [normal(rng, s)])
+
+
+def with_zeros(rng, s):
+    """Normal values with about a third of them exactly 0 (products and their gradients are polynomials there)."""
+    return np.where(rng.random(s) < 0.35, 0.0, rng.standard_normal(s))
+
+
+def prod_case(draw, rng):
+    sample = draw(st.sampled_from([normal, with_zeros]))
+    return reduction(lambda x, a, k: ag.prod(x, a, k), sample)(draw, rng)
+
+
+def scan_case(fn, samples=(normal,)):
+    def build(draw, rng):
+        s = shape(draw, min_dims=1)
+        axis = draw(st.integers(-len(s), len(s) - 1))
+        sample = draw(st.sampled_from(samples))
+        return Case(lambda x: fn(x, axis=axis), [sample(rng, s)])
+
+    return build
+
+
+CASES.update(
+    {
+        "einsum": einsum_case,
+        "vector_norm": vector_norm_case,
+        "inv": inv_case,
+        "solve": solve_case,
+        "det": det_case,
+        "slogdet": slogdet_case,
+        "cholesky": cholesky_case,
+        "prod": prod_case,
+        "cumsum": scan_case(ag.cumsum),
+        "cumprod": scan_case(ag.cumprod, (normal, with_zeros)),
+        "logcumsumexp": scan_case(ag.logcumsumexp),
+    }
+)
 
 
 def draw_case(data, name: str) -> Case:

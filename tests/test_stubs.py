@@ -23,6 +23,9 @@ def test_every_bound_method_and_export_is_in_the_blocks():
     methods = _block((stubs.PACKAGE / "tensor.py").read_text())
     exports = _block((stubs.PACKAGE / "primitives" / "__init__.py").read_text())
     for entry in API.values():
+        if entry.namespace:  # ag.linalg.inv: exported by its submodule
+            assert getattr(getattr(ag, entry.namespace), entry.name.split(".")[-1]) is entry.function
+            continue
         assert f"import {entry.name} as {entry.name}" in exports
         assert getattr(ag, entry.name) is entry.function
         for method in entry.methods:

@@ -497,11 +497,22 @@ def _select_where(condition: Operand, a: Operand, b: Operand, /) -> np.ndarray:
     return np.where(condition, a, b)
 
 
+_MISSING: Any = object()
+
+
 @public(numpy=np.where, rules=_select_where)
-def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
-    """y = a where condition else b (broadcasting); the condition gets no gradient."""
+def where(condition: Operand, a: Operand = _MISSING, b: Operand = _MISSING) -> Tensor | tuple[Tensor, ...]:
+    """y = a where condition else b (broadcasting); the condition gets no gradient.
+
+    With the condition alone, the indices where it holds, one integer tensor
+    per axis (``np.where(c)``, ``np.nonzero(c)``; constants).
+    """
     if isinstance(condition, Tensor):
         condition = condition.data
+    if a is _MISSING and b is _MISSING:
+        return tuple(wrap(i) for i in np.nonzero(np.atleast_1d(condition)))
+    if a is _MISSING or b is _MISSING:
+        raise InvalidArgumentError("where: give the condition alone, or the condition and both a and b")
     return _select_where(np.asarray(condition, dtype=bool), a, b)
 
 

@@ -1,7 +1,7 @@
 """Indexing: slices, integer arrays, boolean masks, take_along_axis.
 
-y = x[index] and its transpose, scatter_add (x̄ = zeros with ȳ added at the
-indexed places), are a primitive pair: each is the other's VJP and each is its
+y = x[index] and its transpose, add_at (x̄ = zeros with ȳ added at the
+indexed places, numpy's ``np.add.at``), are a primitive pair: each is the other's VJP and each is its
 own JVP. Advanced indices go through the flat positions they select, so
 repeated indices accumulate and batch axes stay in front.
 """
@@ -80,9 +80,7 @@ def _index_params(x: Any, index: Any) -> dict[str, Any]:
 
 
 @primitive(
-    vjp=(
-        lambda g, y, x, index: scatter_add.primitive.bind(g, index=index, shape=g.shape[: g.ndim - y.ndim] + x.shape),
-    ),
+    vjp=(lambda g, y, x, index: add_at.primitive.bind(g, index=index, shape=g.shape[: g.ndim - y.ndim] + x.shape),),
     jvp=(lambda t, y, x, index: take(t, index),),
     formula="y = x[index]",
     vjp_text="x̄ = zeros; x̄[index] += ȳ",
@@ -100,17 +98,15 @@ def getitem(x: Any, /, index: Any) -> np.ndarray:
 @primitive(
     vjp=(lambda g, y, v, index, shape: take(g, index),),
     jvp=(
-        lambda t, y, v, index, shape: scatter_add.primitive.bind(
-            t, index=index, shape=t.shape[: t.ndim - v.ndim] + shape
-        ),
+        lambda t, y, v, index, shape: add_at.primitive.bind(t, index=index, shape=t.shape[: t.ndim - v.ndim] + shape),
     ),
     formula="y = zeros(shape); y[index] += v",
     vjp_text="v̄ = ȳ[index]",
-    jvp_text="ẏ = scatter_add(v̇)",
+    jvp_text="ẏ = add_at(v̇)",
     flops=no_flops,
     export=False,
 )
-def scatter_add(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
+def add_at(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
     """y = zeros(shape) with v added at ``index`` (an ``IndexSpec``): the transpose of ``getitem``."""
     nb = len(shape) - index.ndim
     out = np.zeros(shape, dtype=v.dtype)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..broadcasting import expand
-from ..errors import ArgumentTypeError, ShapeError
+from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import primitive, reduction_flops
 from ..tensor import ndim_of
 
@@ -91,7 +91,13 @@ def _reduction_params(
     return {"axis": normalize_axis(axis, ndim, op), "keepdims": bool(keepdims), **params}
 
 
-def _variance_params(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *, op: str) -> dict[str, Any]:
+def _variance_params(
+    x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0, correction: int | None = None, *, op: str
+) -> dict[str, Any]:
+    if correction is not None:  # PyTorch's name for ddof
+        if ddof:
+            raise InvalidArgumentError(f"{op}: give ddof= or correction= (the same number), not both")
+        ddof = correction
     return _reduction_params(x, axis, keepdims, op=op, ddof=int(ddof))
 
 
@@ -199,8 +205,13 @@ def _spread(x, axis, ddof):
     numpy=np.var,
     prepare=_variance_params,
 )
-def var(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> np.ndarray:
-    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
+def var(
+    x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0, correction: int | None = None
+) -> np.ndarray:
+    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy).
+
+    ``correction=`` is PyTorch's name for ``ddof`` (``correction=1``: the unbiased estimate).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return x.var(axis=axis, keepdims=keepdims, ddof=ddof)
 
@@ -229,8 +240,13 @@ def _std_scale(y, x, axis, ddof):
     numpy=np.std,
     prepare=_variance_params,
 )
-def std(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> np.ndarray:
-    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread."""
+def std(
+    x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0, correction: int | None = None
+) -> np.ndarray:
+    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread.
+
+    ``correction=`` is PyTorch's name for ``ddof``.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return x.std(axis=axis, keepdims=keepdims, ddof=ddof)
 

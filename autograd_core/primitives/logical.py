@@ -1,0 +1,51 @@
+"""Truth tests and counts: any, all, count_nonzero. Their results are booleans and integers, constants
+without gradients (as in PyTorch), so ``np.any(t)`` works on a Tensor that requires grad."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..registry import public
+from ..tensor import Tensor, wrap
+from .reduce import Axis, normalize_axis
+
+
+def _reduce_values(fn: Any, x: Any, axis: Axis, keepdims: bool, op: str) -> Tensor:
+    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    axes = normalize_axis(axis, values.ndim, op)
+    return wrap(np.asarray(fn(values, axis=axes, keepdims=bool(keepdims))))
+
+
+def _no_out(out: Any, op: str) -> None:
+    if out is not None:
+        raise InvalidArgumentError(f"{op}(..., out=...): Tensors are not written in place; drop out=")
+
+
+def _any(x: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Tensor:
+    """Whether any element along ``axis`` (all axes when None) is true (non-zero), as ``np.any``; a constant."""
+    _no_out(out, "any")
+    return _reduce_values(np.any, x, axis, keepdims, "any")
+
+
+def _all(x: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Tensor:
+    """Whether every element along ``axis`` (all axes when None) is true (non-zero), as ``np.all``; a constant."""
+    _no_out(out, "all")
+    return _reduce_values(np.all, x, axis, keepdims, "all")
+
+
+# the package exports them as ``any`` and ``all``; these module names keep Python's builtins usable here
+_any.__name__ = _any.__qualname__ = "any"
+_all.__name__ = _all.__qualname__ = "all"
+public(numpy=np.any)(_any)
+public(numpy=np.all)(_all)
+
+
+@public(method=True, numpy=np.count_nonzero)
+def count_nonzero(x: Any, axis: Axis = None, *, keepdims: bool = False) -> Tensor:
+    """The number of non-zero elements along ``axis`` (all axes when None), as ``np.count_nonzero``; an integer constant."""
+    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    axes = normalize_axis(axis, values.ndim, "count_nonzero")
+    return wrap(np.asarray(np.count_nonzero(values, axis=axes, keepdims=bool(keepdims)), dtype=np.int64))

@@ -1,0 +1,167 @@
+"""Vector and matrix norms of ``ag.linalg``: ``norm`` (numpy's), ``vector_norm`` and ``matrix_norm`` (PyTorch's).
+
+One primitive, the vector p-norm over any axes, y = (Σ |xᵢ|ᵖ)^(1/p), with
+∂y/∂xᵢ = sign(xᵢ)·|xᵢ|^(p−1)·y^(1−p); p = ∞ and −∞ (max and min |xᵢ|, ties
+share), p = 0 (the count of non-zeros, no gradient). Where that derivative
+is undefined — y = 0, or xᵢ = 0 for p < 1 — the gradient is 0, as PyTorch
+chooses. Matrix norms are built from it: Frobenius is the 2-norm over both
+axes, the 1- and ∞-norms are the largest column and row sums of |x|.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..registry import primitive, public, reduction_flops
+from ..tensor import Tensor
+from .elementwise import abs as _abs
+from .reduce import Axis, normalize_axis, one_axis, restore_axes, unreduce
+from .reduce import max as _max
+from .reduce import min as _min
+from .reduce import sum as _sum
+from .shape import squeeze
+
+
+def _order(ord: Any, op: str) -> float:
+    if isinstance(ord, bool) or not isinstance(ord, (int, float, np.integer, np.floating)) or math.isnan(ord):
+        raise ArgumentTypeError(f"{op}: ord must be a number (2, 1, inf, -inf, 0 or any real p), not {ord!r}")
+    return float(ord)
+
+
+def _vector_params(x: Any, ord: Any = 2, axis: Axis = None, keepdims: bool = False) -> dict[str, Any]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return {
+        "ord": _order(ord, "vector_norm"),
+        "axis": normalize_axis(axis, ndim, "vector_norm"),
+        "keepdims": bool(keepdims),
+    }
+
+
+def _partial(y, x, ord, axis, keepdims):
+    """∂y/∂x for the p-norm y over ``axis``, 0 where it is undefined (masks select)."""
+    yk = y if keepdims else restore_axes(y, axis)
+    if ord == 0:
+        return np.zeros_like(x)
+    if ord == 1:
+        return np.sign(x)
+    if ord == 2:
+        zero = yk == 0
+        return np.where(zero, 0, x / np.where(zero, 1, yk))
+    size = np.abs(x)
+    if math.isinf(ord):
+        hit = size == yk
+        return np.sign(x) * (hit / hit.sum(axis=axis, keepdims=True)).astype(x.dtype)
+    live = (size != 0) & (yk != 0)
+    safe_size, safe_y = np.where(live, size, 1), np.where(yk == 0, 1, yk)
+    return np.where(live, np.sign(x) * safe_size ** (ord - 1) * safe_y ** (1 - ord), 0)
+
+
+def _norm_vjp(g, y, x, ord, axis, keepdims):
+    return unreduce(g, x, axis, keepdims) * _partial(y, x, ord, axis, keepdims)
+
+
+def _norm_jvp(t, y, x, ord, axis, keepdims):
+    return (t * _partial(y, x, ord, axis, keepdims)).sum(axis=axis, keepdims=keepdims)
+
+
+@primitive(
+    vjp=(_norm_vjp,),
+    jvp=(_norm_jvp,),
+    formula="y = (Σᵢ |xᵢ|ᵖ)^(1/p)  (max |xᵢ| for p = ∞, #{xᵢ ≠ 0} for p = 0)",
+    vjp_text="x̄ = ȳ·sign(x)·|x|^(p−1)·y^(1−p)  (0 where y = 0)",
+    jvp_text="ẏ = Σᵢ ẋᵢ·sign(xᵢ)·|xᵢ|^(p−1)·y^(1−p)",
+    flops=reduction_flops,
+    prepare=_vector_params,
+    namespace="linalg",
+)
+def vector_norm(x: Any, /, ord: float = 2, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+    """The vector p-norm over ``axis`` (all axes when None), as ``torch.linalg.vector_norm``.
+
+    ord = 2 (Euclidean), 1, ∞ (max |x|), −∞ (min |x|), 0 (count of non-zeros) or
+    any real p: y = (Σ |xᵢ|ᵖ)^(1/p). The gradient at y = 0 is 0 (PyTorch's choice).
+    """
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    if (ord < 0 or math.isinf(ord)) and any(x.shape[a] == 0 for a in axis):
+        raise ShapeError(f"vector_norm: the {ord} norm of an empty slice is undefined (shape {x.shape}, axis {axis})")
+    size = np.abs(x)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if ord == 2:
+            return np.sqrt(np.add.reduce(size * size, axis=axis, keepdims=keepdims))
+        if ord == 1:
+            return np.add.reduce(size, axis=axis, keepdims=keepdims)
+        if ord == 0:
+            return np.add.reduce(size != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+        if ord == math.inf:
+            return np.maximum.reduce(size, axis=axis, keepdims=keepdims)
+        if ord == -math.inf:
+            return np.minimum.reduce(size, axis=axis, keepdims=keepdims)
+        return np.add.reduce(size**ord, axis=axis, keepdims=keepdims) ** (1 / ord)
+
+
+def _plane(x: Any, axis: Any) -> tuple[int, int]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if ndim < 2:
+        raise ShapeError(f"matrix_norm: needs at least 2 dimensions, got {ndim}")
+    try:
+        row, col = axis
+    except (TypeError, ValueError):
+        raise ShapeError(f"matrix_norm: axis must be a pair of axes, not {axis!r}") from None
+    row, col = one_axis(row, ndim, "matrix_norm"), one_axis(col, ndim, "matrix_norm")
+    if row == col:
+        raise ShapeError(f"matrix_norm: the two axes must differ, got {axis!r}")
+    return row, col
+
+
+@public(namespace="linalg", rules=vector_norm)
+def matrix_norm(x: Any, ord: Any = "fro", axis: tuple[int, int] = (-2, -1), keepdims: bool = False) -> Tensor:
+    """A matrix norm over the plane ``axis`` (the last two axes by default), as ``torch.linalg.matrix_norm``.
+
+    ord = 'fro' (Frobenius, √Σ xᵢⱼ²), 1 / −1 (largest / smallest column sum of |x|),
+    inf / −inf (largest / smallest row sum of |x|). The spectral norms (2, −2) and
+    the nuclear norm ('nuc') need singular-value gradients, not provided yet.
+    """
+    row, col = _plane(x, axis)
+    if ord is None or ord == "fro":
+        return vector_norm(x, 2, axis=(row, col), keepdims=keepdims)
+    if isinstance(ord, str) or ord not in (1, -1, math.inf, -math.inf):
+        if ord in (2, -2, "nuc"):
+            raise InvalidArgumentError(
+                f"matrix_norm: ord={ord!r} needs the singular values' gradient, which this library does not provide "
+                "yet; use 'fro', 1, -1, inf or -inf"
+            )
+        raise InvalidArgumentError(f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, not {ord!r}")
+    summed, reduced = (row, col) if abs(ord) == 1 else (col, row)
+    pick = _max if ord > 0 else _min
+    y = pick(_sum(_abs(x), axis=summed, keepdims=True), axis=reduced, keepdims=True)
+    return y if keepdims else squeeze(y, axis=(row, col))
+
+
+@public(numpy=np.linalg.norm, rules=vector_norm, namespace="linalg")
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """A vector or matrix norm, as ``np.linalg.norm`` (and ``torch.linalg.norm``).
+
+    With ``axis`` None: the 2-norm of all elements when ``ord`` is None, else
+    the vector norm of a 1-D x or the matrix norm of a 2-D x. An int ``axis``
+    takes vector norms along it, a pair of axes matrix norms over that plane.
+    Vector ord: any real p, inf, −inf, 0; matrix ord: 'fro', 1, −1, inf, −inf.
+    """
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if axis is None:
+        if ord is None:
+            return vector_norm(x, 2, axis=None, keepdims=keepdims)
+        if ndim not in (1, 2):
+            raise ShapeError(f"norm: with ord={ord!r} and no axis, x must be 1-D or 2-D, not {ndim}-D; give axis=")
+        axis = tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if len(axes) == 1:
+        if isinstance(ord, str):
+            raise InvalidArgumentError(f"norm: ord={ord!r} is a matrix norm; a vector norm takes a number")
+        return vector_norm(x, 2 if ord is None else ord, axis=axes, keepdims=keepdims)
+    if len(axes) == 2:
+        return matrix_norm(x, "fro" if ord is None else ord, axis=axes, keepdims=keepdims)
+    raise ShapeError(f"norm: axis must be an int or a pair of ints, not {axis!r}")

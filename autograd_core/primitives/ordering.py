@@ -1,0 +1,217 @@
+"""Sorting and order statistics: sort, argsort, topk, quantile, median.
+
+All are selections: the order comes from the values (no gradient through
+it) and the selected elements are picked with an index, so each value's
+gradient goes to the element it came from — x̄ = ȳ scattered back to the
+sorted positions. A quantile between two elements is their linear
+interpolation, so it sends (1 − w)·ȳ to the lower and w·ȳ to the upper one,
+as PyTorch does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..registry import public
+from ..tensor import Tensor, wrap
+from .elementwise import where
+from .index import getitem, take_along_axis
+from .reduce import normalize_axis, one_axis
+from .shape import moveaxis, reshape
+
+
+def _values(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _order(values: np.ndarray, axis: int, descending: bool, kind: str | None) -> np.ndarray:
+    """Indices that sort ``values`` along ``axis``; descending keeps equal elements in their original order."""
+    if not descending:
+        return np.argsort(values, axis=axis, kind=kind)
+    n = values.shape[axis]
+    backwards = np.argsort(np.flip(values, axis), axis=axis, kind="stable")
+    return n - 1 - np.flip(backwards, axis)
+
+
+def _kind(kind: str | None, stable: bool | None) -> str | None:
+    if stable:
+        return "stable"
+    return kind
+
+
+class SortResult(NamedTuple):
+    """``(values, indices)``, as ``torch.sort`` returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class TopkResult(NamedTuple):
+    """``(values, indices)`` of the k largest (or smallest) elements, as ``torch.topk`` returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _flat(x: Any) -> Any:
+    return reshape(x, (-1,))
+
+
+@public(method=True, rules=getitem)
+def sort(
+    x: Any, axis: int | None = -1, kind: str | None = None, *, descending: bool = False, stable: bool | None = None
+) -> SortResult:
+    """Sorted values along ``axis`` and the indices they came from, as ``torch.sort``: ``(values, indices)``.
+
+    ``values`` is differentiable (each gradient goes back to the element it
+    came from); ``indices`` is an integer constant. ``axis=None`` sorts the
+    flattened x; ``descending=True`` sorts largest first, keeping equal
+    elements in their original order. ``np.sort(t)`` returns the values only, as numpy.
+    """
+    if axis is None:
+        x, axis = _flat(x), -1
+    values = _values(x)
+    if values.ndim == 0:
+        return SortResult(x[()] if isinstance(x, Tensor) else wrap(values), wrap(np.zeros((), dtype=np.intp)))
+    axis = one_axis(axis, values.ndim, "sort")
+    idx = _order(values, axis, descending, _kind(kind, stable))
+    return SortResult(take_along_axis(x, idx, axis), wrap(idx))
+
+
+@public(method=True, numpy=np.argsort)
+def argsort(
+    x: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: Any = None,
+    *,
+    descending: bool = False,
+    stable: bool | None = None,
+) -> Tensor:
+    """The indices that sort x along ``axis`` (an integer constant), as ``np.argsort`` / ``torch.argsort``."""
+    if order is not None:
+        raise InvalidArgumentError("argsort: order= sorts structured arrays, which Tensors are not; drop it")
+    values = _values(x)
+    if axis is None:
+        values, axis = values.ravel(), -1
+    if values.ndim == 0:
+        return wrap(np.zeros((), dtype=np.intp))
+    axis = one_axis(axis, values.ndim, "argsort")
+    return wrap(_order(values, axis, descending, _kind(kind, stable)))
+
+
+@public(method=True, rules=getitem)
+def topk(x: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:  # noqa: A002
+    """The k largest elements along ``axis`` (smallest with ``largest=False``) and their indices, as ``torch.topk``.
+
+    Always returned in sorted order; the values are differentiable, the indices constant.
+    """
+    values = _values(x)
+    if values.ndim == 0:
+        values = values.reshape(1)
+        x = reshape(x, (1,))
+    axis = one_axis(axis, values.ndim, "topk")
+    n = values.shape[axis]
+    if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+        raise InvalidArgumentError(f"topk: k must be an integer in [0, {n}] (the length of axis {axis}), not {k!r}")
+    idx = _order(values, axis, largest, "stable")
+    idx = np.take(idx, np.arange(int(k)), axis=axis)
+    return TopkResult(take_along_axis(x, idx, axis), wrap(idx))
+
+
+_METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
+
+
+def _to_last(x: Any, axis: Any, op: str) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
+    """x with the reduced axes moved to the end and merged into one; the reduced (negative) axes and x's shape."""
+    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+    axes = normalize_axis(axis, len(shape), op)
+    kept = [a for a in range(-len(shape), 0) if a not in axes]
+    if kept and axes:
+        x = moveaxis(x, [len(shape) + a for a in axes], list(range(len(kept), len(shape))))
+    rest = tuple(shape[a] for a in kept)
+    return reshape(x, rest + (-1,)), axes, shape
+
+
+@public(method=True, numpy=np.quantile)
+def quantile(
+    x: Any,
+    q: Any,
+    axis: Any = None,
+    out: Any = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+    *,
+    interpolation: str | None = None,
+) -> Tensor:
+    """The q-th quantiles over ``axis`` (all axes when None), as ``np.quantile`` / ``torch.quantile``.
+
+    With the values sorted, v = x₍ₖ₎ at the position k = q·(n − 1);
+    between two elements ``method='linear'`` (the default) interpolates,
+    y = (1 − w)·x₍ₗₒ₎ + w·x₍ₕᵢ₎, so the gradient goes to those two elements
+    with weights 1 − w and w; 'lower', 'higher', 'nearest' and 'midpoint'
+    pick as numpy does (``interpolation=`` is PyTorch's name). q may be a
+    number or a 1-D list; its axis comes first in the result. A slice
+    holding NaN gives NaN.
+    """
+    if out is not None:
+        raise InvalidArgumentError("quantile(..., out=...): Tensors are not written in place; drop out=")
+    method = interpolation if interpolation is not None else method
+    if method not in _METHODS:
+        raise InvalidArgumentError(f"quantile: method must be one of {', '.join(_METHODS)}, not {method!r}")
+    qs = np.asarray(q.data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if qs.ndim > 1 or qs.dtype.kind not in "fiu":
+        raise ShapeError(f"quantile: q must be a number or a 1-D sequence of numbers, not shape {qs.shape}")
+    if ((qs < 0) | (qs > 1) | np.isnan(qs)).any():
+        raise InvalidArgumentError(f"quantile: q must lie in [0, 1], got {q!r}")
+    rows, axes, shape = _to_last(x, axis, "quantile")
+    n = rows.shape[-1]
+    if n == 0:
+        raise ShapeError(f"quantile: the reduced axes of shape {shape} hold no elements")
+    ordered = sort(rows, -1).values
+    position = qs.ravel() * (n - 1)
+    lo = np.floor(position).astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    weight = position - lo
+    if method == "lower":
+        y = ordered[..., lo]
+    elif method == "higher":
+        y = ordered[..., np.ceil(position).astype(np.intp)]
+    elif method == "nearest":
+        y = ordered[..., np.around(position).astype(np.intp)]
+    else:
+        low, high = ordered[..., lo], ordered[..., hi]
+        dtype = low.dtype if low.dtype.kind == "f" else np.dtype(np.float64)
+        if method == "midpoint":  # at a whole position both neighbours are that element
+            y = (low + ordered[..., np.ceil(position).astype(np.intp)]) * 0.5
+        else:  # numpy's two-sided interpolation, exact at both ends
+            w = weight.astype(dtype)
+            gap = high - low
+            y = where(w >= 0.5, high - gap * (1 - w), low + gap * w)
+    has_nan = np.isnan(_values(ordered)[..., -1:]) if _values(ordered).dtype.kind == "f" else None
+    if has_nan is not None and has_nan.any():
+        y = where(has_nan, np.nan, y)
+    y = moveaxis(y, -1, 0)  # q's axis first, as numpy
+    if keepdims:
+        reduced = tuple(1 if (a - len(shape)) in axes else s for a, s in enumerate(shape))
+        return reshape(y, qs.shape + reduced)
+    return reshape(y, qs.shape + rows.shape[:-1])
+
+
+@public(method=True, numpy=np.median)
+def median(x: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Tensor:
+    """The median over ``axis``, as ``np.median``: the middle value, or the mean of the two middle values.
+
+    The gradient goes to the middle element(s) (½ each for an even count).
+    PyTorch's ``torch.median`` returns the lower of the two middle values
+    instead; ``quantile(x, 0.5, method='lower')`` gives that.
+    """
+    if out is not None:
+        raise InvalidArgumentError("median(..., out=...): Tensors are not written in place; drop out=")
+    if not isinstance(overwrite_input, bool):
+        raise ArgumentTypeError("median: overwrite_input must be a bool")
+    return quantile(x, 0.5, axis=axis, keepdims=keepdims)

@@ -1,0 +1,270 @@
+"""Products and running reductions: prod, cumsum, cumprod, logcumsumexp.
+
+Zeros are where products get hard: the gradient of prod is the product of
+the *other* elements, y/xᵢ only when no xᵢ is 0. Here it is computed from
+exclusive running products (no division) whenever a zero is present, so one
+zero, several zeros and second derivatives all come out right. cumprod's
+gradient with zeros uses the first zero of each row on arrays (O(n)); on
+Tensors (a derivative being differentiated) the pairwise form
+x̄ᵢ = Σ_{j≥i} ȳⱼ·Π_{k≤j, k≠i} xₖ, which is a polynomial and so exact to every order.
+logcumsumexp's gradient x̄ᵢ = Σ_{j≥i} ȳⱼ·exp(xᵢ − yⱼ) is summed in log space
+(positive and negative parts of ȳ apart) on arrays, and pairwise on Tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..registry import primitive, public, reduction_flops
+from ..tensor import Tensor
+from .elementwise import cast
+from .reduce import Axis, one_axis, reduction, restore_axes, unreduce
+from .shape import reshape
+
+_REVERSE = slice(None, None, -1)
+
+
+def _values(a: Any) -> np.ndarray:
+    """The numbers in ``a`` (masks and branch decisions only: no gradient flows through them)."""
+    return a.data if isinstance(a, Tensor) else np.asarray(a)
+
+
+def _along(axis: int) -> tuple:
+    """An index selecting along the (negative) ``axis``, batch axes in front untouched."""
+    return (Ellipsis,) + (slice(None),) * (-axis - 1)
+
+
+def _flip(a: Any, axis: int) -> Any:
+    return a[(Ellipsis, _REVERSE) + (slice(None),) * (-axis - 1)]
+
+
+def _shift(a: Any, axis: int, fill: float) -> Any:
+    """a moved one place along ``axis`` (first element ``fill``, last dropped): an exclusive scan from an inclusive one."""
+    head = np.ones_like(a[_along(axis) + (slice(0, 1),)])
+    if fill != 1:
+        head = head * fill
+    return np.concatenate([head, a[_along(axis) + (slice(0, -1),)]], axis=axis)
+
+
+def _scan_params(x: Any, axis: int = -1, *, op: str = "scan") -> dict[str, int]:
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if ndim == 0:
+        raise ShapeError(f"{op}: needs at least one dimension to run along, got a 0-d tensor (reshape it to (1,))")
+    return {"axis": one_axis(axis, ndim, op) - ndim}
+
+
+def _named(op: str) -> Any:
+    return lambda *args, **params: _scan_params(*args, op=op, **params)
+
+
+# ---------------------------------------------------------------------- prod
+def _others(y: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    """Πₖ≠ᵢ xₖ over each reduced group, for every element i: y/xᵢ without zeros, exclusive products with them."""
+    if not (_values(x) == 0).any():
+        return (y if keepdims else restore_axes(y, axis)) / x
+    kept = [a for a in range(-x.ndim, 0) if a not in axis]
+    order = tuple(x.ndim + a for a in kept + list(axis))
+    moved = np.transpose(x, order)
+    rows = reshape(moved, moved.shape[: len(kept)] + (-1,))
+    prefix = _shift(cumprod_primitive.primitive.bind(rows, axis=-1), -1, 1.0)
+    suffix = _flip(_shift(cumprod_primitive.primitive.bind(_flip(rows, -1), axis=-1), -1, 1.0), -1)
+    return np.transpose(reshape(prefix * suffix, moved.shape), tuple(np.argsort(order)))
+
+
+@reduction(
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _others(y, x, axis, keepdims),),
+    jvp=(lambda t, y, x, axis, keepdims: (t * _others(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
+    formula="y = Πᵢ xᵢ",
+    vjp_text="x̄ᵢ = ȳ·Πₖ≠ᵢ xₖ  (y/xᵢ when no x is 0)",
+    jvp_text="ẏ = Σᵢ ẋᵢ·Πₖ≠ᵢ xₖ",
+    method=True,
+    numpy=np.prod,
+)
+def prod(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+    """y = Π x over ``axis`` (all axes when None); its gradient is exact with one or several zeros."""
+    return np.multiply.reduce(x, axis=axis, keepdims=keepdims)
+
+
+# -------------------------------------------------------------------- cumsum
+def _reverse_cumsum(g: Any, axis: int) -> Any:
+    return _flip(cumsum_primitive.primitive.bind(_flip(g, axis), axis=axis), axis)
+
+
+@primitive(
+    vjp=(lambda g, y, x, axis: _reverse_cumsum(g, axis),),
+    jvp=(lambda t, y, x, axis: cumsum_primitive.primitive.bind(t, axis=axis),),
+    formula="yᵢ = Σ_{k≤i} xₖ",
+    vjp_text="x̄ᵢ = Σ_{j≥i} ȳⱼ",
+    jvp_text="ẏᵢ = Σ_{k≤i} ẋₖ",
+    flops=reduction_flops,
+    prepare=_named("cumsum"),
+    name="cumsum",
+    export=False,
+)
+def cumsum_primitive(x: Any, /, axis: int = -1) -> np.ndarray:
+    """yᵢ = Σ_{k≤i} xₖ along ``axis`` (a negative axis)."""
+    return np.add.accumulate(x, axis=axis)
+
+
+def _scan(primitive_fn: Any, x: Any, axis: int | None, dtype: Any) -> Tensor:
+    if dtype is not None:
+        x = cast(x, dtype)
+    if axis is None or (x.ndim if isinstance(x, Tensor) else np.ndim(x)) == 0:
+        one_axis(axis if axis is not None else 0, 1, primitive_fn.primitive.name)
+        return primitive_fn(reshape(x, (-1,)), axis=-1)  # numpy: a 0-d x becomes one element
+    return primitive_fn(x, axis=axis)
+
+
+@public(method=True, numpy=np.cumsum, rules=cumsum_primitive)
+def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
+    """Running sum yᵢ = Σ_{k≤i} xₖ along ``axis``, as ``np.cumsum`` (None: over the flattened x)."""
+    return _scan(cumsum_primitive, x, axis, dtype)
+
+
+# ------------------------------------------------------------------- cumprod
+def _index_along(x: Any, axis: int) -> np.ndarray:
+    """0, 1, …, n−1 along ``axis``, shaped to broadcast against x."""
+    n = x.shape[axis]
+    return np.arange(n).reshape((n,) + (1,) * (-axis - 1))
+
+
+def _first_zero(x: Any, axis: int) -> np.ndarray:
+    """Per row along ``axis``: the position of the first zero (n when there is none), kept as a unit axis."""
+    zero = _values(x) == 0
+    n = x.shape[axis]
+    return np.where(zero.any(axis=axis, keepdims=True), zero.argmax(axis=axis, keepdims=True), n)
+
+
+def _cumprod_vjp(g, y, x, axis):
+    """x̄ᵢ = Σ_{j≥i} ȳⱼ·Π_{k≤j, k≠i} xₖ."""
+    if not (_values(x) == 0).any():
+        return _reverse_cumsum(g * y, axis) / x
+    if isinstance(g, Tensor) or isinstance(x, Tensor):
+        return _pairwise_cumprod(g, x, axis, transpose=True)
+    # before the first zero f: the zero-free formula (its sum only reaches j < f, where y ≠ 0);
+    # at f: Π_{k<f} xₖ · Σ_{j≥f} ȳⱼ·Π_{f<k≤j} xₖ; after f: 0 (every product holds x_f)
+    k, f = _index_along(x, axis), _first_zero(x, axis)
+    before = k < f
+    with np.errstate(divide="ignore", invalid="ignore"):
+        head = _reverse_cumsum(g * y, axis) / np.where(before, x, 1)
+    lead = np.multiply.accumulate(np.where(before, x, 1), axis=axis)
+    tail = np.multiply.accumulate(np.where(k <= f, 1, x), axis=axis)
+    at = lead * _reverse_cumsum(np.where(k >= f, g * tail, 0), axis)
+    return np.where(before, head, np.where(k == f, at, 0))
+
+
+def _cumprod_jvp(t, y, x, axis):
+    """ẏⱼ = Σ_{i≤j} ẋᵢ·Π_{k≤j, k≠i} xₖ."""
+    if not (_values(x) == 0).any():
+        return y * cumsum_primitive.primitive.bind(t / x, axis=axis)
+    if isinstance(t, Tensor) or isinstance(x, Tensor):
+        return _pairwise_cumprod(t, x, axis, transpose=False)
+    # before the first zero f: y·Σ ẋ/x; from f on only i = f survives: ẋ_f·Π_{k≤j, k≠f} xₖ
+    k, f = _index_along(x, axis), _first_zero(x, axis)
+    before = k < f
+    head = y * np.add.accumulate(t / np.where(before, x, 1), axis=axis)
+    lead = np.multiply.accumulate(np.where(k < f, x, 1), axis=axis)
+    tail = np.multiply.accumulate(np.where(k <= f, 1, x), axis=axis)
+    t_at = np.where(k == f, t, 0).sum(axis=axis, keepdims=True)
+    lead_at = np.where(k == f, lead, 0).sum(axis=axis, keepdims=True)
+    return np.where(before, head, t_at * lead_at * tail)
+
+
+def _pairwise_cumprod(v: Any, x: Any, axis: int, transpose: bool) -> Any:
+    """The exact polynomial form on Tensors: with Pᵢⱼ = Π_{i<k≤j} xₖ and Eᵢ = Π_{k<i} xₖ,
+    x̄ᵢ = Eᵢ·Σ_{j≥i} ȳⱼ·Pᵢⱼ (transpose) and ẏⱼ = Σ_{i≤j} ẋᵢ·Eᵢ·Pᵢⱼ. O(n²) per row."""
+    last = np.moveaxis(x, axis, -1)
+    vec = np.moveaxis(v, axis, -1)
+    n = last.shape[-1]
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    spread = np.where(j > i, last[..., None, :], 1)  # [i, k] = xₖ for k > i
+    pairs = cumprod_primitive.primitive.bind(spread, axis=-1)  # [i, j] = Π_{i<k≤j} xₖ (1 for j ≤ i)
+    exclusive = _shift(cumprod_primitive.primitive.bind(last, axis=-1), -1, 1.0)
+    reach = j >= i
+    if transpose:
+        out = exclusive * np.where(reach, vec[..., None, :] * pairs, 0).sum(axis=-1)
+    else:
+        out = np.where(reach, (vec * exclusive)[..., :, None] * pairs, 0).sum(axis=-2)
+    return np.moveaxis(out, -1, axis)
+
+
+@primitive(
+    vjp=(_cumprod_vjp,),
+    jvp=(_cumprod_jvp,),
+    formula="yᵢ = Π_{k≤i} xₖ",
+    vjp_text="x̄ᵢ = Σ_{j≥i} ȳⱼ·Π_{k≤j, k≠i} xₖ",
+    jvp_text="ẏⱼ = Σ_{i≤j} ẋᵢ·Π_{k≤j, k≠i} xₖ",
+    flops=reduction_flops,
+    prepare=_named("cumprod"),
+    name="cumprod",
+    export=False,
+)
+def cumprod_primitive(x: Any, /, axis: int = -1) -> np.ndarray:
+    """yᵢ = Π_{k≤i} xₖ along ``axis`` (a negative axis)."""
+    return np.multiply.accumulate(x, axis=axis)
+
+
+@public(method=True, numpy=np.cumprod, rules=cumprod_primitive)
+def cumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
+    """Running product yᵢ = Π_{k≤i} xₖ along ``axis``, as ``np.cumprod`` (None: flattened); exact gradient with zeros."""
+    return _scan(cumprod_primitive, x, axis, dtype)
+
+
+# -------------------------------------------------------------- logcumsumexp
+def _log_positive(v: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(np.where(v > 0, v, 0))
+
+
+def _logcumsumexp_vjp(g, y, x, axis):
+    """x̄ᵢ = Σ_{j≥i} ȳⱼ·exp(xᵢ − yⱼ), each term ≤ |ȳⱼ|."""
+    if isinstance(g, Tensor) or isinstance(x, Tensor) or isinstance(y, Tensor):
+        return _pairwise_logcumsumexp(g, y, x, axis, transpose=True)
+
+    def part(v):
+        return np.exp(x + _flip(np.logaddexp.accumulate(_flip(_log_positive(v) - y, axis), axis=axis), axis))
+
+    return part(g) - part(-g)
+
+
+def _logcumsumexp_jvp(t, y, x, axis):
+    """ẏⱼ = Σ_{i≤j} ẋᵢ·exp(xᵢ − yⱼ), a softmax-weighted running mean of ẋ."""
+    if isinstance(t, Tensor) or isinstance(x, Tensor) or isinstance(y, Tensor):
+        return _pairwise_logcumsumexp(t, y, x, axis, transpose=False)
+
+    def part(v):
+        return np.exp(np.logaddexp.accumulate(_log_positive(v) + x, axis=axis) - y)
+
+    return part(t) - part(-t)
+
+
+def _pairwise_logcumsumexp(v, y, x, axis, transpose):
+    """Wᵢⱼ = exp(xᵢ − yⱼ) for j ≥ i (never above 1); x̄ = W·ȳ, ẏ = Wᵀ·ẋ. O(n²) per row, exact to every order."""
+    xs, ys = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
+    vec = np.moveaxis(v, axis, -1)
+    n = xs.shape[-1]
+    reach = np.arange(n)[None, :] >= np.arange(n)[:, None]  # [i, j]: j ≥ i
+    weights = np.exp(np.where(reach, xs[..., :, None] - ys[..., None, :], -np.inf))
+    if transpose:
+        out = (weights * vec[..., None, :]).sum(axis=-1)
+    else:
+        out = (weights * vec[..., :, None]).sum(axis=-2)
+    return np.moveaxis(out, -1, axis)
+
+
+@primitive(
+    vjp=(_logcumsumexp_vjp,),
+    jvp=(_logcumsumexp_jvp,),
+    formula="yᵢ = log Σ_{k≤i} exp(xₖ)",
+    vjp_text="x̄ᵢ = Σ_{j≥i} ȳⱼ·exp(xᵢ − yⱼ)",
+    jvp_text="ẏⱼ = Σ_{i≤j} ẋᵢ·exp(xᵢ − yⱼ)",
+    flops=reduction_flops,
+    method=True,
+    prepare=_named("logcumsumexp"),
+)
+def logcumsumexp(x: Any, /, axis: int = -1) -> np.ndarray:
+    """yᵢ = log Σ_{k≤i} exp(xₖ) along ``axis`` (PyTorch's ``logcumsumexp``), computed without overflow."""
+    return np.logaddexp.accumulate(x, axis=axis)

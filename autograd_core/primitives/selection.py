@@ -1,0 +1,293 @@
+"""PyTorch's and numpy's index operations: gather, scatter, scatter_add, index_select, masked_fill,
+masked_select, put_along_axis, and the constant index queries nonzero / argwhere.
+
+Each is a selection built on ``getitem``, its transpose ``add_at`` and
+``where``, so gradients go exactly where the values went:
+
+* gather / index_select / masked_select: x̄ = ȳ added back at the picked places;
+* scatter / put_along_axis (y = x with src written at the index): x̄ = ȳ where
+  nothing was written, src̄ = ȳ at the place each src element was written to.
+  When an index repeats, the last write wins (numpy's rule, made
+  deterministic here), and only that src element gets a gradient;
+* scatter_add (y = x with src added at the index): x̄ = ȳ, src̄ = gather(ȳ).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DtypeError, IndexingError, InvalidArgumentError, ShapeError
+from ..registry import public
+from ..tensor import Tensor, wrap
+from .elementwise import add, cast, where
+from .index import add_at, getitem, normalize_index
+from .reduce import one_axis
+from .shape import broadcast_to, reshape
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return x.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def _dtype(x: Any) -> np.dtype:
+    return x.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
+
+
+def _index_array(index: Any, op: str) -> np.ndarray:
+    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    if idx.dtype.kind not in "iu" and not (idx.dtype.kind == "f" and idx.size == 0):
+        raise DtypeError(f"{op}: index must hold integers, not {idx.dtype}")
+    return idx.astype(np.intp)
+
+
+def _in_range(idx: np.ndarray, n: int, op: str, axis: int) -> np.ndarray:
+    """Negative indices counted from the end; anything outside [-n, n) is an ``IndexingError``."""
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise IndexingError(f"{op}: index {bad} is out of range for axis {axis} of length {n}")
+    return np.where(idx < 0, idx + n, idx)
+
+
+def _grid(index: np.ndarray, dim: int) -> tuple:
+    """The full coordinates of each index element: its own position on every axis but ``dim``, the index on ``dim``."""
+    ndim = index.ndim
+    return tuple(
+        index if d == dim else np.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
+        for d, n in enumerate(index.shape)
+    )
+
+
+def _torch_index(x: Any, dim: int, index: Any, op: str) -> tuple[np.ndarray, int]:
+    """PyTorch's rules for gather/scatter: same number of dims, index no longer than x on the other dims."""
+    shape = _shape(x)
+    idx = _index_array(index, op)
+    if idx.ndim != len(shape):
+        raise ShapeError(f"{op}: index needs as many dimensions as the input {shape}, got shape {idx.shape}")
+    if not shape:
+        return _in_range(idx, 1, op, 0), 0
+    dim = one_axis(dim, len(shape), op)
+    for d, (m, n) in enumerate(zip(idx.shape, shape)):
+        if d != dim and m > n:
+            raise ShapeError(f"{op}: index shape {idx.shape} is longer than the input {shape} on dim {d}")
+    return _in_range(idx, shape[dim], op, dim), dim
+
+
+@public(method=True)
+def gather(x: Any, dim: int, index: Any) -> Tensor:
+    """y[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (any dim), as ``torch.gather``; y has index's shape.
+
+    The gradient adds ȳ back at the gathered places (repeats accumulate).
+    """
+    idx, dim = _torch_index(x, dim, index, "gather")
+    if not _shape(x):
+        return getitem(x, ()) if idx.ndim == 0 else x
+    return getitem(x, _grid(idx, dim))
+
+
+def _written(shape: tuple[int, ...], positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For flat ``positions`` written in order: which writes survive (the last to each place) and where they land."""
+    flat = positions.ravel()
+    _, first_from_end = np.unique(flat[::-1], return_index=True)
+    winners = flat.size - 1 - first_from_end
+    return winners, flat[winners]
+
+
+def _write(x: Any, positions: np.ndarray, src: Any, accumulate: bool) -> Tensor:
+    """x with ``src`` (one value per entry of ``positions``, flat positions in x) written, or added, at those places."""
+    shape = _shape(x)
+    size = int(np.prod(shape))
+    src_flat = reshape(src, (-1,))
+    if accumulate:
+        spread = add_at(src_flat, index=normalize_index(positions.ravel(), 1), shape=(size,))
+        return add(x, reshape(spread, shape))
+    winners, places = _written(shape, positions)
+    placed = add_at(getitem(src_flat, winners), index=normalize_index(places, 1), shape=(size,))
+    mask = np.zeros(size, dtype=bool)
+    mask[places] = True
+    return where(mask.reshape(shape), reshape(placed, shape), x)
+
+
+def _source(x: Any, src: Any, shape: tuple[int, ...]) -> Any:
+    """src as a Tensor/array of ``shape`` in x's dtype: a number is broadcast (a constant)."""
+    if isinstance(src, Tensor):
+        if src.dtype != _dtype(x) and src.dtype.kind == "f" and _dtype(x).kind == "f":
+            src = cast(src, _dtype(x))
+        return src
+    arr = np.asarray(src)
+    if arr.ndim == 0:
+        return np.full(shape, arr, dtype=_dtype(x))
+    return arr.astype(_dtype(x)) if arr.dtype != _dtype(x) else arr
+
+
+def _torch_scatter(x: Any, dim: int, index: Any, src: Any, op: str, accumulate: bool) -> Tensor:
+    idx, dim = _torch_index(x, dim, index, op)
+    shape = _shape(x)
+    if not shape:
+        x, idx = reshape(x, (1,)), idx.reshape(1)
+    src = _source(x, src, idx.shape)
+    if _shape(src) != idx.shape:
+        src_shape = _shape(src)
+        if len(src_shape) != idx.ndim or any(m > n for m, n in zip(idx.shape, src_shape)):
+            raise ShapeError(f"{op}: src of shape {src_shape} is smaller than index {idx.shape} on some dim")
+        src = getitem(src, tuple(slice(0, m) for m in idx.shape))
+    positions = np.ravel_multi_index(_grid(idx, dim if shape else 0), _shape(x)) if idx.size else idx.ravel()
+    out = _write(x, np.asarray(positions), src, accumulate)
+    return reshape(out, shape) if not shape else out
+
+
+@public(method=True)
+def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+    """y = x with src written at the index along ``dim``: y[i][index[i][j][k]][k] = src[i][j][k] for dim = 1,
+    as ``torch.scatter``. ``src`` may be a Tensor or a number (or give ``value=``).
+
+    Where an index repeats, the last write (in index order) wins, and only it
+    gets a gradient; x gets ȳ where nothing was written.
+    """
+    if reduce is not None:
+        raise InvalidArgumentError("scatter: reduce= is not supported; use scatter_add for reduce='add'")
+    if (src is None) == (value is None):
+        raise InvalidArgumentError("scatter: give exactly one of src (a tensor or number) and value=")
+    return _torch_scatter(x, dim, index, value if src is None else src, "scatter", accumulate=False)
+
+
+@public(method=True)
+def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Tensor:
+    """y = x with src added at the index along ``dim`` (repeats accumulate), as ``torch.scatter_add``:
+    y[i][index[i][j][k]][k] += src[i][j][k] for dim = 1. x̄ = ȳ, src̄ = gather(ȳ)."""
+    return _torch_scatter(x, dim, index, src, "scatter_add", accumulate=True)
+
+
+@public(method=True)
+def index_select(x: Any, dim: int, index: Any) -> Tensor:
+    """The entries ``index`` (a 1-D list of positions) along ``dim``, as ``torch.index_select``."""
+    shape = _shape(x)
+    idx = _index_array(index, "index_select")
+    if idx.ndim > 1:
+        raise ShapeError(f"index_select: index must be 1-D, got shape {idx.shape}")
+    if not shape:
+        return gather(x, 0, idx.reshape(()))
+    dim = one_axis(dim, len(shape), "index_select")
+    idx = _in_range(idx.reshape(-1), shape[dim], "index_select", dim)
+    return getitem(x, (slice(None),) * dim + (idx,))
+
+
+def _mask(mask: Any, op: str) -> np.ndarray:
+    m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if m.dtype != bool:
+        raise DtypeError(f"{op}: the mask must be boolean, not {m.dtype} (compare first, e.g. x > 0)")
+    return m
+
+
+@public(method=True)
+def masked_fill(x: Any, mask: Any, value: Any) -> Tensor:
+    """y = value where mask else x, as ``torch.masked_fill``; the mask broadcasts to x's shape.
+
+    x̄ = ȳ where the mask is false (0 where filled); a Tensor ``value`` gets the sum of ȳ over the filled places.
+    """
+    m = _mask(mask, "masked_fill")
+    shape = _shape(x)
+    try:
+        fits = np.broadcast_shapes(m.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"masked_fill: the mask of shape {m.shape} does not broadcast to the input's {shape}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, not shape {value.shape}")
+        if value.dtype != _dtype(x) and value.dtype.kind == _dtype(x).kind == "f":
+            value = cast(value, _dtype(x))
+    out = where(m, value, x)
+    if out.dtype != _dtype(x) and not isinstance(value, Tensor):
+        out = cast(out, _dtype(x))  # a float value into an integer tensor is truncated, as PyTorch does
+    return out
+
+
+@public(method=True)
+def masked_select(x: Any, mask: Any) -> Tensor:
+    """The elements of x where the mask is true, as a 1-D tensor (``torch.masked_select``); x and the mask broadcast.
+
+    Differentiable: x̄ = ȳ put back at the selected places (summed over broadcast axes).
+    """
+    m = _mask(mask, "masked_select")
+    shape = _shape(x)
+    try:
+        full = np.broadcast_shapes(m.shape, shape)
+    except ValueError:
+        raise ShapeError(
+            f"masked_select: the mask of shape {m.shape} and the input's {shape} do not broadcast"
+        ) from None
+    if full != tuple(shape):
+        x = broadcast_to(x, full)
+    return getitem(x, np.broadcast_to(m, full))
+
+
+def _along_axis_grid(shape: tuple[int, ...], idx: np.ndarray, axis: int, op: str) -> tuple:
+    """numpy's fancy index for ``*_along_axis``: ``idx`` on ``axis``, aranges broadcast on the others."""
+    if idx.ndim != len(shape):
+        raise ShapeError(f"{op}: indices need {len(shape)} dimensions like the array {shape}, got shape {idx.shape}")
+    idx = _in_range(idx, shape[axis], op, axis)
+    grid = []
+    for d, n in enumerate(shape):
+        if d == axis:
+            grid.append(idx)
+        else:
+            if idx.shape[d] not in (1, n) and n != 1:
+                raise ShapeError(f"{op}: indices {idx.shape} do not broadcast against the array {shape} on axis {d}")
+            grid.append(np.arange(n).reshape((1,) * d + (n,) + (1,) * (len(shape) - d - 1)))
+    return tuple(np.broadcast_arrays(*grid))
+
+
+@public()
+def put_along_axis(x: Any, indices: Any, values: Any, axis: int | None) -> Tensor:
+    """x with ``values`` written at ``indices`` along ``axis``, as ``np.put_along_axis`` but returning a new
+    tensor (``jax.numpy``'s ``inplace=False``); ``axis=None`` writes into the flattened x.
+
+    Where an index repeats the last write wins, and only it gets a gradient;
+    x gets ȳ where nothing was written. ``np.put_along_axis(t, ...)`` writes
+    into t itself, as numpy does (refused when t requires grad).
+    """
+    shape = _shape(x)
+    idx = _index_array(indices, "put_along_axis")
+    if axis is None:
+        if idx.ndim != 1:
+            raise ShapeError(f"put_along_axis: with axis=None the indices must be 1-D, got shape {idx.shape}")
+        flat = reshape(x, (-1,))
+        return reshape(put_along_axis(flat, idx, values, 0), shape)
+    axis = one_axis(axis, len(shape), "put_along_axis")
+    grid = _along_axis_grid(shape, idx, axis, "put_along_axis")
+    target = grid[0].shape if grid else ()
+    positions = np.ravel_multi_index(grid, shape) if grid and grid[0].size else np.zeros(target, dtype=np.intp)
+    src = _source(x, values, target)
+    try:
+        src = broadcast_to(src, target) if _shape(src) != target else src
+    except ShapeError:
+        raise ShapeError(f"put_along_axis: values of shape {_shape(values)} do not broadcast to {target}") from None
+    return _write(x, positions, src, accumulate=False)
+
+
+def put_along_axis_in_place(arr: Tensor, indices: Any, values: Any, axis: int | None) -> None:
+    """``np.put_along_axis(t, indices, values, axis)``: write into t itself, as numpy does (returns None).
+
+    An in-place write: refused on a tensor that requires grad (outside ``no_grad``), recorded by its version counter.
+    """
+    result = put_along_axis(arr.detach(), indices, values, axis)
+    arr.copy_(result)
+
+
+@public(method=True)
+def nonzero(x: Any, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+    """The indices of the non-zero elements, as ``torch.nonzero``: an (n, ndim) integer tensor, one row per
+    element; ``as_tuple=True`` gives one 1-D tensor per axis (numpy's ``np.nonzero``). No gradient."""
+    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if as_tuple:
+        return tuple(wrap(i) for i in np.nonzero(np.atleast_1d(values)))
+    return wrap(np.argwhere(values))
+
+
+@public(numpy=np.argwhere)
+def argwhere(x: Any) -> Tensor:
+    """The indices of the non-zero elements as an (n, ndim) integer tensor, as ``np.argwhere``. No gradient."""
+    return nonzero(x)

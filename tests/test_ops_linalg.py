@@ -1,0 +1,458 @@
+"""Linear algebra against numpy (values) and PyTorch (gradients): einsum and the products built on it,
+diagonals and triangles, norms, and ag.linalg's inv, solve, det, slogdet, cholesky."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch_oracle import compare
+
+import autograd_core as ag
+from autograd_core.errors import InvalidArgumentError, ShapeError
+
+rng = np.random.default_rng(2024)
+
+
+def randn(*shape):
+    return rng.standard_normal(shape)
+
+
+def spd(n, batch=()):
+    x = rng.standard_normal(batch + (n, n))
+    return x @ np.swapaxes(x, -1, -2) + n * np.eye(n)
+
+
+# --------------------------------------------------------------------- einsum
+EINSUMS = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("ii", [(3, 3)]),
+    ("ii->i", [(3, 3)]),
+    ("iij->ji", [(2, 2, 3)]),
+    ("iii->i", [(2, 2, 2)]),
+    ("...ij,...jk->...ik", [(2, 2, 3), (1, 3, 4)]),
+    ("...ij,jk", [(2, 2, 3), (3, 4)]),
+    ("i...,i...->...", [(3, 2), (3, 1)]),
+    ("ij,jk", [(2, 1), (3, 4)]),
+    ("bhqd,bhkd->bhqk", [(2, 2, 3, 4), (2, 2, 5, 4)]),
+    ("i,i", [(4,), (4,)]),
+    ("i,j", [(2,), (3,)]),
+    ("ij->", [(2, 3)]),
+    ("ij", [(2, 3)]),
+    ("ji", [(2, 3)]),
+    ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 2)]),
+    ("ab,bc,ca->", [(2, 3), (3, 4), (4, 2)]),
+    (",->", [(), ()]),
+    ("ij,->ij", [(2, 3), ()]),
+    ("Ba,aC", [(2, 3), (3, 2)]),
+    ("ij,jk->ik", [(0, 3), (3, 2)]),
+    ("ij,jk->ik", [(2, 0), (0, 2)]),
+    ("ii->i", [(0, 0)]),
+    (" i j , j k -> i k ", [(2, 3), (3, 4)]),
+]
+
+
+@pytest.mark.parametrize("subscripts, shapes", EINSUMS)
+def test_einsum_matches_numpy_and_torch(subscripts, shapes):
+    arrays = [randn(*s) for s in shapes]
+    expected = np.einsum(subscripts, *arrays)
+    got = ag.einsum(subscripts, *[ag.tensor(a) for a in arrays])
+    np.testing.assert_allclose(got.data, expected, rtol=1e-12, atol=1e-12)
+    assert got.shape == np.shape(expected)
+    if "," in subscripts and any(0 in s for s in shapes) or subscripts.strip() == ",->":
+        return
+    if not any(s[i] == 1 for s in shapes for i in range(len(s))):  # torch does not broadcast named indices
+        compare(
+            lambda *xs: ag.einsum(subscripts, *xs), lambda *ts: __import__("torch").einsum(subscripts, *ts), *arrays
+        )
+
+
+def test_einsum_gradient_of_size_one_broadcast_index_sums():
+    a, b = randn(2, 1), randn(3, 4)
+    ta, tb = ag.tensor(a, requires_grad=True), ag.tensor(b, requires_grad=True)
+    ag.einsum("ij,jk", ta, tb).sum().backward()
+    np.testing.assert_allclose(ta.grad.data, np.full((2, 1), b.sum()))
+    np.testing.assert_allclose(tb.grad.data, np.full((3, 4), a.sum()))
+
+
+def test_einsum_numpy_dispatch_sublists_and_second_derivatives():
+    a, b = randn(2, 3), randn(3, 4)
+    ta = ag.tensor(a, requires_grad=True)
+    np.testing.assert_allclose(np.einsum("ij,jk->ik", ta, b).data, a @ b)
+    np.testing.assert_allclose(ag.einsum(ta, [0, 1], b, [1, 2], [0, 2]).data, a @ b)
+    np.testing.assert_allclose(ag.einsum(ta, [Ellipsis, 1], b, [1, 2]).data, a @ b)
+    # f = Σ (x xᵀ)ᵢᵢ² has Hessian-vector products through einsum's rules
+    x = randn(3, 2)
+    compare(lambda t: ag.einsum("ij,kj->ik", t, t) ** 2, lambda t: (t @ t.T) ** 2, x, second=True)
+    compare(lambda t: ag.einsum("ii->i", t) ** 3, lambda t: t.diagonal() ** 3, randn(3, 3), second=True)
+
+
+@pytest.mark.parametrize(
+    "subscripts, shapes, error",
+    [
+        ("ij,jk", [(2, 3), (4, 5)], ShapeError),
+        ("ij", [(2, 3, 4)], ShapeError),
+        ("ij,jk", [(2, 3)], ShapeError),
+        ("ij->k", [(2, 3)], InvalidArgumentError),
+        ("ij->ii", [(2, 3)], InvalidArgumentError),
+        ("...i->i", [(2, 3)], ShapeError),
+        ("ii", [(2, 3)], ShapeError),
+        ("i1", [(2, 3)], InvalidArgumentError),
+        ("i->j->k", [(2,)], InvalidArgumentError),
+    ],
+)
+def test_einsum_bad_subscripts_are_library_errors(subscripts, shapes, error):
+    with pytest.raises(error, match="einsum"):
+        ag.einsum(subscripts, *[ag.tensor(randn(*s)) for s in shapes])
+
+
+# ------------------------------------------------------------ built on einsum
+@pytest.mark.parametrize(
+    "sa, sb", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)), ((2, 2, 3), (4, 3, 2)), ((), (2, 3))]
+)
+def test_dot_is_numpys_dot(sa, sb):
+    a, b = randn(*sa), randn(*sb)
+    np.testing.assert_allclose(ag.dot(ag.tensor(a), b).data, np.dot(a, b), rtol=1e-12)
+    np.testing.assert_allclose(np.dot(ag.tensor(a, requires_grad=True), b).data, np.dot(a, b), rtol=1e-12)
+    np.testing.assert_allclose(ag.tensor(a).dot(b).data, np.dot(a, b), rtol=1e-12)
+    if len(sa) == len(sb) == 1:
+        compare(ag.dot, lambda x, y: x.dot(y), a, b)
+
+
+@pytest.mark.parametrize("sa, sb", [((3,), (3,)), ((2, 3), (4, 3)), ((2, 2, 3), (3,)), ((), (2,))])
+def test_inner_matches_numpy_and_torch(sa, sb):
+    a, b = randn(*sa), randn(*sb)
+    np.testing.assert_allclose(np.inner(ag.tensor(a), ag.tensor(b)).data, np.inner(a, b), rtol=1e-12)
+    compare(ag.inner, lambda x, y: __import__("torch").inner(x, y), a, b)
+
+
+def test_outer_and_kron_match_torch():
+    torch = pytest.importorskip("torch")
+    compare(ag.outer, torch.outer, randn(3), randn(4))
+    np.testing.assert_allclose(np.outer(ag.tensor(randn(2, 2)), [1.0, 2.0]).shape, (4, 2))
+    for sa, sb in [((2, 3), (3, 2)), ((2,), (3,)), ((2, 2), (3,)), ((1, 2, 2), (2, 1)), ((), (2,))]:
+        a, b = randn(*sa), randn(*sb)
+        np.testing.assert_allclose(ag.kron(a, b).data, np.kron(a, b), rtol=1e-12)
+        compare(ag.kron, torch.kron, a, b)
+
+
+@pytest.mark.parametrize(
+    "sa, sb, axes",
+    [
+        ((2, 3, 4), (3, 4, 5), 2),
+        ((2, 3), (3, 2), 1),
+        ((2, 3), (4, 5), 0),
+        ((2, 3, 4), (4, 3, 2), ([1, 2], [1, 0])),
+        ((2, 3, 4), (4, 2), (2, 0)),
+        ((3,), (3,), 1),
+        ((2, 3), (2, 3), 2),
+    ],
+)
+def test_tensordot_matches_numpy_and_torch(sa, sb, axes):
+    a, b = randn(*sa), randn(*sb)
+    np.testing.assert_allclose(np.tensordot(ag.tensor(a), b, axes).data, np.tensordot(a, b, axes), rtol=1e-12)
+    torch = pytest.importorskip("torch")
+    dims = axes if isinstance(axes, int) else tuple(np.atleast_1d(d).tolist() for d in axes)
+    compare(lambda x, y: ag.tensordot(x, y, axes), lambda x, y: torch.tensordot(x, y, dims=dims), a, b)
+
+
+def test_tensordot_refuses_mismatched_axes():
+    with pytest.raises(ShapeError, match="tensordot"):
+        ag.tensordot(randn(2, 3), randn(2, 3), 1)
+    with pytest.raises(ShapeError, match="tensordot"):
+        ag.tensordot(randn(2, 3), randn(3, 2), ([0, 1], [1]))
+
+
+@pytest.mark.parametrize(
+    "shape, offset, axis1, axis2",
+    [
+        ((3, 3), 0, 0, 1),
+        ((3, 4), 1, 0, 1),
+        ((4, 3), -2, 0, 1),
+        ((2, 3, 4), 0, 1, 2),
+        ((2, 3, 4), 1, 2, 0),
+        ((3, 3), 5, 0, 1),
+    ],
+)
+def test_diagonal_and_trace_match_numpy_and_torch(shape, offset, axis1, axis2):
+    x = randn(*shape)
+    np.testing.assert_allclose(
+        np.diagonal(ag.tensor(x), offset, axis1, axis2).data, np.diagonal(x, offset, axis1, axis2)
+    )
+    np.testing.assert_allclose(np.trace(ag.tensor(x), offset, axis1, axis2).data, np.trace(x, offset, axis1, axis2))
+    torch = pytest.importorskip("torch")
+    compare(
+        lambda t: ag.diagonal(t, offset, dim1=axis1, dim2=axis2),
+        lambda t: torch.diagonal(t, offset, axis1, axis2),
+        x,
+    )
+    if len(shape) == 2 and offset == 0:
+        compare(lambda t: t.trace(), torch.trace, x)
+
+
+@pytest.mark.parametrize("shape, k", [((3,), 0), ((3,), 1), ((2,), -2), ((3, 3), 0), ((3, 4), 1), ((4, 3), -1)])
+def test_diag_matches_numpy_and_torch(shape, k):
+    v = randn(*shape)
+    np.testing.assert_allclose(np.diag(ag.tensor(v), k).data, np.diag(v, k))
+    compare(lambda t: ag.diag(t, k), lambda t: __import__("torch").diag(t, k), v)
+
+
+@pytest.mark.parametrize("shape, k", [((3, 3), 0), ((3, 4), 1), ((2, 4, 3), -1), ((3, 3), 5), ((0, 2), 0)])
+def test_tril_triu_match_numpy_and_torch(shape, k):
+    x = randn(*shape)
+    np.testing.assert_allclose(np.tril(ag.tensor(x), k).data, np.tril(x, k))
+    np.testing.assert_allclose(ag.tensor(x).triu(k).data, np.triu(x, k))
+    if 0 not in shape:
+        torch = pytest.importorskip("torch")
+        compare(lambda t: ag.tril(t, diagonal=k), lambda t: torch.tril(t, k), x)
+        compare(lambda t: ag.triu(t, k), lambda t: torch.triu(t, k), x)
+    x32 = ag.tensor(x.astype(np.float32), requires_grad=True)
+    assert ag.tril(x32).dtype == np.float32
+    with pytest.raises(ShapeError, match="tril"):
+        ag.tril(ag.tensor([1.0, 2.0]))
+
+
+# ---------------------------------------------------------------------- norms
+VECTOR_ORDS = [None, 2, 1, 3, 0.5, np.inf, -np.inf, 0, -1]
+
+
+@pytest.mark.parametrize("order", VECTOR_ORDS)
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (0, False), (1, True), (-1, False)])
+def test_vector_norms_match_numpy_and_torch(order, axis, keepdims):
+    x = randn(3, 4)
+    if axis is None and order is not None:
+        x = x[0]
+    expected = np.linalg.norm(x, order, axis, keepdims)
+    got = np.linalg.norm(ag.tensor(x, requires_grad=True), order, axis, keepdims)
+    np.testing.assert_allclose(got.data, expected, rtol=1e-12)
+    torch = pytest.importorskip("torch")
+    p = 2 if order is None else order
+    compare(
+        lambda t: ag.linalg.norm(t, order, axis, keepdims),
+        lambda t: torch.linalg.vector_norm(t, p, dim=axis, keepdim=keepdims),
+        x,
+        second=order not in (0,),
+    )
+
+
+@pytest.mark.parametrize("order", [2, 1, 3, 0.5, np.inf, -np.inf, -1, 0])
+def test_norm_gradient_at_zero_is_pytorchs(order):
+    """A zero vector (and zero entries) get the gradient PyTorch chooses: 0 where the derivative is undefined."""
+    torch = pytest.importorskip("torch")
+    for x in (np.zeros(3), np.array([0.0, 1.5, -2.0]), np.zeros((2, 2))):
+        compare(lambda t: ag.linalg.vector_norm(t, order), lambda t: torch.linalg.vector_norm(t, order), x)
+    empty = np.zeros((2, 0))
+    if order < 0 or np.isinf(order):  # no identity element: an error, as in PyTorch
+        with pytest.raises(ShapeError, match="empty"):
+            ag.linalg.vector_norm(ag.tensor(empty), order)
+    else:
+        compare(lambda t: ag.linalg.vector_norm(t, order), lambda t: torch.linalg.vector_norm(t, order), empty)
+
+
+@pytest.mark.parametrize("order", [None, "fro", 1, -1, np.inf, -np.inf])
+@pytest.mark.parametrize("axis", [None, (0, 1), (1, 0), (-1, -3)])
+def test_matrix_norms_match_numpy_and_torch(order, axis):
+    x = randn(3, 4) if axis in (None, (0, 1), (1, 0)) else randn(2, 3, 4)
+    expected = np.linalg.norm(x, order, axis)
+    np.testing.assert_allclose(np.linalg.norm(ag.tensor(x), order, axis).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        ag.linalg.norm(ag.tensor(x), order, axis, keepdims=True).data, np.linalg.norm(x, order, axis, keepdims=True)
+    )
+    torch = pytest.importorskip("torch")
+    dims = axis if axis is not None else (0, 1)
+    compare(
+        lambda t: ag.linalg.norm(t, order, axis),
+        lambda t: torch.linalg.matrix_norm(t, "fro" if order is None else order, dim=dims),
+        x,
+    )
+
+
+def test_norm_without_svd_orders_says_what_it_supports():
+    with pytest.raises(InvalidArgumentError, match="'fro', 1, -1, inf or -inf"):
+        ag.linalg.norm(ag.tensor(randn(3, 3)), 2)
+    with pytest.raises(InvalidArgumentError, match="matrix norm"):
+        ag.linalg.norm(ag.tensor(randn(3)), "fro", axis=0)
+    with pytest.raises(ShapeError, match="1-D or 2-D"):
+        ag.linalg.norm(ag.tensor(randn(2, 2, 2)), 1)
+
+
+def test_norm_keeps_low_precision_and_handles_0d():
+    x = ag.tensor(np.array([3.0, 4.0], dtype=np.float32), requires_grad=True)
+    y = ag.linalg.norm(x)
+    y.backward()
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.data, [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(ag.linalg.norm(ag.tensor(-2.5)).data, 2.5)
+
+
+# ------------------------------------------------------------------ ag.linalg
+@pytest.mark.parametrize("batch", [(), (2,), (2, 1)])
+def test_inv_det_slogdet_match_torch(batch):
+    torch = pytest.importorskip("torch")
+    a = randn(*batch, 3, 3) + 2 * np.eye(3)
+    np.testing.assert_allclose(np.linalg.inv(ag.tensor(a)).data, np.linalg.inv(a), rtol=1e-12)
+    compare(ag.linalg.inv, torch.linalg.inv, a, second=True)
+    compare(ag.linalg.det, torch.linalg.det, a, second=True)
+    compare(lambda t: ag.linalg.slogdet(t).logabsdet, lambda t: torch.linalg.slogdet(t).logabsdet, a, second=True)
+    sign, logabsdet = np.linalg.slogdet(ag.tensor(a))
+    np.testing.assert_allclose(sign.data, np.linalg.slogdet(a).sign)
+    np.testing.assert_allclose(logabsdet.data, np.linalg.slogdet(a).logabsdet)
+
+
+def test_det_gradient_of_singular_matrices_is_the_cofactor_matrix():
+    """Finite differences are the oracle here: PyTorch returns 0 for this rank-2 matrix, though det grows as 4ε."""
+    rank_two = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    rank_one = np.outer([1.0, 2.0, -1.0], [0.5, 1.0, 2.0])
+    for a in (rank_two, rank_one, np.zeros((2, 2)), np.stack([rank_two, np.eye(3)])):
+        assert ag.gradcheck(ag.linalg.det, [ag.tensor(a)], eps=1e-6, atol=1e-7)
+        _, tangent = ag.jvp(ag.linalg.det, [ag.tensor(a)], [np.ones_like(a)])
+        expected = (np.linalg.det(a + 1e-6) - np.linalg.det(a - 1e-6)) / 2e-6
+        np.testing.assert_allclose(tangent.data, expected, atol=1e-6)
+    a = ag.tensor(rank_two, requires_grad=True)
+    ag.linalg.det(a).backward()
+    cofactors = np.array([[4.0, 4.0, -4.0], [-2.0, -2.0, 2.0], [0.0, 0.0, 0.0]])  # Cᵢⱼ = (−1)^(i+j) Mᵢⱼ
+    np.testing.assert_allclose(a.grad.data, cofactors, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "sa, sb",
+    [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3)), ((3, 3), (2, 3, 2)), ((2, 3, 3), (3, 1)), ((1, 1), (1,))],
+)
+def test_solve_matches_torch(sa, sb):
+    torch = pytest.importorskip("torch")
+    a, b = randn(*sa) + 3 * np.eye(sa[-1]), randn(*sb)
+    compare(ag.linalg.solve, torch.linalg.solve, a, b, second=True)
+    if len(sb) == 1 or len(sb) == len(sa):
+        np.testing.assert_allclose(np.linalg.solve(ag.tensor(a), b).data, np.linalg.solve(a, b), rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch, upper", [((), False), ((2,), False), ((), True)])
+def test_cholesky_matches_torch_with_symmetric_gradients(batch, upper):
+    torch = pytest.importorskip("torch")
+    a = spd(3, batch)
+    np.testing.assert_allclose(np.linalg.cholesky(ag.tensor(a)).data, np.linalg.cholesky(a), rtol=1e-12)
+    compare(
+        lambda t: ag.linalg.cholesky(t, upper=upper), lambda t: torch.linalg.cholesky(t, upper=upper), a, second=True
+    )
+
+
+def test_linalg_failures_are_library_errors():
+    singular = ag.tensor(np.ones((2, 2)))
+    with pytest.raises(InvalidArgumentError, match="singular"):
+        ag.linalg.inv(singular)
+    with pytest.raises(InvalidArgumentError, match="singular"):
+        ag.linalg.solve(singular, np.ones(2))
+    with pytest.raises(InvalidArgumentError, match="positive definite"):
+        ag.linalg.cholesky(ag.tensor(-np.eye(2)))
+    with pytest.raises(ShapeError, match="square"):
+        ag.linalg.det(ag.tensor(np.ones((2, 3))))
+    with pytest.raises(ShapeError, match="solve"):
+        ag.linalg.solve(ag.tensor(np.eye(2)), np.ones(3))
+
+
+def test_linalg_lives_in_its_namespace_and_keeps_float32():
+    assert not hasattr(ag, "inv") and not hasattr(ag, "cholesky")
+    a32 = ag.tensor(spd(3).astype(np.float32), requires_grad=True)
+    for fn in (ag.linalg.inv, ag.linalg.det, ag.linalg.cholesky, lambda t: ag.linalg.slogdet(t).logabsdet):
+        y = fn(a32)
+        assert y.dtype == np.float32
+        y.sum().backward()
+        assert a32.grad.dtype == np.float32
+        a32.zero_grad()
+    assert ag.linalg.inv(ag.tensor(np.eye(2), dtype=np.float16)).dtype == np.float16
+    assert np.linalg.det(ag.tensor(np.eye(0))).item() == 1.0
+
+
+# ------------------------------------------------- einsum against numpy, fuzzed
+@st.composite
+def einsum_problems(draw):
+    """Random subscripts numpy accepts: 1-3 operands, repeated letters, '...', size-1 broadcasting, either output form."""
+    sizes = {c: draw(st.integers(1, 3)) for c in "abcd"}
+    ellipsis = tuple(draw(st.lists(st.integers(1, 2), max_size=2)))
+    terms, shapes = [], []
+    for _ in range(draw(st.integers(1, 3))):
+        letters = draw(st.lists(st.sampled_from("abcd"), max_size=3))
+        dims = [sizes[c] if draw(st.integers(0, 4)) else 1 for c in letters]
+        dims = [dims[letters.index(c)] for c in letters]  # a repeated letter keeps one length within an operand
+        if ellipsis and draw(st.booleans()):
+            cut = draw(st.integers(0, len(letters)))
+            own = ellipsis[draw(st.integers(0, len(ellipsis))) :]
+            own = tuple(1 if draw(st.integers(0, 3)) == 0 else n for n in own)
+            terms.append("".join(letters[:cut]) + "..." + "".join(letters[cut:]))
+            shapes.append(tuple(dims[:cut]) + own + tuple(dims[cut:]))
+        else:
+            terms.append("".join(letters))
+            shapes.append(tuple(dims))
+    subscripts = ",".join(terms)
+    if draw(st.booleans()):
+        used = sorted(set("".join(terms)) - {"."})
+        out = draw(st.permutations(used))[: draw(st.integers(0, len(used)))]
+        dots = "..." if "..." in subscripts else ""
+        at = draw(st.integers(0, len(out)))
+        subscripts += "->" + "".join(out[:at]) + dots + "".join(out[at:])
+    return subscripts, shapes
+
+
+@settings(max_examples=60)
+@given(problem=einsum_problems(), seed=st.integers(0, 2**16))
+def test_einsum_agrees_with_numpy_on_random_subscripts(problem, seed):
+    subscripts, shapes = problem
+    arrays = [np.random.default_rng(seed + k).standard_normal(s) for k, s in enumerate(shapes)]
+    try:
+        expected = np.einsum(subscripts, *arrays)
+    except ValueError:
+        with pytest.raises((ShapeError, InvalidArgumentError)):
+            ag.einsum(subscripts, *arrays)
+        return
+    xs = [ag.tensor(a) for a in arrays]
+    np.testing.assert_allclose(ag.einsum(subscripts, *xs).data, expected, rtol=1e-10, atol=1e-12)
+    fn = lambda *ts: ag.einsum(subscripts, *ts)  # noqa: E731
+    assert ag.gradcheck(fn, xs, eps=1e-6, atol=1e-6, rtol=1e-5)
+    assert ag.dot_product_test(fn, xs, rng=np.random.default_rng(seed), rtol=1e-9)
+
+
+# ------------------------------------- composites keep jacfwd = jacrev (batch axes)
+COMPOSITES = [
+    (lambda x: ag.sort(x, axis=0).values, (3, 2)),
+    (lambda x: ag.topk(x, 2).values, (2, 3)),
+    (lambda x: ag.quantile(x, [0.3, 0.5], axis=1), (2, 4)),
+    (lambda x: ag.gather(x, 1, np.array([[0, 0], [2, 1]])), (2, 3)),
+    (lambda x: ag.scatter(x, 1, np.array([[2], [0]]), x[:, :1] * 2), (2, 3)),
+    (lambda x: ag.scatter_add(x, 0, np.array([[1, 1, 0]]), x[:1] ** 2), (2, 3)),
+    (lambda x: ag.put_along_axis(x, np.array([[1], [0]]), x[:, 2:] + 1, 1), (2, 3)),
+    (lambda x: ag.masked_select(x, np.array([True, False, True])), (2, 3)),
+    (lambda x: ag.masked_fill(x, np.array([True, False, True]), 0.5), (2, 3)),
+    (lambda x: ag.index_select(x, 1, [2, 2, 0]), (2, 3)),
+    (lambda x: ag.diagonal(x, 1, 0, 2), (3, 2, 3)),
+    (lambda x: ag.diag(x[0], -1), (2, 3)),
+    (lambda x: ag.kron(x, x[:1]), (2, 2)),
+    (lambda x: ag.tensordot(x, x, ([0], [0])), (2, 3)),
+    (lambda x: ag.linalg.norm(x, np.inf), (2, 3)),
+    (lambda x: ag.linalg.norm(x, -1, axis=(1, 0), keepdims=True), (2, 3)),
+    (lambda x: ag.trace(x, -1), (3, 3)),
+    (lambda x: ag.triu(x, 1), (2, 3, 3)),
+    (lambda x: ag.median(x, axis=0), (4, 2)),
+    (lambda x: ag.linalg.solve(x @ x.T + 3 * np.eye(3), x), (3, 2)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(COMPOSITES)))
+def test_composites_have_matching_forward_and_reverse_jacobians(k):
+    fn, shape = COMPOSITES[k]
+    x = ag.tensor(np.random.default_rng(k).permutation(np.prod(shape)).reshape(shape) * 0.37 + 0.1)
+    np.testing.assert_allclose(ag.jacfwd(fn)(x).data, ag.jacrev(fn)(x).data, rtol=1e-10, atol=1e-12)
+    assert ag.gradcheck(fn, [x], eps=1e-6, atol=1e-6, rtol=1e-5)
+
+
+def test_singular_matrices_name_the_function_whose_derivative_is_missing():
+    singular = ag.tensor(np.ones((2, 2)), requires_grad=True)
+    sign, logabsdet = ag.linalg.slogdet(singular)
+    assert sign.item() == 0 and logabsdet.item() == -np.inf
+    with pytest.raises(InvalidArgumentError, match="slogdet"):
+        logabsdet.backward()
+    with pytest.raises(InvalidArgumentError, match="second derivatives of det"):
+        ag.hessian(ag.linalg.det)(ag.tensor(np.ones((2, 2))))
+    big = rng.standard_normal((60, 60))
+    t = ag.tensor(big, requires_grad=True)
+    ag.einsum("ii,ij->j", t, t).sum().backward()  # large enough for numpy's optimised path, with a diagonal
+    np.testing.assert_allclose(t.grad.data, np.diag(big.sum(axis=1)) + np.diag(big)[:, None], rtol=1e-10)
