@@ -55,18 +55,20 @@ def _sigmoid_forward(x):
     return _stable_sigmoid(x)
 
 
-def _pow_base_slope(x, p):
-    """∂(xᵖ)/∂x = p·xᵖ⁻¹, taken as 0 where p = 0 (x⁰ = 1 is constant, even at x = 0)."""
+def _pow_base_rule(v, x, p):
+    """v·p·xᵖ⁻¹ (VJP and JVP alike); 0 where p = 0, at x = 0 and ±∞ too (x⁰ = 1 is constant)."""
     if isinstance(p, (int, float)):
-        return p * x ** (p - 1) if p != 0 else 0 * x
-    # Replace the base, not the result: a where() over an inf branch would make NaN second derivatives.
-    return p * np.where(p == 0, 1, x) ** (p - 1)
+        return v * (p * x ** (p - 1)) if p != 0 else np.zeros_like(v)
+    # At p = x = 0, xᵖ⁻¹ = ∞ would give 0·∞: the base is replaced by 1 there (a where() over the
+    # result would make NaN second derivatives). Only there: elsewhere the rule stays smooth in p,
+    # so the mixed derivative ∂²y/∂x∂p = xᵖ⁻¹·(1 + p·log x) is right at p = 0 as well.
+    return v * (p * np.where((p == 0) & (x == 0), 1, x) ** (p - 1))
 
 
 def _pow_exponent_vjp(g, y, x, p):
-    # d(x^p)/dp = x^p·log x; the limit at x = 0 is 0 (for p > 0), not NaN.
-    safe = np.where(x == 0, 1, x)
-    return g * y * np.log(safe)
+    """ȳ·xᵖ·log x; at x = 0 the limit 0 for p ≥ 0, and −∞·ȳ for p < 0 (y = ∞), as PyTorch."""
+    limit = np.logical_and(x == 0, p >= 0)
+    return np.where(limit, 0, g * y * np.log(np.where(limit, 1, x)))
 
 
 ADD = primitive(
@@ -124,8 +126,8 @@ NEG = primitive(
 POW = primitive(
     "pow",
     np.power,
-    vjp=(lambda g, y, x, p: g * _pow_base_slope(x, p), _pow_exponent_vjp),
-    jvp=(lambda t, y, x, p: t * _pow_base_slope(x, p), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
+    vjp=(lambda g, y, x, p: _pow_base_rule(g, x, p), _pow_exponent_vjp),
+    jvp=(lambda t, y, x, p: _pow_base_rule(t, x, p), lambda t, y, x, p: _pow_exponent_vjp(t, y, x, p)),
     formula="y = x^p",
     vjp_text="x̄ = ȳ·p·x^(p−1), p̄ = ȳ·y·log x",
     jvp_text="ẏ = ẋ·p·x^(p−1) + ṗ·y·log x",
@@ -164,7 +166,16 @@ SQRT = primitive(
     broadcasting=True,
 )
 ABS = elementwise_primitive("abs", np.abs, (lambda y, x: np.sign(x),), "y = |x|", "x̄ = ȳ·sign(x)", "ẏ = ẋ·sign(x)")
-SIGN = elementwise_primitive("sign", np.sign, (lambda y, x: 0 * y,), "y = sign(x)", "x̄ = 0", "ẏ = 0")
+SIGN = primitive(
+    "sign",
+    np.sign,
+    vjp=(lambda g, y, x: np.zeros_like(g),),  # zero even where ȳ is infinite
+    jvp=(lambda t, y, x: np.zeros_like(t),),
+    formula="y = sign(x)",
+    vjp_text="x̄ = 0",
+    jvp_text="ẏ = 0",
+    broadcasting=True,
+)
 SIN = elementwise_primitive("sin", np.sin, (lambda y, x: np.cos(x),), "y = sin(x)", "x̄ = ȳ·cos(x)", "ẏ = ẋ·cos(x)")
 COS = elementwise_primitive("cos", np.cos, (lambda y, x: -np.sin(x),), "y = cos(x)", "x̄ = −ȳ·sin(x)", "ẏ = −ẋ·sin(x)")
 TANH = elementwise_primitive(
@@ -178,13 +189,15 @@ SIGMOID = elementwise_primitive(
     "x̄ = ȳ·y·(1 − y)",
     "ẏ = ẋ·y·(1 − y)",
 )
-RELU = elementwise_primitive(
+RELU = primitive(
     "relu",
     lambda x: np.maximum(x, 0),
-    (lambda y, x: x > 0,),
-    "y = max(x, 0)",
-    "x̄ = ȳ·[x > 0]",
-    "ẏ = ẋ·[x > 0]",
+    vjp=(lambda g, y, x: np.where(x > 0, g, 0),),  # the mask selects: 0 where x ≤ 0 even if ȳ is infinite
+    jvp=(lambda t, y, x: np.where(x > 0, t, 0),),
+    formula="y = max(x, 0)",
+    vjp_text="x̄ = ȳ·[x > 0]",
+    jvp_text="ẏ = ẋ·[x > 0]",
+    broadcasting=True,
 )
 LEAKY_RELU = primitive(
     "leaky_relu",
@@ -236,7 +249,7 @@ def _tie_split(win):
     """The (VJP, JVP) pair for an operand that wins where ``win(a, b)`` holds."""
 
     def share(v, a, b):
-        return np.where(a == b, 0.5 * v, v * win(a, b))
+        return np.where(win(a, b), v, np.where(a == b, 0.5 * v, 0))  # select, so an infinite v stays out
 
     return (lambda g, y, a, b: share(g, a, b)), (lambda t, y, a, b: share(t, a, b))
 
@@ -281,15 +294,15 @@ def _inside(x, lo, hi):
     if lo is not None:
         mask = x >= lo
     if hi is not None:
-        mask = (x <= hi) if mask is True else mask * (x <= hi)
+        mask = (x <= hi) if mask is True else mask & (x <= hi)
     return mask
 
 
 CLIP = primitive(
     "clip",
     lambda x, lo, hi: np.clip(x, lo, hi),
-    vjp=(lambda g, y, x, lo, hi: g * _inside(x, lo, hi),),
-    jvp=(lambda t, y, x, lo, hi: t * _inside(x, lo, hi),),
+    vjp=(lambda g, y, x, lo, hi: np.where(_inside(x, lo, hi), g, 0),),
+    jvp=(lambda t, y, x, lo, hi: np.where(_inside(x, lo, hi), t, 0),),
     formula="y = min(max(x, lo), hi)",
     vjp_text="x̄ = ȳ·[lo ≤ x ≤ hi]",
     jvp_text="ẏ = ẋ·[lo ≤ x ≤ hi]",

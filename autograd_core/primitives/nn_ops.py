@@ -60,13 +60,15 @@ def _one_hot_like(target: np.ndarray, z: Any) -> np.ndarray:
 
 
 def _ce_forward(z, target):
-    m = z.max(axis=-1, keepdims=True)
-    lse = np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
+    # Everything from the shifted logits s = z − max z: adding the max back and subtracting it
+    # again would lose float32's precision for large logits (|error| ~ ulp(max z)).
+    shifted = z - z.max(axis=-1, keepdims=True)
+    log_total = np.log(np.exp(shifted).sum(axis=-1))
     if _is_index_target(target):
-        rows = z.reshape(-1, z.shape[-1])
+        rows = shifted.reshape(-1, z.shape[-1])
         picked = rows[np.arange(len(rows)), target.ravel()].reshape(target.shape)
-        return lse - picked
-    return -(target * (z - lse[..., None])).sum(axis=-1)
+        return log_total - picked
+    return -(target * (shifted - log_total[..., None])).sum(axis=-1)
 
 
 def _ce_residual(z, target):

@@ -6,6 +6,8 @@ cotangents or tangents carry extra leading batch axes.
 
 from __future__ import annotations
 
+import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -82,14 +84,30 @@ def _keep(y: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     return y if keepdims else restore_axes(y, axis)
 
 
-def _extreme_share(y, x, axis, keepdims):
-    """Each maximal (minimal) element's share of the gradient: ties split equally."""
+def _extreme_share(v, y, x, axis, keepdims):
+    """``v`` (broadcast over x) at the maximal (minimal) elements, ties splitting it equally; 0 elsewhere, selected."""
     hit = x == _keep(y, axis, keepdims)
-    return (hit / hit.sum(axis=axis, keepdims=True)).astype(x.dtype)
+    return np.where(hit, v / hit.sum(axis=axis, keepdims=True).astype(x.dtype), 0)
 
 
 def _centred(x, axis):
     return x - x.mean(axis=axis, keepdims=True)
+
+
+def _dof(x, axis, ddof):
+    """n − ddof as numpy's var divides by it (never below 0)."""
+    return builtins.max(reduced_count(x, axis) - ddof, 0)
+
+
+def _scaled(v, n):
+    """v / n for a count n that may be 0 (then ±∞ or NaN, as numpy's division, never ZeroDivisionError)."""
+    return v / n if n else v * math.inf
+
+
+def _per_std(v, y, n):
+    """v / (n·y), taken as 0 where y = 0: no spread, so every centred value it multiplies is 0 too (as PyTorch)."""
+    flat = y == 0
+    return np.where(flat, 0, v / (n * np.where(flat, 1, y)))
 
 
 def _logsumexp_forward(x, axis, keepdims):
@@ -130,11 +148,9 @@ def _axis_extremum(name: str, reduce: Any, symbol: str) -> Any:
     return primitive(
         name,
         lambda x, axis, keepdims: reduce(x, axis=axis, keepdims=keepdims),
-        vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),),
+        vjp=(lambda g, y, x, axis, keepdims: _extreme_share(unreduce(g, x, axis, keepdims), y, x, axis, keepdims),),
         jvp=(
-            lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(
-                axis=axis, keepdims=keepdims
-            ),
+            lambda t, y, x, axis, keepdims: _extreme_share(t, y, x, axis, keepdims).sum(axis=axis, keepdims=keepdims),
         ),
         formula=f"y = {symbol}ᵢ xᵢ",
         vjp_text="x̄ = ȳ·[x = y] / #ties",
@@ -150,12 +166,12 @@ VAR = primitive(
     lambda x, axis, keepdims, ddof: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
-            unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / (reduced_count(x, axis) - ddof))
+            unreduce(g, x, axis, keepdims) * _scaled(2 * _centred(x, axis), _dof(x, axis, ddof))
         ),
     ),
     jvp=(
-        lambda t, y, x, axis, keepdims, ddof: (
-            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) * (2 / (reduced_count(x, axis) - ddof))
+        lambda t, y, x, axis, keepdims, ddof: _scaled(
+            2 * (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims), _dof(x, axis, ddof)
         ),
     ),
     formula="y = Σᵢ (xᵢ − μ)² / (n − ddof)",
@@ -168,12 +184,12 @@ STD = primitive(
     lambda x, axis, keepdims, ddof: x.std(axis=axis, keepdims=keepdims, ddof=ddof),
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
-            unreduce(g / ((reduced_count(x, axis) - ddof) * y), x, axis, keepdims) * _centred(x, axis)
+            unreduce(_per_std(g, y, _dof(x, axis, ddof)), x, axis, keepdims) * _centred(x, axis)
         ),
     ),
     jvp=(
-        lambda t, y, x, axis, keepdims, ddof: (
-            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims) / ((reduced_count(x, axis) - ddof) * y)
+        lambda t, y, x, axis, keepdims, ddof: _per_std(
+            (t * _centred(x, axis)).sum(axis=axis, keepdims=keepdims), y, _dof(x, axis, ddof)
         ),
     ),
     formula="y = √var(x)",
