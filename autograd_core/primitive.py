@@ -119,7 +119,12 @@ class Primitive:
 
 
 class ArgnumRules:
-    """Rules for a variadic primitive: ``rules[i]`` binds ``i`` as the first argument."""
+    """Rules for a variadic primitive: ``rule(i, v, y, xs, **params)`` serves every input ``i``.
+
+    The inputs come as one sequence ``xs``: ``call`` passes the backward pass's
+    list as it is, since unpacking n arguments for each of n inputs would make a
+    node with n inputs cost O(n²). ``rules[i]`` is the usual per-input form.
+    """
 
     __slots__ = ("rule",)
 
@@ -128,7 +133,11 @@ class ArgnumRules:
 
     def __getitem__(self, i: int) -> Rule:
         rule = self.rule
-        return lambda *args, **params: rule(i, *args, **params)
+        return lambda v, y, *xs, **params: rule(i, v, y, xs, **params)
+
+    def call(self, i: int, v: Any, y: Any, xs: Sequence[Any], params: dict) -> Any:
+        """``rules[i](v, y, *xs, **params)`` without unpacking ``xs``."""
+        return self.rule(i, v, y, xs, **params)
 
 
 REGISTRY: dict[str, Primitive] = {}
