@@ -23,7 +23,7 @@ from . import _state
 from .backward import run_backward
 from .errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from .forward import attach_tangent, dual_level, tangent_of, unpack_dual
-from .modes import enable_grad, no_grad
+from .modes import enable_grad, is_grad_enabled, no_grad
 from .primitives.elementwise import identity
 from .tensor import Tensor, check_grad_dtype, to_array, wrap
 
@@ -147,8 +147,13 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
                 f"vjp: f returned {len(outs)} outputs but {len(cots)} cotangents were given; pass one per output"
             )
         roots, seeds = [], []
+        recorded = False  # a cotangent that reverse mode differentiates: record the pass
         for o, c in zip(outs, cots):
-            c = c.data if isinstance(c, Tensor) and not c.requires_grad else c
+            if isinstance(c, Tensor):
+                if c.requires_grad and is_grad_enabled():
+                    recorded = True
+                elif not c._tangents:  # a cotangent carrying a tangent (jvp of vjp_fn) stays a Tensor
+                    c = c.data
             if tuple(np.shape(c)) != o.shape:
                 raise ShapeError(
                     f"vjp: cotangent of shape {tuple(np.shape(c))} does not match the output's shape {o.shape}"
@@ -158,7 +163,10 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
                 seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
         grads: list[Any] = [None] * len(variables)
         if roots:
-            grads = run_backward(roots, seeds, inputs=variables, accumulate=False, retain_graph=True, create_graph=None)
+            # ūᵀ·J is a function of ū too: a recorded pass (or tangents riding on ū) differentiates it
+            grads = run_backward(
+                roots, seeds, inputs=variables, accumulate=False, retain_graph=True, create_graph=recorded or None
+            )
         return tuple(_as_result(g, v) for g, v in zip(grads, variables))
 
     return out, vjp_fn
