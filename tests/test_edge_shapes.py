@@ -110,3 +110,23 @@ def test_optimizers_step_a_0d_parameter_beside_one_without_gradient(name, option
     scalar, vector = run(()), run((1,))
     assert scalar.shape == ()
     np.testing.assert_allclose(scalar, vector[0], rtol=1e-12)
+
+
+def test_logsumexp_over_no_elements_is_minus_infinity():
+    # found by the differential test: numpy's max has no identity, so logsumexp over an empty axis raised
+    x = ag.zeros(3, 0, requires_grad=True)
+    with np.errstate(divide="ignore"):
+        y = ag.logsumexp(x, axis=1)
+        np.testing.assert_array_equal(y.data, [-np.inf] * 3)
+        y.sum().backward()
+        assert ag.logsumexp(ag.zeros(0, 0), axis=0).shape == (0,)
+    assert x.grad.shape == (3, 0)
+
+
+@pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax])
+def test_softmax_along_an_empty_axis_is_empty(fn):
+    x = ag.zeros(3, 0, requires_grad=True)
+    y = fn(x, axis=1)
+    assert y.shape == (3, 0)
+    y.sum().backward()
+    assert x.grad.shape == (3, 0)

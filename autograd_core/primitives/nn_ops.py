@@ -20,12 +20,12 @@ from .reduce import one_axis
 
 
 def _softmax_forward(x, axis):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis gives an empty result
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def _log_softmax_forward(x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 

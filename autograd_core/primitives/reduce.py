@@ -111,7 +111,7 @@ def _per_std(v, y, n):
 
 
 def _logsumexp_forward(x, axis, keepdims):
-    m = x.max(axis=axis, keepdims=True)
+    m = x.max(axis=axis, keepdims=True, initial=-np.inf)  # over no elements: log 0 = −∞, as PyTorch
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)
