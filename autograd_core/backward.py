@@ -18,7 +18,7 @@ import numpy as np
 from . import _state
 from .errors import GradientError, GraphFreedError, InplaceModificationError, ShapeError
 from .primitive import ArgnumRules, sum_to
-from .tensor import Tensor, wrap
+from .tensor import Tensor, to_array, wrap
 
 FREED_MESSAGE = (
     "backward through a graph a second time: an earlier backward() released the values "
@@ -321,7 +321,7 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
             )
         # a copy either way: the caller keeps the seed, and it may end up as a leaf's .grad
         return gradient.astype(root.dtype) if create_graph else np.array(gradient.data, dtype=root.dtype)
-    seed = np.array(gradient, dtype=root.dtype)
+    seed = to_array(gradient, root.dtype, "backward: gradient")  # None, strings, ragged lists: library errors
     if seed.shape != root.shape:
         raise ShapeError(f"backward: gradient of shape {seed.shape} does not match the tensor's shape {root.shape}")
     return seed

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 
 from . import _state
-from .errors import AutogradError, IndexingError, InvalidArgumentError, ShapeError, shapes_text
+from .errors import ArgumentTypeError, AutogradError, IndexingError, InvalidArgumentError, ShapeError, shapes_text
 from .node import Node
-from .tensor import Tensor, wrap
+from .tensor import Tensor, constant_array, wrap
 
 Rule = Callable[..., Any]
 EMPTY: dict = {}
@@ -200,7 +200,7 @@ def coerce_constants(inputs: Sequence[Any]) -> tuple[tuple, list[Any]]:
         elif isinstance(x, np.ndarray) or x is None:
             a = x
         else:
-            a = np.asarray(x)
+            a = constant_array(x)
             if a.dtype.kind in "iuf" and not isinstance(x, bool):
                 a = a.astype(ref if ref is not None else _state.default_dtype)
         stored.append(a)
@@ -267,7 +267,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         out = prim.forward(*arrays, **params)
     except AutogradError:
         raise
-    except (ValueError, IndexError) as err:
+    except (ValueError, IndexError, TypeError, AttributeError) as err:
         raise explain_failure(prim, arrays, err) from err
     t = _record(prim, out, inputs, params, record, arrays)
     if prim.view:
@@ -312,7 +312,7 @@ def apply2(prim: Primitive, a: Any, b: Any) -> Tensor:
         return apply(prim, (a, b), EMPTY)
     try:
         out = prim.forward(ad, bd)
-    except (ValueError, IndexError) as err:
+    except (ValueError, IndexError, TypeError, AttributeError) as err:
         raise explain_failure(prim, (ad, bd), err) from err
     if type(out) is not np.ndarray or not out.ndim:
         out = scalar_result(out, (ad, bd))
@@ -333,8 +333,13 @@ def share_writes(source: Any, out: Tensor) -> None:
 
 def explain_failure(prim: Primitive, arrays: Sequence[Any], err: Exception) -> Exception:
     """Turn numpy's error into one that names the op and the operand shapes."""
-    shapes = [np.shape(a) for a in arrays if a is not None]
     text = str(err)
+    if isinstance(err, (TypeError, AttributeError)):  # None, a string or an object array among the operands
+        kinds = ", ".join(f"a {a.dtype} array" if isinstance(a, np.ndarray) else type(a).__name__ for a in arrays)
+        return ArgumentTypeError(
+            f"{prim.name}: cannot compute with {kinds}; operands are Tensors, arrays of numbers or Python numbers ({text})"
+        )
+    shapes = [np.shape(a) for a in arrays if a is not None]
     if isinstance(err, IndexError):
         return IndexingError(f"{prim.name}: {text} (tensor shape {shapes[0] if shapes else ()})")
     if "broadcast" in text:

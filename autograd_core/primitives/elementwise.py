@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import dtype_argument, real_argument
 from ..docs import documented
-from ..errors import InvalidArgumentError
+from ..errors import ArgumentTypeError, DtypeError, InvalidArgumentError
 from ..primitive import Primitive, apply1, apply2, primitive
-from ..tensor import Tensor
+from ..tensor import Tensor, constant_array
 
 
 def _chain(partial):
@@ -450,13 +451,13 @@ def relu(x: Operand) -> Tensor:
 @documented(LEAKY_RELU)
 def leaky_relu(x: Operand, negative_slope: float = 0.01) -> Tensor:
     """y = x for x > 0, α·x otherwise (α = ``negative_slope``)."""
-    return LEAKY_RELU(x, slope=negative_slope)
+    return LEAKY_RELU(x, slope=real_argument(negative_slope, "negative_slope", "leaky_relu"))
 
 
 @documented(ELU)
 def elu(x: Operand, alpha: float = 1.0) -> Tensor:
     """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0."""
-    return ELU(x, alpha=alpha)
+    return ELU(x, alpha=real_argument(alpha, "alpha", "elu"))
 
 
 @documented(SOFTPLUS)
@@ -488,23 +489,37 @@ def clip(x: Operand, min: float | None = None, max: float | None = None) -> Tens
     """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
     if min is None and max is None:
         raise InvalidArgumentError("clip: give at least one of min and max")
-    return CLIP(x, lo=min, hi=max)
+    return CLIP(x, lo=_bound(min, "min"), hi=_bound(max, "max"))
+
+
+def _bound(value: Any, name: str) -> Any:
+    """A clip bound: None, a real number, or an array of numbers (not differentiated)."""
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    bound = constant_array(value, f"clip: {name}")
+    if bound.dtype.kind not in "iuf":
+        raise ArgumentTypeError(f"clip: {name} must be a number or an array of numbers, not {value!r}")
+    return bound if bound.ndim else bound.item()
 
 
 @documented(WHERE)
 def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
     """y = a where condition else b (broadcasting); the condition gets no gradient."""
-    if isinstance(condition, Tensor):
-        condition = condition.data
-    return WHERE(np.asarray(condition, dtype=bool), a, b)
+    condition = constant_array(condition, "where: condition")
+    if condition.dtype.kind not in "biuf":
+        raise DtypeError(f"where: the condition must hold bools (or numbers), not {condition.dtype}")
+    for name, operand in (("a", a), ("b", b)):
+        if operand is None:
+            raise ArgumentTypeError(f"where: {name} must be a Tensor, an array or a number, not None")
+    return WHERE(condition.astype(bool, copy=False), a, b)
 
 
 @documented(CAST)
 def cast(x: Operand, dtype: Any) -> Tensor:
     """y = x converted to ``dtype``; differentiable between float dtypes."""
-    dtype = np.dtype(dtype)
+    dtype = dtype_argument(dtype, "cast")
     if dtype.kind != "f":
-        data = x.data if isinstance(x, Tensor) else np.asarray(x)
+        data = constant_array(x, "cast")
         from ..tensor import wrap
 
         return wrap(data.astype(dtype))

@@ -14,7 +14,7 @@ import numpy as np
 from ..docs import documented
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..primitive import primitive, reduction_flops
-from ..tensor import Tensor
+from ..tensor import Tensor, constant_array
 from .elementwise import SIGMOID, elementwise_primitive
 from .reduce import one_axis
 
@@ -189,7 +189,7 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     with ``mean`` or ``sum``.
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
-    t = target if isinstance(target, Tensor) else np.asarray(target)
+    t = target if isinstance(target, Tensor) else constant_array(target, "cross_entropy: target")
     t_data = t.data if isinstance(t, Tensor) else t
     if z.ndim == 0:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
@@ -210,6 +210,14 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     return CROSS_ENTROPY(z, t)
 
 
+def _float_target(target: Any, like: Tensor, op: str) -> np.ndarray:
+    """A target given as data, in the input's float dtype; numbers or bools only."""
+    t = constant_array(target, f"{op}: target")
+    if t.dtype.kind not in "biuf":
+        raise DtypeError(f"{op}: targets must be numbers in [0, 1], not {t.dtype}")
+    return t.astype(like.dtype)
+
+
 @documented(BCE_WITH_LOGITS)
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready).
@@ -218,7 +226,7 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
     if not isinstance(target, Tensor):
-        target = np.asarray(target, dtype=z.dtype)
+        target = _float_target(target, z, "binary_cross_entropy_with_logits")
     return BCE_WITH_LOGITS(z, target)
 
 
@@ -237,7 +245,7 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
             "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"
         )
     if not isinstance(target, Tensor):
-        target = np.asarray(target, dtype=p.dtype)
+        target = _float_target(target, p, "binary_cross_entropy")
     return BCE(p, target)
 
 

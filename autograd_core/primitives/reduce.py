@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import bool_argument, is_integer, real_argument
 from ..docs import documented
 from ..errors import ArgumentTypeError, ShapeError
 from ..primitive import expand, primitive, reduction_flops
@@ -21,12 +22,22 @@ Axis = int | tuple[int, ...] | None
 
 
 def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
-    """Axes as sorted negative integers; None means every axis."""
+    """Axes as sorted negative integers; None means every axis.
+
+    An axis is an integer (not a bool: ``axis=True`` is refused) or a tuple or list of them.
+    """
     if axis is None:
         return tuple(range(-ndim, 0))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if is_integer(axis):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise ArgumentTypeError(f"{op}: axis must be None, an integer or a tuple of integers, not {axis!r}")
     out = []
     for a in axes:
+        if not is_integer(a):
+            raise ArgumentTypeError(f"{op}: axis must be None, an integer or a tuple of integers, not {axis!r}")
         if not -ndim <= a < ndim:
             raise ShapeError(f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)")
         out.append(int(a) - ndim if a >= 0 else int(a))
@@ -37,7 +48,7 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
 
 def one_axis(axis: int, ndim: int, op: str) -> int:
     """``axis`` counted from the front, in [0, ndim); out of range is a ``ShapeError`` naming the op."""
-    if not isinstance(axis, (int, np.integer)):
+    if not is_integer(axis):
         raise ArgumentTypeError(f"{op}: an axis must be an integer, not {axis!r}")
     if not -ndim <= axis < ndim:
         raise ShapeError(f"{op}: axis {axis} is out of bounds for a tensor with {ndim} dimension(s)")
@@ -209,9 +220,16 @@ LOGSUMEXP = primitive(
 )
 
 
+def _ddof(ddof: Any, op: str) -> int | float:
+    """Delta degrees of freedom: an integer, or a real number as numpy allows (never silently truncated)."""
+    return int(ddof) if is_integer(ddof) else real_argument(ddof, "ddof", op)
+
+
 def _reduce(prim, x: Any, axis: Axis, keepdims: bool, **params: Any) -> Tensor:
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
-    return prim(x, axis=normalize_axis(axis, ndim, prim.name), keepdims=bool(keepdims), **params)
+    return prim(
+        x, axis=normalize_axis(axis, ndim, prim.name), keepdims=bool_argument(keepdims, "keepdims", prim.name), **params
+    )
 
 
 @documented(SUM)
@@ -241,13 +259,13 @@ def min(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A
 @documented(VAR)
 def var(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
-    return _reduce(VAR, x, axis, keepdims, ddof=int(ddof))
+    return _reduce(VAR, x, axis, keepdims, ddof=_ddof(ddof, "var"))
 
 
 @documented(STD)
 def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy)."""
-    return _reduce(STD, x, axis, keepdims, ddof=int(ddof))
+    return _reduce(STD, x, axis, keepdims, ddof=_ddof(ddof, "std"))
 
 
 @documented(LOGSUMEXP)

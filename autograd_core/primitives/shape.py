@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import integer_argument, is_integer, real_argument, shape_argument
 from ..docs import documented
-from ..errors import InvalidArgumentError, ShapeError
+from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..primitive import ArgnumRules, lift, no_flops, primitive, sum_to
-from ..tensor import Tensor
+from ..tensor import Tensor, constant_array
 from .elementwise import identity
 from .index import getitem
 from .linalg import transpose
@@ -24,7 +25,25 @@ from .reduce import one_axis
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
-    return x.shape if isinstance(x, Tensor) else np.shape(x)
+    return x.shape if isinstance(x, Tensor) else constant_array(x).shape
+
+
+def _axes(axis: Any, op: str) -> tuple:
+    """One axis or a tuple or list of them, as a tuple (each checked by ``one_axis``)."""
+    if is_integer(axis):
+        return (axis,)
+    if isinstance(axis, (tuple, list)):
+        return tuple(axis)
+    raise ArgumentTypeError(f"{op}: axis must be an integer or a tuple of integers, not {axis!r}")
+
+
+def _sequence(tensors: Any, op: str) -> tuple:
+    """The tensors to join, as a tuple; a library error if ``tensors`` is not a sequence of them."""
+    if isinstance(tensors, (Tensor, np.ndarray)):
+        return tuple(tensors)  # numpy's semantics: the rows along the first axis
+    if not isinstance(tensors, (tuple, list)) and not hasattr(tensors, "__iter__") or isinstance(tensors, (str, dict)):
+        raise ArgumentTypeError(f"{op}: give a list or tuple of tensors, not {tensors!r}")
+    return tuple(tensors)
 
 
 def _leading(v: Any, ref: Any) -> tuple[int, ...]:
@@ -121,6 +140,7 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
     """Same elements, new shape (one entry may be -1), as ``np.reshape``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    shape = shape_argument(shape, "reshape", allow_minus_one=True)
     old = _shape_of(x)
     size = math.prod(old)
     known = math.prod(s for s in shape if s != -1)
@@ -133,7 +153,7 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
 @documented(BROADCAST_TO)
 def broadcast_to(x: Any, shape: Sequence[int]) -> Tensor:
     """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
-    shape = tuple(int(s) for s in shape)
+    shape = shape_argument(shape, "broadcast_to")
     old = _shape_of(x)
     ok = len(shape) >= len(old) and all(o in (1, n) for o, n in zip(old[::-1], shape[::-1]))
     if not ok:
@@ -145,6 +165,7 @@ def expand(x: Any, *shape: int) -> Tensor:
     """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    shape = shape_argument(shape, "expand", allow_minus_one=True)
     old = _shape_of(x)
     lead = len(shape) - len(old)
     full = tuple(old[i - lead] if s == -1 else s for i, s in enumerate(shape))
@@ -154,7 +175,7 @@ def expand(x: Any, *shape: int) -> Tensor:
 @documented(CONCATENATE)
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
-    tensors = tuple(tensors)
+    tensors = _sequence(tensors, "concatenate")
     if not tensors:
         raise InvalidArgumentError("concatenate: need at least one tensor")
     ndim = len(_shape_of(tensors[0]))
@@ -163,7 +184,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along a new axis."""
-    tensors = tuple(tensors)
+    tensors = _sequence(tensors, "stack")
     if not tensors:
         raise InvalidArgumentError("stack: need at least one tensor")
     shapes = {_shape_of(t) for t in tensors}
@@ -178,15 +199,19 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
     shape = _shape_of(x)
     axis = one_axis(axis, len(shape), "split")
     n = shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if is_integer(indices_or_sections):
         if indices_or_sections < 1:
             raise InvalidArgumentError(f"split: the number of sections must be at least 1, not {indices_or_sections}")
         if n % indices_or_sections:
             raise ShapeError(f"split: axis of length {n} does not divide into {indices_or_sections} equal sections")
         step = n // indices_or_sections
         cuts = list(range(step, n, step))
+    elif isinstance(indices_or_sections, (tuple, list, np.ndarray)):
+        cuts = [integer_argument(c, "a cut index", "split") for c in indices_or_sections]
     else:
-        cuts = list(indices_or_sections)
+        raise ArgumentTypeError(
+            f"split: give a number of sections or a list of cut indices, not {indices_or_sections!r}"
+        )
     bounds = zip([0] + cuts, cuts + [n])
     lead = (slice(None),) * axis
     return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in bounds]
@@ -196,10 +221,19 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
     """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
     ndim = len(_shape_of(x))
+    constant_values = real_argument(constant_values, "constant_values", "pad")
     if ndim == 0:
         return identity(x)
-    given = np.asarray(pad_width, dtype=int)
-    widths = np.broadcast_to(given, (ndim, 2)) if given.size else np.zeros((ndim, 2), dtype=int)
+    given = np.asarray(constant_array(pad_width, "pad"))
+    if given.dtype.kind not in "iu" and given.size:
+        raise ArgumentTypeError(f"pad: pad widths must be integers, not {pad_width!r}")
+    try:
+        widths = np.broadcast_to(given, (ndim, 2)) if given.size else np.zeros((ndim, 2), dtype=int)
+    except ValueError as err:
+        raise ShapeError(
+            f"pad: pad_width {pad_width!r} does not fit a tensor with {ndim} axes "
+            "(give one int, one (before, after) pair, or a pair per axis)"
+        ) from err
     if (widths < 0).any():
         raise ShapeError(f"pad: negative pad width {pad_width}")
     return PAD(x, widths=tuple((int(a), int(b)) for a, b in widths), value=constant_values)
@@ -222,7 +256,7 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
     else:
-        axes = {one_axis(a, len(shape), "squeeze") for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis)}
+        axes = {one_axis(a, len(shape), "squeeze") for a in _axes(axis, "squeeze")}
         bad = [a for a in axes if shape[a] != 1]
         if bad:
             raise ShapeError(f"squeeze: axis {bad[0]} of shape {shape} does not have length 1")
@@ -232,7 +266,7 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
 def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
     """Insert axes of length one at ``axis`` (int or tuple, numpy semantics)."""
     shape = _shape_of(x)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = _axes(axis, "expand_dims")
     ndim = len(shape) + len(axes)
     positions = {one_axis(a, ndim, "expand_dims") for a in axes}
     if len(positions) != len(axes):
@@ -247,11 +281,8 @@ unsqueeze = expand_dims
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
     """Move axes to new positions, as ``np.moveaxis``."""
     ndim = len(_shape_of(x))
-    src = [one_axis(s, ndim, "moveaxis") for s in ((source,) if isinstance(source, (int, np.integer)) else source)]
-    dst = [
-        one_axis(d, ndim, "moveaxis")
-        for d in ((destination,) if isinstance(destination, (int, np.integer)) else destination)
-    ]
+    src = [one_axis(s, ndim, "moveaxis") for s in _axes(source, "moveaxis")]
+    dst = [one_axis(d, ndim, "moveaxis") for d in _axes(destination, "moveaxis")]
     if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
         raise ShapeError(f"moveaxis: source {source} and destination {destination} must be distinct axes, one each")
     order = [i for i in range(ndim) if i not in src]
