@@ -41,7 +41,7 @@ def _sequence(tensors: Any, op: str) -> tuple:
     """The tensors to join, as a tuple; a library error if ``tensors`` is not a sequence of them."""
     if isinstance(tensors, (Tensor, np.ndarray)):
         return tuple(tensors)  # numpy's semantics: the rows along the first axis
-    if not isinstance(tensors, (tuple, list)) and not hasattr(tensors, "__iter__") or isinstance(tensors, (str, dict)):
+    if isinstance(tensors, (str, bytes, dict)) or not hasattr(tensors, "__iter__"):
         raise ArgumentTypeError(f"{op}: give a list or tuple of tensors, not {tensors!r}")
     return tuple(tensors)
 
