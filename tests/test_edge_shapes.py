@@ -130,3 +130,13 @@ def test_softmax_along_an_empty_axis_is_empty(fn):
     assert y.shape == (3, 0)
     y.sum().backward()
     assert x.grad.shape == (3, 0)
+
+
+@pytest.mark.parametrize("condition", [np.zeros(0, bool), np.ones(2, bool), True])
+def test_where_keeps_a_0d_float32_value_float32_when_the_condition_broadcasts(condition):
+    # found by the differential test on numpy 1.26, which made float64 of a 0-d float32 value and a Python float
+    x = ag.tensor(np.float32(0.5), requires_grad=True)
+    y = ag.where(condition, 0.25, x)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32

@@ -14,7 +14,7 @@ import numpy as np
 from ..arguments import dtype_argument, real_argument
 from ..docs import documented
 from ..errors import ArgumentTypeError, DtypeError, InvalidArgumentError
-from ..primitive import Primitive, apply1, apply2, primitive
+from ..primitive import Primitive, apply1, apply2, primitive, scalar_result
 from ..tensor import Tensor, constant_array
 
 
@@ -311,7 +311,9 @@ CLIP = primitive(
 )
 WHERE = primitive(
     "where",
-    np.where,
+    # scalar_result: numpy 1 makes float64 of a 0-d float32 value and a Python float even when the condition
+    # broadcasts the result to more axes; numpy 2 and PyTorch keep float32
+    lambda c, a, b: scalar_result(np.where(c, a, b), (a, b)),
     vjp=(None, lambda g, y, c, a, b: np.where(c, g, 0), lambda g, y, c, a, b: np.where(c, 0, g)),
     jvp=(None, lambda t, y, c, a, b: np.where(c, t, 0), lambda t, y, c, a, b: np.where(c, 0, t)),
     formula="y = a where c else b",
