@@ -308,6 +308,7 @@ def torch():
     return torch
 
 
+@pytest.mark.torch
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
