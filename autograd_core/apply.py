@@ -25,7 +25,7 @@ from .errors import (
 )
 from .node import Node
 from .registry import Primitive
-from .tensor import Tensor, wrap
+from .tensor import Tensor, constant_array, wrap
 
 #: Operands kept as they are: numpy treats Python numbers as "weak", so
 #: ``x32 * 2.0`` stays float32 without converting the number first.
@@ -83,7 +83,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         out = prim.forward(*arrays, **params) if params else prim.forward(*arrays)
     except AutogradError:
         raise
-    except (ValueError, IndexError, TypeError) as err:
+    except (ValueError, IndexError, TypeError, AttributeError) as err:
         raise explain_failure(prim, arrays, err) from err
     if type(out) is not np.ndarray or not out.ndim:
         out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
@@ -139,12 +139,9 @@ def coerce_operands(prim: Primitive, inputs: Sequence[Any]) -> tuple[tuple, list
                     f"{prim.name}: an operand is a {type(x).__name__} holding Tensors, which would drop their "
                     "gradients; combine them into one Tensor first with ag.stack([...]) or ag.tensor for constants"
                 )
-            try:
-                a = np.asarray(x)
-            except (ValueError, TypeError) as err:
-                raise ArgumentTypeError(
-                    f"{prim.name}: cannot use {type(x).__name__} {x!r:.60} as an operand (need a Tensor, an array or numbers of one rectangular shape)"
-                ) from err
+            if isinstance(x, complex):
+                _check_operand_dtype(prim, np.dtype(complex))
+            a = constant_array(x, prim.name)  # None, strings, ragged lists: library errors
             _check_operand_dtype(prim, a.dtype)
             if a.dtype.kind in "iuf" and not isinstance(x, bool):
                 a = a.astype(ref if ref is not None else _state.default_dtype)
@@ -223,13 +220,15 @@ def share_writes(source: Any, out: Tensor) -> None:
 
 def explain_failure(prim: Primitive, arrays: Sequence[Any], err: Exception) -> Exception:
     """Turn numpy's error into one that names the op and the operand shapes."""
-    shapes = [np.shape(a) for a in arrays if a is not None]
     text = str(err)
+    if isinstance(err, (TypeError, AttributeError)):  # None, a string or an object array among the operands
+        kinds = ", ".join(f"a {a.dtype} array" if isinstance(a, np.ndarray) else type(a).__name__ for a in arrays)
+        return ArgumentTypeError(
+            f"{prim.name}: cannot compute with {kinds}; operands are Tensors, arrays of numbers or Python numbers ({text})"
+        )
+    shapes = [np.shape(a) for a in arrays if a is not None]
     if isinstance(err, IndexError):
         return IndexingError(f"{prim.name}: {text} (tensor shape {shapes[0] if shapes else ()})")
-    if isinstance(err, TypeError):
-        dtypes = ", ".join(str(getattr(a, "dtype", type(a).__name__)) for a in arrays if a is not None)
-        return DtypeError(f"{prim.name}: {text} (operand dtypes {dtypes})")
     if "broadcast" in text:
         return ShapeError(f"{prim.name}: shapes {shapes_text(*shapes)} cannot be broadcast together")
     if any(word in text for word in ("shape", "dimension", "align", "size")):

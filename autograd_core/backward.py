@@ -29,7 +29,8 @@ import numpy as np
 from . import _state
 from .broadcasting import sum_to
 from .errors import GradientError, GraphFreedError, InplaceModificationError, ShapeError
-from .tensor import Tensor, wrap
+from .registry import ArgnumRules
+from .tensor import Tensor, to_array, wrap
 
 FREED_MESSAGE = (
     "backward through a graph a second time: an earlier backward() released the values "
@@ -313,11 +314,16 @@ def run_backward(
             for obs in observers:
                 obs.node(t, g)
             vjps, params = node.op.vjps, node.params
+            variadic = type(vjps) is ArgnumRules  # one rule, all inputs passed as one list: O(n), not O(n²)
             for i, x in enumerate(node.inputs):
                 # a gradient must reach x: a Tensor that requires grad, on a path to a wanted input
-                if isinstance(x, Tensor) and x.requires_grad and vjps[i] is not None:
+                if isinstance(x, Tensor) and x.requires_grad and (variadic or vjps[i] is not None):
                     if relevant is None or id(x) in relevant:
-                        contribution = vjps[i](g, ans, *args, **params)  # the primitive's own rule, x̄ = ȳ·∂y/∂x
+                        # the primitive's own rule, x̄ = ȳ·∂y/∂x
+                        if variadic:
+                            contribution = vjps.call(i, g, ans, args, params)
+                        else:
+                            contribution = vjps[i](g, ans, *args, **params)
                         gradients.deliver(x, contribution, t, i)  # first stored, later ones added
             if not retain_graph:
                 node.release(g)
@@ -366,10 +372,7 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
             )
         # a copy either way: the caller keeps the seed, and it may end up as a leaf's .grad
         return gradient.astype(root.dtype) if create_graph else np.array(gradient.data, dtype=root.dtype)
-    try:
-        seed = np.array(gradient, dtype=root.dtype)
-    except (TypeError, ValueError) as err:
-        raise ShapeError(f"backward: gradient must be numbers of the tensor's shape {root.shape}") from err
+    seed = to_array(gradient, root.dtype, "backward: gradient")  # None, strings, ragged lists: library errors
     if seed.shape != root.shape:
         raise ShapeError(f"backward: gradient of shape {seed.shape} does not match the tensor's shape {root.shape}")
     return seed

@@ -6,13 +6,16 @@ or the module's default generator, which ``manual_seed`` resets.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from . import _state
-from .tensor import Tensor, check_grad_dtype, shape_of, wrap
+from .arguments import bool_argument, dtype_argument, integer_argument, is_integer, real_argument, shape_argument
+from .errors import ArgumentTypeError, InvalidArgumentError
+from .tensor import Tensor, check_grad_dtype, constant_array, wrap
 
 _generator = np.random.default_rng()
 
@@ -20,7 +23,7 @@ _generator = np.random.default_rng()
 def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the default generator (makes ``rand``/``randn`` and ``nn`` initialisation repeatable)."""
     global _generator
-    _generator = np.random.default_rng(seed)
+    _generator = np.random.default_rng(integer_argument(seed, "seed", "manual_seed", minimum=0))
     return _generator
 
 
@@ -29,38 +32,56 @@ def default_generator() -> np.random.Generator:
     return _generator
 
 
-def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
+def _shape(shape: Sequence[Any], op: str) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    return shape_argument(shape, op)
 
 
 def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
-    if requires_grad:
+    if bool_argument(requires_grad, "requires_grad", "tensor"):
         check_grad_dtype(data.dtype)
     t = wrap(data)
     t.requires_grad = bool(requires_grad)
     return t
 
 
-def _dtype(dtype: Any) -> np.dtype:
-    return _state.default_dtype if dtype is None else np.dtype(dtype)
+def _dtype(dtype: Any, op: str = "tensor") -> np.dtype:
+    return _state.default_dtype if dtype is None else dtype_argument(dtype, op)
+
+
+def _fill(value: Any, op: str) -> Any:
+    """A fill value: a number or a bool."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if not isinstance(value, (numbers.Number, np.bool_)):
+        raise ArgumentTypeError(f"{op}: fill_value must be a number, not {value!r} ({type(value).__name__})")
+    return value
+
+
+def _generator_of(rng: Any, op: str) -> np.random.Generator:
+    if rng is None:
+        return _generator
+    if not isinstance(rng, np.random.Generator):
+        raise ArgumentTypeError(f"{op}: rng must be a numpy Generator (np.random.default_rng(seed)), not {rng!r}")
+    return rng
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _leaf(np.zeros(_shape(shape), _dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return _leaf(np.ones(_shape(shape), _dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad)
 
 
 def full(shape: Sequence[int] | int, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``."""
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _leaf(np.full(shape, fill_value, _dtype(dtype)), requires_grad)
+    return _leaf(
+        np.full(shape_argument(shape, "full"), _fill(fill_value, "full"), _dtype(dtype, "full")), requires_grad
+    )
 
 
 def arange(
@@ -69,41 +90,51 @@ def arange(
     """Evenly spaced values in [start, stop); integer arguments give an integer tensor, as numpy."""
     if stop is None:
         start, stop = 0, start
-    if dtype is None and not all(isinstance(v, (int, np.integer)) for v in (start, stop, step)):
+    for name, value in (("start", start), ("stop", stop), ("step", step)):
+        real_argument(value, name, "arange")
+    if step == 0:
+        raise InvalidArgumentError("arange: step must not be 0")
+    if dtype is None and not all(is_integer(v) for v in (start, stop, step)):
         dtype = _state.default_dtype
+    elif dtype is not None:
+        dtype = dtype_argument(dtype, "arange")
     return _leaf(np.arange(start, stop, step, dtype=dtype), requires_grad)
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``num`` evenly spaced values from start to stop inclusive."""
-    return _leaf(np.linspace(start, stop, num, dtype=_dtype(dtype)), requires_grad)
+    start, stop = real_argument(start, "start", "linspace"), real_argument(stop, "stop", "linspace")
+    num = integer_argument(num, "num", "linspace", minimum=0)
+    return _leaf(np.linspace(start, stop, num, dtype=_dtype(dtype, "linspace")), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """The identity matrix (n × m)."""
-    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    n = integer_argument(n, "n", "eye", minimum=0)
+    m = None if m is None else integer_argument(m, "m", "eye", minimum=0)
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
 
 
 def rand(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    gen = rng or _generator
-    return _leaf(gen.random(_shape(shape)).astype(_dtype(dtype), copy=False), requires_grad)
+    gen = _generator_of(rng, "rand")
+    return _leaf(gen.random(_shape(shape, "rand")).astype(_dtype(dtype, "rand"), copy=False), requires_grad)
 
 
 def randn(
     *shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Standard normal samples."""
-    gen = rng or _generator
-    return _leaf(gen.standard_normal(_shape(shape)).astype(_dtype(dtype), copy=False), requires_grad)
+    gen = _generator_of(rng, "randn")
+    return _leaf(gen.standard_normal(_shape(shape, "randn")).astype(_dtype(dtype, "randn"), copy=False), requires_grad)
 
 
 def _like_dtype(t: Any, dtype: Any) -> np.dtype:
-    return np.dtype(dtype) if dtype is not None else np.asarray(t.data if isinstance(t, Tensor) else t).dtype
+    return dtype_argument(dtype, "*_like") if dtype is not None else constant_array(t, "*_like").dtype
 
 
 def _like_shape(t: Any) -> tuple[int, ...]:
-    return shape_of(t)
+    return t.shape if isinstance(t, Tensor) else constant_array(t, "*_like").shape
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -118,7 +149,7 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``fill_value`` with the shape and dtype of ``t``."""
-    return _leaf(np.full(_like_shape(t), fill_value, _like_dtype(t, dtype)), requires_grad)
+    return _leaf(np.full(_like_shape(t), _fill(fill_value, "full_like"), _like_dtype(t, dtype)), requires_grad)
 
 
 def rand_like(t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -20,20 +20,37 @@ from typing import Any
 import numpy as np
 
 from . import _state
+from .arguments import callable_argument, integer_argument, is_integer
 from .backward import run_backward
 from .errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from .forward import attach_tangent, dual_level, tangent_of, unpack_dual
-from .modes import enable_grad, no_grad
+from .modes import enable_grad, is_grad_enabled, no_grad
 from .primitives.elementwise import identity
-from .tensor import Tensor, check_grad_dtype, to_array, wrap
+from .tensor import Tensor, check_grad_dtype, constant_array, to_array, wrap
 
 ArgNums = int | Sequence[int]
 
 
 def _argnums(argnums: ArgNums) -> tuple[tuple[int, ...], bool]:
-    if isinstance(argnums, int):
-        return (argnums,), True
-    return tuple(argnums), False
+    if is_integer(argnums):
+        return (int(argnums),), True
+    if not isinstance(argnums, (tuple, list)) or not all(is_integer(i) for i in argnums):
+        raise ArgumentTypeError(f"argnums must be an integer or a tuple of integers, not {argnums!r}")
+    return tuple(int(i) for i in argnums), False
+
+
+def _check_argnums(nums: tuple[int, ...], args: Sequence[Any]) -> None:
+    for i in nums:
+        if not -len(args) <= i < len(args):
+            raise InvalidArgumentError(
+                f"argnums {i} is out of range: the function was called with {len(args)} positional argument(s)"
+            )
+
+
+def _sequence_of(values: Any, name: str, op: str) -> tuple:
+    if not isinstance(values, (tuple, list)):
+        raise ArgumentTypeError(f"{op}: {name} must be a tuple or list (one entry per argument of f), not {values!r}")
+    return tuple(values)
 
 
 def _as_float_tensor(x: Any) -> Tensor:
@@ -71,6 +88,8 @@ def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any) -> np.n
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
+    if chunk_size is not None:
+        integer_argument(chunk_size, "chunk_size", "jacobian", minimum=1)
     step = max(1, n if not chunk_size else int(chunk_size))
     return [(lo, min(n, lo + step)) for lo in range(0, n, step)]
 
@@ -83,6 +102,7 @@ def _join(parts: list[Any]) -> Any:
 
 def _with_variables(args: Sequence[Any], nums: tuple[int, ...]) -> tuple[list[Any], list[Tensor]]:
     """``args`` with the ``nums`` positions replaced by fresh ``variable``s, and those variables."""
+    _check_argnums(nums, args)
     args = list(args)
     for i in nums:
         args[i] = variable(args[i])
@@ -96,6 +116,7 @@ def _record(f: Callable[..., Any], args: list[Any]) -> Any:
 
 def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., tuple[Tensor, Any]]:
     """``(f(x), ∇f(x))`` for a scalar-valued f, with the gradient w.r.t. ``argnums``."""
+    callable_argument(f, "f", "grad")
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
@@ -134,6 +155,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
 
     ``vjp_fn`` may be called many times; the graph lives as long as it does.
     """
+    callable_argument(f, "f", "vjp")
     variables = [variable(p) for p in primals]
     out = _record(f, list(variables))
     outs = out if isinstance(out, tuple) else (out,)
@@ -147,8 +169,15 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
                 f"vjp: f returned {len(outs)} outputs but {len(cots)} cotangents were given; pass one per output"
             )
         roots, seeds = [], []
+        recorded = False  # a cotangent that reverse mode differentiates: record the pass
         for o, c in zip(outs, cots):
-            c = c.data if isinstance(c, Tensor) and not c.requires_grad else c
+            if isinstance(c, Tensor):
+                if c.requires_grad and is_grad_enabled():
+                    recorded = True
+                elif not c._tangents:  # a cotangent carrying a tangent (jvp of vjp_fn) stays a Tensor
+                    c = c.data
+            else:
+                c = constant_array(c, "vjp: cotangent")
             if tuple(np.shape(c)) != o.shape:
                 raise ShapeError(
                     f"vjp: cotangent of shape {tuple(np.shape(c))} does not match the output's shape {o.shape}"
@@ -158,7 +187,10 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
                 seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
         grads: list[Any] = [None] * len(variables)
         if roots:
-            grads = run_backward(roots, seeds, inputs=variables, accumulate=False, retain_graph=True, create_graph=None)
+            # ūᵀ·J is a function of ū too: a recorded pass (or tangents riding on ū) differentiates it
+            grads = run_backward(
+                roots, seeds, inputs=variables, accumulate=False, retain_graph=True, create_graph=recorded or None
+            )
         return tuple(_as_result(g, v) for g, v in zip(grads, variables))
 
     return out, vjp_fn
@@ -166,7 +198,8 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward)."""
-    primals, tangents = tuple(primals), tuple(tangents)
+    callable_argument(f, "f", "jvp")
+    primals, tangents = _sequence_of(primals, "primals", "jvp"), _sequence_of(tangents, "tangents", "jvp")
     if len(primals) != len(tangents):
         raise InvalidArgumentError(
             f"jvp: {len(primals)} primals but {len(tangents)} tangents; pass one tangent per primal"
@@ -175,6 +208,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
         duals = []
         for p, t in zip(primals, tangents):
             x = _as_float_tensor(p)
+            t = t if isinstance(t, Tensor) else constant_array(t, "jvp: tangent")
             tshape = tuple(np.shape(t.data if isinstance(t, Tensor) else t))
             if tshape != x.shape:
                 raise ShapeError(f"jvp: tangent of shape {tshape} does not match primal of shape {x.shape}")
@@ -229,10 +263,12 @@ def jacfwd(
     ``argnums`` the blocks nest as in JAX (outputs outside, arguments
     inside). Cheaper than ``jacrev`` when D < M.
     """
+    callable_argument(f, "f", "jacfwd")
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
     def jac(*args: Any) -> Any:
+        _check_argnums(nums, args)
         table: list[list[Tensor]] = []
         tuple_out = False
         for i in nums:
@@ -306,6 +342,7 @@ def jacrev(
     Each block has shape ``out.shape + in.shape``, nested as in ``jacfwd``.
     Cheaper than ``jacfwd`` when M < D.
     """
+    callable_argument(f, "f", "jacrev")
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)

@@ -147,7 +147,12 @@ class Primitive:
 
 
 class ArgnumRules:
-    """Rules for a variadic primitive: ``rules[i]`` binds ``i`` as the first argument."""
+    """Rules for a variadic primitive: ``rule(i, v, y, xs, **params)`` serves every input ``i``.
+
+    The inputs come as one sequence ``xs``: ``call`` passes the backward pass's
+    list as it is, since unpacking n arguments for each of n inputs would make a
+    node with n inputs cost O(n²). ``rules[i]`` is the usual per-input form.
+    """
 
     __slots__ = ("rule",)
 
@@ -156,7 +161,11 @@ class ArgnumRules:
 
     def __getitem__(self, i: int) -> Rule:
         rule = self.rule
-        return lambda *args, **params: rule(i, *args, **params)
+        return lambda v, y, *xs, **params: rule(i, v, y, xs, **params)
+
+    def call(self, i: int, v: Any, y: Any, xs: Sequence[Any], params: dict) -> Any:
+        """``rules[i](v, y, *xs, **params)`` without unpacking ``xs``."""
+        return self.rule(i, v, y, xs, **params)
 
 
 REGISTRY: dict[str, Primitive] = {}
@@ -313,7 +322,13 @@ def generate_public_function(
             f"primitive {prim.name!r}: mark its operands as positional-only (put '/' after them) in {forward.__name__}()"
         )
     keywords = [p.name for p in params if p.name not in operands]
-    namespace: dict[str, Any] = {"_apply": apply, "_prim": prim, "_prepare": prepare, "_EMPTY": EMPTY}
+    namespace: dict[str, Any] = {
+        "_apply": apply,
+        "_prim": prim,
+        "_prepare": prepare,
+        "_EMPTY": EMPTY,
+        "_sequence": operand_sequence,
+    }
     text = []
     star = False
     for i, p in enumerate(params):
@@ -333,7 +348,7 @@ def generate_public_function(
             i + 1 == len(params) or params[i + 1].kind is not kinds.POSITIONAL_ONLY
         ):
             text.append("/")
-    inputs = f"tuple({operands[0]})" if variadic else "(" + "".join(f"{o}, " for o in operands) + ")"
+    inputs = operands[0] if variadic else "(" + "".join(f"{o}, " for o in operands) + ")"
     keyword_text = ", ".join(f"{k}={k}" for k in keywords)
     if prepare is not None:
         call_params = f"_prepare({', '.join(operands)}{', ' if keywords else ''}{keyword_text})"
@@ -341,7 +356,8 @@ def generate_public_function(
         call_params = "{" + ", ".join(f"{k!r}: {k}" for k in keywords) + "}"
     else:
         call_params = "_EMPTY"
-    source = f"def {forward.__name__}({', '.join(text)}):\n    return _apply(_prim, {inputs}, {call_params})\n"
+    body = f"    {operands[0]} = _sequence({operands[0]}, {prim.name!r})\n" if variadic else ""
+    source = f"def {forward.__name__}({', '.join(text)}):\n{body}    return _apply(_prim, {inputs}, {call_params})\n"
     code = compile(source, inspect.getsourcefile(forward) or f"<primitive {prim.name}>", "exec")
     exec(code, namespace)
     fn = namespace[forward.__name__]
@@ -352,6 +368,19 @@ def generate_public_function(
     fn.__doc__ = _with_rules(forward.__doc__, prim)
     fn.primitive = prim  # type: ignore[attr-defined]
     return fn
+
+
+def operand_sequence(operands: Any, op: str) -> tuple:
+    """The operands of a variadic primitive as a tuple; a library error if they are not a sequence."""
+    from .tensor import Tensor
+
+    if isinstance(operands, (Tensor, np.ndarray)):
+        return tuple(operands)  # numpy's semantics: the rows along the first axis
+    if isinstance(operands, (str, bytes, dict)) or not hasattr(operands, "__iter__"):
+        from .errors import ArgumentTypeError
+
+        raise ArgumentTypeError(f"{op}: give a list or tuple of tensors, not {operands!r}")
+    return tuple(operands)
 
 
 def _with_rules(doc: str | None, *prims: Primitive) -> str:

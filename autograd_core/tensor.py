@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import _state
-from .errors import DtypeError, GradientError, IndexingError, ShapeError, UnsizedError
+from .arguments import NUMERIC_KINDS, bool_argument, callable_argument, dtype_argument
+from .errors import ArgumentTypeError, DtypeError, GradientError, IndexingError, ShapeError, UnsizedError
 from .node import Node, next_tick
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, list, tuple]
@@ -30,19 +31,50 @@ def check_grad_dtype(dtype: np.dtype, what: str = "tensor") -> None:
         )
 
 
-def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+def _converted(data: Any, dtype: np.dtype | None, what: str) -> np.ndarray:
+    """``np.array(data, dtype)``, with numpy's complaints (ragged lists, unconvertible values) as library errors."""
+    try:
+        return np.array(data, dtype=dtype)
+    except ValueError as err:
+        if "inhomogeneous" in str(err) or "sequence" in str(err):
+            raise ShapeError(
+                f"{what}: nested lists of different lengths (ragged) do not make a tensor; "
+                "every row needs the same length, e.g. [[1, 2], [3, 4]]"
+            ) from err
+        raise ArgumentTypeError(f"{what}: cannot convert {type(data).__name__} data to {dtype}: {err}") from err
+    except TypeError as err:
+        raise ArgumentTypeError(f"{what}: cannot convert {type(data).__name__} data to {dtype}: {err}") from err
+
+
+def _refuse_kind(arr: np.ndarray, data: Any, what: str) -> None:
+    if arr.dtype.kind not in NUMERIC_KINDS:
+        found = f"{type(data).__name__} data of dtype {arr.dtype}" if arr.dtype.kind != "O" else type(data).__name__
+        raise DtypeError(
+            f"{what}: need numbers or bools of one rectangular shape, not {found}"
+            + (" (convert an object array with .astype(float) first)" if isinstance(data, np.ndarray) else "")
+        )
+
+
+def to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
     """Convert user data to an owned numpy array.
 
     numpy arrays and scalars keep their dtype; Python numbers and lists become
     the default float dtype (bools stay bool), unless ``dtype`` is given.
+    Anything else — None, strings, dicts, ragged lists, object, string or
+    datetime arrays — raises the library's error saying what is needed.
     """
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
-        return np.array(data, dtype=np.dtype(dtype))
+        # the values are checked before converting: numpy would turn None into NaN, "1" into 1.0, dates into days
+        target = dtype_argument(dtype, what)
+        source = data if isinstance(data, (np.ndarray, np.generic)) else _converted(data, None, what)
+        _refuse_kind(np.asarray(source), data, what)
+        return np.array(source, dtype=target)
     if isinstance(data, (np.ndarray, np.generic)):
+        _refuse_kind(np.asarray(data), data, what)
         return np.array(data)
-    arr = np.array(data)
+    arr = _converted(data, None, what)
     if arr.dtype.kind in "iuf":
         return arr.astype(_state.default_dtype)
     if arr.dtype.kind == "b":
@@ -50,6 +82,19 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     raise DtypeError(
         f"cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype} (need numbers or bools of one rectangular shape)"
     )
+
+
+def constant_array(data: Any, what: str = "operand") -> np.ndarray:
+    """A constant (non-Tensor) operand as an array, keeping numpy's dtype: numbers, bools or nested lists of them.
+
+    Raises the library's error for None, strings, dicts, ragged lists and
+    object, string or datetime arrays.
+    """
+    if isinstance(data, Tensor):
+        return data.data
+    arr = data if isinstance(data, np.ndarray) else _converted(data, None, what)
+    _refuse_kind(arr, data, what)
+    return arr
 
 
 class Tensor:
@@ -80,6 +125,8 @@ class Tensor:
         self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
         self.data = to_array(data, dtype)
+        if requires_grad is not False:
+            requires_grad = bool_argument(requires_grad, "requires_grad", "tensor")
         if requires_grad:
             check_grad_dtype(self.data.dtype)
         self.requires_grad = bool(requires_grad)
@@ -223,6 +270,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf; returns self."""
+        requires_grad = bool_argument(requires_grad, "requires_grad", "requires_grad_")
         if requires_grad:
             check_grad_dtype(self.data.dtype)
         elif self._node is not None:
@@ -240,6 +288,7 @@ class Tensor:
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``fn(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient."""
+        callable_argument(fn, "the hook", "register_hook")
         if not self.requires_grad:
             raise GradientError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
@@ -291,8 +340,9 @@ class Tensor:
         from .primitives.index import normalize_index
 
         items = normalize_index(index, self.data.ndim).items
+        value = constant_array(value, "__setitem__")
         try:
-            self.data[items] = value.data if isinstance(value, Tensor) else value
+            self.data[items] = value
         except IndexError as err:
             raise IndexingError(f"__setitem__: {err} (tensor shape {self.shape})") from err
         except ValueError as err:
@@ -503,12 +553,12 @@ def wrap(data: np.ndarray, node: Node | None = None) -> Tensor:
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a Tensor, an array or anything numpy can make one of (the one spelling of it)."""
-    return x.data.shape if isinstance(x, Tensor) else np.shape(x)
+    return x.data.shape if isinstance(x, Tensor) else constant_array(x, "shape").shape
 
 
 def ndim_of(x: Any) -> int:
     """The number of axes of a Tensor, an array or anything numpy can make one of."""
-    return x.data.ndim if isinstance(x, Tensor) else np.ndim(x)
+    return x.data.ndim if isinstance(x, Tensor) else constant_array(x, "ndim").ndim
 
 
 def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
@@ -529,6 +579,7 @@ def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
     """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype_argument(dtype, "as_tensor")):
+        _refuse_kind(data, data, "as_tensor")
         return wrap(data)
     return Tensor(data, dtype=dtype)

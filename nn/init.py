@@ -93,6 +93,8 @@ def _kaiming_std(tensor: ag.Tensor, a: float, mode: str, nonlinearity: str) -> f
         raise InvalidArgumentError(f"mode must be 'fan_in' or 'fan_out', not {mode!r}")
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
+    if fan == 0:  # a zero-element tensor (e.g. Linear(0, n)): nothing to draw, as PyTorch
+        return 0.0
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 

@@ -36,6 +36,11 @@ __all__ = [
 ]
 
 
+def _root(v: np.ndarray) -> np.ndarray:
+    """√v as a new array, even for a 0-d v (where np.sqrt gives a numpy scalar, which out= cannot take)."""
+    return np.sqrt(v, out=np.empty_like(v))
+
+
 def _with_weight_decay(p: np.ndarray, g: np.ndarray, weight_decay: float) -> np.ndarray:
     """g + λ·p as a new array (the gradient of loss + (λ/2)·‖p‖²); g itself when λ = 0."""
     return g + weight_decay * p if weight_decay else g
@@ -121,7 +126,7 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v)
+        denom = _root(v)
         denom /= math.sqrt(1 - beta2**t)
         denom += eps
         np.divide(m, denom, out=denom)
@@ -184,9 +189,9 @@ class RMSprop(Optimizer):
             ga = state["grad_avg"]
             ga *= alpha
             ga += (1 - alpha) * g
-            denom = np.sqrt(s - ga * ga)
+            denom = _root(s - ga * ga)
         else:
-            denom = np.sqrt(s)
+            denom = _root(s)
         denom += group["eps"]
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]
@@ -229,7 +234,7 @@ class Adagrad(Optimizer):
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
         s += g * g
-        denom = np.sqrt(s)
+        denom = _root(s)
         denom += group["eps"]
         np.divide(g, denom, out=denom)
         denom *= clr

@@ -4,7 +4,8 @@
 differentiable inputs and float64 values for them, drawn with broadcasting
 shapes, inside the primitive's domain and away from its kinks (so finite
 differences are meaningful). A primitive missing here fails
-``test_every_primitive_has_a_case``.
+``test_every_primitive_has_a_case``; the differential test against PyTorch
+has its own builders, in ``torch_cases.py``.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ def _contract(spec: EinsumSpec, *xs: Any) -> np.ndarray:
     return np.einsum(str(spec), *xs, optimize=len(xs) > 2 or work > 1 << 15)
 
 
-def _cotangent(k: int, g: Any, y: Any, *xs: Any, spec: EinsumSpec) -> Any:
+def _cotangent(k: int, g: Any, y: Any, xs: Sequence[Any], spec: EinsumSpec) -> Any:
     """x̄ₖ = einsum of ȳ with the other operands into xₖ's subscripts (identities for repeats, ones for lone letters)."""
     batch = _unused(spec, g.ndim - y.ndim)
     target = spec.inputs[k]
@@ -197,7 +197,7 @@ def _cotangent(k: int, g: Any, y: Any, *xs: Any, spec: EinsumSpec) -> Any:
     return einsum_primitive.primitive.bind(*operands, spec=rule)
 
 
-def _tangent(k: int, t: Any, y: Any, *xs: Any, spec: EinsumSpec) -> Any:
+def _tangent(k: int, t: Any, y: Any, xs: Sequence[Any], spec: EinsumSpec) -> Any:
     """ẏ from ẋₖ: the same einsum with ẋₖ (and its batch letters) in place of xₖ."""
     batch = _unused(spec, t.ndim - xs[k].ndim)
     terms = list(spec.inputs)

@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..apply import scalar_result
+from ..arguments import dtype_argument, real_argument
+from ..errors import ArgumentTypeError, DtypeError, InvalidArgumentError
 from ..registry import primitive, public
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, constant_array, wrap
 
 Operand = Any  # Tensor, array or Python number
 
@@ -147,11 +149,13 @@ def neg(x: Operand, /) -> np.ndarray:
 
 
 def _pow_base_vjp(g, y, x, p):
-    """x̄ = ȳ·p·xᵖ⁻¹, exactly 0 where p = 0 (x⁰ = 1 is constant, even at x = 0 or ±inf)."""
+    """x̄ = ȳ·p·xᵖ⁻¹ (VJP and JVP alike); 0 where p = 0, at x = 0 and ±∞ too (x⁰ = 1 is constant)."""
     if isinstance(p, (int, float)):
         return g * (p * x ** (p - 1)) if p != 0 else np.zeros_like(g)
-    # Replace the base, not the result: a where() over an inf branch would make NaN second derivatives.
-    return np.where(p == 0, 0, g * (p * np.where(p == 0, 1, x) ** (p - 1)))
+    # At p = x = 0, xᵖ⁻¹ = ∞ would give 0·∞: the base is replaced by 1 there (a where() over the
+    # result would make NaN second derivatives). Only there: elsewhere the rule stays smooth in p,
+    # so the mixed derivative ∂²y/∂x∂p = xᵖ⁻¹·(1 + p·log x) is right at p = 0 as well.
+    return g * (p * np.where((p == 0) & (x == 0), 1, x) ** (p - 1))
 
 
 def _pow_exponent_vjp(g, y, x, p):
@@ -351,6 +355,9 @@ def relu(x: Operand, /) -> np.ndarray:
     jvp_text="ẏ = ẋ if x > 0 else α·ẋ",
     broadcasting=True,
     method=True,
+    prepare=lambda x, negative_slope=0.01: {
+        "negative_slope": real_argument(negative_slope, "negative_slope", "leaky_relu")
+    },
 )
 def leaky_relu(x: Operand, /, negative_slope: float = 0.01) -> np.ndarray:
     """y = x for x > 0, α·x otherwise (α = ``negative_slope``)."""
@@ -365,6 +372,7 @@ def leaky_relu(x: Operand, /, negative_slope: float = 0.01) -> np.ndarray:
     jvp_text="ẏ = ẋ if x > 0 else ẋ·(y + α)",
     broadcasting=True,
     method=True,
+    prepare=lambda x, alpha=1.0: {"alpha": real_argument(alpha, "alpha", "elu")},
 )
 def elu(x: Operand, /, alpha: float = 1.0) -> np.ndarray:
     """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0."""
@@ -460,7 +468,17 @@ def _inside(y, x, min, max):  # noqa: A002
 def _clip_params(x: Operand, min: Any = None, max: Any = None) -> dict[str, Any]:  # noqa: A002
     if min is None and max is None:
         raise InvalidArgumentError("clip: give at least one of min and max")
-    return {"min": min, "max": max}
+    return {"min": _bound(min, "min"), "max": _bound(max, "max")}
+
+
+def _bound(value: Any, name: str) -> Any:
+    """A clip bound: None, a real number, or an array of numbers (not differentiated)."""
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    bound = constant_array(value, f"clip: {name}")
+    if bound.dtype.kind not in "iuf":
+        raise ArgumentTypeError(f"clip: {name} must be a number or an array of numbers, not {value!r}")
+    return bound if bound.ndim else bound.item()
 
 
 _clip_vjp, _clip_jvp = _select(_inside)
@@ -494,7 +512,9 @@ def clip(x: Operand, /, min: Any = None, max: Any = None) -> np.ndarray:  # noqa
     export=False,
 )
 def _select_where(condition: Operand, a: Operand, b: Operand, /) -> np.ndarray:
-    return np.where(condition, a, b)
+    # scalar_result: numpy 1 makes float64 of a 0-d float32 value and a Python float even when the
+    # condition broadcasts the result to more axes; numpy 2 and PyTorch keep float32
+    return scalar_result(np.where(condition, a, b), (a, b))
 
 
 _MISSING: Any = object()
@@ -507,13 +527,17 @@ def where(condition: Operand, a: Operand = _MISSING, b: Operand = _MISSING) -> T
     With the condition alone, the indices where it holds, one integer tensor
     per axis (``np.where(c)``, ``np.nonzero(c)``; constants).
     """
-    if isinstance(condition, Tensor):
-        condition = condition.data
+    condition = constant_array(condition, "where: condition")
+    if condition.dtype.kind not in "biuf":
+        raise DtypeError(f"where: the condition must hold bools (or numbers), not {condition.dtype}")
     if a is _MISSING and b is _MISSING:
         return tuple(wrap(i) for i in np.nonzero(np.atleast_1d(condition)))
     if a is _MISSING or b is _MISSING:
         raise InvalidArgumentError("where: give the condition alone, or the condition and both a and b")
-    return _select_where(np.asarray(condition, dtype=bool), a, b)
+    for name, operand in (("a", a), ("b", b)):
+        if operand is None:
+            raise ArgumentTypeError(f"where: {name} must be a Tensor, an array or a number, not None")
+    return _select_where(condition.astype(bool, copy=False), a, b)
 
 
 @primitive(
@@ -533,10 +557,9 @@ def _cast(x: Operand, /, dtype: Any) -> np.ndarray:
 @public(method="astype", rules=_cast)
 def cast(x: Operand, dtype: Any) -> Tensor:
     """y = x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
-    dtype = np.dtype(dtype)
+    dtype = dtype_argument(dtype, "cast")
     if dtype.kind != "f":
-        data = x.data if isinstance(x, Tensor) else np.asarray(x)
-        return wrap(data.astype(dtype))
+        return wrap(constant_array(x, "cast").astype(dtype))
     return _cast(x, dtype=dtype)
 
 

@@ -9,6 +9,7 @@ repeated indices accumulate and batch axes stay in front.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -31,12 +32,21 @@ def _unwrap(item: Any) -> Any:
     if isinstance(item, Tensor):
         item = item.data
     if isinstance(item, (list, np.ndarray)):
-        arr = np.asarray(item)
+        try:
+            arr = np.asarray(item)
+        except ValueError as err:
+            raise IndexingError(f"index lists must be rectangular (every row the same length), not {item!r}") from err
         if arr.dtype.kind not in "iub" and arr.size:
             raise DtypeError(f"index arrays must be integer or boolean, not {arr.dtype}")
         return arr.astype(np.intp) if arr.dtype.kind != "b" else arr
     if isinstance(item, np.integer):
         return int(item)
+    if isinstance(item, slice):
+        for part in (item.start, item.stop, item.step):
+            try:
+                None if part is None else operator.index(part)
+            except TypeError as err:
+                raise IndexingError(f"slice bounds and steps must be integers or None, not {part!r} in {item}") from err
     return item
 
 
@@ -51,6 +61,8 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
     if consumed > ndim:
         raise IndexingError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")
     fill = (slice(None),) * (ndim - consumed)
+    if sum(i is Ellipsis for i in items) > 1:
+        raise IndexingError("an index can hold only one ellipsis (...)")
     if any(i is Ellipsis for i in items):
         at = next(k for k, i in enumerate(items) if i is Ellipsis)
         items = items[:at] + fill + tuple(i for i in items[at + 1 :] if i is not Ellipsis)

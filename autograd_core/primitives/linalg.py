@@ -7,6 +7,7 @@ below keep any leading batch axes of the incoming vector in front.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -154,8 +155,11 @@ def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
 
 
 def _rows(a: Any, width: int, batch: tuple[int, ...] = ()) -> Any:
-    """View ``a`` as a stack of rows of ``width`` (leading axes merged), batch kept."""
-    return a.reshape(batch + (-1, width))
+    """View ``a`` as a stack of rows of ``width`` (leading axes merged), batch kept.
+
+    The row count is spelled out rather than left to -1, which is ambiguous when ``width`` is 0.
+    """
+    return a.reshape(batch + (math.prod(a.shape[len(batch) : -1]), width))
 
 
 def _linear_vjp_w(g, y, x, w, b):

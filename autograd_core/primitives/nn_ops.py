@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
-from ..tensor import Tensor, ndim_of
+from ..tensor import Tensor, constant_array, ndim_of
 from .elementwise import elementwise, sigmoid, softplus
 from .reduce import one_axis
 
@@ -35,7 +35,7 @@ def _class_axis(x: Any, axis: int = -1) -> dict[str, int]:
 )
 def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
     """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis gives an empty result
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -51,7 +51,7 @@ def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
 )
 def log_softmax(x: Any, /, axis: int = -1) -> np.ndarray:
     """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -182,7 +182,7 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     with ``mean`` or ``sum``.
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
-    t = target if isinstance(target, Tensor) else np.asarray(target)
+    t = target if isinstance(target, Tensor) else constant_array(target, "cross_entropy: target")
     t_data = t.data if isinstance(t, Tensor) else t
     if z.ndim == 0:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
@@ -203,6 +203,14 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     return _cross_entropy(z, t)
 
 
+def _float_target(target: Any, like: Tensor, op: str) -> np.ndarray:
+    """A target given as data, in the input's float dtype; numbers or bools only."""
+    t = constant_array(target, f"{op}: target")
+    if t.dtype.kind not in "biuf":
+        raise DtypeError(f"{op}: targets must be numbers in [0, 1], not {t.dtype}")
+    return t.astype(like.dtype)
+
+
 @public(rules=_bce_with_logits)
 def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready).
@@ -211,7 +219,7 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
     if not isinstance(target, Tensor):
-        target = np.asarray(target, dtype=z.dtype)
+        target = _float_target(target, z, "binary_cross_entropy_with_logits")
     return _bce_with_logits(z, target)
 
 
@@ -230,7 +238,7 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
             "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"
         )
     if not isinstance(target, Tensor):
-        target = np.asarray(target, dtype=p.dtype)
+        target = _float_target(target, p, "binary_cross_entropy")
     return _binary_cross_entropy(p, target)
 
 

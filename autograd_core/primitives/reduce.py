@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import bool_argument, is_integer, real_argument
 from ..broadcasting import expand
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import primitive, reduction_flops
@@ -19,12 +20,22 @@ Axis = int | tuple[int, ...] | None
 
 
 def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
-    """Axes as sorted negative integers; None means every axis."""
+    """Axes as sorted negative integers; None means every axis.
+
+    An axis is an integer (not a bool: ``axis=True`` is refused) or a tuple or list of them.
+    """
     if axis is None:
         return tuple(range(-ndim, 0))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if is_integer(axis):
+        axes = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise ArgumentTypeError(f"{op}: axis must be None, an integer or a tuple of integers, not {axis!r}")
     out = []
     for a in axes:
+        if not is_integer(a):
+            raise ArgumentTypeError(f"{op}: axis must be None, an integer or a tuple of integers, not {axis!r}")
         if not -ndim <= a < ndim:
             raise ShapeError(f"{op}: axis {a} is out of bounds for a tensor with {ndim} dimension(s)")
         out.append(int(a) - ndim if a >= 0 else int(a))
@@ -35,7 +46,7 @@ def normalize_axis(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
 
 def one_axis(axis: int, ndim: int, op: str) -> int:
     """``axis`` counted from the front, in [0, ndim); out of range is a ``ShapeError`` naming the op."""
-    if not isinstance(axis, (int, np.integer)):
+    if not is_integer(axis):
         raise ArgumentTypeError(f"{op}: an axis must be an integer, not {axis!r}")
     if not -ndim <= axis < ndim:
         raise ShapeError(f"{op}: axis {axis} is out of bounds for a tensor with {ndim} dimension(s)")
@@ -70,10 +81,10 @@ def _keep(y: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     return y if keepdims else restore_axes(y, axis)
 
 
-def _extreme_share(y, x, axis, keepdims):
-    """Each maximal (minimal) element's share of the gradient: ties split equally."""
+def _extreme_share(v, y, x, axis, keepdims):
+    """``v`` (broadcast over x) at the maximal (minimal) elements, ties splitting it equally; 0 elsewhere, selected."""
     hit = x == _keep(y, axis, keepdims)
-    return (hit / hit.sum(axis=axis, keepdims=True)).astype(x.dtype)
+    return np.where(hit, v / hit.sum(axis=axis, keepdims=True).astype(x.dtype), 0)
 
 
 def _centred(x, axis):
@@ -88,7 +99,7 @@ def _reduction_params(
     x: Any, axis: Axis = None, keepdims: bool = False, *, op: str = "reduction", **params: Any
 ) -> dict[str, Any]:
     ndim = ndim_of(x)
-    return {"axis": normalize_axis(axis, ndim, op), "keepdims": bool(keepdims), **params}
+    return {"axis": normalize_axis(axis, ndim, op), "keepdims": bool_argument(keepdims, "keepdims", op), **params}
 
 
 def _variance_params(
@@ -98,7 +109,9 @@ def _variance_params(
         if ddof:
             raise InvalidArgumentError(f"{op}: give ddof= or correction= (the same number), not both")
         ddof = correction
-    return _reduction_params(x, axis, keepdims, op=op, ddof=int(ddof))
+    # an integer, or a real number as numpy allows (never silently truncated)
+    ddof = int(ddof) if is_integer(ddof) else real_argument(ddof, "ddof", op)
+    return _reduction_params(x, axis, keepdims, op=op, ddof=ddof)
 
 
 def reduction(prepare: Any = _reduction_params, **declaration: Any):
@@ -147,9 +160,9 @@ def mean(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
     return np.add.reduce(x, axis=axis, keepdims=keepdims) / reduced_count(x, axis)
 
 
-_extreme_vjp = (lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _extreme_share(y, x, axis, keepdims),)
+_extreme_vjp = (lambda g, y, x, axis, keepdims: _extreme_share(unreduce(g, x, axis, keepdims), y, x, axis, keepdims),)
 _extreme_jvp = (
-    lambda t, y, x, axis, keepdims: (t * _extreme_share(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),
+    lambda t, y, x, axis, keepdims: _extreme_share(t, y, x, axis, keepdims).sum(axis=axis, keepdims=keepdims),
 )
 
 
@@ -261,7 +274,7 @@ def std(
 )
 def logsumexp(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
     """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
-    m = x.max(axis=axis, keepdims=True)
+    m = x.max(axis=axis, keepdims=True, initial=-np.inf)  # over no elements: log 0 = −∞, as PyTorch
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)
