@@ -49,7 +49,7 @@ from .node import Node
 from .primitive import REGISTRY, Formula, Primitive
 from .primitives import *  # noqa: F403
 from .primitives import __all__ as _primitive_names
-from .tensor import Tensor, as_tensor, tensor
+from .tensor import Tensor, as_tensor, increment_version, tensor
 
 __version__ = "0.1.0"
 
@@ -82,6 +82,7 @@ __all__ = [
     "graph_scope",
     "hessian",
     "hvp",
+    "increment_version",
     "is_grad_enabled",
     "jacfwd",
     "jacobian",

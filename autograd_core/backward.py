@@ -10,6 +10,7 @@ depth-first search) serves the passes that must know the graph up front.
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -122,12 +123,55 @@ class _LeafStore:
             t.grad = g
             return
         if t.grad is not None:
-            t.grad = wrap(t.grad.data + g)
+            t.grad = accumulate_grad(t.grad, g)
             return
         if g.base is not None or not g.flags.writeable or id(g) in self.stored:
             g = np.array(g)
         self.stored.add(id(g))
         t.grad = wrap(g)
+
+
+def accumulate_grad(grad: Tensor, g: np.ndarray) -> Tensor:
+    """``grad + g`` for a ``.grad`` that already holds a gradient, in its own array where possible.
+
+    As PyTorch's first-order backward does, the sum is written into the
+    existing gradient array (no new array: a loop that calls ``backward()``
+    several times before ``step()``, or zeroes gradients with
+    ``zero_grad(set_to_none=False)``, reuses one array per parameter), and
+    the gradient tensor's version counter records the write. A new tensor is
+    made instead when the stored gradient is part of a graph (from
+    ``create_graph=True``), read-only, or of another shape or dtype.
+    """
+    a = grad.data
+    if grad.requires_grad or not a.flags.writeable or a.shape != g.shape or a.dtype != g.dtype:
+        return wrap(a + g)
+    np.add(a, g, out=a)
+    grad._mark_written()
+    return grad
+
+
+class _Sums:
+    """Sums of several contributions to one gradient, made in place once the pass owns the array.
+
+    x̄ = Σ contributions. The first two are added into a new array, which no
+    one else has seen; later ones are added into that array instead of
+    making another (a weight shared by n uses costs one array, not n − 1).
+    Arrays are remembered weakly and per tensor, so an array that has left
+    ``pending`` (handed to rules, which may pass it on) is never written.
+    """
+
+    def __init__(self) -> None:
+        self.made: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+
+    def add(self, k: int, before: Any, gx: Any) -> Any:
+        """``before + gx`` for the gradient of the tensor with id ``k`` (arrays only)."""
+        if self.made.get(k) is before and before.shape == gx.shape:
+            np.add(before, gx, out=before, casting="same_kind")
+            return before
+        total = before + gx
+        if type(total) is np.ndarray:
+            self.made[k] = total
+        return total
 
 
 def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
@@ -210,6 +254,7 @@ def run_backward(
 
     results: dict[int, Any] = {}
     store = _LeafStore(tensor_mode)
+    sums = _Sums() if not tensor_mode and observer is None else None
     counting = bool(_state.counters) and not tensor_mode
     anomaly = _state.anomaly
     previous_mode = _state.grad_enabled
@@ -280,7 +325,7 @@ def run_backward(
                 else:
                     if observer is not None:
                         observer.accumulate(x, before, gx)
-                    pending[kx] = before + gx
+                    pending[kx] = before + gx if sums is None else sums.add(kx, before, gx)
             if not retain_graph:
                 node.inputs = None
         for t in leaves:
