@@ -105,7 +105,12 @@ def _as_array(g: Any) -> np.ndarray:
 
 
 class _LeafStore:
-    """Writes leaf gradients, owning each array it stores (never aliasing another leaf's)."""
+    """Writes leaf gradients, owning each array it stores (never aliasing another leaf's).
+
+    An array this pass handed to the tensor's hooks, which may keep it, is
+    copied before it becomes ``.grad``: a later ``backward()`` adds into
+    ``.grad`` in place (``accumulate_grad``) and must not change what a hook kept.
+    """
 
     def __init__(self, tensor_mode: bool) -> None:
         self.tensor_mode = tensor_mode
@@ -125,7 +130,7 @@ class _LeafStore:
         if t.grad is not None:
             t.grad = accumulate_grad(t.grad, g)
             return
-        if g.base is not None or not g.flags.writeable or id(g) in self.stored:
+        if g.base is not None or not g.flags.writeable or id(g) in self.stored or t._hooks:
             g = np.array(g)
         self.stored.add(id(g))
         t.grad = wrap(g)

@@ -146,6 +146,16 @@ def test_accumulation_keeps_the_gradient_tensor_as_pytorch_does():
     assert w.grad is first  # the behaviour matched above
 
 
+def test_a_gradient_a_hook_kept_is_not_changed_by_the_next_backward():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    kept = []
+    w.register_hook(lambda g: kept.append(g) or None)
+    (w * w).sum().backward()
+    (3 * w).sum().backward()
+    np.testing.assert_array_equal(kept[0].data, [2.0, 4.0])
+    np.testing.assert_array_equal(w.grad.data, [5.0, 7.0])
+
+
 def test_a_gradient_that_cannot_be_written_is_replaced_by_the_sum():
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     shared = np.ones(2)
