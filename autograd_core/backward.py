@@ -165,17 +165,22 @@ class _Sums:
     ``pending`` (handed to rules, which may pass it on) is never written.
     """
 
+    __slots__ = ("made",)
+
     def __init__(self) -> None:
-        self.made: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
+        self.made: weakref.WeakValueDictionary[int, np.ndarray] | None = None  # made on first use
 
     def add(self, k: int, before: Any, gx: Any) -> Any:
         """``before + gx`` for the gradient of the tensor with id ``k`` (arrays only)."""
-        if self.made.get(k) is before and before.shape == gx.shape:
+        made = self.made
+        if made is not None and made.get(k) is before and before.shape == gx.shape:
             np.add(before, gx, out=before, casting="same_kind")
             return before
         total = before + gx
         if type(total) is np.ndarray:
-            self.made[k] = total
+            if made is None:
+                made = self.made = weakref.WeakValueDictionary()
+            made[k] = total
         return total
 
 
