@@ -53,7 +53,7 @@ from .node import Node
 from .primitives import *  # noqa: F403
 from .primitives import __all__ as _primitive_names
 from .registry import API, REGISTRY, Formula, Primitive, primitive, public
-from .tensor import Tensor, as_tensor, tensor
+from .tensor import Tensor, as_tensor, increment_version, tensor
 
 __version__ = "0.1.0"
 
@@ -89,6 +89,7 @@ __all__ = [
     "graph_scope",
     "hessian",
     "hvp",
+    "increment_version",
     "is_grad_enabled",
     "jacfwd",
     "jacobian",

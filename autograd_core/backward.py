@@ -21,6 +21,7 @@ interface, ``Observer``.
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -135,12 +136,14 @@ class Gradients:
     each gradient is complete when popped); leaves are finished last.
     """
 
-    __slots__ = ("batch", "tensor_mode", "observers", "pending", "heap", "leaves")
+    __slots__ = ("batch", "tensor_mode", "observers", "pending", "heap", "leaves", "sums")
 
     def __init__(self, batch: tuple[int, ...], tensor_mode: bool, observers: tuple) -> None:
         self.batch = batch
         self.tensor_mode = tensor_mode
         self.observers = observers
+        # in-place sums only where no one else may hold the arrays (observers see each contribution)
+        self.sums = _Sums() if not tensor_mode and not observers else None
         self.pending: dict[int, Any] = {}
         self.heap: list[tuple[int, int, Tensor]] = []
         self.leaves: list[Tensor] = []
@@ -182,7 +185,7 @@ class Gradients:
         else:
             for observer in self.observers:
                 observer.accumulate(x, before, gx)
-            self.pending[k] = before + gx
+            self.pending[k] = before + gx if self.sums is None else self.sums.add(k, before, gx)
 
 
 def saved_values(t: Tensor, node: Any, tensor_mode: bool) -> tuple[Any, Sequence[Any]]:
@@ -215,8 +218,61 @@ def _modified(x: Tensor, node: Any) -> InplaceModificationError:
     )
 
 
+class _Sums:
+    """Sums of several contributions to one gradient, made in place once the pass owns the array.
+
+    x̄ = Σ contributions. The first two are added into a new array, which no
+    one else has seen; later ones are added into that array instead of
+    making another (a weight shared by n uses costs one array, not n − 1).
+    Arrays are remembered weakly and per tensor, so an array that has left
+    ``pending`` (handed to rules, which may pass it on) is never written.
+    """
+
+    __slots__ = ("made",)
+
+    def __init__(self) -> None:
+        self.made: weakref.WeakValueDictionary[int, np.ndarray] | None = None  # made on first use
+
+    def add(self, k: int, before: Any, gx: Any) -> Any:
+        """``before + gx`` for the gradient of the tensor with id ``k`` (arrays only)."""
+        made = self.made
+        if made is not None and made.get(k) is before and before.shape == gx.shape:
+            np.add(before, gx, out=before, casting="same_kind")
+            return before
+        total = before + gx
+        if type(total) is np.ndarray:
+            if made is None:
+                made = self.made = weakref.WeakValueDictionary()
+            made[k] = total
+        return total
+
+
+def accumulate_grad(grad: Tensor, g: np.ndarray) -> Tensor:
+    """``grad + g`` for a ``.grad`` that already holds a gradient, in its own array where possible.
+
+    As PyTorch's first-order backward does, the sum is written into the
+    existing gradient array (no new array: a loop that calls ``backward()``
+    several times before ``step()``, or zeroes gradients with
+    ``zero_grad(set_to_none=False)``, reuses one array per parameter), and
+    the gradient tensor's version counter records the write. A new tensor is
+    made instead when the stored gradient is part of a graph (from
+    ``create_graph=True``), read-only, or of another shape or dtype.
+    """
+    a = grad.data
+    if grad.requires_grad or not a.flags.writeable or a.shape != g.shape or a.dtype != g.dtype:
+        return wrap(a + g)
+    np.add(a, g, out=a)
+    grad._mark_written()
+    return grad
+
+
 class _LeafStore:
-    """Writes ``.grad``, owning each array it stores (never aliasing another tensor's)."""
+    """Writes ``.grad``, owning each array it stores (never aliasing another tensor's).
+
+    An array this pass handed to the tensor's hooks, which may keep it, is
+    copied before it becomes ``.grad``: a later ``backward()`` adds into
+    ``.grad`` in place (``accumulate_grad``) and must not change what a hook kept.
+    """
 
     def __init__(self, tensor_mode: bool) -> None:
         self.tensor_mode = tensor_mode
@@ -234,9 +290,9 @@ class _LeafStore:
             t.grad = g
             return
         if t.grad is not None:
-            t.grad = wrap(t.grad.data + g)
+            t.grad = accumulate_grad(t.grad, g)
             return
-        if g.base is not None or not g.flags.writeable or id(g) in self.stored:
+        if g.base is not None or not g.flags.writeable or id(g) in self.stored or t._hooks:
             g = np.array(g)
         self.stored.add(id(g))
         t.grad = wrap(g)

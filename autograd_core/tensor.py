@@ -100,9 +100,18 @@ def constant_array(data: Any, what: str = "operand") -> np.ndarray:
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
-    ``data`` is the numpy array itself (writing into it is untracked, which is
-    what optimizers want); ``grad`` holds the accumulated gradient after
-    ``backward()``.
+    ``grad`` holds the accumulated gradient after ``backward()``.
+
+    ``data`` is the numpy array itself, the escape hatch around autograd.
+    Writing into it (``t.data[...] = v``, ``t.data -= lr * g``) or assigning
+    it (``t.data = a``) skips everything the tracked in-place methods do
+    (``add_``, ``copy_``, ``t[i] = v``, …): no check that ``t`` may be written
+    under grad mode, and no version-counter bump, so a graph recorded before
+    the write is backpropagated with the new values without any error. Call
+    ``ag.increment_version(t)`` after such a write to have that backward
+    raise ``InplaceModificationError`` instead; the library's own writes
+    (optimizers, ``nn.init``, ``load_state_dict``, gradient accumulation,
+    ``clip_grad_norm_``) do so.
     """
 
     __slots__ = (
@@ -519,6 +528,19 @@ class Tensor:
         def view(self, *shape: int | Sequence[int]) -> Tensor: ...
         # --- end of generated block ---
         # fmt: on
+
+
+def increment_version(t: Tensor) -> None:
+    """Record that ``t``'s values were changed in place by a write the graph did not see.
+
+    Code that writes into ``t.data`` itself (optimizers, initialisers, state
+    loading) calls this after the write, so that a backward pass through a
+    graph recorded before it raises ``InplaceModificationError`` instead of
+    silently using the new values (as ``torch.autograd.graph.increment_version``).
+    Views of ``t`` share its record. Tensor methods that write in place
+    (``add_``, ``x[i] = v``, …) do this themselves.
+    """
+    t._mark_written()
 
 
 class RemovableHandle:

@@ -2,7 +2,8 @@
 
 Every function fills ``tensor.data`` from a ``np.random.Generator`` (the one
 given, else nn's default generator, see ``nn.manual_seed``) and returns the
-tensor. The notes' advice is behind the scaled schemes: start with *small*
+tensor. The write is recorded on the tensor's version counter, so a graph
+recorded before it refuses to backpropagate with the new values. The notes' advice is behind the scaled schemes: start with *small*
 weights, scaled so that activations neither vanish nor saturate layer after
 layer.
 """
@@ -52,6 +53,7 @@ def fan_in_and_fan_out(tensor: ag.Tensor) -> tuple[int, int]:
 
 def _fill(tensor: ag.Tensor, values: np.ndarray) -> ag.Tensor:
     tensor.data[...] = values
+    ag.increment_version(tensor)
     return tensor
 
 

@@ -74,6 +74,7 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             p.data[...] = x[offset : offset + p.size].reshape(p.shape)
+            ag.increment_version(p)
             offset += p.size
 
     def _lbfgs_state(self) -> dict[str, Any]:

@@ -33,6 +33,8 @@ import autograd_core as ag
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, StateDictError
 from autograd_core.tensor import RemovableHandle
 
+from .utils import reset_grad
+
 ForwardHook = Callable[["Module", tuple, Any], Any]
 
 
@@ -237,10 +239,10 @@ class Module:
         """Evaluation behaviour: dropout off, batch norm uses running statistics."""
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``p.grad = None``)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: ``p.grad = None``, or zeros in place with ``set_to_none=False`` (as PyTorch)."""
         for p in self.parameters():
-            p.grad = None
+            reset_grad(p, set_to_none)
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -253,12 +255,12 @@ class Module:
                 out[_join(mod_prefix, name)] = b.copy()
         return out
 
-    def _state_targets(self) -> OrderedDict[str, np.ndarray]:
-        """Dotted name → the live array ``load_state_dict`` writes into."""
-        out: OrderedDict[str, np.ndarray] = OrderedDict()
+    def _state_targets(self) -> OrderedDict[str, Parameter | np.ndarray]:
+        """Dotted name → what ``load_state_dict`` writes into: the parameter, or the buffer's live array."""
+        out: OrderedDict[str, Parameter | np.ndarray] = OrderedDict()
         for mod_prefix, module in self.named_modules():
             for name, p in module._parameters.items():
-                out[_join(mod_prefix, name)] = p.data
+                out[_join(mod_prefix, name)] = p
             for name, b in module._buffers.items():
                 out[_join(mod_prefix, name)] = b
         return out
@@ -268,7 +270,9 @@ class Module:
 
         A wrong shape always raises ``StateDictError`` naming the key and both
         shapes; with ``strict`` a missing or unexpected key does too. Nothing
-        is written unless every check passes.
+        is written unless every check passes. Each parameter written counts
+        as an in-place write (``ag.increment_version``): a graph recorded
+        before loading refuses to backpropagate with the loaded values.
         """
         targets = self._state_targets()
         missing = [k for k in targets if k not in state_dict]
@@ -284,9 +288,10 @@ class Module:
                 "(pass strict=False to load the keys that match)"
             )
         sources = {}
-        for key, dst in targets.items():
+        for key, target in targets.items():
             if key not in state_dict:
                 continue
+            dst = target.data if isinstance(target, ag.Tensor) else target
             value = state_dict[key]
             src = np.asarray(value.data if isinstance(value, ag.Tensor) else value)
             if src.shape != dst.shape:
@@ -299,7 +304,12 @@ class Module:
                 )
             sources[key] = src
         for key, src in sources.items():
-            np.copyto(targets[key], src, casting="same_kind")
+            target = targets[key]
+            if isinstance(target, ag.Tensor):
+                np.copyto(target.data, src, casting="same_kind")
+                ag.increment_version(target)
+            else:
+                np.copyto(target, src, casting="same_kind")
         return IncompatibleKeys(missing, unexpected)
 
     # ----------------------------------------------------------------- repr

@@ -1,9 +1,11 @@
 """Optimizers (``nn.optim``): SGD, Adam, AdamW, RMSprop, Adagrad with PyTorch's update rules and defaults.
 
 Each writes ``p.data`` in place from ``p.grad.data`` with numpy (see
-``optimizer.py`` for the shared machinery). LBFGS and ConjugateGradient, for
-full-batch problems, live in ``lbfgs.py`` and ``cg.py``, and the
-learning-rate schedules in ``schedules.py``; all are re-exported here.
+``optimizer.py`` for the shared machinery). Intermediate results go into the
+optimizer's reused work arrays (``out=``), so a steady-state step allocates
+no parameter-sized temporaries. LBFGS and ConjugateGradient, for full-batch
+problems, live in ``lbfgs.py`` and ``cg.py``, and the learning-rate schedules
+in ``schedules.py``; all are re-exported here.
 """
 
 from __future__ import annotations
@@ -36,14 +38,13 @@ __all__ = [
 ]
 
 
-def _root(v: np.ndarray) -> np.ndarray:
-    """√v as a new array, even for a 0-d v (where np.sqrt gives a numpy scalar, which out= cannot take)."""
-    return np.sqrt(v, out=np.empty_like(v))
-
-
-def _with_weight_decay(p: np.ndarray, g: np.ndarray, weight_decay: float) -> np.ndarray:
-    """g + λ·p as a new array (the gradient of loss + (λ/2)·‖p‖²); g itself when λ = 0."""
-    return g + weight_decay * p if weight_decay else g
+def _with_weight_decay(optimizer: Optimizer, p: np.ndarray, g: np.ndarray, weight_decay: float) -> np.ndarray:
+    """g + λ·p (the gradient of loss + (λ/2)·‖p‖²) in work array 1; g itself when λ = 0."""
+    if not weight_decay:
+        return g
+    out = np.multiply(p, weight_decay, out=optimizer.workspace(p, 1))
+    out += g
+    return out
 
 
 class SGD(Optimizer):
@@ -68,17 +69,23 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, p, g, state, group):
-        g = _with_weight_decay(p, g, group["weight_decay"])
+        g = _with_weight_decay(self, p, g, group["weight_decay"])
         mu = group["momentum"]
+        work = self.workspace(p)
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = g.copy()
             else:
                 buf *= mu
-                buf += (1 - group["dampening"]) * g
-            g = g + mu * buf if group["nesterov"] else buf
-        p -= group["lr"] * g
+                buf += np.multiply(g, 1 - group["dampening"], out=work)
+            if group["nesterov"]:
+                step = np.multiply(buf, mu, out=work)
+                step += g
+                g = step
+            else:
+                g = buf
+        p -= np.multiply(g, group["lr"], out=work)
 
 
 class Adam(Optimizer):
@@ -109,7 +116,7 @@ class Adam(Optimizer):
         if self.decoupled:
             p *= 1 - lr * wd
         else:
-            g = _with_weight_decay(p, g, wd)
+            g = _with_weight_decay(self, p, g, wd)
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p)
@@ -119,14 +126,17 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        work = self.workspace(p)
         m *= beta1
-        m += (1 - beta1) * g
+        m += np.multiply(g, 1 - beta1, out=work)
         v *= beta2
-        v += (1 - beta2) * g * g
+        square = np.multiply(g, 1 - beta2, out=work)
+        square *= g
+        v += square
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denom = _root(v)
+        denom = np.sqrt(v, out=work)
         denom /= math.sqrt(1 - beta2**t)
         denom += eps
         np.divide(m, denom, out=denom)
@@ -172,7 +182,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, p, g, state, group):
-        g = _with_weight_decay(p, g, group["weight_decay"])
+        g = _with_weight_decay(self, p, g, group["weight_decay"])
         alpha = group["alpha"]
         if not state:
             state["step"] = 0
@@ -183,25 +193,30 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = np.zeros_like(p)
         state["step"] += 1
         s = state["square_avg"]
+        work = self.workspace(p)
         s *= alpha
-        s += (1 - alpha) * g * g
+        square = np.multiply(g, 1 - alpha, out=work)
+        square *= g
+        s += square
         if group["centered"]:
             ga = state["grad_avg"]
             ga *= alpha
-            ga += (1 - alpha) * g
-            denom = _root(s - ga * ga)
+            ga += np.multiply(g, 1 - alpha, out=work)
+            denom = np.multiply(ga, ga, out=work)
+            np.subtract(s, denom, out=denom)
+            np.sqrt(denom, out=denom)
         else:
-            denom = _root(s)
+            denom = np.sqrt(s, out=work)
         denom += group["eps"]
+        step = np.divide(g, denom, out=denom)
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
-            buf += g / denom
-            p -= group["lr"] * buf
+            buf += step
+            step = np.multiply(buf, group["lr"], out=work)
         else:
-            np.divide(g, denom, out=denom)
-            denom *= group["lr"]
-            p -= denom
+            step *= group["lr"]
+        p -= step
 
 
 class Adagrad(Optimizer):
@@ -226,15 +241,16 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
 
     def update(self, p, g, state, group):
-        g = _with_weight_decay(p, g, group["weight_decay"])
+        g = _with_weight_decay(self, p, g, group["weight_decay"])
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
-        s += g * g
-        denom = _root(s)
+        work = self.workspace(p)
+        s += np.multiply(g, g, out=work)
+        denom = np.sqrt(s, out=work)
         denom += group["eps"]
         np.divide(g, denom, out=denom)
         denom *= clr

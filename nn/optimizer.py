@@ -8,14 +8,24 @@ first calls ``closure()`` (which must zero the gradients, compute the loss,
 call ``backward()`` and return the loss); every optimizer accepts that
 form, and LBFGS requires it.
 
-The update rules are elementwise, so a group whose parameters all have
-gradients is updated as one flat vector: the parameters and gradients are
-concatenated, the rule runs once, and the result is copied back. For the
-small layers of a teaching MLP this turns a dozen numpy calls per parameter
-into a dozen per group (PyTorch's "foreach" implementation does the same).
-The group's state then lives in flat arrays, and ``state[p]`` holds views
-of them, so per-parameter updates (when some gradients are missing) and
-``state_dict`` see the same numbers.
+The update rules are elementwise, so a group's small parameters (at most
+``PACK_LIMIT`` elements each), when they all have gradients, are updated as
+one flat vector: the parameters and gradients are concatenated into reused
+buffers, the rule runs once, and the result is copied back. For the biases
+and small layers of a teaching MLP this turns a dozen numpy calls per
+parameter into a dozen per group (PyTorch's "foreach" implementation does
+the same). Their state then lives in flat arrays, and ``state[p]`` holds
+views of them, so per-parameter updates (when some gradients are missing)
+and ``state_dict`` see the same numbers. Larger parameters are updated where
+they are: for them the three extra copies would cost more than the numpy
+calls they save.
+
+Update rules write their intermediate results into the optimizer's reused
+work arrays (``workspace``), and ``zero_grad(set_to_none=False)`` keeps the
+gradient arrays, so a steady-state training step allocates no
+parameter-sized array in the optimizer. Every write to a parameter is
+reported to its version counter (``ag.increment_version``): a graph recorded
+before ``step()`` cannot then be backpropagated with the new weights.
 """
 
 from __future__ import annotations
@@ -28,7 +38,12 @@ import numpy as np
 import autograd_core as ag
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 
+from .utils import reset_grad
+
 Closure = Callable[[], ag.Tensor]
+
+#: Parameters with at most this many elements are packed into one flat vector per group.
+PACK_LIMIT = 4096
 Params = Iterable[ag.Tensor] | Iterable[dict[str, Any]]
 
 
@@ -45,6 +60,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[ag.Tensor, dict[str, Any]] = {}
         self._flat: dict[int, _FlatGroup] = {}  # group index → its state as flat arrays
+        self._work: dict[tuple[np.dtype, int], np.ndarray] = {}  # reused scratch arrays, see workspace()
         groups = list(params)
         if not groups:
             raise InvalidArgumentError(
@@ -95,11 +111,16 @@ class Optimizer:
             if key in group and group[key] < 0:
                 raise InvalidArgumentError(f"{type(self).__name__}: {key} must be >= 0, got {group[key]}")
 
-    def zero_grad(self) -> None:
-        """Forget every parameter's gradient (``p.grad = None``), ready for the next backward."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient before the next backward, as ``torch.optim.Optimizer.zero_grad``.
+
+        ``set_to_none=True`` (the default, as in PyTorch) forgets it
+        (``p.grad = None``); ``False`` sets it to zeros in place, keeping the
+        array, into which the next ``backward()`` then accumulates.
+        """
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                reset_grad(p, set_to_none)
 
     def step(self, closure: Closure | None = None) -> ag.Tensor | None:
         """Update every parameter that has a gradient; with ``closure``, evaluate it first and return its loss."""
@@ -109,14 +130,18 @@ class Optimizer:
                 loss = closure()
         for index, group in enumerate(self.param_groups):
             params = group["params"]
-            flat = self._flat_group(index, params) if all(p.grad is not None for p in params) else None
+            small = [p for p in params if p.size <= PACK_LIMIT]
+            flat = None
+            if len(small) > 1 and all(p.grad is not None for p in small):
+                flat = self._flat_group(index, small)
             if flat is not None:
                 flat.step(self, group)
-                continue
-            self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
+            else:
+                self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
             for p in params:
-                if p.grad is not None:
+                if p.grad is not None and (flat is None or p.size > PACK_LIMIT):
                     self.update(p.data, p.grad.data, self.state.setdefault(p, {}), group)
+                    ag.increment_version(p)
         return loss
 
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
@@ -135,6 +160,21 @@ class Optimizer:
         concatenated into reused buffers: keep copies, not references, in ``state``.
         """
         raise NotImplementedError(f"{type(self).__name__} must define update()")
+
+    def workspace(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
+        """A scratch array of ``like``'s shape and dtype, the same memory every step (values undefined).
+
+        Update rules write intermediate results into it (``out=``) instead of
+        allocating a parameter-sized temporary for every numpy operation, so a
+        steady-state step allocates nothing. ``slot`` picks one of several
+        independent arrays; one array per slot and dtype serves all
+        parameters, sized to the largest.
+        """
+        key = (like.dtype, slot)
+        work = self._work.get(key)
+        if work is None or work.size < like.size:
+            work = self._work[key] = np.empty(like.size, like.dtype)
+        return work[: like.size].reshape(like.shape)
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, Any]:
@@ -235,6 +275,7 @@ class _FlatGroup:
         optimizer.update(self.flat_p, self.flat_g, self.state, group)
         for p, view in zip(self.params, self.views, strict=True):
             np.copyto(p.data, view)
+            ag.increment_version(p)
         self._link()
 
     def _link(self) -> None:

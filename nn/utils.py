@@ -30,6 +30,25 @@ def clip_grad_norm_(parameters: Iterable[ag.Tensor] | ag.Tensor, max_norm: float
         total = sum(float(np.sum(np.abs(g) ** norm_type)) for g in grads) ** (1.0 / norm_type)
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        for g in grads:
-            g *= coef
+        for p in params:
+            if p.grad is not None:
+                p.grad.data *= coef
+                ag.increment_version(p.grad)
     return ag.tensor(total)
+
+
+def reset_grad(p: ag.Tensor, set_to_none: bool = True) -> None:
+    """``p.grad = None``, or with ``set_to_none=False`` zeros written into the gradient's own array.
+
+    A gradient that is part of a graph (from ``backward(create_graph=True)``)
+    or that cannot be written is replaced by a zero array instead, as
+    PyTorch detaches it before zeroing.
+    """
+    g = p.grad
+    if g is None or set_to_none:
+        p.grad = None
+    elif g.requires_grad or not g.data.flags.writeable:
+        p.grad = ag.zeros_like(g)
+    else:
+        g.data.fill(0)
+        ag.increment_version(g)
