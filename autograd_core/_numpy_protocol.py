@@ -64,10 +64,6 @@ NONDIFF_UFUNCS = (
     np.isfinite,
     np.isnan,
     np.isinf,
-    np.floor,
-    np.ceil,
-    np.rint,
-    np.trunc,
 )
 
 
@@ -85,23 +81,13 @@ def _pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> T
     return P.pad(array, pad_width, kwargs.get("constant_values", 0.0))
 
 
-def _round(a: Any, decimals: int = 0, out: Any = None) -> Tensor:
-    if out is not None:
-        raise InvalidArgumentError("np.round(tensor, out=...): Tensors are not written in place; drop out=")
-    return wrap(np.round(_data(a), decimals))
-
-
 UFUNCS: dict[Any, Callable[..., Any]] = {
     np.positive: lambda x: x,
-    np.square: lambda x: P.mul(x, x),
-    np.expm1: lambda x: P.exp(x) - 1,
     **{u: nondifferentiable(u) for u in NONDIFF_UFUNCS},
 }
 FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.clip: _clip,
     np.pad: _pad,
-    np.round: _round,
-    np.around: _round,
     np.shape: lambda x: x.shape,
     np.ndim: lambda x: x.ndim,
     np.size: lambda x: x.size,

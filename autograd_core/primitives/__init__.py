@@ -6,7 +6,18 @@ list by the tests (``python -m autograd_core stubs`` rewrites it).
 """
 
 from ..registry import API
-from . import elementwise, index, linalg, nn_ops, reduce, shape  # noqa: F401  (each registers its primitives)
+from . import (  # noqa: F401  (each registers its primitives)
+    arithmetic,
+    elementwise,
+    index,
+    linalg,
+    nn_ops,
+    reduce,
+    rounding,
+    shape,
+    special,
+    transcendental,
+)
 
 globals().update({name: entry.function for name, entry in API.items()})
 __all__ = sorted(API)
