@@ -36,7 +36,7 @@ argmin = nondifferentiable(np.argmin)
 
 
 #: Operators Python calls with the operands swapped (``2 - x`` calls ``x.__rsub__(2)``).
-REFLECTED = {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rpow__", "__rmatmul__"}
+REFLECTED = {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rpow__", "__rmatmul__", "__rmod__"}
 
 
 def _reflected(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,7 +79,6 @@ def _bind() -> None:
     T.__lshift__, T.__rshift__ = _lshift, _rshift
     T.transpose = _transpose_method
     T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
-    T.to = T.astype
     T.argmax, T.argmin = argmax, argmin
     T.all, T.any = _all, _any
 

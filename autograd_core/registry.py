@@ -296,7 +296,7 @@ def _parameter_source(
     kinds = inspect.Parameter
     text: list[str] = []
     defaults: list[str] = []
-    star = False
+    star = optional_before = False
     for i, p in enumerate(params):
         piece = p.name
         if p.kind is kinds.VAR_POSITIONAL:
@@ -306,8 +306,11 @@ def _parameter_source(
         elif p.kind is kinds.KEYWORD_ONLY and not star:
             text.append("*")
             star = True
-        if p.name in table:
+        # a required parameter after an optional one (an aliased one) becomes optional too, checked in the body
+        after_optional = p.kind is kinds.POSITIONAL_OR_KEYWORD and p.default is p.empty and optional_before
+        if p.name in table or after_optional:
             piece += "=_UNSET"
+            optional_before = optional_before or p.kind is kinds.POSITIONAL_OR_KEYWORD
             if p.default is not p.empty:
                 namespace[f"_d{i}"] = p.default
                 defaults.append(f"    if {p.name} is _UNSET:\n        {p.name} = _d{i}\n")
@@ -325,7 +328,9 @@ def _parameter_source(
     namespace.update(
         _UNSET=UNSET,
         _resolve=_alias_resolver(fn_name, keywords, table),
-        _missing=lambda name: ArgumentTypeError(f"{fn_name}() missing required argument {name}="),
+        _missing=lambda name: ArgumentTypeError(
+            f"{fn_name}() missing required argument {_accepted_text([name], table)}"
+        ),
     )
     text.append("**_more")
     aliased = [k for k in keywords if k in table]

@@ -12,7 +12,15 @@ from typing import Any, Union
 import numpy as np
 
 from . import _state
-from .errors import DtypeError, GradientError, IndexingError, ShapeError, UnsizedError
+from .errors import (
+    ArgumentTypeError,
+    DtypeError,
+    GradientError,
+    IndexingError,
+    InvalidArgumentError,
+    ShapeError,
+    UnsizedError,
+)
 from .node import Node, next_tick
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, list, tuple]
@@ -103,9 +111,13 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        """Number of elements."""
-        return self.data.size
+    def size(self) -> ElementCount:
+        """Number of elements (numpy's ``size``), an int that PyTorch code may also call.
+
+        ``t.size == 6`` and ``range(t.size)`` work as with numpy; ``t.size()``
+        is the shape and ``t.size(0)`` one dimension, as PyTorch's method.
+        """
+        return ElementCount(self.data.size, self.data.shape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -310,6 +322,161 @@ class Tensor:
     def zero_(self) -> Tensor:
         """Set every element to zero, in place."""
         return self.fill_(0)
+
+    # ------------------------------------------------------- PyTorch spellings
+    # (kept last in the class body: names such as ``float`` and ``type`` would
+    # shadow the builtins for any class-level code after them)
+    def numel(self) -> int:
+        """Number of elements (PyTorch's ``numel``; numpy's ``size``)."""
+        return int(self.data.size)
+
+    def dim(self) -> int:
+        """Number of axes (PyTorch's ``dim``; numpy's ``ndim``)."""
+        return self.data.ndim
+
+    def contiguous(self) -> Tensor:
+        """This tensor if its data is C-contiguous, else a contiguous copy (``clone``), differentiable."""
+        if self.data.flags.c_contiguous:
+            return self
+        return self.clone()  # type: ignore[attr-defined]  (bound from the registry)
+
+    def float(self) -> Tensor:
+        """This tensor as float32 (``astype(np.float32)``), differentiable; itself when already float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """This tensor as float64, differentiable; itself when already float64."""
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        """This tensor as float16, differentiable; itself when already float16."""
+        return self.to(np.float16)
+
+    def to(
+        self,
+        *args: Any,
+        dtype: Any = None,
+        device: Any = None,
+        copy: bool = False,
+        non_blocking: bool = False,
+        memory_format: Any = None,
+    ) -> Tensor:
+        """PyTorch's ``to``: ``t.to(np.float32)``, ``t.to("cpu")``, ``t.to(other)`` (other's dtype), ``t.to("cpu", dtype)``.
+
+        Returns ``self`` when nothing changes (unless ``copy=True``); a dtype
+        change is the differentiable ``astype``. Every tensor lives in host
+        memory, so the only device is "cpu": any other raises
+        ``InvalidArgumentError``. ``non_blocking`` and ``memory_format`` are
+        accepted and ignored.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype if dtype is None else dtype
+            elif _is_device(arg):
+                device = arg
+            elif dtype is None:
+                dtype = arg
+            else:
+                raise ArgumentTypeError(f"to(): give one dtype, not {dtype!r} and {arg!r}")
+        if device is not None:
+            check_device(device)
+        target = self.data.dtype if dtype is None else as_dtype(dtype, "to")
+        if target == self.data.dtype:
+            return self.clone() if copy else self  # type: ignore[attr-defined]
+        return self.astype(target)  # type: ignore[attr-defined]  (bound from the registry)
+
+    def type(self, dtype: Any = None) -> Any:
+        """The dtype's name with no argument (e.g. "float64"); with one, this tensor converted (``to(dtype)``)."""
+        if dtype is None:
+            return self.data.dtype.name
+        return self.to(dtype)
+
+    def cpu(self) -> Tensor:
+        """This tensor (it is already in host memory)."""
+        return self
+
+    def repeat(self, *sizes: Any, **keywords: Any) -> Tensor:
+        """PyTorch's ``Tensor.repeat``: the whole tensor tiled ``sizes[i]`` times along axis i (numpy's ``tile``).
+
+        ``x.repeat(2, 1)`` on shape (3, 4) gives (6, 4): [x; x]. There must be
+        at least as many sizes as axes (extra ones add leading axes). This is
+        not ``ndarray.repeat``: numpy's element-wise repeat is
+        ``ag.repeat(x, repeats, axis)`` or ``x.repeat_interleave(repeats, dim)``.
+        """
+        from .primitives.tiling import tile
+
+        if keywords or (len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) and not sizes[0]):
+            raise ArgumentTypeError(
+                f"Tensor.repeat(*sizes) tiles the tensor as PyTorch's does and takes no keywords ({', '.join(keywords)}"
+                "); for numpy's ndarray.repeat(repeats, axis=...) use x.repeat_interleave(repeats, dim=...) "
+                "or ag.repeat(x, repeats, axis=...)"
+            )
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if len(sizes) < self.data.ndim:
+            raise ShapeError(
+                f"Tensor.repeat: {len(sizes)} repeat count(s) for a tensor with {self.data.ndim} dimensions; give one "
+                "per dimension (PyTorch's rule), or use ag.tile, which pads the counts with 1s"
+            )
+        return tile(self, sizes)
+
+
+class ElementCount(int):
+    """The number of elements of a tensor, as an int that can also be called like PyTorch's ``size()``.
+
+    It is an ``int`` everywhere numpy code uses ``t.size``: comparisons,
+    arithmetic (whose results are plain ints), ``range``, shapes, f-strings
+    and JSON; it pickles and copies as a plain int. Calling it answers
+    PyTorch's ``t.size()`` (the shape) and ``t.size(d)`` (the length of axis d).
+    """
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> ElementCount:
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        ndim = len(self.shape)
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise ArgumentTypeError(f"size(dim): dim must be an integer axis, not {dim!r}")
+        if not -ndim <= dim < ndim:
+            raise IndexingError(
+                f"size({dim}): dimension out of range for a tensor with {ndim} dimension(s) (shape {self.shape})"
+            )
+        return self.shape[dim]
+
+    def __reduce__(self) -> tuple:
+        return (int, (int(self),))
+
+
+def _is_device(arg: Any) -> bool:
+    if isinstance(arg, str):
+        try:
+            np.dtype(arg)
+        except TypeError:
+            return True
+        return False
+    return type(arg).__name__ == "device"  # a torch.device
+
+
+def check_device(device: Any) -> None:
+    """Accept "cpu" (and "cpu:0"); any other device is an ``InvalidArgumentError`` explaining why."""
+    text = str(device)
+    if text.split(":")[0] != "cpu":
+        raise InvalidArgumentError(
+            f"device {text!r} is not available: this library computes with numpy in host memory, so the only "
+            "device is 'cpu'; drop the device argument, or use .to('cpu')"
+        )
+
+
+def as_dtype(dtype: Any, op: str) -> np.dtype:
+    """``dtype`` as a numpy dtype, or an ``ArgumentTypeError`` naming what was given."""
+    try:
+        return np.dtype(dtype)
+    except TypeError as err:
+        raise ArgumentTypeError(f"{op}: {dtype!r} is not a dtype (use e.g. np.float32 or 'float64')") from err
 
 
 class RemovableHandle:

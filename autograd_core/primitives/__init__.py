@@ -13,9 +13,12 @@ from . import (  # noqa: F401  (each registers its primitives)
     linalg,
     nn_ops,
     reduce,
+    reshaping,
     rounding,
     shape,
     special,
+    stacking,
+    tiling,
     transcendental,
 )
 

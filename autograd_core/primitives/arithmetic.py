@@ -210,8 +210,8 @@ def fmin(a: Operand, b: Operand, /) -> np.ndarray:
     numpy=np.copy,
 )
 def clone(x: Operand, /) -> np.ndarray:
-    """y = a copy of x in new memory (PyTorch's ``clone``, numpy's ``copy``); the gradient passes unchanged."""
-    return np.array(x, copy=True)
+    """y = a copy of x in new, C-ordered memory (PyTorch's ``clone``, numpy's ``copy``); the gradient passes unchanged."""
+    return np.array(x, copy=True, order="C")
 
 
 @public(rules=clip)
