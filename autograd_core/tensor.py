@@ -372,7 +372,7 @@ class Tensor:
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype if dtype is None else dtype
-            elif _is_device(arg):
+            elif is_device(arg):
                 device = arg
             elif dtype is None:
                 dtype = arg
@@ -451,7 +451,8 @@ class ElementCount(int):
         return (int, (int(self),))
 
 
-def _is_device(arg: Any) -> bool:
+def is_device(arg: Any) -> bool:
+    """Whether ``arg`` names a device (a string that is not a dtype, or a torch.device) rather than a dtype."""
     if isinstance(arg, str):
         try:
             np.dtype(arg)

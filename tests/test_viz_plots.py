@@ -105,6 +105,16 @@ def test_plot_activations_draws_nn_activations_with_their_autograd_derivatives(t
         "elu",
         "silu",
         "softplus",
+        "gelu",
+        "selu",
+        "celu",
+        "mish",
+        "hardtanh",
+        "relu6",
+        "hardsigmoid",
+        "hardswish",
+        "softsign",
+        "logsigmoid",
     ]
     x = np.linspace(-3, 3, 13)  # includes 0
     curves = plots.activation_curves(x)
