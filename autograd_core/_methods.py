@@ -14,7 +14,7 @@ import numpy as np
 
 from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import array_function, array_ufunc, nondifferentiable
-from .registry import API
+from .registry import API, keyword_aliases
 from .tensor import Tensor
 
 _lt = nondifferentiable(np.less)
@@ -31,8 +31,20 @@ _lshift = nondifferentiable(np.left_shift)
 _rshift = nondifferentiable(np.right_shift)
 _all = nondifferentiable(np.all)
 _any = nondifferentiable(np.any)
-argmax = nondifferentiable(np.argmax)
-argmin = nondifferentiable(np.argmin)
+_argmax = nondifferentiable(np.argmax)
+_argmin = nondifferentiable(np.argmin)
+
+
+@keyword_aliases
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the largest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works."""
+    return _argmax(x, axis=axis, keepdims=keepdims)
+
+
+@keyword_aliases
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the smallest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works."""
+    return _argmin(x, axis=axis, keepdims=keepdims)
 
 
 #: Operators Python calls with the operands swapped (``2 - x`` calls ``x.__rsub__(2)``).

@@ -222,12 +222,12 @@ def hardsigmoid(x: Tensor) -> Tensor:
 def hardswish(x: Tensor) -> Tensor:
     """y = x·relu6(x + 3)/6: 0 below −3, x above 3, x(x + 3)/6 between (MobileNetV3).
 
-    dy/dx = 0 for x < −3, (2x + 3)/6 for −3 ≤ x ≤ 3, 1 for x > 3: PyTorch's values at the corners.
+    dy/dx = 0 for x ≤ −3, (2x + 3)/6 for −3 < x < 3, 1 for x ≥ 3: PyTorch's values at the corners.
     """
     x = _as_tensor(x)
     middle = x * (x + 3) / 6
     below = np.zeros_like(x.data)
-    return ag.where(x.data > 3, x, ag.where(x.data >= -3, middle, below))
+    return ag.where(x.data >= 3, x, ag.where(x.data > -3, middle, below))
 
 
 def softsign(x: Tensor) -> Tensor:
