@@ -100,8 +100,9 @@ def test_activation_arguments_are_checked():
     assert repr(nn.Softmin(dim=1)) == "Softmin(axis=1)" and repr(nn.GLU()) == "GLU(axis=-1)"
     from nn.activations import make_activation
 
-    for name in ("gelu", "selu", "celu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign"):
+    for name in ("selu", "celu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "softsign", "logsigmoid"):
         assert make_activation(name)(ag.ones(2)).shape == (2,)
+    assert type(make_activation("gelu")) is nn.GELU
 
 
 # ---------------------------------------------------------------------- losses

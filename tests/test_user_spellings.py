@@ -118,6 +118,8 @@ def _used(expr: str) -> list[str]:
 
 @pytest.mark.parametrize(("expr", "value"), PYTORCH_STYLE, ids=[row[0] for row in PYTORCH_STYLE])
 def test_pytorch_style_call(expr, value):
+    if expr == "F.gelu(x)":
+        pytest.importorskip("scipy")  # the exact GELU
     names = _used(expr)
     ours_in = {n: ag.tensor(ARRAYS[n], requires_grad=True) for n in names}
     out = _evaluate(expr, {"ag": ag, "F": F, **ours_in})
