@@ -7,6 +7,9 @@
 tensor([2., 4.])
 """
 
+# dtypes under the names PyTorch code uses (``x.to(ag.float32)``); they are numpy's
+from numpy import float16, float32, float64, int32, int64
+
 from . import (
     _methods,  # noqa: F401  (binds operators and methods to Tensor)
     errors,
@@ -16,12 +19,14 @@ from ._methods import argmax, argmin
 from ._numpy_protocol import nondifferentiable
 from .apply import ApplyObserver, observing
 from .backward import Observer, run_backward, topological_order
-from .broadcasting import sum_to
 from .cost import OpCounter, count_ops
 from .creation import (
     arange,
     default_generator,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
@@ -74,6 +79,8 @@ __all__ = [
     "argmin",
     "count_ops",
     "default_generator",
+    "empty",
+    "empty_like",
     "detect_anomaly",
     "dot_product_test",
     "dual_level",
@@ -81,6 +88,12 @@ __all__ = [
     "errors",
     "eye",
     "from_dlpack",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "int32",
+    "int64",
     "full",
     "full_like",
     "get_default_dtype",
@@ -113,7 +126,6 @@ __all__ = [
     "run_backward",
     "set_default_dtype",
     "set_grad_enabled",
-    "sum_to",
     "tensor",
     "topological_order",
     "unpack_dual",

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
-from .registry import API
+from .registry import API, keyword_aliases
 from .tensor import Tensor
 
 _lt, _le, _gt, _ge = UFUNCS[np.less], UFUNCS[np.less_equal], UFUNCS[np.greater], UFUNCS[np.greater_equal]
@@ -26,11 +26,23 @@ _all, _any = (
     FUNCTIONS.setdefault(np.all, nondifferentiable(np.all)),
     FUNCTIONS.setdefault(np.any, nondifferentiable(np.any)),
 )
-argmax, argmin = FUNCTIONS[np.argmax], FUNCTIONS[np.argmin]
+_argmax, _argmin = FUNCTIONS[np.argmax], FUNCTIONS[np.argmin]
+
+
+@keyword_aliases
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the largest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works."""
+    return _argmax(x, axis=axis, keepdims=keepdims)
+
+
+@keyword_aliases
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the smallest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works."""
+    return _argmin(x, axis=axis, keepdims=keepdims)
 
 
 #: Operators Python calls with the operands swapped (``2 - x`` calls ``x.__rsub__(2)``).
-REFLECTED = {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rpow__", "__rmatmul__"}
+REFLECTED = {"__radd__", "__rsub__", "__rmul__", "__rtruediv__", "__rpow__", "__rmatmul__", "__rmod__"}
 
 
 def _reflected(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,7 +85,6 @@ def _bind() -> None:
     T.__lshift__, T.__rshift__ = _lshift, _rshift
     T.transpose = _transpose_method
     T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
-    T.to = T.astype
     T.argmax, T.argmin = argmax, argmin
     T.all, T.any = _all, _any
 

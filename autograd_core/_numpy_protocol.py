@@ -65,10 +65,6 @@ NONDIFF_UFUNCS = (
     np.isfinite,
     np.isnan,
     np.isinf,
-    np.floor,
-    np.ceil,
-    np.rint,
-    np.trunc,
 )
 
 
@@ -92,23 +88,13 @@ def _sort(a: Any, axis: int | None = -1, kind: str | None = None, order: Any = N
     return P.sort(a, axis, kind, stable=stable).values  # numpy's sort returns the values only
 
 
-def _round(a: Any, decimals: int = 0, out: Any = None) -> Tensor:
-    if out is not None:
-        raise InvalidArgumentError("np.round(tensor, out=...): Tensors are not written in place; drop out=")
-    return wrap(np.round(_data(a), decimals))
-
-
 UFUNCS: dict[Any, Callable[..., Any]] = {
     np.positive: lambda x: x,
-    np.square: lambda x: P.mul(x, x),
-    np.expm1: lambda x: P.exp(x) - 1,
     **{u: nondifferentiable(u) for u in NONDIFF_UFUNCS},
 }
 FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.clip: _clip,
     np.pad: _pad,
-    np.round: _round,
-    np.around: _round,
     np.shape: lambda x: x.shape,
     np.ndim: lambda x: x.ndim,
     np.size: lambda x: x.size,

@@ -1,4 +1,4 @@
-"""Tensor factories: zeros, ones, full, arange, linspace, eye, rand, randn and the *_like forms.
+"""Tensor factories: zeros, ones, empty, full, arange, linspace, eye, rand, randn, from_numpy and the *_like forms.
 
 Random tensors draw from a ``np.random.Generator``: the one passed as ``rng``,
 or the module's default generator, which ``manual_seed`` resets.
@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _state
 from .arguments import bool_argument, dtype_argument, integer_argument, is_integer, real_argument, shape_argument
-from .errors import ArgumentTypeError, InvalidArgumentError
+from .errors import ArgumentTypeError, DtypeError, InvalidArgumentError
 from .tensor import Tensor, check_grad_dtype, constant_array, wrap
 
 _generator = np.random.default_rng()
@@ -70,6 +70,20 @@ def _generator_of(rng: Any, op: str) -> np.random.Generator:
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     return _leaf(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
+
+
+def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of the given shape whose values are whatever the memory held (``np.empty``): fill it before use."""
+    return _leaf(np.empty(_shape(shape, "empty"), _dtype(dtype, "empty")), requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor sharing ``array``'s memory and dtype (PyTorch's ``from_numpy``): writes to one show in the other."""
+    if not isinstance(array, np.ndarray):
+        raise ArgumentTypeError(f"from_numpy needs a numpy array, not {type(array).__name__}; use ag.tensor(data)")
+    if array.dtype.kind not in "biuf":
+        raise DtypeError(f"from_numpy: arrays of dtype {array.dtype} cannot be tensors (need numbers or bools)")
+    return wrap(array)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -145,6 +159,11 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones with the shape and dtype of ``t``."""
     return _leaf(np.ones(_like_shape(t), _like_dtype(t, dtype)), requires_grad)
+
+
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor with the shape and dtype of ``t`` (``np.empty_like``)."""
+    return _leaf(np.empty(_like_shape(t), _like_dtype(t, dtype)), requires_grad)
 
 
 def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -42,6 +42,10 @@ class DtypeError(AutogradError, TypeError):
     """A dtype cannot do what was asked, e.g. an integer tensor requiring gradients."""
 
 
+class MissingDependencyError(AutogradError, ImportError):
+    """An optional library a function needs is not installed; the message names the ``pip install`` to run."""
+
+
 class GradientError(AutogradError, RuntimeError):
     """``backward()`` was asked for something it cannot do (no seed, no graph, ...)."""
 

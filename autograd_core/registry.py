@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from .errors import InvalidArgumentError
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -213,12 +213,18 @@ def _key(name: str, namespace: str) -> str:
 
 
 def public(
-    method: bool | str | Sequence[str] = False, numpy: Any = None, rules: Any = (), namespace: str = ""
+    method: bool | str | Sequence[str] = False,
+    numpy: Any = None,
+    rules: Any = (),
+    aliases: dict[str, tuple[str, ...]] | None = None,
+    namespace: str = "",
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Export a composite function (built from primitives): as a Tensor method and a numpy handler if asked.
 
     ``rules``: the primitive function(s) it applies, whose formulas join its docstring.
     ``namespace``: the submodule it is exported from instead of the top level (``"linalg"``).
+    A function with an ``axis`` or ``keepdims`` parameter also takes PyTorch's
+    ``dim``/``keepdim`` (``keyword_aliases``); ``aliases`` replaces that table.
     """
 
     def declare(fn: Callable[P, R]) -> Callable[P, R]:
@@ -226,11 +232,180 @@ def public(
         prims = [r.primitive for r in (rules if isinstance(rules, (tuple, list)) else (rules,))]
         if prims:
             fn.__doc__ = _with_rules(fn.__doc__, *prims)
+        fn = keyword_aliases(fn, aliases)
         key = _key(name, namespace)
         API[key] = PublicFunction(key, fn, _names(method, name), _numpy_targets(numpy), namespace=namespace)
         return fn
 
     return declare
+
+
+# ------------------------------------------------------------ keyword names
+#: PyTorch's names for numpy's keywords: every function that takes the key also takes its aliases.
+ALIASES: dict[str, tuple[str, ...]] = {"axis": ("dim",), "keepdims": ("keepdim",)}
+
+
+class _Unset:
+    """The default of an aliased parameter in a generated function: tells "not passed" from any value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+UNSET = _Unset()
+
+
+def _accepted_text(names: Sequence[str], table: dict[str, tuple[str, ...]]) -> str:
+    parts = []
+    for n in names:
+        alts = table.get(n, ())
+        parts.append(f"{n}=" + (f" (or {', '.join(a + '=' for a in alts)})" if alts else ""))
+    return ", ".join(parts)
+
+
+def _unknown_keywords(fn_name: str, names: Sequence[str], table: dict, unknown: Sequence[str]) -> ArgumentTypeError:
+    accepted = _accepted_text(names, table)
+    given = ", ".join(f"{k}=" for k in unknown)
+    if not accepted:
+        return ArgumentTypeError(f"{fn_name}() takes no keyword arguments, not {given}")
+    return ArgumentTypeError(f"{fn_name}() takes {accepted}, not {given}")
+
+
+def _both_given(fn_name: str, name: str, alias: str) -> ArgumentTypeError:
+    return ArgumentTypeError(f"{fn_name}(): give {name}= or its PyTorch name {alias}=, not both")
+
+
+def _alias_resolver(fn_name: str, names: Sequence[str], table: dict[str, tuple[str, ...]]) -> Callable[..., Any]:
+    """``resolve(extra, *values)``: the aliased parameters' values after reading their aliases from ``extra``.
+
+    ``values`` are the aliased parameters as passed (``UNSET`` when not);
+    ``extra`` holds the keywords the signature did not take. An unknown
+    keyword, or a name given twice, is an ``ArgumentTypeError`` that lists
+    what the function accepts.
+    """
+    aliased = [n for n in names if n in table]
+    alias_of = {alt: n for n in aliased for alt in table[n]}
+
+    def resolve(extra: dict[str, Any], *values: Any) -> Any:
+        unknown = [k for k in extra if k not in alias_of]
+        if unknown:
+            raise _unknown_keywords(fn_name, names, table, unknown)
+        out = dict(zip(aliased, values))
+        for alt, value in extra.items():
+            target = alias_of[alt]
+            if out[target] is not UNSET:
+                raise _both_given(fn_name, target, alt)
+            out[target] = value
+        return tuple(out[n] for n in aliased)
+
+    return resolve
+
+
+def _parameter_source(
+    fn_name: str, params: list[inspect.Parameter], table: dict[str, tuple[str, ...]], namespace: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The parameter list and opening lines of a generated function with ``params``.
+
+    Defaults go into ``namespace``; with a ``table`` of aliases, a ``**_more``
+    parameter collects the aliases (``_resolve`` reads them), and each aliased
+    parameter defaults to ``UNSET``, replaced by its real default in the body.
+    """
+    kinds = inspect.Parameter
+    text: list[str] = []
+    defaults: list[str] = []
+    star = optional_before = False
+    for i, p in enumerate(params):
+        piece = p.name
+        if p.kind is kinds.VAR_POSITIONAL:
+            piece, star = "*" + p.name, True
+        elif p.kind is kinds.VAR_KEYWORD:
+            piece = "**" + p.name
+        elif p.kind is kinds.KEYWORD_ONLY and not star:
+            text.append("*")
+            star = True
+        # a required parameter after an optional one (an aliased one) becomes optional too, checked in the body
+        after_optional = p.kind is kinds.POSITIONAL_OR_KEYWORD and p.default is p.empty and optional_before
+        if p.name in table or after_optional:
+            piece += "=_UNSET"
+            optional_before = optional_before or p.kind is kinds.POSITIONAL_OR_KEYWORD
+            if p.default is not p.empty:
+                namespace[f"_d{i}"] = p.default
+                defaults.append(f"    if {p.name} is _UNSET:\n        {p.name} = _d{i}\n")
+            else:
+                defaults.append(f"    if {p.name} is _UNSET:\n        raise _missing({p.name!r})\n")
+        elif p.default is not p.empty:
+            namespace[f"_d{i}"] = p.default
+            piece += f"=_d{i}"
+        text.append(piece)
+        if p.kind is kinds.POSITIONAL_ONLY and (
+            i + 1 == len(params) or params[i + 1].kind is not kinds.POSITIONAL_ONLY
+        ):
+            text.append("/")
+    keywords = [p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
+    namespace.update(
+        _UNSET=UNSET,
+        _resolve=_alias_resolver(fn_name, keywords, table),
+        _missing=lambda name: ArgumentTypeError(
+            f"{fn_name}() missing required argument {_accepted_text([name], table)}"
+        ),
+    )
+    text.append("**_more")
+    aliased = [k for k in keywords if k in table]
+    if aliased:
+        targets = ", ".join(aliased) + ("," if len(aliased) == 1 else "")
+        body = [f"    if _more:\n        {targets} = _resolve(_more, {', '.join(aliased)})\n", *defaults]
+    else:
+        body = ["    if _more:\n        _resolve(_more)\n"]
+    return text, body
+
+
+def _aliased_signature(sig: inspect.Signature, table: dict[str, tuple[str, ...]], **changes: Any) -> inspect.Signature:
+    """``sig`` with the aliases added as keyword-only parameters (what ``help()`` and IDEs show)."""
+    params = list(sig.parameters.values())
+    extra = [inspect.Parameter(alt, inspect.Parameter.KEYWORD_ONLY, default=None) for k in table for alt in table[k]]
+    return sig.replace(parameters=params + extra, **changes)
+
+
+def keyword_aliases(fn: Callable[P, R], aliases: dict[str, tuple[str, ...]] | None = None) -> Callable[P, R]:
+    """``fn`` also taking the PyTorch names of its keywords (``dim`` for ``axis``, ``keepdim`` for ``keepdims``).
+
+    Passing a name and its alias together, or a keyword ``fn`` does not
+    take, raises ``ArgumentTypeError`` listing the accepted names ("sum()
+    takes axis= (or dim=), keepdims= (or keepdim=), not dims="). Returns
+    ``fn`` itself when it has none of the aliased names (``aliases``, by
+    default ``ALIASES``); otherwise a generated function of the same
+    signature that calls ``fn`` with its arguments as given (one frame, no
+    ``*args``/``**kwargs`` repacking).
+    """
+    table_in = ALIASES if aliases is None else aliases
+    sig = inspect.signature(fn)
+    kinds = inspect.Parameter
+    params = list(sig.parameters.values())
+    keywords = [p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
+    table = {n: tuple(alts) for n, alts in table_in.items() if n in keywords}
+    if not table:
+        return fn
+    if any(p.kind is kinds.VAR_KEYWORD for p in params):
+        raise InvalidArgumentError(f"keyword_aliases: {fn.__name__}() takes **keywords; it must read aliases itself")
+    namespace: dict[str, Any] = {"_fn": fn}
+    text, body = _parameter_source(fn.__name__, params, table, namespace)
+    args = []
+    for p in params:
+        if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD):
+            args.append(p.name)
+        elif p.kind is kinds.VAR_POSITIONAL:
+            args.append("*" + p.name)
+        else:
+            args.append(f"{p.name}={p.name}")
+    source = f"def {fn.__name__}({', '.join(text)}):\n" + "".join(body) + f"    return _fn({', '.join(args)})\n"
+    exec(compile(source, f"<keyword aliases of {fn.__qualname__}>", "exec"), namespace)
+    wrapper = namespace[fn.__name__]
+    functools.update_wrapper(wrapper, fn)
+    wrapper.__signature__ = _aliased_signature(sig, table)
+    wrapper.keyword_aliases = table  # type: ignore[attr-defined]
+    return wrapper
 
 
 def primitive(
@@ -289,7 +464,7 @@ def primitive(
         )
         prim.declared_forward = forward
         REGISTRY[prim_name] = prim
-        fn = generate_public_function(forward, prim, prepare, variadic)
+        fn = generate_public_function(forward, prim, prepare, variadic, public=export)
         prim.public = fn
         if export:
             key = _key(fn.__name__, namespace)
@@ -302,12 +477,22 @@ def primitive(
 
 
 def generate_public_function(
-    forward: Callable[..., Any], prim: Primitive, prepare: Callable[..., dict] | None, variadic: bool
+    forward: Callable[..., Any],
+    prim: Primitive,
+    prepare: Callable[..., dict] | None,
+    variadic: bool,
+    public: bool = True,
 ) -> Callable[..., Tensor]:
     """The public function of ``prim``: the forward's signature, applying the primitive.
 
     Generated from source (as dataclasses make ``__init__``), so a call costs
-    one Python frame and a tuple, not a signature binding.
+    one Python frame and a tuple, not a signature binding. A ``public``
+    function with keyword parameters also collects unknown keywords (a
+    ``**`` parameter, read only when not empty): PyTorch's names of its
+    keywords (``ALIASES``: ``dim`` for ``axis``, ``keepdim`` for
+    ``keepdims``) are accepted there, anything else is an error listing the
+    accepted names. An aliased parameter defaults to ``UNSET`` so that
+    passing it together with its alias is caught.
     """
     from .apply import apply
 
@@ -322,6 +507,8 @@ def generate_public_function(
             f"primitive {prim.name!r}: mark its operands as positional-only (put '/' after them) in {forward.__name__}()"
         )
     keywords = [p.name for p in params if p.name not in operands]
+    collect = public and bool(keywords) and not any(p.kind is kinds.VAR_KEYWORD for p in params)
+    table = {k: ALIASES[k] for k in keywords if k in ALIASES} if collect else {}
     namespace: dict[str, Any] = {
         "_apply": apply,
         "_prim": prim,
@@ -329,25 +516,12 @@ def generate_public_function(
         "_EMPTY": EMPTY,
         "_sequence": operand_sequence,
     }
-    text = []
-    star = False
-    for i, p in enumerate(params):
-        piece = p.name
-        if p.kind is kinds.VAR_POSITIONAL:
-            piece, star = "*" + p.name, True
-        elif p.kind is kinds.VAR_KEYWORD:
-            piece = "**" + p.name
-        elif p.kind is kinds.KEYWORD_ONLY and not star:
-            text.append("*")
-            star = True
-        if p.default is not p.empty:
-            namespace[f"_d{i}"] = p.default
-            piece += f"=_d{i}"
-        text.append(piece)
-        if p.kind is kinds.POSITIONAL_ONLY and (
-            i + 1 == len(params) or params[i + 1].kind is not kinds.POSITIONAL_ONLY
-        ):
-            text.append("/")
+    if collect:
+        text, body = _parameter_source(forward.__name__, params, table, namespace)
+    else:
+        text, body = _parameter_source(forward.__name__, params, {}, namespace)
+        text.pop()  # no **_more: nothing to read
+        body = []
     inputs = operands[0] if variadic else "(" + "".join(f"{o}, " for o in operands) + ")"
     keyword_text = ", ".join(f"{k}={k}" for k in keywords)
     if prepare is not None:
@@ -356,8 +530,13 @@ def generate_public_function(
         call_params = "{" + ", ".join(f"{k!r}: {k}" for k in keywords) + "}"
     else:
         call_params = "_EMPTY"
-    body = f"    {operands[0]} = _sequence({operands[0]}, {prim.name!r})\n" if variadic else ""
-    source = f"def {forward.__name__}({', '.join(text)}):\n{body}    return _apply(_prim, {inputs}, {call_params})\n"
+    if variadic:  # a library error, not a raw one, for a non-sequence; a generator is read once
+        body = [f"    {operands[0]} = _sequence({operands[0]}, {prim.name!r})\n", *body]
+    source = (
+        f"def {forward.__name__}({', '.join(text)}):\n"
+        + "".join(body)
+        + f"    return _apply(_prim, {inputs}, {call_params})\n"
+    )
     code = compile(source, inspect.getsourcefile(forward) or f"<primitive {prim.name}>", "exec")
     exec(code, namespace)
     fn = namespace[forward.__name__]
@@ -366,6 +545,9 @@ def generate_public_function(
     functools.update_wrapper(fn, forward)
     fn.__annotations__ = {**forward.__annotations__, "return": "Tensor"}
     fn.__doc__ = _with_rules(forward.__doc__, prim)
+    if table:
+        fn.__signature__ = _aliased_signature(sig, table, return_annotation="Tensor")  # help() shows dim= too
+        fn.keyword_aliases = table  # type: ignore[attr-defined]
     fn.primitive = prim  # type: ignore[attr-defined]
     return fn
 

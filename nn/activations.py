@@ -11,6 +11,7 @@ from typing import Any
 
 import autograd_core as ag
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
+from autograd_core.registry import keyword_aliases
 
 from . import functional as F
 from .module import Module, Parameter
@@ -70,7 +71,13 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """y = max(x, 0), with ReLU′(0) = 0 as in PyTorch (the second notes take 1 there; see ``functional.relu``)."""
+    """y = max(x, 0), with ReLU′(0) = 0 as in PyTorch (the second notes take 1 there; see ``functional.relu``).
+
+    ``inplace`` is accepted for PyTorch code and ignored: the result is always a new tensor.
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
@@ -79,7 +86,7 @@ class ReLU(Module):
 class LeakyReLU(Module):
     """y = x if x > 0 else α·x, with a fixed slope α = negative_slope."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
 
@@ -108,7 +115,7 @@ class PReLU(Module):
 class ELU(Module):
     """y = x if x > 0 else α·(eˣ − 1)."""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
 
@@ -145,8 +152,9 @@ class Softplus(Module):
 
 
 class Softmax(Module):
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``: class probabilities."""
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``: class probabilities (``Softmax(dim=1)`` works too)."""
 
+    @keyword_aliases
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
         self.axis = axis
@@ -159,14 +167,150 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis``: log-probabilities for NLLLoss."""
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis``: log-probabilities for NLLLoss (``dim=`` works too)."""
 
+    @keyword_aliases
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
         self.axis = axis
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Softmin(Module):
+    """yᵢ = exp(−xᵢ) / Σⱼ exp(−xⱼ) = softmax(−x) along ``axis`` (``dim=`` works too)."""
+
+    @keyword_aliases
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class _Elementwise(Module):
+    """An activation without settings; ``inplace`` is accepted for PyTorch code and ignored (results are new tensors)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+
+
+class GELU(Module):
+    """GELU, y = x·Φ(x); ``approximate="tanh"`` uses PyTorch's tanh formula (no scipy needed)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise InvalidArgumentError(f"GELU: approximate must be 'none' or 'tanh', not {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SELU(_Elementwise):
+    """y = λ·ELU_α(x) with λ ≈ 1.0507, α ≈ 1.6733: keeps activations near zero mean and unit variance."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.selu(x)
+
+
+class CELU(Module):
+    """y = max(0, x) + min(0, α·(e^(x/α) − 1)): ELU made continuously differentiable for every α."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if not alpha:
+            raise InvalidArgumentError("CELU: alpha must not be 0 (it divides x)")
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Mish(_Elementwise):
+    """y = x·tanh(softplus(x))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.mish(x)
+
+
+class Hardtanh(Module):
+    """y = clip(x, min_val, max_val), gradient 1 strictly between them (0 at the corners, as PyTorch)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if not min_val < max_val:
+            raise InvalidArgumentError(f"Hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(_Elementwise):
+    """y = min(max(x, 0), 6)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu6(x)
+
+
+class Hardsigmoid(_Elementwise):
+    """y = relu6(x + 3)/6, a piecewise-linear sigmoid."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardsigmoid(x)
+
+
+class Hardswish(_Elementwise):
+    """y = x·relu6(x + 3)/6, a piecewise SiLU (MobileNetV3)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardswish(x)
+
+
+class Softsign(Module):
+    """y = x / (1 + |x|)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)
+
+
+class LogSigmoid(Module):
+    """y = log σ(x) = −softplus(−x), stable."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class GLU(Module):
+    """Gated linear unit: halves a, b of x along ``axis`` give a·σ(b) (``dim=`` works; default the last axis)."""
+
+    @keyword_aliases
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
@@ -186,6 +330,16 @@ ACTIVATIONS: dict[str, type[Module]] = {
     "silu": SiLU,
     "swish": SiLU,
     "softplus": Softplus,
+    "gelu": GELU,
+    "selu": SELU,
+    "celu": CELU,
+    "mish": Mish,
+    "hardtanh": Hardtanh,
+    "relu6": ReLU6,
+    "hardsigmoid": Hardsigmoid,
+    "hardswish": Hardswish,
+    "softsign": Softsign,
+    "logsigmoid": LogSigmoid,
     "softmax": Softmax,
     "log_softmax": LogSoftmax,
 }

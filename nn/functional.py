@@ -29,6 +29,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core.errors import DtypeError, InvalidArgumentError, ShapeError
 from autograd_core.primitives.nn_ops import check_class_labels
+from autograd_core.registry import keyword_aliases
 
 from .seeding import RngLike, get_rng
 
@@ -139,14 +140,113 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return ag.where(bx.data > threshold, x, smooth)
 
 
+@keyword_aliases
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis`` (stable)."""
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis`` (stable); PyTorch's ``dim=`` works."""
     return ag.softmax(x, axis=axis)
 
 
+@keyword_aliases
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis`` (stable)."""
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis`` (stable); PyTorch's ``dim=`` works."""
     return ag.log_softmax(x, axis=axis)
+
+
+@keyword_aliases
+def softmin(x: Tensor, axis: int = -1) -> Tensor:
+    """yᵢ = exp(−xᵢ) / Σⱼ exp(−xⱼ) = softmax(−x) along ``axis``; PyTorch's ``dim=`` works."""
+    return ag.softmax(-_as_tensor(x), axis=axis)
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """y = log σ(x) = −softplus(−x), stable for any x; dy/dx = σ(−x) = 1 − σ(x)."""
+    return ag.log_sigmoid(x)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """GELU, y = x·Φ(x) (Φ the standard normal CDF); ``approximate="tanh"`` is PyTorch's tanh formula.
+
+    One fused primitive (``ag.gelu``): dy/dx = Φ(x) + x·φ(x). The exact form
+    needs scipy; the tanh form does not.
+    """
+    return ag.gelu(x, approximate=approximate)
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x: Tensor) -> Tensor:
+    """y = λ·(x if x > 0 else α·(eˣ − 1)), λ ≈ 1.0507, α ≈ 1.6733: self-normalising (Klambauer et al.)."""
+    return SELU_SCALE * ag.elu(x, SELU_ALPHA)
+
+
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """y = max(0, x) + min(0, α·(e^(x/α) − 1)) = α·elu(x/α); continuously differentiable for any α > 0."""
+    if not alpha:
+        raise InvalidArgumentError("celu: alpha must not be 0 (it divides x)")
+    x = _as_tensor(x)
+    return ag.elu(x, 1.0) if alpha == 1.0 else alpha * ag.elu(x / alpha, 1.0)
+
+
+def mish(x: Tensor) -> Tensor:
+    """y = x·tanh(softplus(x)) (Misra); smooth and non-monotonic like SiLU."""
+    x = _as_tensor(x)
+    return x * ag.tanh(ag.softplus(x))
+
+
+def _clamped(x: Tensor, lo: float, hi: float, inside: Any, middle: Tensor) -> Tensor:
+    """``middle`` where ``inside`` holds, the constant clip(x, lo, hi) elsewhere (no gradient there)."""
+    return ag.where(inside, middle, np.clip(x.data, lo, hi).astype(x.dtype, copy=False))
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """y = clip(x, min_val, max_val); dy/dx = 1 strictly inside, 0 outside and at the corners (as PyTorch)."""
+    if not min_val < max_val:
+        raise InvalidArgumentError(f"hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
+    x = _as_tensor(x)
+    return _clamped(x, min_val, max_val, (x.data > min_val) & (x.data < max_val), x)
+
+
+def relu6(x: Tensor) -> Tensor:
+    """y = min(max(x, 0), 6) = hardtanh(x, 0, 6); dy/dx = [0 < x < 6] (0 at the corners, as ReLU′(0) = 0)."""
+    return hardtanh(x, 0.0, 6.0)
+
+
+def hardsigmoid(x: Tensor) -> Tensor:
+    """y = relu6(x + 3)/6: 0 below −3, 1 above 3, x/6 + ½ between; dy/dx = 1/6 strictly inside (−3, 3)."""
+    x = _as_tensor(x)
+    return ag.where((x.data > -3) & (x.data < 3), x / 6 + 0.5, (x.data >= 3).astype(x.dtype))
+
+
+def hardswish(x: Tensor) -> Tensor:
+    """y = x·relu6(x + 3)/6: 0 below −3, x above 3, x(x + 3)/6 between (MobileNetV3).
+
+    dy/dx = 0 for x ≤ −3, (2x + 3)/6 for −3 < x < 3, 1 for x ≥ 3: PyTorch's values at the corners.
+    """
+    x = _as_tensor(x)
+    middle = x * (x + 3) / 6
+    below = np.zeros_like(x.data)
+    return ag.where(x.data >= 3, x, ag.where(x.data > -3, middle, below))
+
+
+def softsign(x: Tensor) -> Tensor:
+    """y = x / (1 + |x|); dy/dx = 1 / (1 + |x|)²."""
+    x = _as_tensor(x)
+    return x / (1 + ag.abs(x))
+
+
+@keyword_aliases
+def glu(x: Tensor, axis: int = -1) -> Tensor:
+    """Gated linear unit: split ``x`` in halves a, b along ``axis``; y = a·σ(b) (half as wide). ``dim=`` works."""
+    x = _as_tensor(x)
+    if x.ndim == 0:
+        raise ShapeError("glu: a 0-d tensor has no axis to halve")
+    n = x.shape[axis]
+    if n % 2:
+        raise ShapeError(f"glu: the gated axis must have an even length, got {n} (shape {x.shape}, axis {axis})")
+    a, b = ag.split(x, 2, axis=axis)
+    return a * ag.sigmoid(b)
 
 
 # ----------------------------------------------------------------------- losses
@@ -300,12 +400,18 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     return reduce_loss(ag.binary_cross_entropy(input, target), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, reduction: str = "mean", weight: Any = None, pos_weight: Any = None
+) -> Tensor:
     """ℓ = max(z, 0) − z·y + log(1 + e^−|z|) = BCE(σ(z), y), stable for any logit z; elementwise, so multi-label too.
 
-    As for ``binary_cross_entropy``, the notes' multi-label sum over labels
-    averaged over examples is ``reduction="batchmean"``. A sigmoid output
-    passed here is squashed twice; it gets a ``LossInputWarning``.
+    ``pos_weight`` p (one per label, broadcast along the last axis) weighs
+    the positive term, ℓ = −(p·y·log σ(z) + (1 − y)·log(1 − σ(z))) =
+    (1 − y)·z + (1 + (p − 1)·y)·softplus(−z); ``weight`` rescales each
+    element's loss. Both as in PyTorch. As for ``binary_cross_entropy``, the
+    notes' multi-label sum over labels averaged over examples is
+    ``reduction="batchmean"``. A sigmoid output passed here is squashed
+    twice; it gets a ``LossInputWarning``.
     """
     _warn_if_produced_by(
         input,
@@ -314,8 +420,16 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str 
         "sigmoid output, so σ is applied twice and the loss cannot reach 0. Pass the pre-activation z (drop the "
         "final Sigmoid), or keep the Sigmoid and use BCELoss / binary_cross_entropy",
     )
+    check_reduction(reduction)
     input, target = _regression_pair("binary_cross_entropy_with_logits", input, target)
-    return reduce_loss(ag.binary_cross_entropy_with_logits(input, target), reduction)
+    if pos_weight is None:
+        loss = ag.binary_cross_entropy_with_logits(input, target)
+    else:
+        p = _weights("binary_cross_entropy_with_logits", "pos_weight", pos_weight, input)
+        loss = (1 - target) * input + (1 + (p - 1) * target) * ag.softplus(-input)
+    if weight is not None:
+        loss = loss * _weights("binary_cross_entropy_with_logits", "weight", weight, input)
+    return reduce_loss(loss, reduction)
 
 
 class LossInputWarning(UserWarning):
@@ -376,13 +490,38 @@ def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
     return check_class_labels(op, input.shape, t)
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """ℓ = −Σₖ yₖ·log softmax(z)ₖ = logsumexp(z) − z_class, from logits z (classes on the last axis).
+def _classes_last(input: Tensor, target: Any) -> tuple[Tensor, Any]:
+    """PyTorch's layout (N, C, d₁, …) with the classes moved last, for the core primitives; (C,) and (N, C) stay.
 
-    Targets are integer class labels of shape ``input.shape[:-1]`` or
-    probabilities (e.g. one-hot) of the input's shape; computed stably by one
-    fused primitive. The third notes' E = (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ is
-    ``reduction="mean"`` (one loss per example, already summed over classes).
+    Probability targets, which have the input's shape, move with it.
+    """
+    if input.ndim < 3:
+        return input, target
+    input = ag.moveaxis(input, 1, -1)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind == "f" and t.ndim == input.ndim:
+        target = ag.moveaxis(target, 1, -1) if isinstance(target, Tensor) else np.moveaxis(t, 1, -1)
+    return input, target
+
+
+def _class_count(input: Any) -> int:
+    shape = np.shape(input.data if isinstance(input, Tensor) else input)
+    return shape[1] if len(shape) >= 2 else shape[-1] if shape else 1
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """ℓ = −Σₖ yₖ·log softmax(z)ₖ = logsumexp(z) − z_class, from logits z, in PyTorch's layout.
+
+    The input is (C,), (N, C) or (N, C, d₁, …, d_k): the classes are on axis
+    1 (the last axis for 1-D and 2-D inputs). Targets are integer class
+    labels of the input's shape without the class axis, or probabilities
+    (e.g. one-hot) of the input's shape; computed stably by one fused
+    primitive. "mean" averages over every labelled position (N·d₁·…·d_k);
+    the third notes' E = (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ is ``reduction="mean"``
+    (one loss per example, already summed over classes).
+
+    ``label_smoothing`` = ε ∈ [0, 1] mixes the target with the uniform
+    distribution, y ← (1 − ε)·y + ε/C, as PyTorch does.
 
     The input must be logits: a softmax output here is softmaxed again, and
     the loss can then never fall below log(1 + (C − 1)/e) (0.551 for three
@@ -390,7 +529,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     ``grad_fn``) gets a ``LossInputWarning`` naming the fix.
     """
     if getattr(getattr(input, "grad_fn", None), "name", None) == "softmax":
-        classes = input.shape[-1] if input.ndim else 1
+        classes = _class_count(input)
         _warn_if_produced_by(
             input,
             "softmax",
@@ -399,9 +538,17 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
             f"{softmax_cross_entropy_floor(classes):.3f} for C = {classes} classes. Pass the logits (drop the "
             "final Softmax), or use NLLLoss on log_softmax outputs (nn.LogSoftmax)",
         )
+    check_reduction(reduction)
+    if isinstance(label_smoothing, bool) or not 0.0 <= label_smoothing <= 1.0:
+        raise InvalidArgumentError(
+            f"cross_entropy: label_smoothing must be a number in [0, 1], not {label_smoothing!r}"
+        )
     input = _as_tensor(input)
     if input.ndim == 0:
-        raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
+        raise ShapeError(
+            "cross_entropy: logits need a class axis (shape (C,), (N, C) or (N, C, d₁, …)), got a 0-d tensor"
+        )
+    input, target = _classes_last(input, target)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     _check_not_integer_one_hot("cross_entropy", input, t)
     if t.dtype.kind == "f" and t.shape != input.shape:
@@ -411,15 +558,25 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
             f"cross_entropy: probability targets {t.shape} must have the input's shape {input.shape} "
             "(do inputs and targets have the same batch size?)"
         )
+    if label_smoothing:
+        classes = input.shape[-1]
+        if t.dtype.kind in "iu":
+            labels = _class_targets("cross_entropy", input, t)
+            target = np.eye(classes, dtype=input.dtype)[labels]
+        elif not isinstance(target, Tensor):
+            target = t.astype(input.dtype)
+        target = target * (1.0 - label_smoothing) + label_smoothing / classes
     # Integer labels are checked (batch shape, class range) by the core primitive itself.
     return reduce_loss(ag.cross_entropy(input, target), reduction)
 
 
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """ℓ = −log p_class from log-probabilities (the output of log_softmax), classes on the last axis.
+    """ℓ = −log p_class from log-probabilities (the output of log_softmax), in PyTorch's layout.
 
-    Probabilities (a softmax output) in place of log-probabilities give
-    ℓ = −p_class, not a likelihood; such an input gets a ``LossInputWarning``.
+    The input is (C,), (N, C) or (N, C, d₁, …): classes on axis 1, as for
+    ``cross_entropy``. Probabilities (a softmax output) in place of
+    log-probabilities give ℓ = −p_class, not a likelihood; such an input gets
+    a ``LossInputWarning``.
     """
     _warn_if_produced_by(
         input,
@@ -430,10 +587,129 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     )
     input = _as_tensor(input)
     if input.ndim == 0:
-        raise ShapeError("nll_loss: log-probabilities need a class axis (shape (..., C)), got a 0-d tensor")
+        raise ShapeError(
+            "nll_loss: log-probabilities need a class axis (shape (C,), (N, C) or (N, C, d₁, …)), got a 0-d tensor"
+        )
+    input, target = _classes_last(input, target)
     t = _class_targets("nll_loss", input, target)
     picked = ag.take_along_axis(input, t[..., None], axis=-1)
     return reduce_loss(-picked.reshape(t.shape), reduction)
+
+
+def _weights(op: str, name: str, w: Any, input: Tensor) -> Any:
+    """A weight tensor (or array, in the input's dtype) that broadcasts to the input's shape."""
+    w = w if isinstance(w, Tensor) else np.asarray(w, dtype=input.dtype)
+    try:
+        fits = np.broadcast_shapes(w.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{op}: {name} of shape {w.shape} does not broadcast to the input's shape {input.shape}")
+    return w
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """ℓ = y·(log y − x) per element, x the log-probabilities predicted and y the target probabilities (PyTorch's).
+
+    With ``log_target`` the target is given as log-probabilities too:
+    ℓ = e^y·(y − x). Terms with y = 0 contribute 0. The KL divergence
+    KL(y ‖ p) of each example is ``reduction="batchmean"`` (the sum over
+    all elements divided by the batch size); "mean" divides by every
+    element, as PyTorch's default (which it warns about).
+    """
+    check_reduction(reduction)
+    input, target = _regression_pair("kl_div", input, target)
+    if log_target:
+        return reduce_loss(ag.exp(target) * (target - input), reduction)
+    positive = target.data > 0
+    y_log_y = ag.where(positive, target * ag.log(ag.where(positive, target, 1.0)), 0.0)  # 0·log 0 = 0
+    return reduce_loss(y_log_y - target * input, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """ℓ = ½d²/β if |d| < β else |d| − ½β, with d = ŷ − y (PyTorch's; β = 0 is the L1 loss).
+
+    Equal to ``huber_loss`` with δ = β, divided by β.
+    """
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)) or not beta >= 0:
+        raise InvalidArgumentError(f"smooth_l1_loss: beta must be a number >= 0, not {beta!r}")
+    check_reduction(reduction)
+    input, target = _regression_pair("smooth_l1_loss", input, target)
+    d = input - target
+    a = ag.abs(d)
+    if beta == 0:
+        return reduce_loss(a, reduction)
+    return reduce_loss(ag.where(a.data < beta, (0.5 / beta) * d * d, a - 0.5 * beta), reduction)
+
+
+@keyword_aliases
+def cosine_similarity(x1: Tensor, x2: Tensor, axis: int = 1, eps: float = 1e-8) -> Tensor:
+    """cos θ = Σ x₁·x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``axis`` (``dim=``), as PyTorch's.
+
+    The inputs broadcast against each other; each norm is clamped at ε
+    separately, so a zero vector gives 0 with a finite gradient.
+    """
+    x1 = _as_tensor(x1)
+    x2 = x2 if isinstance(x2, Tensor) else ag.tensor(x2, dtype=x1.dtype)
+    try:
+        shape = np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ShapeError(f"cosine_similarity: shapes {x1.shape} and {x2.shape} do not broadcast together") from None
+    x1 = x1 if x1.shape == shape else ag.broadcast_to(x1, shape)
+    x2 = x2 if x2.shape == shape else ag.broadcast_to(x2, shape)
+    floor = float(eps) * float(eps)
+    # max(‖x‖, ε) as √max(Σx², ε²): the square root is never taken at 0, so zero vectors get finite gradients
+    n1 = ag.sqrt(ag.maximum((x1 * x1).sum(axis=axis), floor))
+    n2 = ag.sqrt(ag.maximum((x2 * x2).sum(axis=axis), floor))
+    return (x1 * x2).sum(axis=axis) / (n1 * n2)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Any,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = e^x − y·x (``log_input``: x is the log-rate) or x − y·log(x + ε) (x is the rate): Poisson NLL.
+
+    ``full`` adds Stirling's approximation of log y!, y·log y − y + ½·log(2πy),
+    for targets y > 1, as PyTorch does.
+    """
+    check_reduction(reduction)
+    input, target = _regression_pair("poisson_nll_loss", input, target)
+    loss = ag.exp(input) - target * input if log_input else input - target * ag.log(input + eps)
+    if full:
+        big = target.data > 1
+        y = ag.where(big, target, 1.0)
+        stirling = y * ag.log(y) - y + 0.5 * ag.log(2 * math.pi * y)
+        loss = loss + ag.where(big, stirling, 0.0)
+    return reduce_loss(loss, reduction)
+
+
+def margin_ranking_loss(
+    input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0, reduction: str = "mean"
+) -> Tensor:
+    """ℓ = max(0, −y·(x₁ − x₂) + margin), y = ±1 saying which input should rank higher (PyTorch's)."""
+    check_reduction(reduction)
+    input1, input2 = _regression_pair("margin_ranking_loss", input1, input2)
+    target = target if isinstance(target, Tensor) else ag.tensor(target, dtype=input1.dtype)
+    if target.ndim and target.shape != input1.shape:
+        raise ShapeError(
+            f"margin_ranking_loss: target {target.shape} must have the inputs' shape {input1.shape} (or be one number)"
+        )
+    return reduce_loss(ag.clip(-target * (input1 - input2) + margin, min=0.0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """ℓ = x where y = 1, max(0, margin − x) where y = −1 (x a distance, y = ±1 similar or not), as PyTorch."""
+    check_reduction(reduction)
+    input, target = _regression_pair("hinge_embedding_loss", input, target)
+    y = target.data
+    return reduce_loss(
+        ag.where(y != 1, ag.clip(margin - input, min=0.0), 0.0) + ag.where(y != -1, input, 0.0), reduction
+    )
 
 
 # ------------------------------------------------------------------ regularisers

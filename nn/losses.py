@@ -11,6 +11,7 @@ from typing import Any
 
 import autograd_core as ag
 from autograd_core.errors import InvalidArgumentError
+from autograd_core.registry import keyword_aliases
 
 from . import functional as F
 from .module import Module
@@ -89,17 +90,31 @@ class BCELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """ℓ = BCE(σ(z), y) computed stably from logits z; one output per label, so multi-label too.
 
-    The notes' multi-label loss (summed over labels, averaged over examples)
-    is ``reduction="batchmean"``, as for ``BCELoss``. A sigmoid output passed
-    here is warned about (``LossInputWarning``): it would be squashed twice.
+    ``pos_weight`` (one weight per label) weighs the positive examples and
+    ``weight`` each element, as in PyTorch; both are kept as buffers (saved
+    in ``state_dict``, converted by ``.float()``). The notes' multi-label loss
+    (summed over labels, averaged over examples) is ``reduction="batchmean"``,
+    as for ``BCELoss``. A sigmoid output passed here is warned about
+    (``LossInputWarning``): it would be squashed twice.
     """
 
+    def __init__(self, reduction: str = "mean", *, weight: Any = None, pos_weight: Any = None) -> None:
+        super().__init__(reduction)
+        self.weight = self.pos_weight = None
+        if weight is not None:
+            self.register_buffer("weight", weight)
+        if pos_weight is not None:
+            self.register_buffer("pos_weight", pos_weight)
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction, self.weight, self.pos_weight)
 
 
 class CrossEntropyLoss(_Loss):
     """ℓ = logsumexp(z) − z_class from logits z (integer labels, or probability / one-hot targets).
+
+    PyTorch's layout: inputs (C,), (N, C) or (N, C, d₁, …), classes on axis 1;
+    ``label_smoothing`` = ε mixes the targets with the uniform distribution.
 
     The input must be logits, not a softmax output: softmax applied twice
     keeps the loss above log(1 + (C − 1)/e) (0.551 for 3 classes) and
@@ -109,8 +124,18 @@ class CrossEntropyLoss(_Loss):
     (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ is the default "mean".
     """
 
+    def __init__(self, reduction: str = "mean", *, label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        if isinstance(label_smoothing, bool) or not 0.0 <= label_smoothing <= 1.0:
+            raise InvalidArgumentError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], not {label_smoothing!r}")
+        self.label_smoothing = label_smoothing
+
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return super().extra_repr() + smoothing
 
 
 class NLLLoss(_Loss):
@@ -147,3 +172,102 @@ class GaussianNLLLoss(Module):
 
     def extra_repr(self) -> str:
         return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class KLDivLoss(_Loss):
+    """ℓ = y·(log y − x) from log-probabilities x and target probabilities y (``log_target``: y given as logs).
+
+    ``reduction="batchmean"`` gives the KL divergence per example, as PyTorch
+    recommends; "mean" (PyTorch's default) divides by every element.
+    """
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.kl_div(input, target, self.reduction, self.log_target)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, log_target={self.log_target}"
+
+
+class SmoothL1Loss(_Loss):
+    """ℓ = ½d²/β if |d| < β else |d| − ½β (d = ŷ − y): PyTorch's smooth L1, HuberLoss(β)/β."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not beta >= 0:
+            raise InvalidArgumentError(f"SmoothL1Loss: beta must be a number >= 0, not {beta!r}")
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, beta={self.beta}"
+
+
+class PoissonNLLLoss(_Loss):
+    """ℓ = e^x − y·x (``log_input``) or x − y·log(x + ε): the negative log-likelihood of counts y (PyTorch's).
+
+    ``full`` adds Stirling's term for log y! where y > 1.
+    """
+
+    def __init__(
+        self, log_input: bool = True, full: bool = False, *, eps: float = 1e-8, reduction: str = "mean"
+    ) -> None:
+        super().__init__(reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.poisson_nll_loss(input, target, self.log_input, self.full, self.eps, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"log_input={self.log_input}, full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class MarginRankingLoss(_Loss):
+    """ℓ = max(0, −y·(x₁ − x₂) + margin), called as ``loss_fn(input1, input2, target)`` with y = ±1."""
+
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        return F.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+
+class HingeEmbeddingLoss(_Loss):
+    """ℓ = x where y = 1, max(0, margin − x) where y = −1: distances x of similar (1) or dissimilar (−1) pairs."""
+
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.hinge_embedding_loss(input, target, self.margin, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+
+class CosineSimilarity(Module):
+    """cos θ between x₁ and x₂ along ``axis`` (``dim=``, default 1), norms clamped at ``eps``: PyTorch's module."""
+
+    @keyword_aliases
+    def __init__(self, axis: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.axis = axis
+        self.eps = eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.axis, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}, eps={self.eps}"

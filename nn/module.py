@@ -31,7 +31,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, StateDictError
-from autograd_core.tensor import RemovableHandle
+from autograd_core.tensor import RemovableHandle, as_dtype, check_device, is_device
 
 from .utils import reset_grad
 
@@ -243,6 +243,61 @@ class Module:
         """Reset every parameter's gradient: ``p.grad = None``, or zeros in place with ``set_to_none=False`` (as PyTorch)."""
         for p in self.parameters():
             reset_grad(p, set_to_none)
+
+    # ------------------------------------------------------------------ dtype
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False) -> Module:
+        """Convert every floating-point parameter and buffer to ``dtype``, in place; returns the module (PyTorch's).
+
+        ``model.to(np.float32)``, ``model.to("cpu")``, ``model.to("cpu", np.float32)``
+        or ``model.to(tensor)`` (its dtype). Parameters stay the same objects
+        (optimizers holding them keep working): each gets new data of the new
+        dtype, its gradient is converted too, and its version counter is
+        bumped, so a graph recorded before refuses to backpropagate through the
+        old values. Integer buffers (counters) are left alone. The only device is "cpu".
+        """
+        for arg in args:
+            if isinstance(arg, ag.Tensor):
+                dtype = arg.dtype if dtype is None else dtype
+            elif is_device(arg):
+                device = arg
+            elif dtype is None:
+                dtype = arg
+            else:
+                raise ArgumentTypeError(f"{type(self).__name__}.to(): give one dtype, not {dtype!r} and {arg!r}")
+        if device is not None:
+            check_device(device)
+        if dtype is not None:
+            self._convert_floats(as_dtype(dtype, f"{type(self).__name__}.to"))
+        return self
+
+    def float(self) -> Module:
+        """Every floating-point parameter and buffer as float32 (``to(np.float32)``); returns the module."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Every floating-point parameter and buffer as float64; returns the module."""
+        return self.to(np.float64)
+
+    def half(self) -> Module:
+        """Every floating-point parameter and buffer as float16; returns the module."""
+        return self.to(np.float16)
+
+    def _convert_floats(self, dtype: np.dtype) -> None:
+        if dtype.kind != "f":
+            raise ArgumentTypeError(
+                f"{type(self).__name__}.to({dtype}): parameters must stay floating point to be trained; "
+                "pick float16, float32 or float64"
+            )
+        for module in self.modules():
+            for p in module._parameters.values():
+                if p.data.dtype.kind == "f" and p.data.dtype != dtype:
+                    p.data = p.data.astype(dtype)
+                    p._mark_written()  # graphs that saved the old values must not use the new ones
+                    if p.grad is not None:
+                        p.grad = ag.Tensor(p.grad.data, dtype=dtype)
+            for name, b in list(module._buffers.items()):
+                if b.dtype.kind == "f" and b.dtype != dtype:
+                    setattr(module, name, b.astype(dtype))
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> OrderedDict[str, np.ndarray]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -261,6 +262,55 @@ def slope_case(fn, name):
     return build
 
 
+def uniform(lo, hi):
+    def sample(rng, s):
+        return rng.uniform(lo, hi, s)
+
+    return sample
+
+
+def off_grid(rng, s):
+    """Values a quarter away from every integer and half-integer: clear of floor/ceil/round/trunc's jumps."""
+    return rng.integers(-3, 3, s) + rng.choice([0.25, 0.75], s) + rng.uniform(-0.1, 0.1, s)
+
+
+def modulo_case(fn):
+    """Dividend and divisor whose ratio stays clear of integers (the jumps of floor(a/b) and trunc(a/b))."""
+
+    def build(draw, rng):
+        sa, sb = broadcast_shapes(draw, 2)
+        b = rng.choice([-0.7, 0.7], sb)
+        a = 0.7 * (rng.integers(-3, 3, sa) + rng.uniform(0.2, 0.8, sa))
+        return Case(fn, [a, b])
+
+    return build
+
+
+def lerp_case(draw, rng):
+    s1, s2, s3 = broadcast_shapes(draw, 3)
+    return Case(ag.lerp, [normal(rng, s1), normal(rng, s2), rng.uniform(-0.5, 1.5, s3)])
+
+
+def gelu_case(draw, rng):
+    approximate = draw(st.sampled_from(["none", "tanh"]))
+    return Case(lambda x: ag.gelu(x, approximate=approximate), [normal(rng, shape(draw)) * 2])
+
+
+def needs_scipy(build):
+    """A builder for a primitive computed with scipy.special: skipped where scipy is not installed."""
+
+    def guarded(draw, rng):
+        pytest.importorskip("scipy")
+        return build(draw, rng)
+
+    return guarded
+
+
+def round_case(draw, rng):
+    decimals = draw(st.sampled_from([0, 1]))
+    return Case(lambda x: ag.round(x, decimals), [off_grid(rng, shape(draw)) / 10**decimals])
+
+
 CASES: dict[str, Callable] = {
     "add": binary(ag.add),
     "sub": binary(ag.sub),
@@ -312,6 +362,42 @@ CASES: dict[str, Callable] = {
         ag.binary_cross_entropy, lambda rng, s: rng.uniform(0.05, 0.95, s), lambda rng, s: rng.uniform(0, 1, s)
     ),
     "bce_with_logits": binary(ag.binary_cross_entropy_with_logits, normal, lambda rng, s: rng.uniform(0, 1, s)),
+    # the numpy / PyTorch surface (issue 9)
+    "tan": unary(ag.tan, uniform(-1.2, 1.2)),
+    "arcsin": unary(ag.arcsin, uniform(-0.8, 0.8)),
+    "arccos": unary(ag.arccos, uniform(-0.8, 0.8)),
+    "arctan": unary(ag.arctan),
+    "arctan2": binary(ag.arctan2, nonzero, nonzero),
+    "hypot": binary(ag.hypot, nonzero, nonzero),
+    "sinh": unary(ag.sinh),
+    "cosh": unary(ag.cosh),
+    "arcsinh": unary(ag.arcsinh),
+    "arccosh": unary(ag.arccosh, uniform(1.2, 3.0)),
+    "arctanh": unary(ag.arctanh, uniform(-0.8, 0.8)),
+    "log2": unary(ag.log2, positive),
+    "log10": unary(ag.log10, positive),
+    "exp2": unary(ag.exp2),
+    "expm1": unary(ag.expm1),
+    "logaddexp": binary(ag.logaddexp),
+    "logaddexp2": binary(ag.logaddexp2),
+    "square": unary(ag.square),
+    "reciprocal": unary(ag.reciprocal, nonzero),
+    "rsqrt": unary(ag.rsqrt, positive),
+    "lerp": lerp_case,
+    "remainder": modulo_case(ag.remainder),
+    "fmod": modulo_case(ag.fmod),
+    "copysign": binary(ag.copysign, nonzero, nonzero),
+    "fmax": tie_free_pair(ag.fmax),
+    "fmin": tie_free_pair(ag.fmin),
+    "clone": unary(ag.clone),
+    "floor": unary(ag.floor, off_grid),
+    "ceil": unary(ag.ceil, off_grid),
+    "trunc": unary(ag.trunc, off_grid),
+    "round": round_case,
+    "erf": needs_scipy(unary(ag.erf)),
+    "erfc": needs_scipy(unary(ag.erfc)),
+    "erfinv": needs_scipy(unary(ag.erfinv, uniform(-0.8, 0.8))),
+    "gelu": needs_scipy(gelu_case),
 }
 
 

@@ -252,7 +252,7 @@ def test_every_library_error_is_also_a_builtin_error():
 
     for name, cls in inspect.getmembers(ag.errors, inspect.isclass):
         if issubclass(cls, ag.errors.AutogradError) and cls is not ag.errors.AutogradError:
-            builtin = (ValueError, TypeError, RuntimeError, IndexError, KeyError)
+            builtin = (ValueError, TypeError, RuntimeError, IndexError, KeyError, ImportError)
             assert issubclass(cls, builtin), f"{name} should also subclass the builtin error users catch"
 
 

@@ -151,8 +151,8 @@ def test_swish_is_silu_and_make_activation():
     elu = nn.ELU(0.3)
     copy = make_activation(elu)
     assert copy is not elu and copy.alpha == 0.3
-    with pytest.raises(ValueError, match="unknown activation 'gelu'.*relu"):
-        make_activation("gelu")
+    with pytest.raises(ValueError, match="unknown activation 'swiglu'.*relu"):
+        make_activation("swiglu")
     with pytest.raises(TypeError, match="activation must be"):
         make_activation(3)
 

@@ -34,6 +34,9 @@ def test_every_bound_method_and_export_is_in_the_blocks():
 
 
 def test_a_declaration_keeps_its_signature_and_source():
-    assert str(inspect.signature(ag.sum)) == str(inspect.signature(ag.sum.__wrapped__))
+    shown = inspect.signature(ag.sum).parameters
+    declared = inspect.signature(ag.sum.__wrapped__).parameters
+    assert list(declared) == list(shown)[: len(declared)]  # the declaration's, then PyTorch's aliases
+    assert {"dim", "keepdim"} <= set(shown)
     assert "def sum(" in inspect.getsource(ag.sum)
     assert ag.sum.__code__.co_filename.endswith("reduce.py")

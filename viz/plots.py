@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, MissingDependencyError, ShapeError
 from autograd_core.tensor import Tensor
 
 from .canvas import figure
@@ -189,7 +189,8 @@ def nn_activations() -> dict[str, Callable[[Tensor], Tensor]]:
 
     Keys are the names ``nn.MLP(activation=…)`` accepts (an alias such as
     ``swish`` only once), followed by the module's settings:
-    ``"leaky_relu (negative_slope=0.01)"``.
+    ``"leaky_relu (negative_slope=0.01)"``. One that needs a missing optional
+    library (the exact GELU without scipy) is left out.
     """
     from nn.activations import ACTIVATIONS  # imported here, so that importing viz does not import nn
 
@@ -200,6 +201,10 @@ def nn_activations() -> dict[str, Callable[[Tensor], Tensor]]:
             continue
         seen.add(cls)
         module = cls()
+        try:
+            module(ag.zeros(1))
+        except MissingDependencyError:
+            continue  # the exact GELU needs scipy, an optional extra
         settings = module.extra_repr()
         out[f"{name} ({settings})" if settings else name] = module
     return out

@@ -39,7 +39,7 @@ def _reshape(x: Any, /, shape: tuple[int, ...]) -> np.ndarray:
     return np.reshape(x, shape)
 
 
-@public(method=("reshape", "view"), numpy=np.reshape, rules=_reshape)
+@public(method="reshape", numpy=np.reshape, rules=_reshape)
 def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
     """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

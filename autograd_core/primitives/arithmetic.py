@@ -1,0 +1,220 @@
+"""More arithmetic: square, reciprocal, rsqrt, lerp, remainder/fmod, copysign, fmax/fmin, clone, clamp.
+
+remainder and fmod are piecewise a − n·b with n = floor(a/b) (remainder,
+Python's and numpy's ``%``, the sign of b) or n = trunc(a/b) (fmod, C's, the
+sign of a); n is constant between jumps, so ∂/∂a = 1 and ∂/∂b = −n.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..registry import no_flops, primitive, public
+from ..tensor import Tensor
+from .elementwise import clip, elementwise
+
+Operand = Any  # Tensor, array or Python number
+
+
+@elementwise(
+    lambda y, x: 2 * x,
+    formula="y = x²",
+    vjp_text="x̄ = 2ȳ·x",
+    jvp_text="ẏ = 2ẋ·x",
+    method=True,
+    numpy=np.square,
+    kernel=np.square,
+)
+def square(x: Operand, /) -> np.ndarray:
+    """y = x²; dy/dx = 2x."""
+    return np.square(x)
+
+
+@elementwise(
+    lambda y, x: -(y * y),
+    formula="y = 1 / x",
+    vjp_text="x̄ = −ȳ·y²",
+    jvp_text="ẏ = −ẋ·y²",
+    method=True,
+    numpy=np.reciprocal,
+)
+def reciprocal(x: Operand, /) -> np.ndarray:
+    """y = 1/x (a float even for integer x, as PyTorch); dy/dx = −1/x² = −y²."""
+    return np.true_divide(1, x)
+
+
+@elementwise(
+    lambda y, x: -0.5 * (y * y * y),
+    formula="y = 1 / √x",
+    vjp_text="x̄ = −½ȳ·y³",
+    jvp_text="ẏ = −½ẋ·y³",
+    method=True,
+)
+def rsqrt(x: Operand, /) -> np.ndarray:
+    """y = 1/√x (PyTorch's ``rsqrt``); dy/dx = −½·x^(−3/2) = −½y³."""
+    return np.true_divide(1, np.sqrt(x))
+
+
+@elementwise(
+    lambda y, start, end, weight: 1 - weight,
+    lambda y, start, end, weight: weight,
+    lambda y, start, end, weight: end - start,
+    formula="y = start + w·(end − start)",
+    vjp_text="start̄ = ȳ·(1 − w), end̄ = ȳ·w, w̄ = ȳ·(end − start)",
+    jvp_text="ẏ = start̊·(1 − w) + end̊·w + ẇ·(end − start)",
+    promotes=True,
+    method=True,
+)
+def lerp(start: Operand, end: Operand, weight: Operand, /) -> np.ndarray:
+    """y = start + weight·(end − start), linear interpolation (PyTorch's ``lerp``; weight a number or a tensor).
+
+    Computed as end − (end − start)·(1 − w) for w ≥ ½, as PyTorch does, so
+    that w = 1 gives exactly ``end``.
+    """
+    step = end - start
+    return np.where(np.abs(weight) < 0.5, start + weight * step, end - step * (1 - weight))
+
+
+@primitive(
+    vjp=(lambda g, y, a, b: g, lambda g, y, a, b: -g * np.floor(a / b)),
+    jvp=(lambda t, y, a, b: t, lambda t, y, a, b: -t * np.floor(a / b)),
+    formula="y = a − b·floor(a / b)",
+    vjp_text="ā = ȳ, b̄ = −ȳ·floor(a / b)",
+    jvp_text="ẏ = ȧ − ḃ·floor(a / b)",
+    broadcasting=True,
+    promotes=True,
+    method=("remainder", "__mod__", "__rmod__"),
+    numpy=np.remainder,
+    kernel=np.remainder,
+)
+def remainder(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = a mod b with the sign of b (Python's and numpy's ``%``, PyTorch's ``remainder``).
+
+    ∂y/∂a = 1 and ∂y/∂b = −floor(a/b) between the jumps at multiples of b.
+    """
+    return np.remainder(a, b)
+
+
+@primitive(
+    vjp=(lambda g, y, a, b: g, lambda g, y, a, b: -g * np.trunc(a / b)),
+    jvp=(lambda t, y, a, b: t, lambda t, y, a, b: -t * np.trunc(a / b)),
+    formula="y = a − b·trunc(a / b)",
+    vjp_text="ā = ȳ, b̄ = −ȳ·trunc(a / b)",
+    jvp_text="ẏ = ȧ − ḃ·trunc(a / b)",
+    broadcasting=True,
+    promotes=True,
+    method=True,
+    numpy=np.fmod,
+    kernel=np.fmod,
+)
+def fmod(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = a mod b with the sign of a (C's ``fmod``, numpy's and PyTorch's ``fmod``).
+
+    ∂y/∂a = 1 and ∂y/∂b = −trunc(a/b) between the jumps.
+    """
+    return np.fmod(a, b)
+
+
+def _copysign_flip(v, a, b):
+    """v·∂y/∂a: ±v (+ where a and b have the same sign, − where not), exactly 0 at a = 0."""
+    return np.where(a == 0, 0, v * (np.sign(a) * np.copysign(1.0, b)))
+
+
+@primitive(
+    vjp=(lambda g, y, a, b: _copysign_flip(g, a, b), lambda g, y, a, b: np.zeros_like(g)),
+    jvp=(lambda t, y, a, b: _copysign_flip(t, a, b), lambda t, y, a, b: np.zeros_like(t)),
+    formula="y = |a|·sign(b)",
+    vjp_text="ā = ȳ·sign(a)·sign(b) (0 at a = 0), b̄ = 0",
+    jvp_text="ẏ = ȧ·sign(a)·sign(b)",
+    broadcasting=True,
+    promotes=True,
+    method=True,
+    numpy=np.copysign,
+    kernel=np.copysign,
+)
+def copysign(a: Operand, b: Operand, /) -> np.ndarray:
+    """y = the magnitude of a with the sign of b (−0.0 counts as negative); b gets no gradient, as in PyTorch."""
+    return np.copysign(a, b)
+
+
+def _fmax_a(a, b):
+    """Where fmax's result is a: a ≥ b, or b is NaN (ties go to a, as in PyTorch)."""
+    return (a >= b) | np.isnan(b)
+
+
+def _fmin_a(a, b):
+    return (a <= b) | np.isnan(b)
+
+
+def _pick(first):
+    """The (VJP, JVP) rule pairs of an op whose result is a where ``first(a, b)`` holds, b elsewhere."""
+    return (
+        (lambda g, y, a, b: np.where(first(a, b), g, 0), lambda g, y, a, b: np.where(first(a, b), 0, g)),
+        (lambda t, y, a, b: np.where(first(a, b), t, 0), lambda t, y, a, b: np.where(first(a, b), 0, t)),
+    )
+
+
+_fmax_vjp, _fmax_jvp = _pick(_fmax_a)
+_fmin_vjp, _fmin_jvp = _pick(_fmin_a)
+
+
+@primitive(
+    vjp=_fmax_vjp,
+    jvp=_fmax_jvp,
+    formula="y = max(a, b), ignoring NaN",
+    vjp_text="ā = ȳ·[a ≥ b or b is NaN], b̄ = ȳ·[otherwise]",
+    jvp_text="ẏ = ȧ·[a ≥ b or b is NaN] + ḃ·[otherwise]",
+    broadcasting=True,
+    promotes=True,
+    method=True,
+    numpy=np.fmax,
+    kernel=np.fmax,
+)
+def fmax(a: Operand, b: Operand, /) -> np.ndarray:
+    """Elementwise max(a, b) where a NaN loses to a number (numpy's and PyTorch's ``fmax``).
+
+    The gradient goes to the operand chosen; on ties it all goes to ``a``, as
+    in PyTorch (``maximum`` splits ties in half instead).
+    """
+    return np.fmax(a, b)
+
+
+@primitive(
+    vjp=_fmin_vjp,
+    jvp=_fmin_jvp,
+    formula="y = min(a, b), ignoring NaN",
+    vjp_text="ā = ȳ·[a ≤ b or b is NaN], b̄ = ȳ·[otherwise]",
+    jvp_text="ẏ = ȧ·[a ≤ b or b is NaN] + ḃ·[otherwise]",
+    broadcasting=True,
+    promotes=True,
+    method=True,
+    numpy=np.fmin,
+    kernel=np.fmin,
+)
+def fmin(a: Operand, b: Operand, /) -> np.ndarray:
+    """Elementwise min(a, b) where a NaN loses to a number; on ties the gradient goes to ``a`` (as PyTorch)."""
+    return np.fmin(a, b)
+
+
+@primitive(
+    vjp=(lambda g, y, x: g,),
+    jvp=(lambda t, y, x: t,),
+    formula="y = copy of x",
+    vjp_text="x̄ = ȳ",
+    jvp_text="ẏ = ẋ",
+    flops=no_flops,
+    broadcasting=True,
+    method=("clone", "copy"),
+    numpy=np.copy,
+)
+def clone(x: Operand, /) -> np.ndarray:
+    """y = a copy of x in new, C-ordered memory (PyTorch's ``clone``, numpy's ``copy``); the gradient passes unchanged."""
+    return np.array(x, copy=True, order="C")
+
+
+@public(rules=clip)
+def clamp(x: Operand, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's name for ``clip``: y = min(max(x, min), max); the gradient passes where min ≤ x ≤ max."""
+    return clip(x, min, max)
