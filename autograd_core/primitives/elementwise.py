@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
+from ..batched import BatchedTensor
 from ..errors import InvalidArgumentError
 from ..registry import primitive, public
 from ..tensor import Tensor, wrap
@@ -500,6 +502,8 @@ def _select_where(condition: Operand, a: Operand, b: Operand, /) -> np.ndarray:
 @public(numpy=np.where, rules=_select_where)
 def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
     """y = a where condition else b (broadcasting); the condition gets no gradient."""
+    if isinstance(condition, BatchedTensor):  # a mask batched by vmap stays an operand, batched like a and b
+        return _select_where(condition, a, b)
     if isinstance(condition, Tensor):
         condition = condition.data
     return _select_where(np.asarray(condition, dtype=bool), a, b)
@@ -512,6 +516,7 @@ def where(condition: Operand, a: Operand, b: Operand) -> Tensor:
     vjp_text="x̄ = ȳ as x.dtype",
     jvp_text="ẏ = ẋ as dtype",
     sets_dtype=True,
+    batch=batching.leading,
     name="cast",
     export=False,
 )
@@ -536,6 +541,7 @@ def cast(x: Operand, dtype: Any) -> Tensor:
     vjp_text="x̄ = ȳ",
     jvp_text="ẏ = ẋ",
     view=True,
+    batch=batching.leading,
 )
 def identity(x: Operand, /) -> np.ndarray:
     """y = x as a new graph node (sharing data)."""

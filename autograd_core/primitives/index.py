@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import batching
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor
@@ -89,6 +90,7 @@ def _index_params(x: Any, index: Any) -> dict[str, Any]:
     jvp_text="ẏ = ẋ[index]",
     flops=no_flops,
     view=True,
+    batch=batching.leading,
     method="__getitem__",
     prepare=_index_params,
 )
@@ -108,6 +110,7 @@ def getitem(x: Any, /, index: Any) -> np.ndarray:
     vjp_text="v̄ = ȳ[index]",
     jvp_text="ẏ = scatter_add(v̇)",
     flops=no_flops,
+    batch=batching.scatter_add,
     export=False,
 )
 def scatter_add(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:

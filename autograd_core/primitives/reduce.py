@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..broadcasting import expand
 from ..errors import ArgumentTypeError, ShapeError
 from ..registry import primitive, reduction_flops
@@ -110,6 +111,7 @@ def reduction(prepare: Any = _reduction_params, **declaration: Any):
 
 
 @reduction(
+    batch=batching.leading,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: t.sum(axis=axis, keepdims=keepdims),),
     formula="y = Σᵢ xᵢ",
@@ -124,6 +126,7 @@ def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
 
 
 @reduction(
+    batch=batching.leading,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
     jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
     formula="y = (1/n) Σᵢ xᵢ",
@@ -148,6 +151,7 @@ _extreme_jvp = (
 
 
 @reduction(
+    batch=batching.leading,
     vjp=_extreme_vjp,
     jvp=_extreme_jvp,
     formula="y = maxᵢ xᵢ",
@@ -162,6 +166,7 @@ def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
 
 
 @reduction(
+    batch=batching.leading,
     vjp=_extreme_vjp,
     jvp=_extreme_jvp,
     formula="y = minᵢ xᵢ",
@@ -182,6 +187,7 @@ def _spread(x, axis, ddof):
 
 
 @reduction(
+    batch=batching.leading,
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
             unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / _spread(x, axis, ddof))
@@ -212,6 +218,7 @@ def _std_scale(y, x, axis, ddof):
 
 
 @reduction(
+    batch=batching.leading,
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
             unreduce(g * _std_scale(y, x, axis, ddof), x, axis, keepdims) * _centred(x, axis)
@@ -236,6 +243,7 @@ def std(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
 
 
 @reduction(
+    batch=batching.leading,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _softmax_of(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _softmax_of(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = log Σᵢ exp(xᵢ) (max-shifted)",

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..broadcasting import leading as _leading
 from ..broadcasting import lift, sum_to
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
@@ -35,6 +36,7 @@ def _shape_of(x: Any) -> tuple[int, ...]:
     jvp_text="ẏ = reshape(ẋ, shape)",
     flops=no_flops,
     view=True,
+    batch=batching.reshape,
     name="reshape",
     export=False,
 )
@@ -74,6 +76,7 @@ def _broadcast_params(x: Any, shape: Sequence[int]) -> dict[str, Any]:
     jvp_text="ẏ = broadcast_to(ẋ, shape)",
     flops=no_flops,
     view=True,
+    batch=batching.broadcast_to,
     method=True,
     numpy=np.broadcast_to,
     prepare=_broadcast_params,
@@ -119,6 +122,7 @@ def _concat_params(tensors: Sequence[Any], axis: int = 0) -> dict[str, Any]:
     flops=no_flops,
     promotes=True,
     variadic=True,
+    batch=batching.leading,
     numpy=np.concatenate,
     prepare=_concat_params,
 )
@@ -138,6 +142,7 @@ def _unpad(g, y, x, widths, value):
     vjp_text="x̄ = ȳ[interior]",
     jvp_text="ẏ = pad(ẋ, widths, 0)",
     flops=no_flops,
+    batch=batching.pad,
     name="pad",
     export=False,
 )

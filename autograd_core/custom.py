@@ -1,0 +1,952 @@
+"""Functions with derivative rules of their own: ``custom_vjp``, ``custom_jvp`` and ``Function``.
+
+Each is a function f with rules that replace differentiating f's operations,
+used by every transform:
+
+* ``custom_vjp`` (JAX): ``f.defvjp(fwd, bwd)`` — reverse mode runs
+  ``fwd(*args) -> (out, residuals)`` and later ``bwd(residuals, ū) -> (x̄, …)``.
+  Forward mode, which JAX refuses, is derived by transposing bwd (it is
+  linear in ū): ẏ = ∂/∂ū ⟨bwd(res, ū), ẋ⟩, so ``jacfwd`` and ``hessian`` work.
+* ``custom_jvp`` (JAX): ``f.defjvp(jvp)`` with ``jvp(primals, tangents) ->
+  (out, ẏ)``. Reverse mode transposes the tangent map: x̄ = ∂/∂ẋ ⟨ẏ(ẋ), ū⟩.
+* ``Function`` (PyTorch): static ``forward(ctx, *args)``, ``backward(ctx,
+  *grads)`` and optional ``jvp(ctx, *tangents)``, ``ctx.save_for_backward``,
+  applied with ``.apply(*args)``.
+
+How a call is applied mirrors how a primitive is (``apply.py``): when nothing
+is differentiated f simply runs; otherwise the outputs get one graph node
+whose VJP is the rule (the custom op's own ``Primitive``, not registered),
+and tangents of every open forward level computed by the rule. Inside
+``vmap`` the rules are batched with ``vmap`` itself (JAX's way); a rule that
+reads values (``x.data``) and cannot be batched is run once per example and
+reported like a primitive without a batching rule.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import _state
+from .batched import BatchedTensor
+from .batched import like as batched_like
+from .batched import make as make_batched
+from .errors import ArgumentTypeError, BatchingError, GradientError, InvalidArgumentError
+from .forward import _strip, tangent_of
+from .modes import enable_grad, no_grad
+from .node import Node
+from .pytree import TreeDef, flatten_up_to, tree_flatten, tree_map, tree_unflatten
+from .registry import ArgnumRules, Formula, Primitive
+from .tensor import Tensor, wrap
+
+
+class CustomOp:
+    """A function with its own rules. Subclasses define the four methods on pytrees of arguments.
+
+    * ``primal(*args)``: the value, when nothing is differentiated;
+    * ``forward(*args) -> (out, residuals)``: the value for reverse mode;
+    * ``backward(residuals, cotangent, args, outs) -> tuple``: one cotangent
+      per positional argument, shaped like it (None for none); ``cotangent``
+      and ``outs`` are shaped like the output;
+    * ``tangent(args, tangents) -> ẏ``: the output tangent (tangents shaped
+      like the arguments, None where an argument has none).
+    """
+
+    name = "custom"
+    formula = Formula("custom: y = f(x)", "x̄ = bwd(residuals, ȳ)", "ẏ = jvp(x, ẋ)")
+
+    def primal(self, *args: Any) -> Any:
+        raise NotImplementedError
+
+    def forward(self, *args: Any) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
+        raise NotImplementedError
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ applying
+    def __call__(self, *args: Any) -> Any:
+        return apply_custom(self, args)
+
+    def primitive(self) -> Primitive:
+        """The (unregistered) primitive the op's graph nodes name: its rules call back into the op."""
+        prim = self.__dict__.get("_primitive")
+        if prim is None:
+            prim = Primitive(
+                self.name,
+                _not_applied,
+                ArgnumRules(_node_vjp),
+                ArgnumRules(_node_jvp),
+                Formula(f"{self.name}: {self.formula.forward.split(': ', 1)[-1]}", self.formula.vjp, self.formula.jvp),
+            )
+            self.__dict__["_primitive"] = prim
+        return prim
+
+
+def _not_applied(*args: Any, **params: Any) -> Any:
+    raise GradientError("a custom op's node is not applied directly; call the custom function")
+
+
+# ---------------------------------------------------------------- one call
+class Call:
+    """What one application of a custom op saved for its node: residuals and how outputs are packed."""
+
+    __slots__ = (
+        "op",
+        "residuals",
+        "arg_tree",
+        "arg_leaves",
+        "positions",
+        "out_tree",
+        "out_leaves",
+        "packing",
+        "_cache",
+    )
+
+    def __init__(self, op: CustomOp, residuals: Any, arg_tree: TreeDef, arg_leaves: list, positions: list[int]) -> None:
+        self.op = op
+        self.residuals = residuals
+        self.arg_tree = arg_tree
+        self.arg_leaves = arg_leaves
+        self.positions = positions  # which argument leaves are the node's inputs
+        self.out_tree: TreeDef | None = None
+        self.out_leaves: list = []
+        self.packing: list[tuple[int, int, int, tuple[int, ...]]] = []  # (leaf, lo, hi, shape); empty: one output
+        self._cache: tuple[Any, list] | None = None
+
+    def __repr__(self) -> str:
+        return f"<{self.op.name} call>"
+
+    def args_with(self, inputs: tuple) -> tuple:
+        """The call's arguments with the node's inputs (as the backward pass hands them) in their places."""
+        leaves = list(self.arg_leaves)
+        for p, x in zip(self.positions, inputs):
+            leaves[p] = x if isinstance(x, Tensor) else wrap(np.asarray(x))
+        return tree_unflatten(self.arg_tree, leaves)
+
+    def split(self, packed: Any, batch: tuple[int, ...]) -> list:
+        """Per-output-leaf pieces of a packed output (or its cotangent), None for leaves without one."""
+        pieces: list[Any] = [None] * len(self.out_leaves)
+        if not self.packing:
+            pieces[self._only()] = packed
+            return pieces
+        for k, lo, hi, shape in self.packing:
+            pieces[k] = packed[..., lo:hi].reshape(batch + shape)
+        return pieces
+
+    def _only(self) -> int:
+        return next(k for k, o in enumerate(self.out_leaves) if _differentiable(o))
+
+    def cotangents(self, g: Any, ans: Any, inputs: tuple) -> list:
+        """Cotangents of the node's inputs for the output cotangent ``g`` (computed once per ``g``)."""
+        if self._cache is not None and self._cache[0] is g:
+            return self._cache[1]
+        tensor_mode = isinstance(g, Tensor)
+        ref = ans.shape if isinstance(ans, Tensor) else np.shape(ans)
+        batch = tuple(g.shape[: len(g.shape) - len(ref)])
+        cts = self.split(g, batch)
+        outs = self.split(ans if tensor_mode else wrap(np.asarray(ans)), ())
+        cts = [c if c is not None else _zeros_like(o) for c, o in zip(cts, self.out_leaves)]
+        ct_tree = self.out_tree.unflatten(cts)
+        out_tree = self.out_tree.unflatten(o if o is not None else leaf for o, leaf in zip(outs, self.out_leaves))
+        residuals = self.residuals if tensor_mode else _values(self.residuals)
+        args = self.args_with(inputs)
+        with _state.switched(grad_enabled=tensor_mode and _state.current().grad_enabled):
+            found = self.op.backward(residuals, ct_tree, args, out_tree)
+        per_leaf = _argument_cotangents(found, self.arg_tree, self.op.name)
+        result = []
+        for p, x in zip(self.positions, inputs):
+            c = per_leaf[p]
+            shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+            if c is None:
+                c = np.zeros(batch + tuple(shape), dtype=x.dtype)
+            elif not tensor_mode and isinstance(c, Tensor):
+                c = c.data if type(c) is Tensor else c
+            result.append(c)
+        self._cache = (g, result)
+        return result
+
+
+def _zeros_like(o: Any) -> Any:
+    return wrap(np.zeros(o.shape, o.dtype)) if isinstance(o, Tensor) else None
+
+
+def _values(tree: Any) -> Any:
+    """Residuals for a first-order backward pass: plain Tensors cut from their graphs."""
+    return tree_map(lambda r: r.detach() if type(r) is Tensor and r.requires_grad else r, tree)
+
+
+def _argument_cotangents(found: Any, arg_tree: TreeDef, name: str) -> list:
+    """The backward rule's result, one cotangent per argument leaf (None where it gave None)."""
+    n_args = len(arg_tree.children)
+    if not isinstance(found, (tuple, list)):
+        found = (found,)
+    if len(found) != n_args:
+        raise InvalidArgumentError(
+            f"{name}: the backward rule returned {len(found)} cotangent(s) for {n_args} argument(s); return a tuple "
+            "with one per positional argument (None for an argument without one)"
+        )
+    leaves: list[Any] = []
+    for child, c in zip(arg_tree.children, found):
+        if c is None:
+            leaves.extend([None] * child.num_leaves)
+        elif child.is_leaf:
+            leaves.append(c)
+        else:
+            leaves.extend(flatten_up_to(child, c, f"{name} backward rule", lenient=True))
+    return leaves
+
+
+def _node_vjp(i: int, g: Any, ans: Any, *inputs: Any, call: Call) -> Any:
+    return call.cotangents(g, ans, inputs)[i]
+
+
+def _node_jvp(i: int, t: Any, ans: Any, *inputs: Any, call: Call) -> Any:
+    """The output tangent from input ``i``'s tangent alone (linearize replays nodes with these)."""
+    args = call.args_with(tuple(x if isinstance(x, Tensor) else wrap(np.asarray(x)) for x in inputs))
+    leaves, _ = tree_flatten(args)
+    tangents: list[Any] = [None] * len(leaves)
+    tangents[call.positions[i]] = t
+    out = call.op.tangent(args, tree_unflatten(call.arg_tree, tangents))
+    pieces = [o for o in tree_flatten(out)[0]]
+    return _pack(pieces, call, t.ndim - np.ndim(inputs[i]) if not isinstance(t, Tensor) else t.ndim - inputs[i].ndim)
+
+
+def _pack(pieces: list, call: Call, nb: int) -> Any:
+    """Per-output tangents as the node's one output: the only one, or the pieces flattened and joined."""
+    from .primitives.shape import concatenate
+
+    if not call.packing:
+        return pieces[call._only()]
+    parts = []
+    for k, lo, hi, shape in call.packing:
+        p = pieces[k]
+        if p is None:
+            p = wrap(np.zeros((hi - lo,), call.out_leaves[k].dtype))
+        elif not isinstance(p, Tensor):
+            p = wrap(np.asarray(p))
+        parts.append(p.reshape(p.shape[: p.ndim - len(shape)] + (hi - lo,)))
+    if nb:
+        batch = next((p.shape[:-1] for p in parts if p.ndim > 1), ())
+        parts = [p if p.ndim > 1 else np.broadcast_to(p, batch + p.shape) for p in parts]
+    return concatenate(parts, axis=-1)
+
+
+# ---------------------------------------------------------- the application
+def _differentiable(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.dtype.kind == "f"
+
+
+def _outer_needs(x: Any) -> bool:
+    """Whether a value wrapped by a BatchedTensor is differentiated or batched outside its vmap."""
+    v = x.value
+    return bool(v.requires_grad or v._tangents or isinstance(v, BatchedTensor))
+
+
+def apply_custom(op: CustomOp, args: tuple) -> Any:
+    """Apply a custom op to ``args`` (a tuple of pytrees), as ``apply`` applies a primitive."""
+    leaves, arg_tree = tree_flatten(args)
+    state = _state.current()
+    level = max((x.level for x in leaves if isinstance(x, BatchedTensor)), default=None)
+    boundary = _boundary(level)
+    fwd = sorted(
+        {
+            k
+            for x in leaves
+            if isinstance(x, Tensor) and x._tangents
+            for k in x._tangents
+            if k in state.fwd_levels and k > boundary
+        }
+    )
+    inside_own_rule = _base(op) in _in_forward.ops  # f called inside its own fwd rule: the plain f
+    if level is not None:
+        ours = [x for x in leaves if isinstance(x, BatchedTensor) and x.level == level]
+        needs_grad = state.grad_enabled and any(x.requires_grad for x in ours) and not inside_own_rule
+        if not needs_grad and not fwd:
+            return op.primal(*args) if inside_own_rule else _through_batch(op, args, leaves, arg_tree, level)
+        pushed = _through_batch(op, args, leaves, arg_tree, level) if any(_outer_needs(x) for x in ours) else None
+    else:
+        needs_grad = state.grad_enabled and any(isinstance(x, Tensor) and x.requires_grad for x in leaves)
+        needs_grad = needs_grad and not inside_own_rule
+        pushed = None
+        if not needs_grad and not fwd:
+            return op.primal(*args)
+    positions = [
+        p
+        for p, x in enumerate(leaves)
+        if _differentiable(x) and (level is None or (isinstance(x, BatchedTensor) and x.level == level))
+    ]
+    stripped = tree_unflatten(arg_tree, [_strip_all(x, fwd) for x in leaves])
+    try:
+        call = Call(op, None, arg_tree, leaves, positions)
+        out = _run(call, args, stripped, needs_grad)
+    except BatchingError:
+        if level is None:
+            raise
+        from .vmap import _FRAMES
+
+        call = Call(LoopedOp(op, level, _FRAMES[level].size), None, arg_tree, leaves, positions)
+        out = _run(call, args, stripped, needs_grad)
+    out_leaves, out_tree = tree_flatten(out)
+    if pushed is not None:  # the values come from the batched rules, for the transforms outside the vmap
+        out_leaves = [_rewrap(o, p) for o, p in zip(out_leaves, tree_flatten(pushed)[0])]
+    call.out_tree, call.out_leaves = out_tree, out_leaves
+    results = _outputs(call, out_leaves, needs_grad, state)
+    for k in fwd:
+        _attach_tangents(call, results, leaves, arg_tree, k)
+    return out_tree.unflatten(results)
+
+
+class _InForward(threading.local):
+    def __init__(self) -> None:
+        self.ops: set[int] = set()
+
+
+_in_forward = _InForward()
+
+
+class forward_rule:
+    """``with forward_rule(op):`` — f called inside its own fwd rule runs as the plain function (as in JAX)."""
+
+    def __init__(self, op: CustomOp) -> None:
+        self.key = _base(op)
+        self.added = False
+
+    def __enter__(self) -> None:
+        self.added = self.key not in _in_forward.ops
+        _in_forward.ops.add(self.key)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.added:
+            _in_forward.ops.discard(self.key)
+
+
+def _base(op: CustomOp) -> int:
+    while isinstance(op, VmappedOp):
+        op = op.op
+    return id(op)
+
+
+def _run(call: Call, args: tuple, stripped: tuple, needs_grad: bool) -> Any:
+    """The op's value: by its forward rule (keeping residuals) when reverse mode needs them, else by f."""
+    if needs_grad:
+        out, call.residuals = call.op.forward(*args)
+        return out
+    with no_grad():
+        return call.op.primal(*stripped)
+
+
+def _boundary(level: int | None) -> int:
+    if level is None:
+        return -1
+    from .vmap import _FRAMES
+
+    return _FRAMES[level].fwd_boundary
+
+
+def _strip_all(x: Any, levels: list[int]) -> Any:
+    if not isinstance(x, Tensor) or not x._tangents or not levels:
+        return x
+    return _strip(x, min(levels))
+
+
+def _rewrap(o: Any, pushed: Any) -> Any:
+    if isinstance(o, BatchedTensor) and isinstance(pushed, BatchedTensor):
+        return pushed
+    return o
+
+
+def _fresh(value: Tensor, node: Node | None) -> Tensor:
+    """A new output tensor with ``value``'s values (batched like it) and ``node``."""
+    if isinstance(value, BatchedTensor):
+        return batched_like(value, node)
+    return wrap(value.data, node)
+
+
+def _outputs(call: Call, out_leaves: list, needs_grad: bool, state: Any) -> list:
+    """The call's output leaves: new tensors for the differentiable ones, sharing one node when reverse mode needs it."""
+    float_outs = [k for k, o in enumerate(out_leaves) if _differentiable(o)]
+    results = list(out_leaves)
+    if not float_outs:
+        return results
+    node = None
+    inputs = tuple(call.arg_leaves[p] for p in call.positions)
+    if needs_grad:
+        node = Node(call.op.primitive(), inputs, {"call": call}, state.scope)
+    if len(float_outs) == 1:
+        k = float_outs[0]
+        results[k] = _fresh(out_leaves[k], node)
+        return results
+    from .primitives.shape import concatenate
+
+    lo = 0
+    for k in float_outs:
+        o = out_leaves[k]
+        call.packing.append((k, lo, lo + o.size, o.shape))
+        lo += o.size
+    dtype = np.result_type(*(out_leaves[k].dtype for k in float_outs))
+    with no_grad():
+        packed = concatenate([out_leaves[k].reshape(-1).astype(dtype) for k in float_outs], axis=0)
+    whole = _fresh(packed, node)
+    for k, lo, hi, shape in call.packing:
+        piece = whole[lo:hi].reshape(shape)
+        results[k] = piece if piece.dtype == out_leaves[k].dtype else piece.astype(out_leaves[k].dtype)
+    return results
+
+
+def _attach_tangents(call: Call, results: list, leaves: list, arg_tree: TreeDef, level: int) -> None:
+    """ẏ at forward level ``level`` from the op's tangent rule, set on the output tensors."""
+    tangents = [tangent_of(x, level) for x in leaves]
+    if all(t is None for t in tangents):
+        return
+    stripped = [_strip(x, level) if isinstance(x, Tensor) and x._tangents else x for x in leaves]
+    found = call.op.tangent(tree_unflatten(arg_tree, stripped), tree_unflatten(arg_tree, tangents))
+    pieces = flatten_up_to(call.out_tree, found, f"{call.op.name} tangent rule", lenient=True, none_leaves=True)
+    for k, t in enumerate(pieces):
+        o = results[k]
+        if t is None or not _differentiable(o):
+            continue
+        if not (isinstance(t, Tensor) and (t.requires_grad or t._tangents or isinstance(t, BatchedTensor))):
+            t = np.asarray(t.data if isinstance(t, Tensor) else t)
+        if t.dtype != o.dtype:
+            t = t.astype(o.dtype)
+        if o._tangents is None:
+            o._tangents = {}
+        o._tangents[level] = t
+
+
+# ------------------------------------------------------ through a vmap level
+def _through_batch(op: CustomOp, args: tuple, leaves: list, arg_tree: TreeDef, level: int) -> Any:
+    """The op on the values a vmap level wraps, with its rules batched by vmap; results wrapped again."""
+    flags = [isinstance(x, BatchedTensor) and x.level == level and x.batched for x in leaves]
+    values = [x.value if isinstance(x, BatchedTensor) and x.level == level else x for x in leaves]
+    from .vmap import _FRAMES
+
+    size = _FRAMES[level].size
+    batched_op = VmappedOp(op, arg_tree, flags, size)
+    out = apply_custom(batched_op, tree_unflatten(arg_tree, values))
+    return tree_map(lambda v: make_batched(v, level, True) if isinstance(v, Tensor) else v, out)
+
+
+class VmappedOp(CustomOp):
+    """A custom op over a batch: each rule is the op's rule under ``vmap`` (a loop, reported, if it reads values)."""
+
+    def __init__(self, op: CustomOp, arg_tree: TreeDef, flags: list[bool], size: int) -> None:
+        self.op = op
+        self.name = op.name
+        self.formula = op.formula
+        self.arg_tree = arg_tree
+        self.flags = flags
+        self.size = size
+
+    def _vmap(self, fn: Callable[..., Any], in_axes: tuple, out_axes: Any, *args: Any) -> Any:
+        from .vmap import vmap_call
+
+        try:
+            return vmap_call(fn, in_axes, out_axes, self.size, args, keep_static=True)
+        except BatchingError:
+            return _loop(fn, in_axes, out_axes, args, self.size, self.name)
+
+    def _arg_axes(self, lead: int = 0) -> Any:
+        return tree_unflatten(self.arg_tree, [lead if b else None for b in self.flags])
+
+    def primal(self, *args: Any) -> Any:
+        return self._vmap(self.op.primal, tuple(self._arg_axes()), 0, *args)
+
+    def forward(self, *args: Any) -> tuple[Any, Any]:
+        return self._vmap(self.op.forward, tuple(self._arg_axes()), 0, *args)
+
+    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
+        res_axes = tree_map(lambda r: 0 if _is_array(r) else None, residuals)
+        out_axes = tree_map(lambda o: 0 if _is_array(o) else None, outs)
+        # a cotangent may carry leading axes of its own (jacrev's basis) before the batch axis
+        lead = next((_ndim(c) - _ndim(o) for c, o in zip(tree_flatten(cotangent)[0], tree_flatten(outs)[0])), 0)
+        cot_axes = tree_map(lambda c: lead if _is_array(c) else None, cotangent)
+        return self._vmap(
+            lambda r, c, a, o: self.op.backward(r, c, a, o),
+            (res_axes, cot_axes, self._arg_axes(), out_axes),
+            lead,
+            residuals,
+            cotangent,
+            args,
+            outs,
+        )
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
+        a_leaves = tree_flatten(args)[0]
+        lead = next((_ndim(t) - _ndim(a) for t, a in zip(t_leaves, a_leaves) if t is not None), 0)
+        tan_axes = tree_unflatten(
+            self.arg_tree, [lead if b and t is not None else None for b, t in zip(self.flags, t_leaves)]
+        )
+        return self._vmap(lambda a, t: self.op.tangent(a, t), (self._arg_axes(), tan_axes), lead, args, tangents)
+
+
+READS_VALUES = "reads the values of its inputs (x.data, numpy); write its rules with library operations to batch it"
+
+
+class _PerExample:
+    """Residuals kept per example by a looped op (a pytree leaf: it is never batched)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+
+class LoopedOp(CustomOp):
+    """A custom op inside a vmap whose rules read values: every rule runs once per example, results stacked.
+
+    The fallback for ops such as a ``Function`` whose forward uses numpy on
+    ``x.data``; reported like a primitive without a batching rule.
+    """
+
+    def __init__(self, op: CustomOp, level: int, size: int) -> None:
+        self.op = op
+        self.name = op.name
+        self.formula = op.formula
+        self.level = level
+        self.size = size
+        from .vmap import report_fallback
+
+        report_fallback(op.name, READS_VALUES)
+
+    def _example(self, tree: Any, i: int) -> Any:
+        def pick(x: Any) -> Any:
+            if isinstance(x, BatchedTensor) and x.level == self.level:
+                return x.value[i] if x.batched else x.value
+            if isinstance(x, _PerExample):
+                return x.items[i]
+            return x
+
+        return tree_map(pick, tree, is_leaf=lambda x: x is None)
+
+    def _stack(self, outs: list) -> Any:
+        from .primitives.shape import stack
+
+        first, tree = tree_flatten(outs[0], is_leaf=lambda x: x is None)
+        columns = [[_as_output(x) for x in tree_flatten(o, is_leaf=lambda x: x is None)[0]] for o in outs]
+        stacked = [
+            make_batched(stack([c[k] for c in columns]), self.level, True)
+            if isinstance(columns[0][k], Tensor)
+            else first[k]
+            for k in range(len(first))
+        ]
+        return tree_unflatten(tree, stacked)
+
+    def primal(self, *args: Any) -> Any:
+        return self._stack([self.op.primal(*self._example(args, i)) for i in range(self.size)])
+
+    def forward(self, *args: Any) -> tuple[Any, Any]:
+        pairs = [self.op.forward(*self._example(args, i)) for i in range(self.size)]
+        return self._stack([p[0] for p in pairs]), _PerExample([p[1] for p in pairs])
+
+    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
+        found = [self.op.backward(*self._example((residuals, cotangent, args, outs), i)) for i in range(self.size)]
+        return self._stack([tuple(f) for f in found])
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        return self._stack([self.op.tangent(*self._example((args, tangents), i)) for i in range(self.size)])
+
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, (Tensor, np.ndarray))
+
+
+def _ndim(x: Any) -> int:
+    return x.ndim if isinstance(x, Tensor) else np.ndim(x)
+
+
+def _loop(fn: Callable[..., Any], in_axes: tuple, out_axes: int, args: tuple, size: int, name: str) -> Any:
+    """``fn`` once per example (the rule read values, so it cannot be batched), results stacked."""
+    from .primitives.shape import stack
+    from .pytree import broadcast_prefix
+    from .vmap import report_fallback
+
+    report_fallback(name, READS_VALUES)
+    leaves, treedef = tree_flatten(args)
+    axes = broadcast_prefix(in_axes, args, "vmap", lambda a: a is None or isinstance(a, int))
+    outs = []
+    for i in range(size):
+        picked = [x[(slice(None),) * ax + (i,)] if ax is not None else x for x, ax in zip(leaves, axes)]
+        outs.append(fn(*tree_unflatten(treedef, picked)))
+    first, tree = tree_flatten(outs[0])
+    columns = [[_as_output(x) for x in tree_flatten(o)[0]] for o in outs]
+    stacked = [
+        stack([c[k] for c in columns], axis=out_axes) if isinstance(columns[0][k], Tensor) else first[k]
+        for k in range(len(first))
+    ]
+    return tree_unflatten(tree, stacked)
+
+
+# ------------------------------------------------------------------ custom_vjp
+def _zeros_for(x: Tensor) -> Tensor:
+    """Zeros shaped like ``x`` (a BatchedTensor's zeros are of its level, shared by the batch)."""
+    if isinstance(x, BatchedTensor):
+        return make_batched(wrap(np.zeros(x.shape, x.dtype)), x.level, False)
+    return wrap(np.zeros(x.shape, x.dtype))
+
+
+def _transpose(rule: Callable[[list], list], like: list[Tensor], cotangents: list, what: str) -> list[Any]:
+    """The transpose of the linear map u ↦ rule(u) applied to ``cotangents`` (one per entry of rule's result).
+
+    ``u`` is a list shaped like ``like``; ``rule`` returns a list whose None
+    entries are zero. Cotangents may carry leading batch axes (all the same).
+    Returns one result per entry of ``like`` (None where nothing arrived).
+    """
+    from .backward import run_backward
+    from .functional import _create_graph, variable
+
+    variables = [variable(_zeros_for(x)) for x in like]
+    with enable_grad():
+        found = rule(list(variables))
+    pairs = [(o, cotangents[k]) for k, o in enumerate(found) if o is not None and cotangents[k] is not None]
+    pairs = [(o if isinstance(o, Tensor) else wrap(np.asarray(o)), c) for o, c in pairs]
+    roots = [(o, c) for o, c in pairs if o.requires_grad]
+    if not roots:
+        if all(_is_zero(o) for o, _ in pairs):
+            return [None] * len(like)
+        raise GradientError(
+            f"{what} does not depend on its input through library operations: write it with library operations "
+            "(not on .data or numpy arrays) so it can be transposed"
+        )
+    lead = tuple(np.shape(roots[0][1]) if not isinstance(roots[0][1], Tensor) else roots[0][1].shape)
+    lead = lead[: len(lead) - roots[0][0].ndim]
+    seeds = []
+    for o, c in roots:
+        shape = c.shape if isinstance(c, Tensor) else np.shape(c)
+        if tuple(shape) != lead + o.shape:
+            c = np.broadcast_to(c, lead + o.shape)
+        seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
+    return run_backward([o for o, _ in roots], seeds, inputs=variables, accumulate=False, create_graph=_create_graph())
+
+
+def _is_zero(o: Any) -> bool:
+    if isinstance(o, BatchedTensor):
+        return False
+    return isinstance(o, Tensor) and not np.any(o.data)
+
+
+class _CustomVJP(CustomOp):
+    def __init__(self, f: Callable[..., Any]) -> None:
+        self.f = f
+        self.name = getattr(f, "__name__", "custom_vjp")
+        self.fwd: Callable[..., Any] | None = None
+        self.bwd: Callable[..., Any] | None = None
+        self.formula = Formula(
+            f"{self.name}: y = {self.name}(x)",
+            "x̄ = bwd(residuals, ȳ) (custom_vjp)",
+            "ẏ = transpose of bwd applied to ẋ",
+        )
+
+    def primal(self, *args: Any) -> Any:
+        return self.f(*args)
+
+    def forward(self, *args: Any) -> tuple[Any, Any]:
+        self._check()
+        with forward_rule(self):
+            found = self.fwd(*args)
+        if not isinstance(found, tuple) or len(found) != 2:
+            raise ArgumentTypeError(f"{self.name}: fwd must return a pair (output, residuals)")
+        return found
+
+    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
+        found = self.bwd(residuals, cotangent)
+        if not isinstance(found, tuple):
+            raise ArgumentTypeError(
+                f"{self.name}: bwd must return a tuple with one cotangent per argument, got {type(found).__name__}"
+            )
+        return found
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        out, residuals = self.forward(*args)
+        out_leaves, out_tree = tree_flatten(out)
+        arg_tree = tree_flatten(args)[1]
+        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
+        floats = [o for o in out_leaves if _differentiable(o)]
+
+        def bwd(u: list) -> list:
+            it = iter(u)
+            ct = out_tree.unflatten([next(it) if _differentiable(o) else None for o in out_leaves])
+            return _argument_cotangents(self.bwd(residuals, ct), arg_tree, self.name)
+
+        # ẏ = Jẋ: bwd is ū ↦ Jᵀū, so its transpose applied to ẋ
+        grads = iter(_transpose(bwd, floats, t_leaves, f"{self.name}: forward mode transposes bwd, but bwd"))
+        return out_tree.unflatten([next(grads) if _differentiable(o) else None for o in out_leaves])
+
+    def _check(self) -> None:
+        if self.fwd is None:
+            raise GradientError(
+                f"{self.name}: define its rules with {self.name}.defvjp(fwd, bwd) before differentiating"
+            )
+
+
+class custom_vjp:
+    """Give f a reverse-mode rule of its own (JAX's ``jax.custom_vjp``).
+
+    >>> @custom_vjp
+    ... def log1pexp(x):
+    ...     return ag.log(1 + ag.exp(x))
+    >>> def fwd(x):
+    ...     return log1pexp(x), x
+    >>> def bwd(x, g):
+    ...     return (g * ag.sigmoid(x),)      # stable where autodiff gives inf/inf
+    >>> log1pexp.defvjp(fwd, bwd)
+
+    ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, ȳ) -> tuple`` with
+    one cotangent per positional argument (None for none), shaped like it.
+    Without differentiation f itself runs. Forward mode (``jvp``,
+    ``jacfwd``, ``hessian``) transposes bwd, which must then be written with
+    library operations.
+    """
+
+    def __init__(self, f: Callable[..., Any]) -> None:
+        self.op = _CustomVJP(f)
+        functools.update_wrapper(self, f)
+
+    def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
+        """Set the rules: ``fwd(*args) -> (out, residuals)`` and ``bwd(residuals, ȳ) -> (x̄, …)``."""
+        self.op.fwd, self.op.bwd = fwd, bwd
+
+    def __call__(self, *args: Any) -> Any:
+        return apply_custom(self.op, args)
+
+
+# ------------------------------------------------------------------ custom_jvp
+class _CustomJVP(CustomOp):
+    def __init__(self, f: Callable[..., Any]) -> None:
+        self.f = f
+        self.name = getattr(f, "__name__", "custom_jvp")
+        self.rule: Callable[..., Any] | None = None
+        self.formula = Formula(
+            f"{self.name}: y = {self.name}(x)",
+            "x̄ = transpose of the jvp rule applied to ȳ",
+            "ẏ = jvp(x, ẋ) (custom_jvp)",
+        )
+
+    def primal(self, *args: Any) -> Any:
+        return self.f(*args)
+
+    def forward(self, *args: Any) -> tuple[Any, Any]:
+        self._check()
+        with no_grad():
+            out = self.f(*args)
+        return out, None
+
+    def _tangent_out(self, args: tuple, tangents: tuple) -> Any:
+        found = self.rule(tuple(args), tuple(tangents))
+        if not isinstance(found, tuple) or len(found) != 2:
+            raise ArgumentTypeError(f"{self.name}: the jvp rule must return a pair (primal_out, tangent_out)")
+        return found[1]
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        self._check()
+        leaves, tree = tree_flatten(args)
+        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
+        filled = [
+            t if t is not None else (wrap(np.zeros(x.shape, x.dtype)) if _differentiable(x) else None)
+            for x, t in zip(leaves, t_leaves)
+        ]
+        return self._tangent_out(args, tree_unflatten(tree, filled))
+
+    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
+        leaves, tree = tree_flatten(args)
+        floats = [k for k, x in enumerate(leaves) if _differentiable(x)]
+        out_tree = tree_flatten(outs)[1]
+
+        def tangent_map(u: list) -> list:
+            filled: list[Any] = [None] * len(leaves)
+            for k, uk in zip(floats, u):
+                filled[k] = uk
+            found = self._tangent_out(args, tree_unflatten(tree, filled))
+            return flatten_up_to(out_tree, found, f"{self.name} jvp rule", lenient=True, none_leaves=True)
+
+        # x̄ = Jᵀȳ: the transpose of the linear map ẋ ↦ ẏ applied to ȳ
+        cts = tree_flatten(cotangent, is_leaf=lambda c: c is None)[0]
+        what = f"{self.name}: reverse mode transposes the jvp rule, but it"
+        grads = _transpose(tangent_map, [leaves[k] for k in floats], cts, what)
+        per_leaf: list[Any] = [None] * len(leaves)
+        for k, g in zip(floats, grads):
+            per_leaf[k] = g
+        return tuple(tree_unflatten(tree, per_leaf))
+
+    def _check(self) -> None:
+        if self.rule is None:
+            raise GradientError(f"{self.name}: define its rule with @{self.name}.defjvp before differentiating")
+
+
+class custom_jvp:
+    """Give f a forward-mode rule of its own (JAX's ``jax.custom_jvp``); reverse mode transposes it.
+
+    >>> @custom_jvp
+    ... def safe_norm(x):
+    ...     return ag.sqrt((x * x).sum())
+    >>> @safe_norm.defjvp
+    ... def safe_norm_jvp(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     y = safe_norm(x)
+    ...     return y, ag.where(y > 0, (x * t).sum() / ag.where(y > 0, y, 1.0), 0.0)
+
+    The rule ``jvp(primals, tangents) -> (out, tangent_out)`` receives tuples
+    with one entry per positional argument; tangent_out must be linear in the
+    tangents and written with library operations (reverse mode transposes it).
+    """
+
+    def __init__(self, f: Callable[..., Any]) -> None:
+        self.op = _CustomJVP(f)
+        functools.update_wrapper(self, f)
+
+    def defjvp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
+        """Set the rule ``rule(primals, tangents) -> (out, tangent_out)``; usable as a decorator."""
+        self.op.rule = rule
+        return rule
+
+    def __call__(self, *args: Any) -> Any:
+        return apply_custom(self.op, args)
+
+
+# --------------------------------------------------------------- Function
+class FunctionCtx:
+    """The ``ctx`` a ``Function``'s forward fills and its backward (and jvp) read."""
+
+    def __init__(self) -> None:
+        self._saved: tuple = ()
+        self._outputs: list[int] = []  # positions in _saved holding forward outputs
+        self.needs_input_grad: tuple[bool, ...] = ()
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors (inputs or outputs of forward) for backward; read them back as ``ctx.saved_tensors``."""
+        self._saved = tensors
+
+    save_for_forward = save_for_backward
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """What ``save_for_backward`` kept (outputs of forward as the graph's outputs, for double backward)."""
+        return self._saved
+
+
+class _FunctionOp(CustomOp):
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.name = cls.__name__
+        self.formula = Formula(
+            f"{self.name}: y = {self.name}.forward(x)",
+            f"x̄ = {self.name}.backward(ȳ)",
+            f"ẏ = {self.name}.jvp(ẋ)"
+            if _defines(cls, "jvp")
+            else f"ẏ = transpose of {self.name}.backward applied to ẋ",
+        )
+
+    def _run(self, args: tuple) -> tuple[Any, FunctionCtx]:
+        ctx = FunctionCtx()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        with no_grad():
+            out = self.cls.forward(ctx, *args)
+        out = tree_map(_as_output, out)
+        out_leaves = tree_flatten(out)[0]
+        ctx._outputs = [k for k, s in enumerate(ctx._saved) if any(s is o for o in out_leaves if isinstance(o, Tensor))]
+        ctx._output_index = {k: next(j for j, o in enumerate(out_leaves) if o is ctx._saved[k]) for k in ctx._outputs}
+        return out, ctx
+
+    def primal(self, *args: Any) -> Any:
+        return self._run(args)[0]
+
+    def forward(self, *args: Any) -> tuple[Any, Any]:
+        return self._run(args)
+
+    def backward(self, ctx: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
+        out_leaves = tree_flatten(outs)[0]
+        if ctx._outputs:  # saved outputs, as the graph holds them: double backward sees them
+            saved = list(ctx._saved)
+            for k in ctx._outputs:
+                saved[k] = out_leaves[ctx._output_index[k]]
+            view = FunctionCtx()
+            view.__dict__.update(ctx.__dict__)
+            view._saved = tuple(saved)
+            ctx = view
+        grads = self.cls.backward(ctx, *tree_flatten(cotangent, is_leaf=lambda c: c is None)[0])
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        out, ctx = self._run(args)
+        if _defines(self.cls, "jvp"):
+            t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
+            found = self.cls.jvp(ctx, *t_leaves)
+            return tree_map(lambda t: wrap(t) if isinstance(t, np.ndarray) else t, found)
+        out_leaves, out_tree = tree_flatten(out)
+        arg_tree = tree_flatten(args)[1]
+        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
+        floats = [o for o in out_leaves if _differentiable(o)]
+
+        def backward(u: list) -> list:
+            grads = self.cls.backward(ctx, *u)
+            return _argument_cotangents(grads if isinstance(grads, tuple) else (grads,), arg_tree, self.name)
+
+        what = f"{self.name}: forward mode (no jvp defined) transposes backward, but it"
+        grads = iter(_transpose(backward, floats, t_leaves, what))
+        return out_tree.unflatten([next(grads) if _differentiable(o) else None for o in out_leaves])
+
+
+def _as_output(o: Any) -> Any:
+    """A forward's array or number result as a Tensor (numpy scalars included)."""
+    if isinstance(o, (np.ndarray, np.generic, float)) and not isinstance(o, (bool, np.bool_)):
+        return wrap(np.asarray(o))
+    return o
+
+
+def _defines(cls: type, name: str) -> bool:
+    return getattr(cls, name, None) is not getattr(Function, name, None)
+
+
+class Function:
+    """An operation defined PyTorch's way: static ``forward(ctx, *args)``, ``backward(ctx, *grads)``, ``.apply``.
+
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x * x * g
+    >>> Cube.apply(ag.tensor(2.0, requires_grad=True))
+
+    forward runs without recording (it may use numpy on ``x.data``); backward
+    returns one gradient per input (None for none) and, written with library
+    operations, can itself be differentiated (double backward). ``jvp(ctx,
+    *tangents)`` gives forward mode; without it forward mode transposes
+    backward. Inside ``vmap`` a forward that reads values runs once per example.
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any) -> Any:
+        """The computation (runs without recording)."""
+        raise NotImplementedError("a Function subclass defines forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        """One gradient per input of forward, from one gradient per output."""
+        raise NotImplementedError("a Function subclass defines backward(ctx, *grads)")
+
+    @staticmethod
+    def jvp(ctx: FunctionCtx, *tangents: Any) -> Any:
+        """Optional: the output tangent from one tangent per input."""
+        raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._op = _FunctionOp(cls)
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run the function on ``args``, recording one node with its backward for the graph."""
+        return apply_custom(cls._op, args)
