@@ -48,15 +48,26 @@ class AbstractValue:
     read values raises ``BatchingError``.
     """
 
-    __slots__ = ("shape", "dtype", "_value")
+    __slots__ = ("shape", "dtype", "_value", "_level")
     base = None
     flags = _Flags()
     __array_priority__ = 2000.0
 
-    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, value: Tensor) -> None:
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, value: Tensor, level: int) -> None:
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self._value = value  # the whole batch's values (a Tensor, batch axis in front)
+        self._level = level
+
+    def _refuse(self, what: str) -> BatchingError:
+        from . import _state
+
+        if self._level not in _state.current().batch_levels:
+            return BatchingError(
+                "a tensor batched by vmap was used after its vmap returned (kept in a list or a global?); "
+                "return it from the function instead"
+            )
+        return _refuse(what)
 
     @property
     def ndim(self) -> int:
@@ -85,20 +96,20 @@ class AbstractValue:
     def min(self, *args: Any, **kwargs: Any) -> Any:
         """The smallest value over the whole batch (for validation only)."""
         if args or kwargs:
-            raise _refuse("min(axis=...) of a batched tensor's data")
+            raise self._refuse("min(axis=...) of a batched tensor's data")
         return np.min(_values(self._value))
 
     def max(self, *args: Any, **kwargs: Any) -> Any:
         """The largest value over the whole batch (for validation only)."""
         if args or kwargs:
-            raise _refuse("max(axis=...) of a batched tensor's data")
+            raise self._refuse("max(axis=...) of a batched tensor's data")
         return np.max(_values(self._value))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise _refuse("converting a batched tensor to a numpy array")
+        raise self._refuse("converting a batched tensor to a numpy array")
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        raise _refuse(f"numpy.{ufunc.__name__} on a batched tensor's data")
+        raise self._refuse(f"numpy.{ufunc.__name__} on a batched tensor's data")
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         if func is np.shape:
@@ -108,10 +119,10 @@ class AbstractValue:
         if func is np.size and len(args) == 1 and not kwargs:
             return self.size
         name = getattr(func, "__name__", str(func))
-        raise _refuse(f"numpy.{name} on a batched tensor's data (use the tensor method, e.g. x.{name}(), instead)")
+        raise self._refuse(f"numpy.{name} on a batched tensor's data (use the tensor method, e.g. x.{name}(), instead)")
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise _refuse("using a batched tensor's data")
+        raise self._refuse("using a batched tensor's data")
 
     __bool__ = __float__ = __int__ = __index__ = __iter__ = __getitem__ = __setitem__ = _fail
     item = tolist = copy = astype = reshape = ravel = sum = mean = all = any = _fail
@@ -173,7 +184,7 @@ def make(value: Tensor, level: int, batched: bool, template: BatchedTensor | Non
     t.batched = batched
     if batched:
         shape = value.shape[1:]
-        t.data = AbstractValue(shape, value.dtype, value)
+        t.data = AbstractValue(shape, value.dtype, value, level)
     else:
         t.data = value.data
     t.grad = None

@@ -21,11 +21,11 @@ from typing import Any
 from . import _state
 from .apply import ApplyObserver, observing
 from .backward import run_backward
-from .custom import Call, CustomOp, _differentiable, _outputs
+from .custom import Call, CustomOp, _differentiable, _outputs, _transpose
 from .modes import enable_grad, no_grad
-from .pytree import tree_flatten, tree_structure
+from .pytree import tree_flatten, tree_map, tree_structure
 from .registry import Formula
-from .tensor import Tensor
+from .tensor import Tensor, wrap
 
 
 class _Uses(ApplyObserver):
@@ -53,13 +53,21 @@ class _Recompute(CustomOp):
         self.f = f
         self.args = args
         self.inputs = inputs
+        self._ids = {id(x) for x in inputs}
         self.name = f"checkpoint({getattr(f, '__name__', 'f')})"
 
     def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
         cts = tree_flatten(cotangent, is_leaf=lambda c: c is None)[0]
         create_graph = any(isinstance(c, Tensor) for c in cts)
+        call_args, wanted = self.args, self.inputs
+        if not create_graph:  # first order: recompute from fresh leaves, so the pass stops at them
+            fresh = {
+                id(x): _leaf(x) for x in tree_flatten(self.args)[0] if isinstance(x, Tensor) and id(x) in self._ids
+            }
+            call_args = tree_map(lambda x: fresh.get(id(x), x), self.args)
+            wanted = [fresh.get(id(x), x) for x in self.inputs]
         with enable_grad():
-            out_leaves = tree_flatten(self.f(*self.args))[0]
+            out_leaves = tree_flatten(self.f(*call_args))[0]
         roots, seeds = [], []
         for o, c in zip(out_leaves, cts):
             if _differentiable(o) and o.requires_grad and c is not None:
@@ -67,8 +75,33 @@ class _Recompute(CustomOp):
                 seeds.append(c)
         if not roots:
             return (None,) * len(self.inputs)
-        grads = run_backward(roots, seeds, inputs=self.inputs, accumulate=False, create_graph=create_graph, hooks=False)
+        # retain_graph: the pass may walk into the graph around captured tensors, which the outer pass still needs
+        grads = run_backward(
+            roots, seeds, inputs=wanted, accumulate=False, create_graph=create_graph, retain_graph=True, hooks=False
+        )
         return tuple(grads)
+
+    def tangent(self, args: tuple, tangents: tuple) -> Any:
+        """J·ẋ as the transpose of the recomputed VJP (which is linear in ȳ)."""
+        with enable_grad():
+            out = self.f(*self.args)
+        out_leaves, out_tree = tree_flatten(out)
+        floats = [o for o in out_leaves if _differentiable(o)]
+        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
+
+        def vjp(u: list) -> list:
+            it = iter(u)
+            ct = out_tree.unflatten([next(it) if _differentiable(o) else None for o in out_leaves])
+            return list(self.backward(None, ct, args, None))
+
+        grads = iter(_transpose(vjp, floats, t_leaves, f"{self.name}: its recomputed VJP"))
+        return out_tree.unflatten([next(grads) if _differentiable(o) else None for o in out_leaves])
+
+
+def _leaf(x: Tensor) -> Tensor:
+    v = wrap(x.data)
+    v.requires_grad = True
+    return v
 
 
 def checkpoint(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -25,7 +25,9 @@ reported like a primitive without a batching rule.
 from __future__ import annotations
 
 import functools
+import math
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -119,7 +121,7 @@ class Call:
         self.out_tree: TreeDef | None = None
         self.out_leaves: list = []
         self.packing: list[tuple[int, int, int, tuple[int, ...]]] = []  # (leaf, lo, hi, shape); empty: one output
-        self._cache: tuple[Any, list] | None = None
+        self._cache: tuple[Any, dict[int, Any]] | None = None  # (weak ref to ȳ, cotangents not yet taken)
 
     def __repr__(self) -> str:
         return f"<{self.op.name} call>"
@@ -144,10 +146,22 @@ class Call:
     def _only(self) -> int:
         return next(k for k, o in enumerate(self.out_leaves) if _differentiable(o))
 
+    def cotangent(self, i: int, g: Any, ans: Any, inputs: tuple) -> Any:
+        """The cotangent of input ``i`` for the output cotangent ``g``.
+
+        The rule gives every input's at once; they wait here until the
+        backward pass takes them (one per input), holding nothing after.
+        """
+        if self._cache is None or self._cache[0]() is not g:
+            self._cache = (weakref.ref(g), dict(enumerate(self.cotangents(g, ans, inputs))))
+        pending = self._cache[1]
+        found = pending.pop(i)
+        if not pending:
+            self._cache = None
+        return found
+
     def cotangents(self, g: Any, ans: Any, inputs: tuple) -> list:
-        """Cotangents of the node's inputs for the output cotangent ``g`` (computed once per ``g``)."""
-        if self._cache is not None and self._cache[0] is g:
-            return self._cache[1]
+        """Cotangents of the node's inputs for the output cotangent ``g``."""
         tensor_mode = isinstance(g, Tensor)
         ref = ans.shape if isinstance(ans, Tensor) else np.shape(ans)
         batch = tuple(g.shape[: len(g.shape) - len(ref)])
@@ -159,7 +173,8 @@ class Call:
         residuals = self.residuals if tensor_mode else _values(self.residuals)
         args = self.args_with(inputs)
         with _state.switched(grad_enabled=tensor_mode and _state.current().grad_enabled):
-            found = self.op.backward(residuals, ct_tree, args, out_tree)
+            # a cotangent with leading axes (jacrev's basis) is mapped over them: rules see one cotangent
+            found = _map_leading(lambda c: self.op.backward(residuals, c, args, out_tree), batch, ct_tree, self.op.name)
         per_leaf = _argument_cotangents(found, self.arg_tree, self.op.name)
         result = []
         for p, x in zip(self.positions, inputs):
@@ -170,7 +185,6 @@ class Call:
             elif not tensor_mode and isinstance(c, Tensor):
                 c = c.data if type(c) is Tensor else c
             result.append(c)
-        self._cache = (g, result)
         return result
 
 
@@ -205,7 +219,7 @@ def _argument_cotangents(found: Any, arg_tree: TreeDef, name: str) -> list:
 
 
 def _node_vjp(i: int, g: Any, ans: Any, *inputs: Any, call: Call) -> Any:
-    return call.cotangents(g, ans, inputs)[i]
+    return call.cotangent(i, g, ans, inputs)
 
 
 def _node_jvp(i: int, t: Any, ans: Any, *inputs: Any, call: Call) -> Any:
@@ -406,8 +420,15 @@ def _attach_tangents(call: Call, results: list, leaves: list, arg_tree: TreeDef,
     tangents = [tangent_of(x, level) for x in leaves]
     if all(t is None for t in tangents):
         return
-    stripped = [_strip(x, level) if isinstance(x, Tensor) and x._tangents else x for x in leaves]
-    found = call.op.tangent(tree_unflatten(arg_tree, stripped), tree_unflatten(arg_tree, tangents))
+    stripped = tree_unflatten(
+        arg_tree, [_strip(x, level) if isinstance(x, Tensor) and x._tangents else x for x in leaves]
+    )
+    first = next(k for k, t in enumerate(tangents) if t is not None)
+    lead = tuple(_shape(tangents[first]))[: _ndim(tangents[first]) - _ndim(leaves[first])]
+    # tangents with leading axes (jacfwd's basis) are mapped over them: the rule sees one tangent
+    found = _map_leading(
+        lambda ts: call.op.tangent(stripped, tree_unflatten(arg_tree, ts)), lead, tangents, call.op.name
+    )
     pieces = flatten_up_to(call.out_tree, found, f"{call.op.name} tangent rule", lenient=True, none_leaves=True)
     for k, t in enumerate(pieces):
         o = results[k]
@@ -556,6 +577,31 @@ class LoopedOp(CustomOp):
         return self._stack([self.op.tangent(*self._example((args, tangents), i)) for i in range(self.size)])
 
 
+def _shape(x: Any) -> tuple[int, ...]:
+    return tuple(x.shape if isinstance(x, Tensor) else np.shape(x))
+
+
+def _map_leading(fn: Callable[[Any], Any], lead: tuple[int, ...], batched: Any, name: str) -> Any:
+    """``fn(b)`` for each index of the leading axes ``lead`` of the array leaves of ``batched``, stacked back.
+
+    Rules written for one tangent or cotangent thus serve jacfwd's and
+    jacrev's batches of them (by ``vmap``, or a loop if the rule reads values).
+    """
+    if not lead:
+        return fn(batched)
+    n = math.prod(lead)
+    k = len(lead)
+    flat = tree_map(lambda x: x.reshape((n,) + _shape(x)[k:]) if _is_array(x) else x, batched)
+    axes = tree_map(lambda x: 0 if _is_array(x) else None, flat)
+    from .vmap import vmap_call
+
+    try:
+        out = vmap_call(fn, (axes,), 0, n, (flat,), keep_static=True)
+    except BatchingError:
+        out = _loop(fn, (axes,), 0, (flat,), n, name)
+    return tree_map(lambda y: y.reshape(lead + y.shape[1:]) if isinstance(y, Tensor) else y, out)
+
+
 def _is_array(x: Any) -> bool:
     return isinstance(x, (Tensor, np.ndarray))
 
@@ -587,11 +633,11 @@ def _loop(fn: Callable[..., Any], in_axes: tuple, out_axes: int, args: tuple, si
 
 
 # ------------------------------------------------------------------ custom_vjp
-def _zeros_for(x: Tensor) -> Tensor:
-    """Zeros shaped like ``x`` (a BatchedTensor's zeros are of its level, shared by the batch)."""
+def _ones_for(x: Tensor) -> Tensor:
+    """Ones shaped like ``x`` (a BatchedTensor's are of its level, shared by the batch)."""
     if isinstance(x, BatchedTensor):
-        return make_batched(wrap(np.zeros(x.shape, x.dtype)), x.level, False)
-    return wrap(np.zeros(x.shape, x.dtype))
+        return make_batched(wrap(np.ones(x.shape, x.dtype)), x.level, False)
+    return wrap(np.ones(x.shape, x.dtype))
 
 
 def _transpose(rule: Callable[[list], list], like: list[Tensor], cotangents: list, what: str) -> list[Any]:
@@ -604,7 +650,8 @@ def _transpose(rule: Callable[[list], list], like: list[Tensor], cotangents: lis
     from .backward import run_backward
     from .functional import _create_graph, variable
 
-    variables = [variable(_zeros_for(x)) for x in like]
+    # a linear map has the same transpose everywhere; at ones, a rule that leaves the library shows (nonzero, unconnected)
+    variables = [variable(_ones_for(x)) for x in like]
     with enable_grad():
         found = rule(list(variables))
     pairs = [(o, cotangents[k]) for k, o in enumerate(found) if o is not None and cotangents[k] is not None]

@@ -49,6 +49,7 @@ from .module import Module, Parameter
 from .perceptron import Perceptron
 from .persistence import load, save
 from .seeding import manual_seed
+from .stateless import functional_call
 from .summary import summary
 from .train import History, evaluate, fit
 
@@ -78,6 +79,7 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "functional_call",
     "Perceptron",
     "ReLU",
     "SaturationMonitor",

@@ -171,7 +171,7 @@ def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarra
         )
     n = logits_shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= n):
-        bad = labels[(labels < 0) | (labels >= n)].flat[0]
+        bad = labels.min() if labels.min() < 0 else labels.max()  # whole-array extremes: also inside vmap
         raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
     return labels
 
