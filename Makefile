@@ -30,6 +30,8 @@ bench: setup
 	$(PY) benchmarks/mlp.py
 	$(PY) benchmarks/jacobian.py
 	$(PY) benchmarks/train.py
+	$(PY) benchmarks/per_example.py
+	$(PY) benchmarks/checkpoint_memory.py
 
 setup: $(STAMP) dot
 
