@@ -36,8 +36,9 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .custom import Function, FunctionCtx, custom_jvp, custom_vjp
+from .custom_rules import custom_jvp, custom_vjp
 from .forward import DualPair, dual_level, make_dual, unpack_dual
+from .function import Function, FunctionCtx
 from .functional import (
     grad,
     hessian,

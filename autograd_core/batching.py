@@ -82,6 +82,9 @@ def along_batch(x: Any, batched: bool, size: int) -> Any:
 # ------------------------------------------------------------------ generic
 def _elementwise(prim: Any, batched: tuple[bool, ...], *operands: Any, **params: Any) -> Any:
     ndim = max(ndim_of(x, b) for x, b in zip(operands, batched))
+    for p in params.values():  # array parameters (clip's bounds) broadcast with the operands too
+        if isinstance(p, np.ndarray):
+            ndim = max(ndim, p.ndim)
     return prim.bind(*(lined_up(x, b, ndim) for x, b in zip(operands, batched)), **params)
 
 

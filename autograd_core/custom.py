@@ -1,30 +1,20 @@
-"""Functions with derivative rules of their own: ``custom_vjp``, ``custom_jvp`` and ``Function``.
+"""Functions with derivative rules of their own: the machinery ``custom_vjp``, ``custom_jvp``, ``Function`` and ``checkpoint`` share.
 
-Each is a function f with rules that replace differentiating f's operations,
-used by every transform:
+A ``CustomOp`` is a function with four rules (value, forward with residuals,
+backward, tangent). Applying one mirrors how ``apply.py`` applies a
+primitive: when nothing is differentiated f simply runs; otherwise the
+outputs get one graph node whose VJP is the op's backward rule (the op's own
+``Primitive``, not registered), and the tangents of every open forward level
+come from its tangent rule. Inside ``vmap`` the rules are batched with
+``vmap`` itself, as JAX does (``custom_batching.py``). Rules see one tangent
+or cotangent at a time: jacfwd's and jacrev's batches of them are mapped.
 
-* ``custom_vjp`` (JAX): ``f.defvjp(fwd, bwd)`` — reverse mode runs
-  ``fwd(*args) -> (out, residuals)`` and later ``bwd(residuals, ū) -> (x̄, …)``.
-  Forward mode, which JAX refuses, is derived by transposing bwd (it is
-  linear in ū): ẏ = ∂/∂ū ⟨bwd(res, ū), ẋ⟩, so ``jacfwd`` and ``hessian`` work.
-* ``custom_jvp`` (JAX): ``f.defjvp(jvp)`` with ``jvp(primals, tangents) ->
-  (out, ẏ)``. Reverse mode transposes the tangent map: x̄ = ∂/∂ẋ ⟨ẏ(ẋ), ū⟩.
-* ``Function`` (PyTorch): static ``forward(ctx, *args)``, ``backward(ctx,
-  *grads)`` and optional ``jvp(ctx, *tangents)``, ``ctx.save_for_backward``,
-  applied with ``.apply(*args)``.
-
-How a call is applied mirrors how a primitive is (``apply.py``): when nothing
-is differentiated f simply runs; otherwise the outputs get one graph node
-whose VJP is the rule (the custom op's own ``Primitive``, not registered),
-and tangents of every open forward level computed by the rule. Inside
-``vmap`` the rules are batched with ``vmap`` itself (JAX's way); a rule that
-reads values (``x.data``) and cannot be batched is run once per example and
-reported like a primitive without a batching rule.
+The rules of one kind of op can be derived from another's by transposition:
+a VJP rule is the transpose of a JVP rule and the reverse (``transpose``).
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 import weakref
@@ -37,7 +27,7 @@ from . import _state
 from .batched import BatchedTensor
 from .batched import like as batched_like
 from .batched import make as make_batched
-from .errors import ArgumentTypeError, BatchingError, GradientError, InvalidArgumentError
+from .errors import BatchingError, GradientError, InvalidArgumentError
 from .forward import _strip, tangent_of
 from .modes import enable_grad, no_grad
 from .node import Node
@@ -90,6 +80,15 @@ class CustomOp:
             )
             self.__dict__["_primitive"] = prim
         return prim
+
+
+class DerivedOp(CustomOp):
+    """An op whose rules are another op's, transformed (batched by vmap, looped over examples)."""
+
+    def __init__(self, op: CustomOp) -> None:
+        self.op = op
+        self.name = op.name
+        self.formula = op.formula
 
 
 def _not_applied(*args: Any, **params: Any) -> Any:
@@ -266,6 +265,8 @@ def _outer_needs(x: Any) -> bool:
 
 def apply_custom(op: CustomOp, args: tuple) -> Any:
     """Apply a custom op to ``args`` (a tuple of pytrees), as ``apply`` applies a primitive."""
+    from .custom_batching import LoopedOp, through_batch
+
     leaves, arg_tree = tree_flatten(args)
     state = _state.current()
     level = max((x.level for x in leaves if isinstance(x, BatchedTensor)), default=None)
@@ -284,8 +285,8 @@ def apply_custom(op: CustomOp, args: tuple) -> Any:
         ours = [x for x in leaves if isinstance(x, BatchedTensor) and x.level == level]
         needs_grad = state.grad_enabled and any(x.requires_grad for x in ours) and not inside_own_rule
         if not needs_grad and not fwd:
-            return op.primal(*args) if inside_own_rule else _through_batch(op, args, leaves, arg_tree, level)
-        pushed = _through_batch(op, args, leaves, arg_tree, level) if any(_outer_needs(x) for x in ours) else None
+            return op.primal(*args) if inside_own_rule else through_batch(op, args, leaves, arg_tree, level)
+        pushed = through_batch(op, args, leaves, arg_tree, level) if any(_outer_needs(x) for x in ours) else None
     else:
         needs_grad = state.grad_enabled and any(isinstance(x, Tensor) and x.requires_grad for x in leaves)
         needs_grad = needs_grad and not inside_own_rule
@@ -343,7 +344,7 @@ class forward_rule:
 
 
 def _base(op: CustomOp) -> int:
-    while isinstance(op, VmappedOp):
+    while isinstance(op, DerivedOp):
         op = op.op
     return id(op)
 
@@ -443,138 +444,12 @@ def _attach_tangents(call: Call, results: list, leaves: list, arg_tree: TreeDef,
         o._tangents[level] = t
 
 
-# ------------------------------------------------------ through a vmap level
-def _through_batch(op: CustomOp, args: tuple, leaves: list, arg_tree: TreeDef, level: int) -> Any:
-    """The op on the values a vmap level wraps, with its rules batched by vmap; results wrapped again."""
-    flags = [isinstance(x, BatchedTensor) and x.level == level and x.batched for x in leaves]
-    values = [x.value if isinstance(x, BatchedTensor) and x.level == level else x for x in leaves]
-    from .vmap import _FRAMES
-
-    size = _FRAMES[level].size
-    batched_op = VmappedOp(op, arg_tree, flags, size)
-    out = apply_custom(batched_op, tree_unflatten(arg_tree, values))
-    return tree_map(lambda v: make_batched(v, level, True) if isinstance(v, Tensor) else v, out)
-
-
-class VmappedOp(CustomOp):
-    """A custom op over a batch: each rule is the op's rule under ``vmap`` (a loop, reported, if it reads values)."""
-
-    def __init__(self, op: CustomOp, arg_tree: TreeDef, flags: list[bool], size: int) -> None:
-        self.op = op
-        self.name = op.name
-        self.formula = op.formula
-        self.arg_tree = arg_tree
-        self.flags = flags
-        self.size = size
-
-    def _vmap(self, fn: Callable[..., Any], in_axes: tuple, out_axes: Any, *args: Any) -> Any:
-        from .vmap import vmap_call
-
-        try:
-            return vmap_call(fn, in_axes, out_axes, self.size, args, keep_static=True)
-        except BatchingError:
-            return _loop(fn, in_axes, out_axes, args, self.size, self.name)
-
-    def _arg_axes(self, lead: int = 0) -> Any:
-        return tree_unflatten(self.arg_tree, [lead if b else None for b in self.flags])
-
-    def primal(self, *args: Any) -> Any:
-        return self._vmap(self.op.primal, tuple(self._arg_axes()), 0, *args)
-
-    def forward(self, *args: Any) -> tuple[Any, Any]:
-        return self._vmap(self.op.forward, tuple(self._arg_axes()), 0, *args)
-
-    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
-        res_axes = tree_map(lambda r: 0 if _is_array(r) else None, residuals)
-        out_axes = tree_map(lambda o: 0 if _is_array(o) else None, outs)
-        # a cotangent may carry leading axes of its own (jacrev's basis) before the batch axis
-        lead = next((_ndim(c) - _ndim(o) for c, o in zip(tree_flatten(cotangent)[0], tree_flatten(outs)[0])), 0)
-        cot_axes = tree_map(lambda c: lead if _is_array(c) else None, cotangent)
-        return self._vmap(
-            lambda r, c, a, o: self.op.backward(r, c, a, o),
-            (res_axes, cot_axes, self._arg_axes(), out_axes),
-            lead,
-            residuals,
-            cotangent,
-            args,
-            outs,
-        )
-
-    def tangent(self, args: tuple, tangents: tuple) -> Any:
-        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
-        a_leaves = tree_flatten(args)[0]
-        lead = next((_ndim(t) - _ndim(a) for t, a in zip(t_leaves, a_leaves) if t is not None), 0)
-        tan_axes = tree_unflatten(
-            self.arg_tree, [lead if b and t is not None else None for b, t in zip(self.flags, t_leaves)]
-        )
-        return self._vmap(lambda a, t: self.op.tangent(a, t), (self._arg_axes(), tan_axes), lead, args, tangents)
-
-
-READS_VALUES = "reads the values of its inputs (x.data, numpy); write its rules with library operations to batch it"
-
-
-class _PerExample:
-    """Residuals kept per example by a looped op (a pytree leaf: it is never batched)."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items: list) -> None:
-        self.items = items
-
-
-class LoopedOp(CustomOp):
-    """A custom op inside a vmap whose rules read values: every rule runs once per example, results stacked.
-
-    The fallback for ops such as a ``Function`` whose forward uses numpy on
-    ``x.data``; reported like a primitive without a batching rule.
-    """
-
-    def __init__(self, op: CustomOp, level: int, size: int) -> None:
-        self.op = op
-        self.name = op.name
-        self.formula = op.formula
-        self.level = level
-        self.size = size
-        from .vmap import report_fallback
-
-        report_fallback(op.name, READS_VALUES)
-
-    def _example(self, tree: Any, i: int) -> Any:
-        def pick(x: Any) -> Any:
-            if isinstance(x, BatchedTensor) and x.level == self.level:
-                return x.value[i] if x.batched else x.value
-            if isinstance(x, _PerExample):
-                return x.items[i]
-            return x
-
-        return tree_map(pick, tree, is_leaf=lambda x: x is None)
-
-    def _stack(self, outs: list) -> Any:
-        from .primitives.shape import stack
-
-        first, tree = tree_flatten(outs[0], is_leaf=lambda x: x is None)
-        columns = [[_as_output(x) for x in tree_flatten(o, is_leaf=lambda x: x is None)[0]] for o in outs]
-        stacked = [
-            make_batched(stack([c[k] for c in columns]), self.level, True)
-            if isinstance(columns[0][k], Tensor)
-            else first[k]
-            for k in range(len(first))
-        ]
-        return tree_unflatten(tree, stacked)
-
-    def primal(self, *args: Any) -> Any:
-        return self._stack([self.op.primal(*self._example(args, i)) for i in range(self.size)])
-
-    def forward(self, *args: Any) -> tuple[Any, Any]:
-        pairs = [self.op.forward(*self._example(args, i)) for i in range(self.size)]
-        return self._stack([p[0] for p in pairs]), _PerExample([p[1] for p in pairs])
-
-    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
-        found = [self.op.backward(*self._example((residuals, cotangent, args, outs), i)) for i in range(self.size)]
-        return self._stack([tuple(f) for f in found])
-
-    def tangent(self, args: tuple, tangents: tuple) -> Any:
-        return self._stack([self.op.tangent(*self._example((args, tangents), i)) for i in range(self.size)])
+# ------------------------------------------------------------- helpers
+def _as_output(o: Any) -> Any:
+    """A forward's array or number result as a Tensor (numpy scalars included)."""
+    if isinstance(o, (np.ndarray, np.generic, float)) and not isinstance(o, (bool, np.bool_)):
+        return wrap(np.asarray(o))
+    return o
 
 
 def _shape(x: Any) -> tuple[int, ...]:
@@ -598,7 +473,9 @@ def _map_leading(fn: Callable[[Any], Any], lead: tuple[int, ...], batched: Any, 
     try:
         out = vmap_call(fn, (axes,), 0, n, (flat,), keep_static=True)
     except BatchingError:
-        out = _loop(fn, (axes,), 0, (flat,), n, name)
+        from .custom_batching import loop
+
+        out = loop(fn, (axes,), 0, (flat,), n, name)
     return tree_map(lambda y: y.reshape(lead + y.shape[1:]) if isinstance(y, Tensor) else y, out)
 
 
@@ -610,29 +487,7 @@ def _ndim(x: Any) -> int:
     return x.ndim if isinstance(x, Tensor) else np.ndim(x)
 
 
-def _loop(fn: Callable[..., Any], in_axes: tuple, out_axes: int, args: tuple, size: int, name: str) -> Any:
-    """``fn`` once per example (the rule read values, so it cannot be batched), results stacked."""
-    from .primitives.shape import stack
-    from .pytree import broadcast_prefix
-    from .vmap import report_fallback
-
-    report_fallback(name, READS_VALUES)
-    leaves, treedef = tree_flatten(args)
-    axes = broadcast_prefix(in_axes, args, "vmap", lambda a: a is None or isinstance(a, int))
-    outs = []
-    for i in range(size):
-        picked = [x[(slice(None),) * ax + (i,)] if ax is not None else x for x, ax in zip(leaves, axes)]
-        outs.append(fn(*tree_unflatten(treedef, picked)))
-    first, tree = tree_flatten(outs[0])
-    columns = [[_as_output(x) for x in tree_flatten(o)[0]] for o in outs]
-    stacked = [
-        stack([c[k] for c in columns], axis=out_axes) if isinstance(columns[0][k], Tensor) else first[k]
-        for k in range(len(first))
-    ]
-    return tree_unflatten(tree, stacked)
-
-
-# ------------------------------------------------------------------ custom_vjp
+# ------------------------------------------------------ transposing rules
 def _ones_for(x: Tensor) -> Tensor:
     """Ones shaped like ``x`` (a BatchedTensor's are of its level, shared by the batch)."""
     if isinstance(x, BatchedTensor):
@@ -679,321 +534,3 @@ def _is_zero(o: Any) -> bool:
     if isinstance(o, BatchedTensor):
         return False
     return isinstance(o, Tensor) and not np.any(o.data)
-
-
-class _CustomVJP(CustomOp):
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.f = f
-        self.name = getattr(f, "__name__", "custom_vjp")
-        self.fwd: Callable[..., Any] | None = None
-        self.bwd: Callable[..., Any] | None = None
-        self.formula = Formula(
-            f"{self.name}: y = {self.name}(x)",
-            "x̄ = bwd(residuals, ȳ) (custom_vjp)",
-            "ẏ = transpose of bwd applied to ẋ",
-        )
-
-    def primal(self, *args: Any) -> Any:
-        return self.f(*args)
-
-    def forward(self, *args: Any) -> tuple[Any, Any]:
-        self._check()
-        with forward_rule(self):
-            found = self.fwd(*args)
-        if not isinstance(found, tuple) or len(found) != 2:
-            raise ArgumentTypeError(f"{self.name}: fwd must return a pair (output, residuals)")
-        return found
-
-    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
-        found = self.bwd(residuals, cotangent)
-        if not isinstance(found, tuple):
-            raise ArgumentTypeError(
-                f"{self.name}: bwd must return a tuple with one cotangent per argument, got {type(found).__name__}"
-            )
-        return found
-
-    def tangent(self, args: tuple, tangents: tuple) -> Any:
-        out, residuals = self.forward(*args)
-        out_leaves, out_tree = tree_flatten(out)
-        arg_tree = tree_flatten(args)[1]
-        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
-        floats = [o for o in out_leaves if _differentiable(o)]
-
-        def bwd(u: list) -> list:
-            it = iter(u)
-            ct = out_tree.unflatten([next(it) if _differentiable(o) else None for o in out_leaves])
-            return _argument_cotangents(self.bwd(residuals, ct), arg_tree, self.name)
-
-        # ẏ = Jẋ: bwd is ū ↦ Jᵀū, so its transpose applied to ẋ
-        grads = iter(_transpose(bwd, floats, t_leaves, f"{self.name}: forward mode transposes bwd, but bwd"))
-        return out_tree.unflatten([next(grads) if _differentiable(o) else None for o in out_leaves])
-
-    def _check(self) -> None:
-        if self.fwd is None:
-            raise GradientError(
-                f"{self.name}: define its rules with {self.name}.defvjp(fwd, bwd) before differentiating"
-            )
-
-
-class custom_vjp:
-    """Give f a reverse-mode rule of its own (JAX's ``jax.custom_vjp``).
-
-    >>> @custom_vjp
-    ... def log1pexp(x):
-    ...     return ag.log(1 + ag.exp(x))
-    >>> def fwd(x):
-    ...     return log1pexp(x), x
-    >>> def bwd(x, g):
-    ...     return (g * ag.sigmoid(x),)      # stable where autodiff gives inf/inf
-    >>> log1pexp.defvjp(fwd, bwd)
-
-    ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, ȳ) -> tuple`` with
-    one cotangent per positional argument (None for none), shaped like it.
-    Without differentiation f itself runs. Forward mode (``jvp``,
-    ``jacfwd``, ``hessian``) transposes bwd, which must then be written with
-    library operations.
-    """
-
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.op = _CustomVJP(f)
-        functools.update_wrapper(self, f)
-
-    def defvjp(self, fwd: Callable[..., Any], bwd: Callable[..., Any]) -> None:
-        """Set the rules: ``fwd(*args) -> (out, residuals)`` and ``bwd(residuals, ȳ) -> (x̄, …)``."""
-        self.op.fwd, self.op.bwd = fwd, bwd
-
-    def __call__(self, *args: Any) -> Any:
-        return apply_custom(self.op, args)
-
-
-# ------------------------------------------------------------------ custom_jvp
-class _CustomJVP(CustomOp):
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.f = f
-        self.name = getattr(f, "__name__", "custom_jvp")
-        self.rule: Callable[..., Any] | None = None
-        self.formula = Formula(
-            f"{self.name}: y = {self.name}(x)",
-            "x̄ = transpose of the jvp rule applied to ȳ",
-            "ẏ = jvp(x, ẋ) (custom_jvp)",
-        )
-
-    def primal(self, *args: Any) -> Any:
-        return self.f(*args)
-
-    def forward(self, *args: Any) -> tuple[Any, Any]:
-        self._check()
-        with no_grad():
-            out = self.f(*args)
-        return out, None
-
-    def _tangent_out(self, args: tuple, tangents: tuple) -> Any:
-        found = self.rule(tuple(args), tuple(tangents))
-        if not isinstance(found, tuple) or len(found) != 2:
-            raise ArgumentTypeError(f"{self.name}: the jvp rule must return a pair (primal_out, tangent_out)")
-        return found[1]
-
-    def tangent(self, args: tuple, tangents: tuple) -> Any:
-        self._check()
-        leaves, tree = tree_flatten(args)
-        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
-        filled = [
-            t if t is not None else (wrap(np.zeros(x.shape, x.dtype)) if _differentiable(x) else None)
-            for x, t in zip(leaves, t_leaves)
-        ]
-        return self._tangent_out(args, tree_unflatten(tree, filled))
-
-    def backward(self, residuals: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
-        leaves, tree = tree_flatten(args)
-        floats = [k for k, x in enumerate(leaves) if _differentiable(x)]
-        out_tree = tree_flatten(outs)[1]
-
-        def tangent_map(u: list) -> list:
-            filled: list[Any] = [None] * len(leaves)
-            for k, uk in zip(floats, u):
-                filled[k] = uk
-            found = self._tangent_out(args, tree_unflatten(tree, filled))
-            return flatten_up_to(out_tree, found, f"{self.name} jvp rule", lenient=True, none_leaves=True)
-
-        # x̄ = Jᵀȳ: the transpose of the linear map ẋ ↦ ẏ applied to ȳ
-        cts = tree_flatten(cotangent, is_leaf=lambda c: c is None)[0]
-        what = f"{self.name}: reverse mode transposes the jvp rule, but it"
-        grads = _transpose(tangent_map, [leaves[k] for k in floats], cts, what)
-        per_leaf: list[Any] = [None] * len(leaves)
-        for k, g in zip(floats, grads):
-            per_leaf[k] = g
-        return tuple(tree_unflatten(tree, per_leaf))
-
-    def _check(self) -> None:
-        if self.rule is None:
-            raise GradientError(f"{self.name}: define its rule with @{self.name}.defjvp before differentiating")
-
-
-class custom_jvp:
-    """Give f a forward-mode rule of its own (JAX's ``jax.custom_jvp``); reverse mode transposes it.
-
-    >>> @custom_jvp
-    ... def safe_norm(x):
-    ...     return ag.sqrt((x * x).sum())
-    >>> @safe_norm.defjvp
-    ... def safe_norm_jvp(primals, tangents):
-    ...     (x,), (t,) = primals, tangents
-    ...     y = safe_norm(x)
-    ...     return y, ag.where(y > 0, (x * t).sum() / ag.where(y > 0, y, 1.0), 0.0)
-
-    The rule ``jvp(primals, tangents) -> (out, tangent_out)`` receives tuples
-    with one entry per positional argument; tangent_out must be linear in the
-    tangents and written with library operations (reverse mode transposes it).
-    """
-
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.op = _CustomJVP(f)
-        functools.update_wrapper(self, f)
-
-    def defjvp(self, rule: Callable[..., Any]) -> Callable[..., Any]:
-        """Set the rule ``rule(primals, tangents) -> (out, tangent_out)``; usable as a decorator."""
-        self.op.rule = rule
-        return rule
-
-    def __call__(self, *args: Any) -> Any:
-        return apply_custom(self.op, args)
-
-
-# --------------------------------------------------------------- Function
-class FunctionCtx:
-    """The ``ctx`` a ``Function``'s forward fills and its backward (and jvp) read."""
-
-    def __init__(self) -> None:
-        self._saved: tuple = ()
-        self._outputs: list[int] = []  # positions in _saved holding forward outputs
-        self.needs_input_grad: tuple[bool, ...] = ()
-
-    def save_for_backward(self, *tensors: Any) -> None:
-        """Keep tensors (inputs or outputs of forward) for backward; read them back as ``ctx.saved_tensors``."""
-        self._saved = tensors
-
-    save_for_forward = save_for_backward
-
-    @property
-    def saved_tensors(self) -> tuple:
-        """What ``save_for_backward`` kept (outputs of forward as the graph's outputs, for double backward)."""
-        return self._saved
-
-
-class _FunctionOp(CustomOp):
-    def __init__(self, cls: type) -> None:
-        self.cls = cls
-        self.name = cls.__name__
-        self.formula = Formula(
-            f"{self.name}: y = {self.name}.forward(x)",
-            f"x̄ = {self.name}.backward(ȳ)",
-            f"ẏ = {self.name}.jvp(ẋ)"
-            if _defines(cls, "jvp")
-            else f"ẏ = transpose of {self.name}.backward applied to ẋ",
-        )
-
-    def _run(self, args: tuple) -> tuple[Any, FunctionCtx]:
-        ctx = FunctionCtx()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        with no_grad():
-            out = self.cls.forward(ctx, *args)
-        out = tree_map(_as_output, out)
-        out_leaves = tree_flatten(out)[0]
-        ctx._outputs = [k for k, s in enumerate(ctx._saved) if any(s is o for o in out_leaves if isinstance(o, Tensor))]
-        ctx._output_index = {k: next(j for j, o in enumerate(out_leaves) if o is ctx._saved[k]) for k in ctx._outputs}
-        return out, ctx
-
-    def primal(self, *args: Any) -> Any:
-        return self._run(args)[0]
-
-    def forward(self, *args: Any) -> tuple[Any, Any]:
-        return self._run(args)
-
-    def backward(self, ctx: Any, cotangent: Any, args: tuple, outs: Any) -> tuple:
-        out_leaves = tree_flatten(outs)[0]
-        if ctx._outputs:  # saved outputs, as the graph holds them: double backward sees them
-            saved = list(ctx._saved)
-            for k in ctx._outputs:
-                saved[k] = out_leaves[ctx._output_index[k]]
-            view = FunctionCtx()
-            view.__dict__.update(ctx.__dict__)
-            view._saved = tuple(saved)
-            ctx = view
-        grads = self.cls.backward(ctx, *tree_flatten(cotangent, is_leaf=lambda c: c is None)[0])
-        return grads if isinstance(grads, tuple) else (grads,)
-
-    def tangent(self, args: tuple, tangents: tuple) -> Any:
-        out, ctx = self._run(args)
-        if _defines(self.cls, "jvp"):
-            t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
-            found = self.cls.jvp(ctx, *t_leaves)
-            return tree_map(lambda t: wrap(t) if isinstance(t, np.ndarray) else t, found)
-        out_leaves, out_tree = tree_flatten(out)
-        arg_tree = tree_flatten(args)[1]
-        t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
-        floats = [o for o in out_leaves if _differentiable(o)]
-
-        def backward(u: list) -> list:
-            grads = self.cls.backward(ctx, *u)
-            return _argument_cotangents(grads if isinstance(grads, tuple) else (grads,), arg_tree, self.name)
-
-        what = f"{self.name}: forward mode (no jvp defined) transposes backward, but it"
-        grads = iter(_transpose(backward, floats, t_leaves, what))
-        return out_tree.unflatten([next(grads) if _differentiable(o) else None for o in out_leaves])
-
-
-def _as_output(o: Any) -> Any:
-    """A forward's array or number result as a Tensor (numpy scalars included)."""
-    if isinstance(o, (np.ndarray, np.generic, float)) and not isinstance(o, (bool, np.bool_)):
-        return wrap(np.asarray(o))
-    return o
-
-
-def _defines(cls: type, name: str) -> bool:
-    return getattr(cls, name, None) is not getattr(Function, name, None)
-
-
-class Function:
-    """An operation defined PyTorch's way: static ``forward(ctx, *args)``, ``backward(ctx, *grads)``, ``.apply``.
-
-    >>> class Cube(Function):
-    ...     @staticmethod
-    ...     def forward(ctx, x):
-    ...         ctx.save_for_backward(x)
-    ...         return x * x * x
-    ...     @staticmethod
-    ...     def backward(ctx, g):
-    ...         (x,) = ctx.saved_tensors
-    ...         return 3 * x * x * g
-    >>> Cube.apply(ag.tensor(2.0, requires_grad=True))
-
-    forward runs without recording (it may use numpy on ``x.data``); backward
-    returns one gradient per input (None for none) and, written with library
-    operations, can itself be differentiated (double backward). ``jvp(ctx,
-    *tangents)`` gives forward mode; without it forward mode transposes
-    backward. Inside ``vmap`` a forward that reads values runs once per example.
-    """
-
-    @staticmethod
-    def forward(ctx: FunctionCtx, *args: Any) -> Any:
-        """The computation (runs without recording)."""
-        raise NotImplementedError("a Function subclass defines forward(ctx, *args)")
-
-    @staticmethod
-    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
-        """One gradient per input of forward, from one gradient per output."""
-        raise NotImplementedError("a Function subclass defines backward(ctx, *grads)")
-
-    @staticmethod
-    def jvp(ctx: FunctionCtx, *tangents: Any) -> Any:
-        """Optional: the output tangent from one tangent per input."""
-        raise NotImplementedError
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._op = _FunctionOp(cls)
-
-    @classmethod
-    def apply(cls, *args: Any) -> Any:
-        """Run the function on ``args``, recording one node with its backward for the graph."""
-        return apply_custom(cls._op, args)
