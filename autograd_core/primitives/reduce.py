@@ -97,7 +97,11 @@ def _variance_params(x: Any, axis: Axis = None, keepdims: bool = False, ddof: in
 
 
 def reduction(prepare: Any = _reduction_params, **declaration: Any):
-    """Declare a reduction over ``axis`` (numpy's ``axis``/``keepdims``), normalised to negative axes."""
+    """Declare a reduction over ``axis`` (numpy's ``axis``/``keepdims``), normalised to negative axes.
+
+    Negative axes leave leading axes alone, so under ``vmap`` the forward
+    reduces a whole batch as it is: the batching rule is ``batching.leading``.
+    """
 
     def declare(forward):
         name = forward.__name__
@@ -105,13 +109,13 @@ def reduction(prepare: Any = _reduction_params, **declaration: Any):
         def named_prepare(*args: Any, **params: Any) -> dict[str, Any]:
             return prepare(*args, op=name, **params)
 
+        declaration.setdefault("batch", batching.leading)
         return primitive(flops=reduction_flops, prepare=named_prepare, **declaration)(forward)
 
     return declare
 
 
 @reduction(
-    batch=batching.leading,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: t.sum(axis=axis, keepdims=keepdims),),
     formula="y = Σᵢ xᵢ",
@@ -126,7 +130,6 @@ def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
 
 
 @reduction(
-    batch=batching.leading,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
     jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
     formula="y = (1/n) Σᵢ xᵢ",
@@ -151,7 +154,6 @@ _extreme_jvp = (
 
 
 @reduction(
-    batch=batching.leading,
     vjp=_extreme_vjp,
     jvp=_extreme_jvp,
     formula="y = maxᵢ xᵢ",
@@ -166,7 +168,6 @@ def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
 
 
 @reduction(
-    batch=batching.leading,
     vjp=_extreme_vjp,
     jvp=_extreme_jvp,
     formula="y = minᵢ xᵢ",
@@ -187,7 +188,6 @@ def _spread(x, axis, ddof):
 
 
 @reduction(
-    batch=batching.leading,
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
             unreduce(g, x, axis, keepdims) * (2 * _centred(x, axis) / _spread(x, axis, ddof))
@@ -218,7 +218,6 @@ def _std_scale(y, x, axis, ddof):
 
 
 @reduction(
-    batch=batching.leading,
     vjp=(
         lambda g, y, x, axis, keepdims, ddof: (
             unreduce(g * _std_scale(y, x, axis, ddof), x, axis, keepdims) * _centred(x, axis)
@@ -243,7 +242,6 @@ def std(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
 
 
 @reduction(
-    batch=batching.leading,
     vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) * _softmax_of(y, x, axis, keepdims),),
     jvp=(lambda t, y, x, axis, keepdims: (t * _softmax_of(y, x, axis, keepdims)).sum(axis=axis, keepdims=keepdims),),
     formula="y = log Σᵢ exp(xᵢ) (max-shifted)",
