@@ -75,7 +75,8 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
     if not tensors:
         inputs, arrays, record = coerce_operands(prim, inputs)
     state = _local.state
-    if state.slow and state.batch_levels:  # inside vmap: an operand may be a batch (vmap.py)
+    slow = state.slow
+    if slow and state.batch_levels:  # inside vmap: an operand may be a batch (vmap.py)
         from .vmap import apply_batched
 
         batched = apply_batched(prim, inputs, params)
@@ -100,7 +101,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         t = wrap(out)
     if prim.view:
         share_writes(inputs[0], t)
-    if state.slow:
+    if slow:
         after_apply(state, prim, inputs, arrays, params, t)
     return t
 
