@@ -109,7 +109,13 @@ def _matmul(prim: Any, batched: tuple[bool, ...], a: Any, b: Any) -> Any:
     if nb == 1:
         b = b[..., :, None]
     r = max(na, nb, 2)
-    y = prim.bind(lined_up(a, ba, r), lined_up(b, bb, r))
+    a, b = lined_up(a, ba, r), lined_up(b, bb, r)
+    if np.shape(a)[-1] == 1:  # outer products (per-example weight gradients): numpy's stacked matmul is slow at k = 1
+        from .primitives.elementwise import mul
+
+        y = mul.primitive.bind(a, b)
+    else:
+        y = prim.bind(a, b)
     if na == 1 and nb == 1:
         return y[..., 0, 0]
     if na == 1:
