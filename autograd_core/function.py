@@ -15,7 +15,7 @@ import numpy as np
 
 from .custom import CustomOp, _argument_cotangents, _as_output, _differentiable, _transpose, apply_custom
 from .modes import no_grad
-from .pytree import tree_flatten, tree_map
+from .pytree import register_pytree_node, tree_flatten, tree_map
 from .registry import Formula
 from .tensor import Tensor, wrap
 
@@ -38,6 +38,35 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple:
         """What ``save_for_backward`` kept (outputs of forward as the graph's outputs, for double backward)."""
         return self._saved
+
+
+def _flatten_ctx(ctx: FunctionCtx) -> tuple[list, Any]:
+    """A ctx as a pytree: its saved tensors and tensor attributes are leaves (so vmap can batch them)."""
+    attrs = {k: v for k, v in vars(ctx).items() if k != "_saved"}
+    tensor_names = tuple(sorted(k for k, v in attrs.items() if isinstance(v, (Tensor, np.ndarray))))
+    others = _Others({k: v for k, v in attrs.items() if k not in tensor_names})
+    return [*ctx._saved, *(attrs[k] for k in tensor_names)], (len(ctx._saved), tensor_names, others)
+
+
+def _unflatten_ctx(aux: Any, children: list) -> FunctionCtx:
+    n, tensor_names, others = aux
+    ctx = FunctionCtx()
+    vars(ctx).update(others.values)
+    ctx._saved = tuple(children[:n])
+    vars(ctx).update(zip(tensor_names, children[n:]))
+    return ctx
+
+
+class _Others:
+    """A ctx's other attributes, carried through flattening (compared by identity)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict) -> None:
+        self.values = values
+
+
+register_pytree_node(FunctionCtx, _flatten_ctx, _unflatten_ctx)
 
 
 class _FunctionOp(CustomOp):

@@ -282,3 +282,24 @@ def test_check_rules_on_custom_vjp_and_custom_jvp():
     report = ag.check_rules(f, ag.tensor([0.5, 1.0]), ag.tensor([0.2, -0.1]))
     assert not report.ok and "vjp" in report.wrong  # the JVP is derived from bwd: both disagree
     assert ag.check_rules(safe_norm, ag.tensor([3.0, 4.0]))
+
+
+def test_function_ctx_is_batched_when_vmap_is_inside_grad():
+    class Scaled(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            ctx.k = 3.0  # any attribute travels with ctx
+            return x * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return ctx.k * x * x * g
+
+    xs = np.random.default_rng(2).standard_normal((4, 3))
+    g = ag.grad(lambda xs: ag.vmap(lambda x: Scaled.apply(x).sum())(xs).sum())(xs)
+    np.testing.assert_allclose(g.data, 3 * xs**2)
+    j = ag.jacfwd(ag.vmap(lambda x: Scaled.apply(x).sum()))(xs)
+    np.testing.assert_allclose(j.data.sum(0), 3 * xs**2)
+    assert "Scaled" not in ag.batching_fallbacks()

@@ -212,3 +212,26 @@ def test_vmap_inside_no_grad_and_integer_arguments():
     np.testing.assert_allclose(out.data, ag.cross_entropy(logits, labels).data)
     with pytest.raises(ag.errors.LabelError):
         ag.vmap(ag.cross_entropy)(logits, np.array([0, 9, 1]))
+
+
+def test_more_compositions_equal_loops():
+    xs, w = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    f = lambda x: ((x * w).sin() * x).sum()  # noqa: E731
+    each = [ag.tensor(x) for x in xs]
+    _, t = ag.jvp(ag.vmap(f), (xs,), (np.ones((4, 3)),))  # jvp outside
+    np.testing.assert_allclose(t.data, [ag.jvp(f, (x,), (np.ones(3),))[1].item() for x in each])
+    ts = rng.standard_normal((4, 3))  # batched tangents, shared primal
+    _, t = ag.vmap(lambda t: ag.jvp(f, (xs[0],), (t,)))(ts)
+    np.testing.assert_allclose(t.data, [ag.jvp(f, (xs[0],), (v,))[1].item() for v in ts])
+    h = ag.hessian(lambda xs: ag.vmap(f)(xs).sum())(xs)
+    np.testing.assert_allclose(h.data, ag.hessian(lambda xs: sum(f(xs[i]) for i in range(4)))(xs).data, atol=1e-14)
+    m = rng.standard_normal((2, 4, 3))  # vmap(grad(vmap))
+    got = ag.vmap(ag.grad(lambda x: ag.vmap(f)(x).sum()))(m)
+    want = np.stack([ag.grad(lambda x: sum(f(x[i]) for i in range(4)))(a).data for a in m])
+    np.testing.assert_allclose(got.data, want, atol=1e-14)
+    got = ag.vmap(lambda x: ag.hvp(f, x, ag.ones(3)))(xs)
+    np.testing.assert_allclose(got.data, np.stack([ag.hvp(f, x, ag.ones(3)).data for x in each]), atol=1e-14)
+    _, f_jvp = ag.linearize(ag.vmap(f), xs)
+    np.testing.assert_allclose(
+        f_jvp(np.ones((4, 3))).data, t.data * 0 + [ag.jvp(f, (x,), (np.ones(3),))[1].item() for x in each]
+    )
