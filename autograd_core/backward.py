@@ -277,7 +277,8 @@ def run_backward(
     are returned instead (None where nothing arrived) and only paths leading to
     them are walked. Rules run on arrays unless the backward pass must itself
     be differentiable (``create_graph``, or an open forward-mode level) or
-    batched (inside ``vmap``), then on Tensors. ``hooks=False`` skips tensor hooks (a replay without effects).
+    batched (inside ``vmap``), then on Tensors. ``hooks=False`` skips tensor
+    hooks (a replay without effects).
     """
     state = _state.current()
     relevant = wanted = None
