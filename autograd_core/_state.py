@@ -1,9 +1,9 @@
 """The engine's switches, one context per thread, changed through one mechanism.
 
-Grad mode, forward-mode levels, vmap levels, anomaly detection, op
-counters, observers of primitive applications and the module scope belong to
-the thread that set them, as in PyTorch: one thread's ``no_grad()`` never stops another thread's
-training, and every thread starts with grad mode on.
+Grad mode, forward-mode levels, anomaly detection, op counters, observers of
+primitive applications and the module scope belong to the thread that set
+them, as in PyTorch: one thread's ``no_grad()`` never stops another thread's
+training, and every thread starts with grad mode on. So do open ``vmap`` levels.
 
 Every change goes through ``EngineState.update`` (usually via ``switched``, a
 context manager that restores what it changed), which also recomputes the one
