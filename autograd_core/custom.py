@@ -151,7 +151,7 @@ class Call:
         The rule gives every input's at once; they wait here until the
         backward pass takes them (one per input), holding nothing after.
         """
-        if self._cache is None or self._cache[0]() is not g:
+        if self._cache is None or self._cache[0]() is not g or i not in self._cache[1]:
             self._cache = (weakref.ref(g), dict(enumerate(self.cotangents(g, ans, inputs))))
         pending = self._cache[1]
         found = pending.pop(i)
