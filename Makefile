@@ -31,6 +31,8 @@ bench: setup
 	$(PY) benchmarks/jacobian.py
 	$(PY) benchmarks/train.py
 	$(PY) benchmarks/sklearn_digits.py
+	$(PY) benchmarks/per_example.py
+	$(PY) benchmarks/checkpoint_memory.py
 
 setup: $(STAMP) dot
 

@@ -13,12 +13,15 @@ from numpy import float16, float32, float64, int32, int64
 from . import (
     _methods,  # noqa: F401  (binds operators and methods to Tensor)
     errors,
+    extending,  # noqa: E402  (primitives declared from now on get methods and numpy dispatch)
     linalg,
 )
 from ._methods import argmax, argmin
 from ._numpy_protocol import nondifferentiable
 from .apply import ApplyObserver, observing
 from .backward import Observer, run_backward, topological_order
+from .broadcasting import sum_to
+from .checkpoint import checkpoint
 from .cost import OpCounter, count_ops
 from .creation import (
     arange,
@@ -40,10 +43,24 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .custom_rules import custom_jvp, custom_vjp
 from .dlpack import from_dlpack
 from .forward import DualPair, dual_level, make_dual, unpack_dual
-from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
-from .gradcheck import dot_product_test, gradcheck
+from .function import Function, FunctionCtx
+from .functional import (
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacobian,
+    jacrev,
+    jvp,
+    linear_transpose,
+    linearize,
+    value_and_grad,
+    vjp,
+)
+from .gradcheck import RuleReport, check_rules, dot_product_test, gradcheck
 from .modes import (
     detect_anomaly,
     enable_grad,
@@ -57,8 +74,18 @@ from .modes import (
 from .node import Node
 from .primitives import *  # noqa: F403
 from .primitives import __all__ as _primitive_names
-from .registry import API, REGISTRY, Formula, Primitive, primitive, public
+from .pytree import (
+    TreeDef,
+    register_pytree_node,
+    tree_flatten,
+    tree_leaves,
+    tree_map,
+    tree_structure,
+    tree_unflatten,
+)
+from .registry import API, REGISTRY, Formula, Primitive, primitive, public, unregister
 from .tensor import Tensor, as_tensor, increment_version, tensor
+from .vmap import BatchingFallbackWarning, batching_fallbacks, unbatched_primitives, vmap
 
 __version__ = "0.1.0"
 
@@ -133,5 +160,26 @@ __all__ = [
     "vjp",
     "zeros",
     "zeros_like",
+    "BatchingFallbackWarning",
+    "Function",
+    "FunctionCtx",
+    "RuleReport",
+    "TreeDef",
+    "batching_fallbacks",
+    "check_rules",
+    "checkpoint",
+    "custom_jvp",
+    "custom_vjp",
+    "linear_transpose",
+    "linearize",
+    "register_pytree_node",
+    "tree_flatten",
+    "tree_leaves",
+    "tree_map",
+    "tree_structure",
+    "tree_unflatten",
+    "unbatched_primitives",
+    "unregister",
+    "vmap",
     *_primitive_names,
 ]

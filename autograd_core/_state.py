@@ -3,7 +3,7 @@
 Grad mode, forward-mode levels, anomaly detection, op counters, observers of
 primitive applications and the module scope belong to the thread that set
 them, as in PyTorch: one thread's ``no_grad()`` never stops another thread's
-training, and every thread starts with grad mode on.
+training, and every thread starts with grad mode on. So do open ``vmap`` levels.
 
 Every change goes through ``EngineState.update`` (usually via ``switched``, a
 context manager that restores what it changed), which also recomputes the one
@@ -24,7 +24,16 @@ import numpy as np
 class EngineState:
     """One thread's switches. Read them freely; change them with ``update`` or ``switched``."""
 
-    __slots__ = ("grad_enabled", "scope", "slow", "_fwd_levels", "_anomaly", "_counters", "_observers")
+    __slots__ = (
+        "grad_enabled",
+        "scope",
+        "slow",
+        "_fwd_levels",
+        "_anomaly",
+        "_counters",
+        "_observers",
+        "_batch_levels",
+    )
 
     def __init__(self) -> None:
         #: Record graphs for reverse mode (switched off by ``no_grad``).
@@ -37,9 +46,10 @@ class EngineState:
         self._anomaly: bool = False
         self._counters: tuple = ()
         self._observers: tuple = ()
+        self._batch_levels: tuple[int, ...] = ()
 
     def _refresh(self) -> None:
-        self.slow = bool(self._fwd_levels or self._anomaly or self._counters or self._observers)
+        self.slow = bool(self._fwd_levels or self._anomaly or self._counters or self._observers or self._batch_levels)
 
     @property
     def fwd_levels(self) -> tuple[int, ...]:
@@ -79,6 +89,16 @@ class EngineState:
     @observers.setter
     def observers(self, found: tuple) -> None:
         self._observers = tuple(found)
+        self._refresh()
+
+    @property
+    def batch_levels(self) -> tuple[int, ...]:
+        """Open ``vmap`` levels, innermost last (``vmap.py``)."""
+        return self._batch_levels
+
+    @batch_levels.setter
+    def batch_levels(self, levels: tuple[int, ...]) -> None:
+        self._batch_levels = tuple(levels)
         self._refresh()
 
     def update(self, **changes: Any) -> dict[str, Any]:

@@ -74,6 +74,14 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
             break
     if not tensors:
         inputs, arrays, record = coerce_operands(prim, inputs)
+    state = _local.state
+    slow = state.slow
+    if slow and state.batch_levels:  # inside vmap: an operand may be a batch (vmap.py)
+        from .vmap import apply_batched
+
+        batched = apply_batched(prim, inputs, params)
+        if batched is not None:
+            return batched
     if prim.promotes and len(arrays) == 2 and type(arrays[0]) is type(arrays[1]) is np.ndarray:
         if arrays[0].dtype != arrays[1].dtype:
             arrays = float_operands(arrays)
@@ -87,14 +95,13 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         raise explain_failure(prim, arrays, err) from err
     if type(out) is not np.ndarray or not out.ndim:
         out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
-    state = _local.state
     if record and state.grad_enabled:
         t = wrap(out, Node(prim, inputs, params, state.scope))
     else:
         t = wrap(out)
     if prim.view:
         share_writes(inputs[0], t)
-    if state.slow:
+    if slow:
         after_apply(state, prim, inputs, arrays, params, t)
     return t
 

@@ -333,8 +333,9 @@ def run_backward(
     their gradients; with ``inputs`` the gradients arriving at those tensors
     are returned instead (None where nothing arrived) and only paths leading to
     them are walked. Rules run on arrays unless the backward pass must itself
-    be differentiable (``create_graph``, or an open forward-mode level), then on
-    Tensors. ``hooks=False`` skips tensor hooks (a replay without effects).
+    be differentiable (``create_graph``, or an open forward-mode level) or
+    batched (inside ``vmap``), then on Tensors. ``hooks=False`` skips tensor
+    hooks (a replay without effects).
     """
     state = _state.current()
     relevant = wanted = None
@@ -343,7 +344,7 @@ def run_backward(
         wanted = {id(x) for x in inputs}
     create_graph = bool(create_graph)
     retain_graph = retain_graph or create_graph
-    tensor_mode = create_graph or bool(state.fwd_levels)
+    tensor_mode = create_graph or bool(state.fwd_levels) or bool(state.batch_levels)  # vmap batches the rules
     batch = _batch_of(seeds[0], roots[0])
     observers = _observers(state, observer, batch, tensor_mode)
     gradients = Gradients(batch, tensor_mode, observers)

@@ -50,6 +50,10 @@ class GradientError(AutogradError, RuntimeError):
     """``backward()`` was asked for something it cannot do (no seed, no graph, ...)."""
 
 
+class BatchingError(AutogradError, RuntimeError):
+    """``vmap`` was asked for something it cannot batch: reading one example's values, mismatched batch sizes."""
+
+
 class GraphFreedError(GradientError):
     """A backward pass reached a graph whose saved values an earlier pass released."""
 

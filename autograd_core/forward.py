@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _state
+from .batched import BatchedTensor
+from .batched import like as batched_like
 from .broadcasting import expand, lift
 from .errors import GradientError, ShapeError
 from .node import Node
@@ -58,6 +60,9 @@ def _current_level(level: int | None) -> int:
 def _fresh_view(x: Tensor, tangents: dict | None) -> Tensor:
     """A new tensor for ``x``'s values: a graph node if ``x`` needs grad, else a new leaf."""
     state = _state.current()
+    if isinstance(x, BatchedTensor):  # inside vmap: the view is batched too
+        node = Node(identity.primitive, (x,), EMPTY, state.scope) if x.requires_grad and state.grad_enabled else None
+        return batched_like(x, node, tangents)
     if x.requires_grad and state.grad_enabled:
         out = wrap(x.data, Node(identity.primitive, (x,), EMPTY, state.scope))
     else:
@@ -81,7 +86,7 @@ def attach_tangent(primal: Any, tangent: Any, level: int) -> Tensor:
 
 
 def _tangent_needs_tensor(t: Tensor) -> bool:
-    return bool(t.requires_grad or t._tangents)
+    return bool(t.requires_grad or t._tangents or isinstance(t, BatchedTensor))
 
 
 def make_dual(primal: Any, tangent: Any, level: int | None = None) -> Tensor:
@@ -148,8 +153,13 @@ def _tangents_at(inputs: tuple, level: int) -> tuple[list, bool]:
     return tangents, as_tensors
 
 
-def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor) -> None:
-    """Compute ``out``'s tangent at every level its inputs carry one: ẏ = Σᵢ JVPᵢ(ẋᵢ)."""
+def push_tangents(
+    prim: Primitive, inputs: tuple, arrays: list, params: dict, out: Tensor, tensors: bool = False
+) -> None:
+    """Compute ``out``'s tangent at every level its inputs carry one: ẏ = Σᵢ JVPᵢ(ẋᵢ).
+
+    ``tensors``: run the rules on Tensors whatever the inputs (``vmap`` batches them).
+    """
     state = _state.current()
     open_levels = state.fwd_levels
     levels = sorted(
@@ -161,7 +171,7 @@ def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, ou
     ndim = out.data.ndim
     for level in levels:
         tangents, as_tensors = _tangents_at(inputs, level)
-        if as_tensors:
+        if as_tensors or tensors:
             args = [_strip(x, level) for x in inputs]
             ans: Any = out
         else:
@@ -174,14 +184,14 @@ def push_tangents(prim: Primitive, inputs: tuple, arrays: list, params: dict, ou
             rule = prim.jvps[i]
             if rule is None:
                 continue
-            if not as_tensors and isinstance(t, Tensor):
+            if not (as_tensors or tensors) and isinstance(t, Tensor):
                 t = t.data
             nb = t.ndim - arrays[i].ndim  # a tangent is only ever carried by a Tensor input, so arrays[i] is its array
             if prim.broadcasting:
                 t = lift(t, nb, ndim)
             part = lift(rule(t, ans, *args, **params), nb, ndim)
             total = part if total is None else total + part
-            if state.counters and not as_tensors:
+            if state.counters and not (as_tensors or tensors):
                 flops = prim.flops(out.data, *arrays, **params) * max(1, int(np.prod(t.shape[:nb])))
                 for meter in state.counters:
                     meter.add(prim.name + ".jvp", flops)

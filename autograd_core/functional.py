@@ -1,4 +1,4 @@
-"""Function transforms in JAX's style: grad, value_and_grad, vjp, jvp, jacfwd, jacrev, hessian, hvp.
+"""Function transforms in JAX's style: grad, value_and_grad, vjp, jvp, jacfwd, jacrev, hessian, hvp, linearize.
 
 For f: R^D → R^M the Jacobian J (M × D) is built either column by column from
 D JVPs (forward mode, J·eⱼ, one pass per input direction) or row by row from
@@ -6,8 +6,16 @@ M VJPs (reverse mode, eᵢᵀ·J, one backward pass per output). ``jacfwd`` and
 ``jacrev`` push all D (or M) basis vectors through one pass as a batch, in
 chunks of ``chunk_size``; ``vectorize=False`` is the textbook loop.
 
-Transforms compose (``grad(grad(f))``, ``jacfwd(jacrev(f))``): a transform's
-variables are fresh graph nodes, so an outer transform sees through it.
+Arguments and results are pytrees (``pytree.py``): ``grad(loss)(params)``
+with a dict of parameters returns a dict of the same structure, and Jacobians
+nest as JAX's do — the output's structure outside, the input's inside
+(``hessian(f)(p)["a"]["b"]``). ``has_aux=True``: f returns ``(output, aux)``
+and aux is passed through untouched.
+
+Transforms compose (``grad(grad(f))``, ``jacfwd(jacrev(f))``, ``vmap(grad(f))``):
+a transform's variables are fresh graph nodes, so an outer transform sees
+through it; inside ``vmap`` they are tensors of the vmap's level, so the
+transform runs once for the whole batch.
 """
 
 from __future__ import annotations
@@ -21,12 +29,17 @@ import numpy as np
 
 from . import _state
 from .arguments import callable_argument, integer_argument, is_integer
-from .backward import run_backward
-from .errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from .backward import run_backward, topological_order
+from .batched import BatchedTensor
+from .batched import like as batched_like
+from .broadcasting import expand, lift
+from .errors import ArgumentTypeError, GraphFreedError, InvalidArgumentError, ShapeError
 from .forward import attach_tangent, dual_level, tangent_of, unpack_dual
 from .modes import enable_grad, is_grad_enabled, no_grad
 from .primitives.elementwise import identity
+from .pytree import TreeDef, flatten_up_to, tree_flatten, tree_map
 from .tensor import Tensor, check_grad_dtype, constant_array, to_array, wrap
+from .vmap import lift_to_level
 
 ArgNums = int | Sequence[int]
 
@@ -36,27 +49,24 @@ def _argnums(argnums: ArgNums) -> tuple[tuple[int, ...], bool]:
         return (int(argnums),), True
     if not isinstance(argnums, (tuple, list)) or not all(is_integer(i) for i in argnums):
         raise ArgumentTypeError(f"argnums must be an integer or a tuple of integers, not {argnums!r}")
-    return tuple(int(i) for i in argnums), False
+    nums = tuple(int(a) for a in argnums)
+    if not nums:
+        raise InvalidArgumentError("argnums must name at least one argument")
+    return nums, False
 
 
-def _check_argnums(nums: tuple[int, ...], args: Sequence[Any]) -> None:
+def _check_argnums(nums: tuple[int, ...], args: Sequence[Any], name: str) -> None:
     for i in nums:
         if not -len(args) <= i < len(args):
             raise InvalidArgumentError(
-                f"argnums {i} is out of range: the function was called with {len(args)} positional argument(s)"
+                f"{name}: argnums asks for argument {i} but the function was called with {len(args)} argument(s)"
             )
-
-
-def _sequence_of(values: Any, name: str, op: str) -> tuple:
-    if not isinstance(values, (tuple, list)):
-        raise ArgumentTypeError(f"{op}: {name} must be a tuple or list (one entry per argument of f), not {values!r}")
-    return tuple(values)
 
 
 def _as_float_tensor(x: Any) -> Tensor:
     t = x if isinstance(x, Tensor) else wrap(to_array(x))
     check_grad_dtype(t.dtype, "input")
-    return t
+    return lift_to_level(t)
 
 
 def variable(x: Any) -> Tensor:
@@ -64,16 +74,34 @@ def variable(x: Any) -> Tensor:
 
     If ``x`` is itself being differentiated by an outer transform it becomes a
     new node on ``x`` (so the outer transform sees through); otherwise a new
-    leaf sharing its values.
+    leaf sharing its values. Inside ``vmap`` it is a tensor of the vmap's level.
     """
     t = _as_float_tensor(x)
     if t.requires_grad and _state.current().grad_enabled:
         return identity(t)
+    tangents = dict(t._tangents) if t._tangents else None
+    if isinstance(t, BatchedTensor):
+        v = batched_like(t, tangents=tangents)
+        v.requires_grad = True
+        return v
     v = wrap(t.data)
     v.requires_grad = True
-    v._tangents = dict(t._tangents) if t._tangents else None
+    v._tangents = tangents
     v._writes = t._shared_writes()
     return v
+
+
+def _create_graph() -> bool | None:
+    """``create_graph`` for a transform's backward pass: the engine decides, except inside vmap.
+
+    Inside vmap the values a BatchedTensor wraps may be differentiated by a
+    transform outside it, which the inner graph cannot show; recording keeps
+    that possible.
+    """
+    state = _state.current()
+    if state.batch_levels:
+        return state.grad_enabled
+    return None
 
 
 def _as_result(g: Any, like: Tensor, batch: tuple[int, ...] = ()) -> Tensor:
@@ -89,7 +117,7 @@ def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any) -> np.n
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
     if chunk_size is not None:
-        integer_argument(chunk_size, "chunk_size", "jacobian", minimum=1)
+        chunk_size = integer_argument(chunk_size, "chunk_size", "jacobian", minimum=1)
     step = max(1, n if not chunk_size else int(chunk_size))
     return [(lo, min(n, lo + step)) for lo in range(0, n, step)]
 
@@ -100,150 +128,247 @@ def _join(parts: list[Any]) -> Any:
     return np.concatenate(parts, axis=0)
 
 
-def _with_variables(args: Sequence[Any], nums: tuple[int, ...]) -> tuple[list[Any], list[Tensor]]:
-    """``args`` with the ``nums`` positions replaced by fresh ``variable``s, and those variables."""
-    _check_argnums(nums, args)
-    args = list(args)
-    for i in nums:
-        args[i] = variable(args[i])
-    return args, [args[i] for i in nums]
+class _Arguments:
+    """The differentiated arguments of a call (``argnums``), flattened to leaves."""
+
+    def __init__(self, args: Sequence[Any], nums: tuple[int, ...], name: str) -> None:
+        _check_argnums(nums, args, name)
+        self.args = list(args)
+        self.nums = nums
+        self.treedefs: list[TreeDef] = []
+        self.leaves: list[list[Any]] = []
+        for i in nums:
+            leaves, treedef = tree_flatten(self.args[i])
+            if not leaves:
+                raise ArgumentTypeError(
+                    f"{name}: argument {i} holds no tensor or number to differentiate (got {self.args[i]!r}); "
+                    "pass a Tensor, an array, a number or a pytree of them"
+                )
+            self.treedefs.append(treedef)
+            self.leaves.append(leaves)
+
+    def flat(self) -> list[Any]:
+        """Every differentiated leaf, argument after argument."""
+        return [leaf for leaves in self.leaves for leaf in leaves]
+
+    def with_leaves(self, flat: Sequence[Any]) -> list[Any]:
+        """The arguments with the differentiated leaves replaced by ``flat``."""
+        args = list(self.args)
+        it = iter(flat)
+        for i, treedef, leaves in zip(self.nums, self.treedefs, self.leaves):
+            args[i] = treedef.unflatten([next(it) for _ in leaves])
+        return args
+
+    def nest(self, flat: Sequence[Any], single: bool) -> Any:
+        """Per-leaf results as pytrees shaped like the arguments (a tuple of them unless ``single``)."""
+        it = iter(flat)
+        trees = [treedef.unflatten([next(it) for _ in leaves]) for treedef, leaves in zip(self.treedefs, self.leaves)]
+        return trees[0] if single else tuple(trees)
 
 
-def _record(f: Callable[..., Any], args: list[Any]) -> Any:
+def _record(f: Callable[..., Any], args: list[Any], kwargs: dict | None = None) -> Any:
     with enable_grad():
-        return f(*args)
+        return f(*args, **(kwargs or {}))
 
 
-def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., tuple[Tensor, Any]]:
-    """``(f(x), ∇f(x))`` for a scalar-valued f, with the gradient w.r.t. ``argnums``."""
-    callable_argument(f, "f", "grad")
+def _split_aux(out: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return out, None
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise ArgumentTypeError(f"{name}(has_aux=True): f must return a pair (output, aux), got {type(out).__name__}")
+    return out[0], out[1]
+
+
+def value_and_grad(
+    f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False
+) -> Callable[..., tuple[Any, Any]]:
+    """``(f(x), ∇f(x))`` for a scalar-valued f, with the gradient w.r.t. ``argnums`` (pytrees allowed).
+
+    With ``has_aux=True`` f returns ``(value, aux)`` and the result is
+    ``((value, aux), gradient)``.
+    """
+    callable_argument(f, "f", "value_and_grad")
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
-    def value_and_grad_f(*args: Any) -> tuple[Tensor, Any]:
-        args, variables = _with_variables(args, nums)
-        out = _record(f, args)
-        if not isinstance(out, Tensor) or out.size != 1:
-            shape = out.shape if isinstance(out, Tensor) else type(out).__name__
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        a = _Arguments(args, nums, "grad")
+        variables = [variable(x) for x in a.flat()]
+        out = _record(f, a.with_leaves(variables), kwargs)
+        value, aux = _split_aux(out, has_aux, "grad")
+        if not isinstance(value, Tensor) or value.size != 1:
+            shape = value.shape if isinstance(value, Tensor) else type(value).__name__
             raise ShapeError(
                 f"grad: f must return a scalar Tensor, got {shape}; use jacrev, jacfwd or vjp for non-scalar outputs"
             )
         grads: list[Any] = [None] * len(variables)
-        if out.requires_grad:
+        if value.requires_grad and variables:
             grads = run_backward(
-                [out], [np.ones(out.shape, out.dtype)], inputs=variables, accumulate=False, create_graph=None
+                [value],
+                [np.ones(value.shape, value.dtype)],
+                inputs=variables,
+                accumulate=False,
+                create_graph=_create_graph(),
             )
-        results = tuple(_as_result(g, v) for g, v in zip(grads, variables))
-        return out, results[0] if single else results
+        results = a.nest([_as_result(g, v) for g, v in zip(grads, variables)], single)
+        return ((value, aux) if has_aux else value), results
 
     return value_and_grad_f
 
 
-def grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., Any]:
-    """The gradient function ∇f of a scalar-valued f (composable: ``grad(grad(f))``)."""
-    vg = value_and_grad(f, argnums)
+def grad(f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
+    """The gradient function ∇f of a scalar-valued f (composable: ``grad(grad(f))``).
+
+    The gradient has the structure of the argument (a dict of parameters
+    gives a dict of gradients). ``has_aux=True``: f returns ``(value, aux)``
+    and ``grad(f, has_aux=True)(x)`` returns ``(gradient, aux)``.
+    """
+    callable_argument(f, "f", "grad")
+    vg = value_and_grad(f, argnums, has_aux)
 
     @functools.wraps(f)
-    def grad_f(*args: Any) -> Any:
-        return vg(*args)[1]
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
 
     return grad_f
 
 
-def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple[Tensor, ...]]]:
+def _output_leaves(out: Any, name: str) -> tuple[list[Tensor], TreeDef]:
+    """f's result flattened to Tensors (arrays and numbers become constant Tensors)."""
+    leaves, treedef = tree_flatten(out)
+    tensors = []
+    for o in leaves:
+        if isinstance(o, Tensor):
+            tensors.append(o)
+        elif isinstance(o, (np.ndarray, np.generic, float, int)) and not isinstance(o, bool):
+            tensors.append(wrap(np.asarray(o)))
+        else:
+            raise ArgumentTypeError(
+                f"{name}: f must return Tensors (or a pytree of them: tuples, lists, dicts), got {type(o).__name__}"
+            )
+    return tensors, treedef
+
+
+def _cotangent_leaves(treedef: TreeDef, cotangent: Any, outs: list[Tensor]) -> list[Any]:
+    top = treedef.kind
+    if top in (tuple, list) and len(treedef.children) > 0:
+        if not isinstance(cotangent, (tuple, list)):
+            raise InvalidArgumentError(
+                f"vjp: f returned a {top.__name__} of {len(treedef.children)} outputs; pass a tuple of cotangents"
+            )
+        if len(cotangent) != len(treedef.children):
+            raise InvalidArgumentError(
+                f"vjp: f returned {len(treedef.children)} outputs but {len(cotangent)} cotangents were given; "
+                "pass one per output"
+            )
+    return flatten_up_to(treedef, cotangent, "vjp cotangent", lenient=True)
+
+
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """``(f(*primals), vjp_fn)`` where ``vjp_fn(ū) = ūᵀ·J`` for each primal (reverse mode).
 
-    ``vjp_fn`` may be called many times; the graph lives as long as it does.
+    Primals, outputs and cotangents may be pytrees; ``vjp_fn`` takes a
+    cotangent shaped like the output and returns a tuple with one cotangent
+    per primal, shaped like it. ``vjp_fn`` may be called many times; the graph
+    lives as long as it does. ``has_aux=True``: returns ``(out, vjp_fn, aux)``.
     """
     callable_argument(f, "f", "vjp")
-    variables = [variable(p) for p in primals]
-    out = _record(f, list(variables))
-    outs = out if isinstance(out, tuple) else (out,)
+    a = _Arguments(primals, tuple(range(len(primals))), "vjp")
+    variables = [variable(x) for x in a.flat()]
+    out = _record(f, a.with_leaves(variables))
+    out, aux = _split_aux(out, has_aux, "vjp")
+    outs, out_tree = _output_leaves(out, "vjp")
 
-    def vjp_fn(cotangent: Any) -> tuple[Tensor, ...]:
-        if isinstance(out, tuple) and not isinstance(cotangent, (tuple, list)):
-            raise InvalidArgumentError(f"vjp: f returned a tuple of {len(outs)} outputs; pass a tuple of cotangents")
-        cots = tuple(cotangent) if isinstance(out, tuple) else (cotangent,)
-        if len(cots) != len(outs):
-            raise InvalidArgumentError(
-                f"vjp: f returned {len(outs)} outputs but {len(cots)} cotangents were given; pass one per output"
-            )
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        cots = _cotangent_leaves(out_tree, cotangent, outs)
         roots, seeds = [], []
-        recorded = False  # a cotangent that reverse mode differentiates: record the pass
+        recorded = False  # a cotangent that reverse mode differentiates: record the pass (ūᵀ·J is a function of ū)
         for o, c in zip(outs, cots):
             if isinstance(c, Tensor):
                 if c.requires_grad and is_grad_enabled():
                     recorded = True
-                elif not c._tangents:  # a cotangent carrying a tangent (jvp of vjp_fn) stays a Tensor
+                elif not c._tangents and type(c) is Tensor:  # a cotangent carrying a tangent stays a Tensor
                     c = c.data
             else:
                 c = constant_array(c, "vjp: cotangent")
-            if tuple(np.shape(c)) != o.shape:
-                raise ShapeError(
-                    f"vjp: cotangent of shape {tuple(np.shape(c))} does not match the output's shape {o.shape}"
-                )
+            if tuple(np.shape(c) if not isinstance(c, Tensor) else c.shape) != o.shape:
+                shape = c.shape if isinstance(c, Tensor) else np.shape(c)
+                raise ShapeError(f"vjp: cotangent of shape {tuple(shape)} does not match the output's shape {o.shape}")
             if o.requires_grad:
                 roots.append(o)
                 seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
         grads: list[Any] = [None] * len(variables)
-        if roots:
-            # ūᵀ·J is a function of ū too: a recorded pass (or tangents riding on ū) differentiates it
+        if roots and variables:
             grads = run_backward(
-                roots, seeds, inputs=variables, accumulate=False, retain_graph=True, create_graph=recorded or None
+                roots,
+                seeds,
+                inputs=variables,
+                accumulate=False,
+                retain_graph=True,
+                create_graph=True if recorded else _create_graph(),
             )
-        return tuple(_as_result(g, v) for g, v in zip(grads, variables))
+        return a.nest([_as_result(g, v) for g, v in zip(grads, variables)], False)
 
-    return out, vjp_fn
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
-def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
-    """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward)."""
+def _shape_of(x: Any) -> tuple[int, ...]:
+    return tuple(x.shape if isinstance(x, Tensor) else np.shape(x))
+
+
+def _strip_level(tree: Any, level: int) -> Any:
+    """``tree`` with this forward level's tangents removed from its tensors (aux outputs)."""
+    return tree_map(lambda x: unpack_dual(x, level).primal if isinstance(x, Tensor) else x, tree)
+
+
+def jvp(
+    f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = False
+) -> tuple[Any, ...]:
+    """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward).
+
+    ``primals`` and ``tangents`` are sequences with one entry per argument;
+    each entry may be a pytree, its tangent of the same structure. With
+    ``has_aux=True`` returns ``(out, tangent_out, aux)``.
+    """
     callable_argument(f, "f", "jvp")
-    primals, tangents = _sequence_of(primals, "primals", "jvp"), _sequence_of(tangents, "tangents", "jvp")
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise ArgumentTypeError("jvp: pass primals and tangents as tuples (one entry per argument of f)")
+    primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise InvalidArgumentError(
             f"jvp: {len(primals)} primals but {len(tangents)} tangents; pass one tangent per primal"
         )
+    a = _Arguments(primals, tuple(range(len(primals))), "jvp")
+    tangent_leaves = [
+        t for treedef, tan in zip(a.treedefs, tangents) for t in flatten_up_to(treedef, tan, "jvp tangents")
+    ]
     with dual_level() as level:
         duals = []
-        for p, t in zip(primals, tangents):
+        for p, t in zip(a.flat(), tangent_leaves):
             x = _as_float_tensor(p)
-            t = t if isinstance(t, Tensor) else constant_array(t, "jvp: tangent")
-            tshape = tuple(np.shape(t.data if isinstance(t, Tensor) else t))
-            if tshape != x.shape:
-                raise ShapeError(f"jvp: tangent of shape {tshape} does not match primal of shape {x.shape}")
+            if not isinstance(t, Tensor):
+                t = constant_array(t, "jvp: tangent")  # ragged lists, None, strings: library errors
+            if _shape_of(t) != x.shape:
+                raise ShapeError(f"jvp: tangent of shape {_shape_of(t)} does not match primal of shape {x.shape}")
             duals.append(attach_tangent(x, t, level))
-        out = f(*duals)
-        outs = out if isinstance(out, tuple) else (out,)
+        out = f(*a.with_leaves(duals))
+        out, aux = _split_aux(out, has_aux, "jvp")
+        outs, out_tree = _output_leaves(out, "jvp")
         pairs = [unpack_dual(o, level) for o in outs]
-    primal_out = tuple(p.primal for p in pairs)
-    tangent_out = tuple(
+        if has_aux:
+            aux = _strip_level(aux, level)
+    primal_out = out_tree.unflatten(p.primal for p in pairs)
+    tangent_out = out_tree.unflatten(
         p.tangent if p.tangent is not None else wrap(np.zeros(o.shape, o.dtype)) for p, o in zip(pairs, outs)
     )
-    if isinstance(out, tuple):
-        return primal_out, tangent_out
-    return primal_out[0], tangent_out[0]
+    return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)
 
 
 def _to_output_major(j: Any, out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> Any:
     """(D,) + out.shape  →  out.shape + in.shape: the D × M block of columns, transposed."""
     d, m = math.prod(in_shape), math.prod(out_shape)
     return j.reshape((d, m)).T.reshape(tuple(out_shape) + tuple(in_shape))
-
-
-def _outputs(out: Any, name: str) -> tuple[list[Tensor], bool]:
-    """``f``'s result as a list of Tensors, and whether it was a tuple."""
-    items = list(out) if isinstance(out, tuple) else [out]
-    for o in items:
-        if not isinstance(o, Tensor):
-            raise ArgumentTypeError(f"{name}: f must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
-    return items, isinstance(out, tuple)
-
-
-def _arrange(table: list[list[Tensor]], tuple_out: bool, single_arg: bool) -> Any:
-    """``table[o][k]`` (output o, argument k) nested as JAX does: outputs outside, arguments inside."""
-    per_output = [row[0] if single_arg else tuple(row) for row in table]
-    return tuple(per_output) if tuple_out else per_output[0]
 
 
 def _finish(j: Any, out: Tensor, x: Tensor) -> Tensor:
@@ -254,39 +379,51 @@ def _finish(j: Any, out: Tensor, x: Tensor) -> Tensor:
     return wrap(np.require(j, dtype=dtype, requirements="C"))
 
 
+def _arrange(table: list[list[Tensor]], out_tree: TreeDef, a: _Arguments, single: bool) -> Any:
+    """``table[o][k]`` (output leaf o, input leaf k) nested as JAX does: outputs outside, arguments inside."""
+    return out_tree.unflatten(a.nest(row, single) for row in table)
+
+
 def jacfwd(
-    f: Callable[..., Any], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
+    f: Callable[..., Any],
+    argnums: ArgNums = 0,
+    has_aux: bool = False,
+    *,
+    vectorize: bool = True,
+    chunk_size: int | None = None,
 ) -> Callable[..., Any]:
     """The Jacobian by forward mode: column j is the JVP J·eⱼ (D passes, or one batched pass).
 
-    Each block has shape ``out.shape + in.shape``; for several outputs or
-    ``argnums`` the blocks nest as in JAX (outputs outside, arguments
-    inside). Cheaper than ``jacrev`` when D < M.
+    Each block has shape ``out.shape + in.shape``; for pytree outputs,
+    several ``argnums`` or pytree arguments the blocks nest as in JAX
+    (outputs outside, arguments inside). Cheaper than ``jacrev`` when D < M.
+    ``has_aux=True``: f returns ``(output, aux)``, the result is ``(jacobian, aux)``.
     """
     callable_argument(f, "f", "jacfwd")
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
     def jac(*args: Any) -> Any:
-        _check_argnums(nums, args)
-        table: list[list[Tensor]] = []
-        tuple_out = False
-        for i in nums:
-            x = _as_float_tensor(args[i])
-            blocks = _chunks(x.size, chunk_size) if vectorize else [(j, j + 1) for j in range(x.size)]
+        a = _Arguments(args, nums, "jacfwd")
+        inputs = [_as_float_tensor(x) for x in a.flat()]
+        columns_of: list[list[Any]] = []  # [input leaf][output leaf]
+        outs: list[Tensor] = []
+        out_tree: TreeDef | None = None
+        aux: Any = None
+        for j, x in enumerate(inputs):
+            blocks = _chunks(x.size, chunk_size) if vectorize else [(k, k + 1) for k in range(x.size)]
             columns: list[list[Any]] = []
-            outs: list[Tensor] = []
-            if not blocks:  # no input directions: every block is empty
-                with no_grad():
-                    outs, tuple_out = _outputs(f(*args), "jacfwd")
-                columns = [[np.zeros((0,) + o.shape, o.dtype)] for o in outs]
             for lo, hi in blocks:
                 basis = _basis(x.size, lo, hi, x.shape, x.dtype)
                 with dual_level() as level:
-                    a = list(args)
-                    a[i] = attach_tangent(x, basis if vectorize else basis[0], level)
-                    outs, tuple_out = _outputs(f(*a), "jacfwd")
+                    leaves = list(inputs)
+                    leaves[j] = attach_tangent(x, basis if vectorize else basis[0], level)
+                    out, found_aux = _split_aux(f(*a.with_leaves(leaves)), has_aux, "jacfwd")
+                    outs, out_tree = _output_leaves(out, "jacfwd")
                     tangents = [tangent_of(o, level) for o in outs]
+                    outs = [unpack_dual(o, level).primal for o in outs]
+                    if has_aux and aux is None:
+                        aux = _strip_level(found_aux, level)
                 columns = columns or [[] for _ in outs]
                 for o, t, column in zip(outs, tangents, columns):
                     if t is None:
@@ -294,10 +431,23 @@ def jacfwd(
                     elif not vectorize:
                         t = t[None]
                     column.append(t)
-            table = table or [[] for _ in outs]
-            for row, o, column in zip(table, outs, columns):
-                row.append(_finish(_to_output_major(_join(column), o.shape, x.shape), o, x))
-        return _arrange(table, tuple_out, single)
+            columns_of.append(columns)
+        if out_tree is None or any(not c for c in columns_of):  # some input has no directions
+            with no_grad():
+                out, found_aux = _split_aux(f(*a.with_leaves(inputs)), has_aux, "jacfwd")
+            outs, out_tree = _output_leaves(out, "jacfwd")
+            aux = found_aux if aux is None else aux
+        table = [
+            [
+                _finish(_to_output_major(_join(columns_of[j][k]), o.shape, x.shape), o, x)
+                if columns_of[j]
+                else _finish(np.zeros(o.shape + x.shape), o, x)
+                for j, x in enumerate(inputs)
+            ]
+            for k, o in enumerate(outs)
+        ]
+        result = _arrange(table, out_tree, a, single)
+        return (result, aux) if has_aux else result
 
     return jac
 
@@ -308,6 +458,7 @@ def _jacrev_blocks(
     """Rows eᵢᵀ·J of every output, by backward passes through one recorded forward pass: ``[output][argument]``."""
     plans = [_chunks(o.size, chunk_size) if vectorize else [(j, j + 1) for j in range(o.size)] for o in outs]
     passes_left = sum(len(p) for o, p in zip(outs, plans) if o.requires_grad)
+    create_graph = _create_graph()
     table = []
     for o, blocks in zip(outs, plans):
         rows: list[list[Any]] = [[] for _ in variables]
@@ -316,10 +467,15 @@ def _jacrev_blocks(
             seed = basis if vectorize else basis[0]
             batch = seed.shape[: seed.ndim - o.ndim]
             grads: list[Any] = [None] * len(variables)
-            if o.requires_grad:
+            if o.requires_grad and variables:
                 passes_left -= 1  # the graph is freed by the last pass
                 grads = run_backward(
-                    [o], [seed], inputs=variables, accumulate=False, retain_graph=passes_left > 0, create_graph=None
+                    [o],
+                    [seed],
+                    inputs=variables,
+                    accumulate=False,
+                    retain_graph=passes_left > 0,
+                    create_graph=create_graph,
                 )
             for k, (g, v) in enumerate(zip(grads, variables)):
                 if g is None:
@@ -335,32 +491,45 @@ def _jacrev_blocks(
 
 
 def jacrev(
-    f: Callable[..., Any], argnums: ArgNums = 0, *, vectorize: bool = True, chunk_size: int | None = None
+    f: Callable[..., Any],
+    argnums: ArgNums = 0,
+    has_aux: bool = False,
+    *,
+    vectorize: bool = True,
+    chunk_size: int | None = None,
 ) -> Callable[..., Any]:
     """The Jacobian by reverse mode: row i is the VJP eᵢᵀ·J (M passes, or one batched pass).
 
     Each block has shape ``out.shape + in.shape``, nested as in ``jacfwd``.
-    Cheaper than ``jacfwd`` when M < D.
+    Cheaper than ``jacfwd`` when M < D. ``has_aux`` as in ``jacfwd``.
     """
     callable_argument(f, "f", "jacrev")
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
     def jac(*args: Any) -> Any:
-        args, variables = _with_variables(args, nums)
-        outs, tuple_out = _outputs(_record(f, args), "jacrev")
-        return _arrange(_jacrev_blocks(outs, variables, vectorize, chunk_size), tuple_out, single)
+        a = _Arguments(args, nums, "jacrev")
+        variables = [variable(x) for x in a.flat()]
+        out, aux = _split_aux(_record(f, a.with_leaves(variables)), has_aux, "jacrev")
+        outs, out_tree = _output_leaves(out, "jacrev")
+        result = _arrange(_jacrev_blocks(outs, variables, vectorize, chunk_size), out_tree, a, single)
+        return (result, aux) if has_aux else result
 
     return jac
 
 
-def hessian(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., Any]:
-    """The Hessian ∇²f of a scalar f, as forward-over-reverse ``jacfwd(jacrev(f))``."""
-    return jacfwd(jacrev(f, argnums), argnums)
+def hessian(f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> Callable[..., Any]:
+    """The Hessian ∇²f of a scalar f, as forward-over-reverse ``jacfwd(jacrev(f))``.
+
+    Over pytrees it nests twice: ``hessian(f)(p)["a"]["b"]`` is ∂²f/∂a∂b of
+    shape ``a.shape + b.shape``.
+    """
+    callable_argument(f, "f", "hessian")
+    return jacfwd(jacrev(f, argnums, has_aux), argnums, has_aux)
 
 
-def hvp(f: Callable[..., Tensor], x: Any, v: Any) -> Tensor:
-    """The Hessian-vector product ∇²f(x)·v in one forward-over-reverse pass (no Hessian formed)."""
+def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
+    """The Hessian-vector product ∇²f(x)·v in one forward-over-reverse pass (no Hessian formed; pytrees allowed)."""
     return jvp(grad(f), (x,), (v,))[1]
 
 
@@ -370,6 +539,7 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "auto") ->
     "auto" records one forward pass, reads M from it and continues in reverse
     mode when M ≤ D; otherwise it runs f again with tangents (forward mode).
     """
+    callable_argument(f, "f", "jacobian")
     if mode not in ("auto", "forward", "reverse"):
         raise InvalidArgumentError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
     nums, single = _argnums(argnums)
@@ -378,10 +548,126 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "auto") ->
     def jac(*args: Any) -> Any:
         if mode == "forward":
             return jacfwd(f, argnums)(*args)
-        recorded, variables = _with_variables(args, nums)
-        outs, tuple_out = _outputs(_record(f, recorded), "jacobian")
+        a = _Arguments(args, nums, "jacobian")
+        variables = [variable(x) for x in a.flat()]
+        outs, out_tree = _output_leaves(_record(f, a.with_leaves(variables)), "jacobian")
         if mode == "auto" and sum(v.size for v in variables) < sum(o.size for o in outs):
             return jacfwd(f, argnums)(*args)
-        return _arrange(_jacrev_blocks(outs, variables, True, None), tuple_out, single)
+        return _arrange(_jacrev_blocks(outs, variables, True, None), out_tree, a, single)
 
     return jac
+
+
+# ------------------------------------------------------------ linearize
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``(f(*primals), f_jvp)`` where ``f_jvp(*tangents) = J·tangents``, J taken at ``primals``.
+
+    f runs once; each call of ``f_jvp`` pushes the tangents through the
+    recorded graph with the primitives' JVP rules (no re-run of f, no backward
+    pass). Tangents are shaped like the primals (pytrees allowed) and may
+    carry leading batch axes.
+    """
+    a = _Arguments(primals, tuple(range(len(primals))), "linearize")
+    variables = [variable(x) for x in a.flat()]
+    out = _record(f, a.with_leaves(variables))
+    outs, out_tree = _output_leaves(out, "linearize")
+    order = topological_order([o for o in outs if o.requires_grad])
+
+    def f_jvp(*tangents: Any) -> Any:
+        if len(tangents) != len(primals):
+            raise InvalidArgumentError(
+                f"linearize: f_jvp takes one tangent per primal ({len(primals)}), got {len(tangents)}"
+            )
+        flat = [t for treedef, tan in zip(a.treedefs, tangents) for t in flatten_up_to(treedef, tan, "f_jvp tangents")]
+        carried: dict[int, Any] = {}
+        batch: tuple[int, ...] | None = None
+        for v, t in zip(variables, flat):
+            t = t if isinstance(t, Tensor) and (t.requires_grad or isinstance(t, BatchedTensor)) else _array(t, v)
+            shape = _shape_of(t)
+            if shape[len(shape) - v.ndim :] != v.shape or len(shape) < v.ndim:
+                raise ShapeError(f"linearize: tangent of shape {shape} does not match primal of shape {v.shape}")
+            lead = shape[: len(shape) - v.ndim]
+            if batch is not None and lead != batch:
+                raise ShapeError(f"linearize: tangents carry different leading batch axes {batch} and {lead}")
+            batch = lead
+            carried[id(v)] = t
+        tensors = any(isinstance(t, Tensor) for t in carried.values())
+        for t in order:
+            _push_through(t, carried, tensors)
+        results = []
+        for o in outs:
+            found = carried.get(id(o))
+            results.append(
+                found
+                if isinstance(found, Tensor)
+                else wrap(np.zeros((batch or ()) + o.shape, o.dtype) if found is None else found)
+            )
+        return out_tree.unflatten(results)
+
+    return out, f_jvp
+
+
+def _array(t: Any, like: Tensor) -> np.ndarray:
+    return np.asarray(t.data if isinstance(t, Tensor) else t, dtype=like.dtype)
+
+
+def _push_through(t: Tensor, carried: dict[int, Any], tensors: bool) -> None:
+    """ẏ of ``t``'s node from its inputs' tangents: Σᵢ JVPᵢ(ẋᵢ) (the rules push_tangents runs, on a recorded node)."""
+    node = t._node
+    if node is None:
+        return
+    inputs = node.inputs
+    if inputs is None:
+        from .backward import FREED_MESSAGE
+
+        raise GraphFreedError(FREED_MESSAGE)
+    prim = node.op
+    args = list(inputs) if tensors else [x.data if isinstance(x, Tensor) else x for x in inputs]
+    ans = t if tensors else t.data
+    ndim = t.ndim
+    total = None
+    nb = 0
+    for i, x in enumerate(inputs):
+        tan = carried.get(id(x)) if isinstance(x, Tensor) else None
+        rule = prim.jvps[i]
+        if tan is None or rule is None:
+            continue
+        nb = len(_shape_of(tan)) - x.ndim
+        if prim.broadcasting:
+            tan = lift(tan, nb, ndim)
+        part = lift(rule(tan, ans, *args, **node.params), nb, ndim)
+        total = part if total is None else total + part
+    if total is None:
+        return
+    full = tuple(total.shape[:nb]) + t.shape
+    if tuple(total.shape) != full:
+        total = expand(total, full)
+    if total.dtype != t.dtype:
+        total = total.astype(t.dtype)
+    carried[id(t)] = total
+
+
+def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """The transpose of a linear f: ``f_t(ȳ) = Jᵀ·ȳ``, one cotangent per primal (shaped like it).
+
+    ``primals`` give the shapes and dtypes of f's arguments (their values are
+    not used). f must be linear: f(0) = 0 is checked, and for linear f the
+    VJP at any point is the transpose.
+    """
+    zeros = tree_map(lambda p: wrap(np.zeros(_shape_of(p), _float_dtype(p))), primals)
+    out, vjp_fn = vjp(f, *zeros)
+    for o in tree_flatten(out)[0]:
+        if isinstance(o, Tensor) and not isinstance(o, BatchedTensor) and np.any(o.data != 0):
+            raise InvalidArgumentError(
+                "linear_transpose: f(0) ≠ 0, so f is not linear (an affine map has no transpose)"
+            )
+
+    def transpose_fn(cotangent: Any) -> tuple[Any, ...]:
+        return vjp_fn(cotangent)
+
+    return transpose_fn
+
+
+def _float_dtype(p: Any) -> np.dtype:
+    dtype = p.dtype if isinstance(p, (Tensor, np.ndarray)) else np.asarray(p).dtype
+    return dtype if np.dtype(dtype).kind == "f" else _state.default_dtype

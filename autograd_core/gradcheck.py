@@ -3,19 +3,21 @@
 gradcheck compares the reverse-mode Jacobian with central differences,
 (f(x + ε·eⱼ) − f(x − ε·eⱼ)) / 2ε, element by element. The dot-product test
 checks that forward and reverse mode compute the same linear map:
-⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ for random u and v.
+⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ for random u and v. ``check_rules`` runs all of them on
+a custom op and says which of its rules is wrong.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .errors import GradcheckError
-from .functional import jacrev, jvp, vjp
+from .functional import jacfwd, jacrev, jvp, vjp
 from .modes import no_grad
 from .tensor import Tensor, to_array, wrap
 
@@ -111,3 +113,128 @@ def dot_product_test(
     if not np.isclose(lhs, rhs, rtol=rtol, atol=rtol * (1 + abs(lhs))):
         raise GradcheckError(f"dot-product test failed: <u, J v> = {lhs:.12g} but <J^T u, v> = {rhs:.12g}")
     return True
+
+
+@dataclass
+class RuleCheck:
+    """One comparison ``check_rules`` made: what was compared, whether it agreed, and the numbers."""
+
+    what: str
+    passed: bool | None  # None: could not be run (the reason is in detail)
+    detail: str = ""
+
+
+@dataclass
+class RuleReport:
+    """What ``check_rules`` found: every comparison, and which derivative rule is wrong (if one is)."""
+
+    checks: list[RuleCheck] = field(default_factory=list)
+    verdict: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when every comparison that could run agreed."""
+        return all(c.passed is not False for c in self.checks)
+
+    @property
+    def wrong(self) -> list[str]:
+        """The rules found wrong: "vjp" (reverse mode), "jvp" (forward mode), or both."""
+        found = []
+        vjp_bad = any(c.passed is False for c in self.checks if c.what.startswith("VJP"))
+        jvp_bad = any(c.passed is False for c in self.checks if c.what.startswith("JVP"))
+        if vjp_bad:
+            found.append("vjp")
+        if jvp_bad:
+            found.append("jvp")
+        return found
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        marks = {True: "ok  ", False: "FAIL", None: "skip"}
+        lines = [f"{marks[c.passed]}  {c.what}" + (f": {c.detail}" if c.detail else "") for c in self.checks]
+        return "\n".join(lines + [self.verdict])
+
+    def raise_for_errors(self) -> None:
+        """Raise ``GradcheckError`` with the report when a rule is wrong."""
+        if not self.ok:
+            raise GradcheckError(str(self))
+
+
+def check_rules(
+    f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
+) -> RuleReport:
+    """Check the derivative rules of a custom op (``custom_vjp``, ``custom_jvp``, ``Function``, a primitive).
+
+    Compares, at ``inputs`` (use float64), the reverse-mode Jacobian (the VJP
+    rule) and the forward-mode Jacobian (the JVP rule) each with central
+    finite differences of f, and runs the dot-product test ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩
+    between them. The report says which rule is wrong: the VJP when only the
+    reverse Jacobian disagrees with f, the JVP when only the forward one does.
+    Outputs may be a pytree (compared leaf by leaf, flattened).
+    """
+    from .pytree import tree_leaves
+
+    xs = _inputs(list(inputs))
+    diff = _differentiable(xs)
+    report = RuleReport()
+
+    def flat(*args: Tensor) -> Tensor:
+        from .primitives.shape import concatenate
+
+        leaves = [o for o in tree_leaves(f(*args)) if isinstance(o, Tensor) and o.dtype.kind == "f"]
+        if len(leaves) == 1:
+            return leaves[0]
+        return concatenate([o.reshape(-1) for o in leaves], axis=0)
+
+    def jacobian(transform: Callable[..., Any], i: int) -> np.ndarray:
+        x = xs[i]
+        j = transform(lambda xi: flat(*(xs[:i] + [xi] + xs[i + 1 :])))(x).data
+        return np.asarray(j, dtype=np.float64).reshape(-1, x.size)
+
+    for kind, transform in (("VJP", jacrev), ("JVP", jacfwd)):
+        for i in diff:
+            label = f"{kind} rule ({'reverse' if kind == 'VJP' else 'forward'} mode) vs finite differences, {_label(xs[i], i)}"
+            try:
+                analytic = jacobian(transform, i)
+            except Exception as err:  # a rule that cannot run is reported, not raised
+                report.checks.append(RuleCheck(label, None if kind == "JVP" else False, f"{type(err).__name__}: {err}"))
+                continue
+            numeric = numerical_jacobian(flat, xs, i, eps)
+            bad = ~(np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric))
+            if bad.any():
+                o, j = np.argwhere(bad)[0]
+                element = tuple(int(e) for e in np.unravel_index(j, xs[i].shape)) if xs[i].ndim else ()
+                worst = float(np.nanmax(np.abs(analytic - numeric))) if np.isfinite(analytic).all() else float("nan")
+                detail = (
+                    f"at input element {element}, output element {int(o)}: rule {analytic[o, j]:.8g}, "
+                    f"finite differences {numeric[o, j]:.8g} (largest difference {worst:.3g})"
+                )
+                report.checks.append(RuleCheck(label, False, detail))
+            else:
+                report.checks.append(RuleCheck(label, True))
+    try:
+        dot_product_test(flat, xs, rtol=max(rtol, 1e-8))
+        report.checks.append(RuleCheck("dot product ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ (JVP and VJP rules agree)", True))
+    except GradcheckError as err:
+        report.checks.append(RuleCheck("dot product ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ (JVP and VJP rules agree)", False, str(err)))
+    except Exception as err:  # forward mode unavailable
+        report.checks.append(RuleCheck("dot product ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩", None, f"{type(err).__name__}: {err}"))
+    report.verdict = _verdict(report.wrong, report.ok)
+    return report
+
+
+def _verdict(wrong: list[str], ok: bool) -> str:
+    if ok:
+        return "verdict: the rules agree with finite differences and with each other"
+    if wrong == ["vjp"]:
+        return "verdict: the VJP (reverse-mode, backward) rule is wrong; the forward computation and the JVP rule agree"
+    if wrong == ["jvp"]:
+        return "verdict: the JVP (forward-mode) rule is wrong; the forward computation and the VJP rule agree"
+    if wrong:
+        return (
+            "verdict: both rules disagree with finite differences of the forward computation: the rules are wrong "
+            "(a forward-mode rule derived from the backward one inherits its error), or the forward is not smooth here"
+        )
+    return "verdict: the JVP and VJP rules describe different linear maps (the dot-product test failed)"

@@ -18,7 +18,11 @@ function of arrays — with the rules beside it::
 * ``vjp[i](g, y, *operands, **params)`` is the cotangent of operand ``i``
   given the output cotangent ``g`` (reverse mode, x̄ = ȳ·∂y/∂x);
 * ``jvp[i](t, y, *operands, **params)`` is the output tangent contributed by
-  the tangent ``t`` of operand ``i`` (forward mode, ẏ = Σ ∂y/∂xᵢ·ẋᵢ).
+  the tangent ``t`` of operand ``i`` (forward mode, ẏ = Σ ∂y/∂xᵢ·ẋᵢ);
+* ``batch(batched, *operands, **params)`` is the batching rule ``vmap`` uses:
+  the operands with ``batched[i]`` True carry the batch axis in front, and it
+  returns the output with the batch axis in front (``batching.py`` has
+  generic rules; ``broadcasting=True`` primitives get the elementwise one).
 
 The decorator registers the primitive and returns the public function,
 generated with the declared signature, which applies it (``apply.apply``);
@@ -99,6 +103,7 @@ class Primitive:
         "promotes",
         "public",
         "declared_forward",
+        "batch",
     )
 
     def __init__(
@@ -126,6 +131,8 @@ class Primitive:
         self.promotes = promotes
         self.public: Callable[..., Any] | None = None
         self.declared_forward: Callable[..., Any] = forward
+        #: The batching rule (``vmap``); None: vmap loops over the batch and reports it.
+        self.batch: Rule | None = None
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
         from .apply import apply
@@ -428,6 +435,7 @@ def primitive(
     export: bool = True,
     kernel: Callable[..., Any] | None = None,
     namespace: str = "",
+    batch: Any = None,
 ) -> Callable[[Callable[P, Any]], Callable[P, Tensor]]:
     """Declare a primitive from its forward function (see the module docstring).
 
@@ -439,6 +447,9 @@ def primitive(
     forward's body calls with the same arguments; the engine calls it directly,
     saving a Python frame per op (the registry tests check the two agree).
     ``namespace``: the submodule that exports it instead of the top level (``"linalg"``).
+    ``batch``: the batching rule for ``vmap`` (see the module docstring), or a
+    generic rule from ``batching`` (``leading``, ``elementwise``); elementwise
+    primitives (``broadcasting=True``) default to ``batching.elementwise``.
     """
 
     def declare(forward: Callable[P, Any]) -> Callable[P, Tensor]:
@@ -463,6 +474,7 @@ def primitive(
             promotes=promotes,
         )
         prim.declared_forward = forward
+        prim.batch = _batch_rule(prim, batch)
         REGISTRY[prim_name] = prim
         fn = generate_public_function(forward, prim, prepare, variadic, public=export)
         prim.public = fn
@@ -471,9 +483,44 @@ def primitive(
             API[key] = PublicFunction(
                 key, fn, _names(method, fn.__name__), _numpy_targets(numpy), primitive=prim, namespace=namespace
             )
+            for hook in ON_REGISTER:
+                hook(API[fn.__name__])
         return fn
 
     return declare
+
+
+def _batch_rule(prim: Primitive, batch: Any) -> Rule | None:
+    """The declared batching rule, with generic rules bound to ``prim``."""
+    if batch is None and prim.broadcasting:
+        from .batching import elementwise
+
+        batch = elementwise
+    if hasattr(batch, "for_primitive"):
+        return batch.for_primitive(prim)
+    return batch
+
+
+#: Called with each ``PublicFunction`` declared after the package has loaded
+#: (a user's primitive): binds its Tensor methods and numpy functions.
+ON_REGISTER: list[Callable[[PublicFunction], None]] = []
+#: Called with each ``PublicFunction`` that ``unregister`` removes.
+ON_UNREGISTER: list[Callable[[PublicFunction], None]] = []
+
+
+def unregister(name: str) -> None:
+    """Remove the primitive ``name`` (a user's, e.g. to redeclare it in a notebook) and its public function.
+
+    Its Tensor methods and numpy handlers go with it.
+    """
+    prim = REGISTRY.pop(name, None)
+    if prim is None:
+        raise InvalidArgumentError(f"unregister: no primitive named {name!r} is registered")
+    for key, entry in list(API.items()):
+        if entry.primitive is prim:
+            del API[key]
+            for hook in ON_UNREGISTER:
+                hook(entry)
 
 
 def generate_public_function(

@@ -73,6 +73,7 @@ from .onnx_export import export_onnx
 from .perceptron import Perceptron
 from .persistence import load, save
 from .seeding import manual_seed
+from .stateless import functional_call
 from .summary import summary
 from .torch_interop import from_torch, state_dict_from_torch, state_dict_to_torch, to_torch
 from .train import History, evaluate, fit
@@ -115,6 +116,7 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "functional_call",
     "Perceptron",
     "PoissonNLLLoss",
     "ReLU",

@@ -29,7 +29,12 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch):
     assert len(blocks) >= 4
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), namespace)
+    declared_before = set(ag.REGISTRY)
+    try:
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), namespace)
+    finally:  # a primitive a block declares must not outlive the test
+        for name in set(ag.REGISTRY) - declared_before:
+            ag.unregister(name)
     assert (tmp_path / "L.svg").stat().st_size > 0 and (tmp_path / "moons.npz").exists()
     assert namespace["history"]["val_accuracy"][-1] >= 0.95

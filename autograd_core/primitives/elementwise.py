@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..apply import scalar_result
 from ..arguments import dtype_argument, real_argument
+from ..batched import BatchedTensor
 from ..errors import ArgumentTypeError, DtypeError, InvalidArgumentError
 from ..registry import primitive, public
 from ..tensor import Tensor, constant_array, wrap
@@ -527,6 +529,10 @@ def where(condition: Operand, a: Operand = _MISSING, b: Operand = _MISSING) -> T
     With the condition alone, the indices where it holds, one integer tensor
     per axis (``np.where(c)``, ``np.nonzero(c)``; constants).
     """
+    if isinstance(condition, BatchedTensor):  # a mask batched by vmap stays an operand, batched like a and b
+        if a is _MISSING or b is _MISSING:
+            raise InvalidArgumentError("where: inside vmap, give the condition and both a and b")
+        return _select_where(condition, a, b)
     condition = constant_array(condition, "where: condition")
     if condition.dtype.kind not in "biuf":
         raise DtypeError(f"where: the condition must hold bools (or numbers), not {condition.dtype}")
@@ -547,6 +553,7 @@ def where(condition: Operand, a: Operand = _MISSING, b: Operand = _MISSING) -> T
     vjp_text="x̄ = ȳ as x.dtype",
     jvp_text="ẏ = ẋ as dtype",
     sets_dtype=True,
+    batch=batching.leading,
     name="cast",
     export=False,
 )
@@ -570,6 +577,7 @@ def cast(x: Operand, dtype: Any) -> Tensor:
     vjp_text="x̄ = ȳ",
     jvp_text="ẏ = ẋ",
     view=True,
+    batch=batching.leading,
 )
 def identity(x: Operand, /) -> np.ndarray:
     """y = x as a new graph node (sharing data)."""

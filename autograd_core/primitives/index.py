@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import batching
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor, ndim_of, shape_of
@@ -99,6 +100,7 @@ def _index_params(x: Any, index: Any) -> dict[str, Any]:
     jvp_text="ẏ = ẋ[index]",
     flops=no_flops,
     view=True,
+    batch=batching.leading,
     method="__getitem__",
     prepare=_index_params,
 )
@@ -116,6 +118,7 @@ def getitem(x: Any, /, index: Any) -> np.ndarray:
     vjp_text="v̄ = ȳ[index]",
     jvp_text="ẏ = add_at(v̇)",
     flops=no_flops,
+    batch=batching.scatter_add,
     export=False,
 )
 def add_at(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:

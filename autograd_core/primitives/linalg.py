@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..broadcasting import lift
 from ..errors import ShapeError
 from ..registry import no_flops, primitive, public
@@ -31,6 +32,7 @@ def _mT(a: Any) -> Any:
     jvp_text="Ẏ = Ȧ·B + A·Ḃ",
     flops=lambda y, a, b: _matmul_flops(y, a, b),
     promotes=True,
+    batch=batching.matmul,
     method=("matmul", "__matmul__", "__rmatmul__"),
     numpy=np.matmul,
 )
@@ -117,6 +119,7 @@ def _permutation(x: Any, axes: tuple[int, ...] | None = None) -> dict[str, Any]:
     jvp_text="ẏ = permute(ẋ, axes)",
     flops=no_flops,
     view=True,
+    batch=batching.transpose,
     numpy=np.transpose,
     prepare=_permutation,
 )
@@ -137,6 +140,7 @@ def transpose(x: Any, /, axes: tuple[int, ...] | None = None) -> np.ndarray:
     jvp_text="Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ",
     flops=lambda y, x, w, b: _linear_flops(y, x, w, b),
     promotes=True,
+    batch=batching.linear,
 )
 def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
     """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``: one fused node, with or without a bias."""

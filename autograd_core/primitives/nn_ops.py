@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor, constant_array, ndim_of
@@ -30,6 +31,7 @@ def _class_axis(x: Any, axis: int = -1) -> dict[str, int]:
     vjp_text="x̄ = y·(ȳ − Σ ȳ·y)",
     jvp_text="ẏ = y·(ẋ − Σ ẋ·y)",
     flops=reduction_flops,
+    batch=batching.leading,
     method=True,
     prepare=_class_axis,
 )
@@ -46,6 +48,7 @@ def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
     vjp_text="x̄ = ȳ − softmax(x)·Σ ȳ",
     jvp_text="ẏ = ẋ − Σ softmax(x)·ẋ",
     flops=reduction_flops,
+    batch=batching.leading,
     method=True,
     prepare=_class_axis,
 )
@@ -95,6 +98,7 @@ def _ce_residual(z, target):
     vjp_text="z̄ = loss̄·(softmax(z)·Σp − p), p̄ = −loss̄·log_softmax(z)",
     jvp_text="losṡ = Σₖ żₖ·(softmax(z)·Σp − p)ₖ − Σₖ ṗₖ·log_softmax(z)ₖ",
     flops=reduction_flops,
+    batch=batching.leading,
     name="cross_entropy",
     export=False,
 )
@@ -167,7 +171,7 @@ def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarra
         )
     n = logits_shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= n):
-        bad = labels[(labels < 0) | (labels >= n)].flat[0]
+        bad = labels.min() if labels.min() < 0 else labels.max()  # whole-array extremes: also inside vmap
         raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
     return labels
 

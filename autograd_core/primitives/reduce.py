@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..arguments import bool_argument, is_integer, real_argument
 from ..broadcasting import expand
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
@@ -115,7 +116,11 @@ def _variance_params(
 
 
 def reduction(prepare: Any = _reduction_params, **declaration: Any):
-    """Declare a reduction over ``axis`` (numpy's ``axis``/``keepdims``), normalised to negative axes."""
+    """Declare a reduction over ``axis`` (numpy's ``axis``/``keepdims``), normalised to negative axes.
+
+    Negative axes leave leading axes alone, so under ``vmap`` the forward
+    reduces a whole batch as it is: the batching rule is ``batching.leading``.
+    """
 
     def declare(forward):
         name = forward.__name__
@@ -123,6 +128,7 @@ def reduction(prepare: Any = _reduction_params, **declaration: Any):
         def named_prepare(*args: Any, **params: Any) -> dict[str, Any]:
             return prepare(*args, op=name, **params)
 
+        declaration.setdefault("batch", batching.leading)
         return primitive(flops=reduction_flops, prepare=named_prepare, **declaration)(forward)
 
     return declare

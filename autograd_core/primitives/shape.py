@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..arguments import integer_argument, is_integer, real_argument, shape_argument
 from ..broadcasting import leading as _leading
 from ..broadcasting import lift, sum_to
@@ -32,6 +33,7 @@ from .reduce import one_axis
     jvp_text="ẏ = reshape(ẋ, shape)",
     flops=no_flops,
     view=True,
+    batch=batching.reshape,
     name="reshape",
     export=False,
 )
@@ -70,6 +72,7 @@ def _broadcast_params(x: Any, shape: Sequence[int]) -> dict[str, Any]:
     jvp_text="ẏ = broadcast_to(ẋ, shape)",
     flops=no_flops,
     view=True,
+    batch=batching.broadcast_to,
     method=True,
     numpy=np.broadcast_to,
     prepare=_broadcast_params,
@@ -112,6 +115,7 @@ def _concat_params(tensors: Sequence[Any], axis: int = 0, starts: Any = None) ->
     flops=no_flops,
     promotes=True,
     variadic=True,
+    batch=batching.leading,
     numpy=np.concatenate,
     prepare=_concat_params,
 )
@@ -131,6 +135,7 @@ def _unpad(g, y, x, widths, value):
     vjp_text="x̄ = ȳ[interior]",
     jvp_text="ẏ = pad(ẋ, widths, 0)",
     flops=no_flops,
+    batch=batching.pad,
     name="pad",
     export=False,
 )
