@@ -49,6 +49,7 @@ from .node import Node
 from .primitive import REGISTRY, Formula, Primitive
 from .primitives import *  # noqa: F403
 from .primitives import __all__ as _primitive_names
+from .released import ReleasedArray, ReleasedTensor
 from .tensor import Tensor, as_tensor, tensor
 
 __version__ = "0.1.0"
@@ -61,6 +62,8 @@ __all__ = [
     "OpCounter",
     "Primitive",
     "REGISTRY",
+    "ReleasedArray",
+    "ReleasedTensor",
     "Tensor",
     "arange",
     "as_tensor",

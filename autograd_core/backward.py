@@ -282,7 +282,7 @@ def run_backward(
                         observer.accumulate(x, before, gx)
                     pending[kx] = before + gx
             if not retain_graph:
-                node.inputs = None
+                node.release(g)
         for t in leaves:
             g = pending.pop(id(t))
             if hooks and t._hooks:

@@ -1,9 +1,11 @@
-"""The record one primitive application leaves in the graph."""
+"""The record one primitive application leaves in the graph, and what it keeps once backward released it."""
 
 from __future__ import annotations
 
 import itertools
 from typing import Any
+
+from .released import KEEP_ELEMENTS, keep, keep_gradient, kept_array
 
 _sequence = itertools.count()
 
@@ -12,14 +14,15 @@ class Node:
     """What produced a non-leaf tensor: the primitive, its inputs and parameters.
 
     ``inputs`` holds the input Tensors (and constant arrays) the VJP rules read;
-    ``backward()`` sets it to None to release them, which is how a freed graph
-    is recognised. A node never refers to its output tensor, so a graph is a
-    DAG of plain references and dies with its last reference (no cycles).
-    ``seq`` increases with every node made: a node is always made after the
-    nodes of its inputs, so decreasing ``seq`` is a reverse topological order.
+    ``backward()`` calls ``release`` to let them go, which is how a freed graph
+    is recognised (``inputs`` is None). A node never refers to its output
+    tensor, so a graph is a DAG of plain references and dies with its last
+    reference (no cycles). ``seq`` increases with every node made: a node is
+    always made after the nodes of its inputs, so decreasing ``seq`` is a
+    reverse topological order.
     """
 
-    __slots__ = ("op", "inputs", "params", "stamp", "scope", "site", "seq", "__weakref__")
+    __slots__ = ("op", "inputs", "params", "stamp", "scope", "site", "seq", "_kept", "_grad", "__weakref__")
 
     def __init__(self, op: Any, inputs: tuple, params: dict, stamp: int, scope: Any) -> None:
         self.op = op
@@ -29,6 +32,7 @@ class Node:
         self.scope = scope
         self.site = None
         self.seq = next(_sequence)
+        # _kept and _grad stay unset until release(): nothing is added to the forward pass
 
     @property
     def name(self) -> str:
@@ -39,6 +43,49 @@ class Node:
     def freed(self) -> bool:
         """True once a backward pass without ``retain_graph`` has released this node."""
         return self.inputs is None
+
+    def release(self, grad: Any) -> None:
+        """Let go of the inputs once backward has run this node's VJPs; keep what a picture of the pass needs.
+
+        ``grad`` is the complete gradient ∂root/∂y of the node's output y. The
+        node keeps references only to small things, so that memory after
+        backward grows with the number of nodes, not with the size of the
+        arrays. An element-wise op whose output has at most ``KEEP_ELEMENTS``
+        elements keeps its inputs (none is larger than the output) and ``grad``
+        as they are. Any other node keeps each input tensor or array that is
+        small and owns its memory as it is, a copy of a small view, and for
+        anything larger a ``ReleasedTensor`` / ``ReleasedArray`` with its name,
+        shape, dtype and first few values; its gradient likewise. (The fast path
+        does not look for views: a small slice of a large array fed to an
+        element-wise op keeps that array, as the slice itself does.) Values are
+        kept by reference, so a later in-place write (an optimizer step on a
+        parameter) shows in them. ``inputs`` becomes None: the node is ``freed``
+        and a second backward through it raises ``GraphFreedError``.
+        """
+        inputs = self.inputs
+        self.inputs = None
+        # backward calls this once per node, so the common case costs two attribute reads: an
+        # element-wise op (inputs broadcast to the output, so none is larger) with a small output
+        if self.op.broadcasting and grad.size <= KEEP_ELEMENTS:
+            self._kept = inputs
+            self._grad = grad
+        else:
+            self._kept = tuple(map(keep, inputs))
+            self._grad = keep_gradient(grad)
+
+    @property
+    def kept_inputs(self) -> tuple | None:
+        """After ``release``: the inputs, each kept as it was when small, else a ``ReleasedTensor``/``ReleasedArray``.
+
+        None while the node holds its inputs (see ``inputs``), or when it was
+        released some other way.
+        """
+        return getattr(self, "_kept", None)
+
+    @property
+    def kept_grad(self) -> Any:
+        """After ``release``: the gradient of the node's output (an array, or a ``ReleasedArray`` when large); else None."""
+        return kept_array(getattr(self, "_grad", None))
 
     def __repr__(self) -> str:
         state = ", freed" if self.inputs is None else ""
