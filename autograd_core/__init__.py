@@ -35,6 +35,7 @@ from .creation import (
 from .forward import DualPair, dual_level, make_dual, unpack_dual
 from .functional import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 from .gradcheck import dot_product_test, gradcheck
+from .kept_graph import KeptGraph, kept_graph
 from .modes import (
     detect_anomaly,
     enable_grad,
@@ -57,6 +58,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DualPair",
     "Formula",
+    "KeptGraph",
     "Node",
     "Observer",
     "OpCounter",
@@ -90,6 +92,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "kept_graph",
     "linspace",
     "make_dual",
     "manual_seed",

@@ -24,6 +24,7 @@ trace before ``loss.backward()``.
 
 from . import plots
 from .errors import GraphReleasedError, GraphvizNotFoundError, PlotsUnavailableError
+from .explorer import Explorer, explore
 from .graph import draw_graph
 from .monitor import GradientNormHistory
 from .render import render, save_step_graphs
@@ -32,6 +33,8 @@ from .trace import BackpropTrace, Step, trace_backward
 __all__ = [
     "BackpropTrace",
     "draw_graph",
+    "Explorer",
+    "explore",
     "GradientNormHistory",
     "GraphReleasedError",
     "GraphvizNotFoundError",
