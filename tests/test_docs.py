@@ -33,3 +33,20 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch):
         exec(compile(block, "README.md", "exec"), namespace)
     assert (tmp_path / "L.svg").stat().st_size > 0 and (tmp_path / "moons.npz").exists()
     assert namespace["history"]["val_accuracy"][-1] >= 0.95
+
+
+def test_the_docs_command_works_in_a_checkout_and_says_what_it_is_elsewhere(tmp_path, monkeypatch, capsys):
+    from autograd_core import __main__ as command
+
+    monkeypatch.setattr(command, "default_readme", lambda: tmp_path / "site-packages" / "README.md")
+    assert command.main(["docs"]) == 2  # an installed package: no README next to it
+    assert "source checkout" in capsys.readouterr().err
+    assert command.main(["docs", "--print"]) == 0
+    assert capsys.readouterr().out.strip() == primitive_table()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\n{START}\nstale\n{END}\n", encoding="utf-8")
+    assert command.main(["docs", str(readme)]) == 0 and "updated" in capsys.readouterr().out
+    assert primitive_table() in readme.read_text(encoding="utf-8")
+    readme.write_text("no markers here", encoding="utf-8")
+    assert command.main(["docs", str(readme)]) == 2 and "no <!-- primitives:start --> marker" in capsys.readouterr().err
+    assert command.main(["doc"]) == 2 and "usage" in capsys.readouterr().err

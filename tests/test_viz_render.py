@@ -108,3 +108,12 @@ def test_save_step_graphs_writes_the_forward_and_backward_pictures_before_backwa
         assert path.name == f"training_step_{mode}.png" and path.stat().st_size > 1000
     ex.J.backward()  # the graph is intact
     assert ex.w0.grad is not None
+
+
+def test_without_dot_a_notebook_shows_the_install_message_instead_of_a_traceback(tmp_path, monkeypatch):
+    graph = viz.draw_graph(micrograd().L)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    bundle = graph._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert "apt-get install graphviz" in bundle["text/plain"] and "brew install graphviz" in bundle["text/html"]
+    assert graph._repr_svg_() is None
