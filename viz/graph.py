@@ -199,20 +199,30 @@ def build(
     highlight: Tensor | None = None,
     title: str | None = None,
     ids: bool = False,
+    partial: bool = False,
 ) -> Picture:
     """The picture of ``graph`` with the gradients known so far (``grads``), optionally one tensor highlighted.
 
     ``title=""`` leaves the title out (a page that shows its own caption);
-    ``ids`` gives every node and edge an SVG ``id`` (``t3``, ``op3``, ``e_t1_op3``) for scripts.
+    ``ids`` gives every node and edge an SVG ``id`` (``t3``, ``op3``, ``e3_1``) for scripts;
+    ``partial`` says the gradients are those of a pass still under way (a
+    tensor that will get one says "not reached yet").
     """
-    return _Builder(graph, opts, grads, highlight, ids).digraph(title)
+    return _Builder(graph, opts, grads, highlight, ids, partial).digraph(title)
 
 
 class _Builder:
     def __init__(
-        self, graph: Graph, opts: Options, grads: Gradients | None, highlight: Tensor | None, ids: bool = False
+        self,
+        graph: Graph,
+        opts: Options,
+        grads: Gradients | None,
+        highlight: Tensor | None,
+        ids: bool = False,
+        partial: bool = False,
     ) -> None:
         self.ids = ids
+        self.partial = partial
         self.graph = graph
         self.opts = opts
         self.grads = grads if grads is not None else Gradients()
@@ -256,9 +266,10 @@ class _Builder:
         if label:
             dot.attr(label=label, labelloc="t")
         self._emit(dot)
-        for tail, head, attrs in edges:
-            if self.ids:
-                attrs = {**attrs, "id": f"e_{tail}_{head}"}
+        for n, (tail, head, attrs) in enumerate(edges):
+            if self.ids:  # every edge touches one op: e<k>_<n> belongs to op<k> and its output t<k>
+                op = tail if tail.startswith("op") else head
+                attrs = {**attrs, "id": f"e{op[2:]}_{n}"}
             dot.edge(tail, head, **attrs)
         return dot
 
@@ -329,6 +340,8 @@ class _Builder:
             rows.append(cell(self._array("value", value)))
         if self.opts.grads and "grad" in shows and grad is not None:
             rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE)))
+        elif self.opts.grads and "grad" in shows and self.partial and t.requires_grad:
+            rows.append(cell('<FONT COLOR="#555555">grad</FONT> <FONT COLOR="#999999">not reached yet</FONT>'))
         if self.opts.grads and self.graph.has_hooks(t) and not self.graph.released:
             rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="{HOOK_COLOUR}">⚠ {html(HOOK_NOT_APPLIED)}</FONT>'))
         tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"

@@ -49,7 +49,9 @@ def caption(
     """
     span = 2 * PER_ROW
     rows = []
-    if title:
+    if title and "\n" in title:  # a step's caption: several lines, left-aligned, a little smaller
+        rows.append(_wide(f'<FONT POINT-SIZE="12"><B>{html(title + chr(10))}</B></FONT>', span))
+    elif title:
         rows.append(_wide(f'<FONT POINT-SIZE="14"><B>{html(title)}</B></FONT>', span, "CENTER"))
     if legend:
         rows.extend(_legend(values, grads, backward, kinds, backward if edge_grads is None else edge_grads, span))
@@ -76,7 +78,7 @@ def _legend(
     if values:
         keys.append(_key(f'<FONT COLOR="{VALUE_EDGE}">⟶</FONT>', "value flowing forward"))
     if grads and edge_grads:
-        text = "gradient sent back along the edge" if backward else "one use's share of the gradient"
+        text = "gradient sent back along the edge" if backward else "gradient from one of several uses"
         keys.append(_key(f'<FONT COLOR="{GRAD_EDGE}">x̄</FONT>', text))
     rows = _grid(keys)
     shown = [(kind, text) for kind, text in _KINDS if kinds is None or kind in kinds]

@@ -208,7 +208,7 @@ class BackpropTrace:
         step = self.steps[number - 1]
         opts = options(mode, FIELDS, max_elements, rankdir, group_modules, 4, True, size)
         title = "\n".join(self.caption_lines(step))
-        return build(self.graph, opts, self.snapshot(number), highlight=step.tensor, title=title)
+        return build(self.graph, opts, self.snapshot(number), highlight=step.tensor, title=title, partial=True)
 
     def caption_lines(self, step: Step) -> list[str]:
         """``step`` described in short lines: what arrives, the rule, and one line per gradient sent."""
