@@ -286,3 +286,13 @@ def node_of_value(src, text):
         if node_id.startswith("t") and text in node_label(src, node_id):
             return node_id
     raise AssertionError(text)
+
+
+def test_viz_uses_only_the_public_core_api():
+    from pathlib import Path
+
+    for path in Path(viz.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for module in re.findall(r"^\s*(?:from|import) autograd_core(\.\w+)?", text, re.M):
+            assert module in ("", ".errors"), f"{path.name} imports autograd_core{module}, which is not public API"
+        assert not re.search(r"\bag\._", text), f"{path.name} uses a private name of autograd_core"

@@ -7,8 +7,8 @@ from typing import Any
 
 import graphviz
 
+from autograd_core import Tensor
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
-from autograd_core.tensor import Tensor
 
 from .errors import INSTALL_GRAPHVIZ, GraphvizNotFoundError
 from .graph import FORMATS, draw_graph
