@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from .released import KEEP_ELEMENTS, keep, keep_gradient, kept_array
+from .released import KEEP_ELEMENTS, keep, keep_gradient
 
 _sequence = itertools.count()
 
@@ -47,31 +47,34 @@ class Node:
     def release(self, grad: Any) -> None:
         """Let go of the inputs once backward has run this node's VJPs; keep what a picture of the pass needs.
 
-        ``grad`` is the complete gradient ∂root/∂y of the node's output y. The
-        node keeps references only to small things, so that memory after
-        backward grows with the number of nodes, not with the size of the
-        arrays. An element-wise op whose output has at most ``KEEP_ELEMENTS``
-        elements keeps its inputs (none is larger than the output) and ``grad``
-        as they are. Any other node keeps each input tensor or array that is
-        small and owns its memory as it is, a copy of a small view, and for
-        anything larger a ``ReleasedTensor`` / ``ReleasedArray`` with its name,
-        shape, dtype and first few values; its gradient likewise. (The fast path
-        does not look for views: a small slice of a large array fed to an
-        element-wise op keeps that array, as the slice itself does.) Values are
-        kept by reference, so a later in-place write (an optimizer step on a
-        parameter) shows in them. ``inputs`` becomes None: the node is ``freed``
-        and a second backward through it raises ``GraphFreedError``.
+        ``grad`` is the complete gradient ∂root/∂y of the node's output y.
+        ``inputs`` becomes None: the node is ``freed``, and a second backward
+        through it raises ``GraphFreedError``. What the node keeps is small, so
+        memory after backward grows with the number of nodes, never with the
+        size of the arrays:
+
+        * an element-wise op whose output has at most ``KEEP_ELEMENTS``
+          elements keeps its inputs as they are (none is larger than the
+          output). Its gradient is not stored: with every value kept, a replay
+          of the pass reproduces it exactly, and storing one array per node
+          would cost every backward pass time;
+        * any other node keeps each input tensor or array that is small and
+          owns its memory as it is, a copy of a small view, and for anything
+          larger a ``ReleasedTensor`` / ``ReleasedArray`` (name, shape, dtype,
+          first values); and its gradient, likewise.
+
+        The fast path does not look for views: a small slice of a large array
+        fed to an element-wise op keeps that array alive, as the slice itself
+        does. Values are kept by reference, so a later in-place write (an
+        optimizer step on a parameter) shows in them.
         """
-        inputs = self.inputs
-        self.inputs = None
-        # backward calls this once per node, so the common case costs two attribute reads: an
-        # element-wise op (inputs broadcast to the output, so none is larger) with a small output
+        # backward calls this once per node, so the common case costs two attribute reads
         if self.op.broadcasting and grad.size <= KEEP_ELEMENTS:
-            self._kept = inputs
-            self._grad = grad
+            self._kept = self.inputs
         else:
-            self._kept = tuple(map(keep, inputs))
+            self._kept = tuple(map(keep, self.inputs))
             self._grad = keep_gradient(grad)
+        self.inputs = None
 
     @property
     def kept_inputs(self) -> tuple | None:
@@ -84,8 +87,12 @@ class Node:
 
     @property
     def kept_grad(self) -> Any:
-        """After ``release``: the gradient of the node's output (an array, or a ``ReleasedArray`` when large); else None."""
-        return kept_array(getattr(self, "_grad", None))
+        """After ``release``: the gradient of the node's output (an array, or a ``ReleasedArray`` when large).
+
+        None while the node holds its inputs, and for a small element-wise node
+        (whose gradient a replay of the kept values reproduces).
+        """
+        return getattr(self, "_grad", None)
 
     def __repr__(self) -> str:
         state = ", freed" if self.inputs is None else ""

@@ -104,13 +104,6 @@ def keep_gradient(g: Any) -> np.ndarray | ReleasedArray:
     return _keep_array(getattr(g, "data", g) if _is_tensor(g) else g)
 
 
-def kept_array(g: Any) -> np.ndarray | ReleasedArray | None:
-    """A kept gradient as an array (the fast path of ``Node.release`` may have kept a Tensor or a numpy scalar)."""
-    if g is None or isinstance(g, (np.ndarray, ReleasedArray)):
-        return g
-    return np.asarray(g.data if _is_tensor(g) else g)
-
-
 def _is_tensor(x: Any) -> bool:
     from .tensor import Tensor
 

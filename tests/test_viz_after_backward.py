@@ -46,13 +46,21 @@ def test_gradients_drawn_after_backward_are_the_ones_backward_computed_even_afte
     assert f"{grad_w[0, 0]:.4g}" in node_label(src, node_of(src, "w"))
 
 
-def test_a_seed_given_to_backward_is_the_one_drawn():
-    x = ag.tensor([1.0, 2.0], requires_grad=True, name="x")
-    y = x * 3
+def test_after_backward_a_non_scalar_root_is_drawn_with_its_seed():
+    x = ag.tensor([[1.0, 2.0]], requires_grad=True, name="x")
+    w = ag.tensor([[1.0, 0.0], [0.0, -1.0]], requires_grad=True, name="w")
+    y = x @ w  # matmul keeps its gradient: the seed backward was given
     y.name = "y"
-    y.backward(gradient=[1.0, 10.0])
+    y.backward(gradient=[[1.0, 10.0]])
     src = viz.draw_graph(y, mode="backward").source
-    assert "[3, 30]" in node_label(src, node_of(src, "x")) and "[1, 10]" in node_label(src, node_of(src, "y"))
+    assert "[1, 10]" in node_label(src, node_of(src, "y")) and "[1, -10]" in node_label(src, node_of(src, "x"))
+    z = x * 3  # an element-wise root keeps no gradient: as before backward, it needs gradient=
+    z.name = "z"
+    z.backward(gradient=[[1.0, 10.0]])
+    with pytest.raises(ag.errors.GradientError, match="pass gradient="):
+        viz.draw_graph(z, mode="backward")
+    src = viz.draw_graph(z, mode="backward", gradient=[[1.0, 10.0]]).source
+    assert "[3, 30]" in node_label(src, node_of(src, "x"))
 
 
 def _mlp_step():
@@ -94,3 +102,20 @@ def test_a_graph_freed_without_records_says_what_to_do():
     ex.L.grad_fn.inputs = None  # what a backward pass that keeps nothing leaves
     with pytest.raises(viz.GraphReleasedError, match=r"draw it before calling backward\(\).*retain_graph=True"):
         viz.draw_graph(ex.L)
+
+
+def test_in_a_large_graph_the_small_nodes_near_the_loss_still_get_their_gradients():
+    model, loss = _mlp_step()
+    bias = model.layers[2].bias
+    penalty = (bias * bias).sum()
+    penalty.name = "penalty"
+    total = loss + 0.5 * penalty
+    total.name = "total"
+    total.backward()
+    src = viz.draw_graph(total, mode="both").source
+    assert 'grad</FONT> <FONT COLOR="#c0392b">1</FONT>' in node_label(src, node_of(src, "loss"))  # replayed
+    assert 'grad</FONT> <FONT COLOR="#c0392b">0.5</FONT>' in node_label(src, node_of(src, "penalty"))
+    square = node_label(src, node_of(src, "mul₁"))  # bias·bias: small, element-wise, replayed
+    assert "grad" in square and "0.5" in square
+    hidden = node_label(src, node_of(src, "relu₁"))  # large: what backward kept of it
+    assert "not kept after backward" in hidden and "grad" in hidden

@@ -23,7 +23,7 @@ from . import health
 from .arrays import array_lines, compact, number, shape_text
 from .labels import attr, bar, html, input_symbols, params_text
 from .picture import Picture
-from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, read_graph, replay
+from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, partial_replay, read_graph, replay
 from .style import (
     CLUSTER_FILLS,
     FONT,
@@ -164,31 +164,35 @@ def draw_graph(
 
 
 def gradients(graph: Graph, gradient: Any = None) -> Gradients:
-    """Every tensor's gradient and every edge's share: replayed, or after backward the ones backward computed.
+    """Every tensor's gradient and every edge's share, replayed without changing anything.
 
-    A graph read after ``backward()`` takes each tensor's total from what
-    backward kept (a node's gradient, a live leaf's ``.grad``); the edges come
-    from a replay when every value was kept, else each edge into a tensor
-    used once carries that tensor's total (an edge into a tensor used several
-    times then has no label). A ``gradient`` given explicitly is replayed.
+    A graph read after ``backward()`` whose values were all kept replays
+    exactly. When large values were not kept, the replay keeps only what it
+    can get right (``partial_replay``); the gradients backward stored (a
+    non-element-wise node's, a live leaf's ``.grad``) fill in the rest, and
+    an edge into a tensor used once carries that tensor's total.
     """
     grads = Gradients()
-    if not graph.released or gradient is not None:
-        replay(graph, grads, gradient, "draw_graph")
-        return grads
     if not graph.missing:
-        replay(graph, grads, None, "draw_graph")
+        replay(graph, grads, gradient, "draw_graph")
+        if graph.released and gradient is None:
+            for t in graph.tensors:  # a leaf's .grad is what backward stored (hooks and all)
+                kept = graph.kept.grads.get(id(t))
+                if kept is not None and t.grad_fn is None:
+                    grads.totals[id(t)] = kept
+        return grads
+    grads = partial_replay(graph, gradient)
     for t in graph.tensors:
         kept = graph.kept.grads.get(id(t))
-        if kept is not None:
+        if kept is not None and id(t) not in grads.totals:
             grads.totals[id(t)] = kept
-    if graph.missing:
-        for t in graph.tensors:
-            if t.grad_fn is None:
-                continue
-            for i, x in enumerate(t.grad_fn.inputs):
-                if isinstance(x, Tensor) and len(graph.consumers.get(id(x), ())) == 1 and id(x) in grads.totals:
-                    grads.edges[(id(t), i)] = grads.totals[id(x)]
+    for t in graph.tensors:
+        if t.grad_fn is None:
+            continue
+        for i, x in enumerate(t.grad_fn.inputs):
+            single = isinstance(x, Tensor) and len(graph.consumers.get(id(x), ())) == 1
+            if single and (id(t), i) not in grads.edges and id(x) in grads.totals:
+                grads.edges[(id(t), i)] = grads.totals[id(x)]
     return grads
 
 

@@ -239,14 +239,51 @@ def replay(graph: Graph, observer: ag.Observer, gradient: Any = None, what: str 
         names = sorted({graph.names.get(k, "a constant") for k in graph.missing})
         shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
         raise GraphReleasedError(INCOMPLETE_MESSAGE.format(what=what, names=shown))
+    _run(graph, observer, _seed_after_backward(graph, gradient))
+
+
+def _seed_after_backward(graph: Graph, gradient: Any) -> np.ndarray:
+    """The seed of a replay: ``gradient``, else the one backward used when the root's node kept it, else ones."""
     if gradient is None and graph.released:
         kept = graph.kept.grads.get(id(graph.root))
         gradient = kept if isinstance(kept, np.ndarray) else None
-    ag.run_backward(
-        [graph.root],
-        [seed(graph.root, gradient)],
-        retain_graph=True,
-        accumulate=False,
-        observer=observer,
-        hooks=False,
-    )
+    return seed(graph.root, gradient)
+
+
+def _run(graph: Graph, observer: ag.Observer, seed_array: np.ndarray) -> None:
+    ag.run_backward([graph.root], [seed_array], retain_graph=True, accumulate=False, observer=observer, hooks=False)
+
+
+def partial_replay(graph: Graph, gradient: Any = None) -> Gradients:
+    """The gradients a replay can still get right in a graph read after backward whose large values were not kept.
+
+    The pass runs over the copy, placeholders and all; a tensor's total is kept
+    only when every one of its uses is a node whose output and inputs hold
+    real values and whose own gradient is right (working back from the root),
+    and an edge's share only when it leaves such a node. Whatever a
+    placeholder spoiled is dropped.
+    """
+    found = Gradients()
+    if not graph.root.requires_grad:
+        return found
+    missing = graph.missing
+    try:
+        with np.errstate(all="ignore"):
+            _run(graph, found, _seed_after_backward(graph, gradient))
+    except Exception:  # a rule choking on a placeholder: nothing replayed can be trusted
+        return Gradients()
+
+    def real_node(t: Tensor) -> bool:
+        node = t.grad_fn
+        return id(t) not in missing and all(x is None or id(x) not in missing for x in node.inputs)
+
+    good = {id(graph.root)}
+    for t in reversed(graph.tensors):  # every consumer comes before the tensors it uses
+        uses = graph.consumers.get(id(t), ())
+        if uses and all(id(c) in good and real_node(c) for c in uses):
+            good.add(id(t))
+    right = Gradients()
+    right.totals = {k: v for k, v in found.totals.items() if k in good}
+    trusted = {id(t) for t in graph.tensors if t.grad_fn is not None and id(t) in good and real_node(t)}
+    right.edges = {key: v for key, v in found.edges.items() if key[0] in trusted}
+    return right
