@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from .released import KEEP_ELEMENTS, keep, keep_gradient
+from .released import KEEP_ELEMENTS, pack, pack_gradient, unpack
 
 _sequence = itertools.count()
 
@@ -60,8 +60,8 @@ class Node:
           would cost every backward pass time;
         * any other node keeps each input tensor or array that is small and
           owns its memory as it is, a copy of a small view, and for anything
-          larger a ``ReleasedTensor`` / ``ReleasedArray`` (name, shape, dtype,
-          first values); and its gradient, likewise.
+          larger a ``ReleasedTensor`` / ``ReleasedArray`` (name, shape and
+          dtype); and its gradient, likewise.
 
         The fast path does not look for views: a small slice of a large array
         fed to an element-wise op keeps that array alive, as the slice itself
@@ -72,8 +72,8 @@ class Node:
         if self.op.broadcasting and grad.size <= KEEP_ELEMENTS:
             self._kept = self.inputs
         else:
-            self._kept = tuple(map(keep, self.inputs))
-            self._grad = keep_gradient(grad)
+            self._kept = tuple(map(pack, self.inputs))
+            self._grad = pack_gradient(grad)
         self.inputs = None
 
     @property
@@ -83,7 +83,12 @@ class Node:
         None while the node holds its inputs (see ``inputs``), or when it was
         released some other way.
         """
-        return getattr(self, "_kept", None)
+        kept = getattr(self, "_kept", None)
+        if kept is not None:
+            unpacked = tuple(map(unpack, kept))  # records backward packed become ReleasedTensor / ReleasedArray
+            if any(a is not b for a, b in zip(unpacked, kept)):
+                self._kept = kept = unpacked
+        return kept
 
     @property
     def kept_grad(self) -> Any:
@@ -92,7 +97,11 @@ class Node:
         None while the node holds its inputs, and for a small element-wise node
         (whose gradient a replay of the kept values reproduces).
         """
-        return getattr(self, "_grad", None)
+        grad = getattr(self, "_grad", None)
+        unpacked = unpack(grad)
+        if unpacked is not grad:
+            self._grad = unpacked
+        return unpacked
 
     def __repr__(self) -> str:
         state = ", freed" if self.inputs is None else ""

@@ -1,8 +1,12 @@
 """What a node keeps of a large array or tensor once backward released it: enough to draw it, not its memory.
 
 ``Node.release`` keeps small arrays (at most ``KEEP_ELEMENTS`` elements,
-owning their memory) as they are; everything else becomes one of these
-records, holding the name, shape, dtype and the first ``HEAD`` values.
+owning their memory) as they are. Of anything larger it keeps a record: the
+name, shape and dtype (not even a few values: copying them would slow every
+backward pass down by more than the rest of the record). Backward runs ``pack`` once per
+input of such a node, so a record is first packed into a plain tuple (a
+``_Packed``, cheap to make); ``Node.kept_inputs`` and ``Node.kept_grad``
+unpack it into a ``ReleasedTensor`` or ``ReleasedArray`` when someone asks.
 """
 
 from __future__ import annotations
@@ -13,18 +17,26 @@ from typing import Any
 import numpy as np
 
 KEEP_ELEMENTS = 256  #: arrays up to this many elements are kept after backward (about 2 kB in float64)
-HEAD = 3  #: how many leading values a record of a large array keeps
+
+_TENSOR: Any = None  # the Tensor class, bound on first use (tensor.py imports node.py, which imports this)
+_tuple = tuple.__new__
+_ARRAY, _TENSOR_RECORD = 0, 1
+
+
+class _Packed(tuple):
+    """A record as backward packs it: (kind, fields…); unpacked by ``unpack``."""
+
+    __slots__ = ()
 
 
 class ReleasedArray:
-    """A large array backward let go of: its shape, dtype and first ``HEAD`` values (in C order)."""
+    """A large array backward let go of: its shape and dtype."""
 
-    __slots__ = ("shape", "dtype", "head")
+    __slots__ = ("shape", "dtype")
 
-    def __init__(self, a: np.ndarray) -> None:
-        self.shape: tuple[int, ...] = a.shape
-        self.dtype: np.dtype = a.dtype
-        self.head: np.ndarray = a.flat[:HEAD]  # a copy of the first elements, whatever a's strides
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.shape = shape
+        self.dtype = dtype
 
     @property
     def size(self) -> int:
@@ -46,9 +58,9 @@ class ReleasedTensor:
     ``value`` is a copy of the data when small (the tensor was a view of a
     larger array), else a ``ReleasedArray``. ``grad_fn`` is the tensor's node,
     so the graph can still be walked. ``key`` is ``id()`` of the tensor at
-    release time, the same for every record of one tensor. ``leaf`` returns the
-    leaf tensor itself while something else keeps it alive (a model's
-    parameter), None otherwise or for computed tensors.
+    release time, the same for every record of one tensor. ``leaf`` returns a
+    leaf that requires grad (a model's parameter) while something else keeps
+    it alive, else None.
     """
 
     __slots__ = (
@@ -64,18 +76,12 @@ class ReleasedTensor:
         "_leaf",
     )
 
-    def __init__(self, t: Any) -> None:
-        data = t.data
-        self.key = id(t)
-        self.name: str | None = t.name
-        self.shape: tuple[int, ...] = data.shape
-        self.dtype: np.dtype = data.dtype
-        self.requires_grad: bool = t.requires_grad
-        self.grad_fn = t.grad_fn
-        self.tensor_type: type = type(t)
-        self.has_hooks: bool = t.has_hooks
-        self.value: np.ndarray | ReleasedArray = _keep_array(data)
-        self._leaf = weakref.ref(t) if t.grad_fn is None else None
+    def __init__(self, packed: tuple) -> None:
+        _, self.key, self.name, self.requires_grad, self.grad_fn, self.tensor_type, hooks, self._leaf, value = packed
+        self.has_hooks = bool(hooks)
+        self.value = unpack(value)
+        self.shape = self.value.shape
+        self.dtype = self.value.dtype
 
     @property
     def leaf(self) -> Any:
@@ -92,33 +98,52 @@ class ReleasedTensor:
         return f"<ReleasedTensor{name} shape={self.shape} dtype={self.dtype}>"
 
 
-def _keep_array(a: Any) -> np.ndarray | ReleasedArray:
-    a = np.asarray(a)
+def _tensor_class() -> type:
+    global _TENSOR
+    if _TENSOR is None:
+        from .tensor import Tensor
+
+        _TENSOR = Tensor
+    return _TENSOR
+
+
+def _pack_array(a: Any) -> Any:
     if a.size > KEEP_ELEMENTS:
-        return ReleasedArray(a)
+        return _tuple(_Packed, (_ARRAY, a.shape, a.dtype))
     return a if a.base is None else a.copy()
 
 
-def keep_gradient(g: Any) -> np.ndarray | ReleasedArray:
-    """What a released node keeps of its output's gradient (an array, or a Tensor when the pass was recorded)."""
-    return _keep_array(getattr(g, "data", g) if _is_tensor(g) else g)
-
-
-def _is_tensor(x: Any) -> bool:
-    from .tensor import Tensor
-
-    return isinstance(x, Tensor)
-
-
-def keep(x: Any) -> Any:
-    """What a released node keeps of one input (or of its gradient): ``x`` itself when small, else a record."""
-    from .tensor import Tensor
-
-    if isinstance(x, Tensor):
+def pack(x: Any) -> Any:
+    """What a released node keeps of one input: ``x`` itself when small and owning its memory, else a packed record."""
+    tensor = _TENSOR or _tensor_class()
+    if x.__class__ is tensor or isinstance(x, tensor):
         data = x.data
         if data.size <= KEEP_ELEMENTS and data.base is None:
             return x
-        return ReleasedTensor(x)
-    if isinstance(x, (np.ndarray, np.generic)):
-        return _keep_array(x)
+        node = x._node
+        # a leaf that requires grad (a parameter) is usually alive elsewhere: keep a way back to it
+        leaf = weakref.ref(x) if node is None and x.requires_grad else None
+        return _tuple(
+            _Packed, (_TENSOR_RECORD, id(x), x.name, x.requires_grad, node, type(x), x._hooks, leaf, _pack_array(data))
+        )
+    if isinstance(x, np.ndarray):
+        return _pack_array(x)
+    if isinstance(x, np.generic):
+        return _pack_array(np.asarray(x))
     return x
+
+
+def pack_gradient(g: Any) -> Any:
+    """What a released node keeps of its output's gradient (an array, or a Tensor when the pass was recorded)."""
+    if isinstance(g, _TENSOR or _tensor_class()):
+        g = g.data
+    return _pack_array(np.asarray(g))
+
+
+def unpack(item: Any) -> Any:
+    """A kept item as the public API shows it: records become ``ReleasedTensor`` / ``ReleasedArray``."""
+    if type(item) is not _Packed:
+        return item
+    if item[0] == _ARRAY:
+        return ReleasedArray(*item[1:])
+    return ReleasedTensor(item)

@@ -97,7 +97,6 @@ def test_large_inputs_and_gradients_become_records_and_their_arrays_are_freed():
         assert isinstance(record, ag.ReleasedTensor) and record.grad_fn is h_node
         assert record.name == "h" and record.shape == (20, 30) and record.dtype == np.float64
         assert isinstance(record.value, ag.ReleasedArray) and record.value.size == 600
-        np.testing.assert_allclose(record.value.head, np.tanh(np.arange(3) / 300))
         grad = h_node.kept_grad
         assert isinstance(grad, ag.ReleasedArray) and grad.shape == (20, 30)
         leaf = h_node.kept_inputs[0].grad_fn.kept_inputs[0]  # w, through w * 2

@@ -3,8 +3,8 @@
 viz only reads the recorded graph; it never changes it (gradients are
 replayed without touching ``.grad`` or releasing the graph). Draw before or
 after ``loss.backward()``: after it, the picture is read from what the
-released graph kept (small values and every gradient; the shape and first
-values of large arrays), so ``loss.backward(); viz.draw_graph(loss, mode="both")``
+released graph kept (every small value, from which the gradients are
+replayed; only the shape of a large array), so ``loss.backward(); viz.draw_graph(loss, mode="both")``
 shows each node's value and the gradient backward computed, as micrograd's
 ``draw_dot`` does.
 

@@ -56,14 +56,13 @@ def summary_lines(a: np.ndarray, precision: int = 4, head: int = 3) -> list[str]
 
 
 def released_lines(a: Any, precision: int = 4) -> list[str]:
-    """What is left of an array backward did not keep (a ``ReleasedArray``): its first values."""
-    first = ", ".join(number(v, precision) for v in a.head)
-    return ["(not kept after backward)", f"[{first}, …]"]
+    """What is left of an array backward did not keep (a ``ReleasedArray``): only that it was not kept."""
+    return ["(not kept after backward)"]
 
 
 def is_released(a: Any) -> bool:
-    """Whether ``a`` is a record of an array backward did not keep (shape, dtype and first values only)."""
-    return hasattr(a, "head") and not isinstance(a, np.ndarray)
+    """Whether ``a`` is a record of an array backward did not keep (shape and dtype only)."""
+    return type(a).__name__ == "ReleasedArray"
 
 
 def array_lines(a: Any, max_elements: int = 6, precision: int = 4) -> list[str]:
@@ -87,8 +86,7 @@ def nested(a: Any, precision: int = 4) -> str:
 def compact(a: Any, max_elements: int = 6, precision: int = 4) -> str:
     """One line: the values when few, else the shape and the norm (the dtype for integer arrays)."""
     if is_released(a):
-        first = ", ".join(number(v, precision) for v in a.head)
-        return f"{shape_text(a.shape)} [{first}, …]"
+        return f"{shape_text(a.shape)} (not kept)"
     a = np.asarray(a)
     if a.size <= max_elements:
         return nested(a, precision)

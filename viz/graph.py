@@ -148,7 +148,7 @@ def draw_graph(
     ``loss.backward()`` the picture shows the gradients backward computed
     (``draw_graph(loss, mode="both")`` is micrograd's ``draw_dot``), read from
     what the released graph kept: every value and gradient of a small tensor,
-    and the shape and first values of a large one.
+    and the shape of a large one.
 
     ``size`` scales the picture down to fit: a width in inches, a
     ``(width, height)`` pair, or Graphviz's own ``"8,6"`` (``"8,6!"`` also
@@ -256,7 +256,7 @@ class _Builder:
         edge_grads = any("label" in attrs and attrs.get("fontcolor") == GRAD_EDGE for _, _, attrs in edges)
         notes = []
         if self.graph.missing:
-            notes.append("drawn after backward(): large tensors show their shape and first values only")
+            notes.append("drawn after backward(): large tensors show their shape only (their values were not kept)")
         label = caption(
             self._title() if title is None else title,
             self.opts.legend,

@@ -6,9 +6,9 @@ an observer, so it writes no ``.grad``, frees nothing and runs no tensor hook.
 
 After ``backward()`` the graph is read from what its nodes kept
 (``ag.kept_graph``): a copy of the graph whose values are the ones the
-forward pass computed, except large arrays, of which only the shape, dtype
-and first values were kept (``Graph.missing``), and whose gradients are the
-ones backward computed (``Graph.kept``).
+forward pass computed, except large arrays, of which only the shape and
+dtype were kept (``Graph.missing``); its gradients are replayed from those
+values, or are the ones backward stored (``Graph.kept``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ RELEASED_MESSAGE = (
 )
 INCOMPLETE_MESSAGE = (
     "{what} replays the backward pass, which needs every value of the forward pass, but backward() "
-    "kept only the shape and first values of large tensors ({names}); call {what} before "
+    "kept only the shape of large tensors ({names}); call {what} before "
     "loss.backward(), or pass retain_graph=True to backward()"
 )
 
@@ -64,7 +64,7 @@ class Graph:
 
     @property
     def missing(self) -> dict[int, ag.ReleasedArray]:
-        """Tensors (and constants) whose values backward did not keep: id → record (shape, dtype, first values)."""
+        """Tensors (and constants) whose values backward did not keep: id → record (shape and dtype)."""
         return self.kept.missing if self.kept is not None else {}
 
     def original(self, t: Any) -> Any:

@@ -70,7 +70,7 @@ def save_step_graphs(
 
     Call it on the step's loss before ``loss.backward()`` (the gradients are
     replayed, nothing is changed) or after it (from what backward kept: large
-    arrays show their shape and first values), e.g. ``viz.save_step_graphs(loss, "out")``
+    arrays show their shape), e.g. ``viz.save_step_graphs(loss, "out")``
     writes ``out/training_step_forward.png`` and ``out/training_step_backward.png``.
     Networks read best top to bottom, hence ``rankdir="TB"``; ``draw`` goes
     to ``draw_graph`` (``max_elements``, ``group_modules``, …).
