@@ -18,6 +18,7 @@ from . import (
 )
 from ._methods import argmax, argmin
 from ._numpy_protocol import nondifferentiable
+from .anomaly import register_library_package
 from .apply import ApplyObserver, observing
 from .backward import Observer, run_backward, topological_order
 from .broadcasting import sum_to
@@ -61,6 +62,7 @@ from .functional import (
     vjp,
 )
 from .gradcheck import RuleReport, check_rules, dot_product_test, gradcheck
+from .kept_graph import KeptGraph, kept_graph
 from .modes import (
     detect_anomaly,
     enable_grad,
@@ -84,6 +86,7 @@ from .pytree import (
     tree_unflatten,
 )
 from .registry import API, REGISTRY, Formula, Primitive, primitive, public, unregister
+from .released import ReleasedArray, ReleasedTensor
 from .tensor import Tensor, as_tensor, increment_version, tensor
 from .vmap import BatchingFallbackWarning, batching_fallbacks, unbatched_primitives, vmap
 
@@ -94,11 +97,14 @@ __all__ = [
     "ApplyObserver",
     "DualPair",
     "Formula",
+    "KeptGraph",
     "Node",
     "Observer",
     "OpCounter",
     "Primitive",
     "REGISTRY",
+    "ReleasedArray",
+    "ReleasedTensor",
     "Tensor",
     "arange",
     "as_tensor",
@@ -136,12 +142,14 @@ __all__ = [
     "jacrev",
     "jvp",
     "linalg",
+    "kept_graph",
     "linspace",
     "make_dual",
     "manual_seed",
     "no_grad",
     "nondifferentiable",
     "observing",
+    "register_library_package",
     "primitive",
     "public",
     "ones",

@@ -31,8 +31,8 @@ def _cell(text: str) -> str:
 
 def update_readme(path: Path) -> bool:
     """Rewrite the table between the README's markers; True if it changed."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     new = re.sub(f"{re.escape(START)}.*?{re.escape(END)}", f"{START}\n{primitive_table()}\n{END}", text, flags=re.S)
     if new != text:
-        path.write_text(new)
+        path.write_text(new, encoding="utf-8")
     return new != text

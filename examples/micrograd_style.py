@@ -1,4 +1,4 @@
-"""The classic scalar expression L = tanh(a·b + c), drawn forward and backward, with its backprop trace.
+"""The classic scalar expression L = tanh(a·b + c), drawn forward and backward, with its backprop trace and explorer.
 
 Run from the repository root:  python examples/micrograd_style.py [output-folder]
 """
@@ -39,8 +39,11 @@ def main(out: Path) -> None:
     print(trace)
     written.append(trace.to_html(out / "micrograd_trace.html"))
 
-    # The trace replayed the pass without touching .grad; the real backward gives the same numbers.
+    # The trace replayed the pass without touching .grad; the real backward gives the same numbers,
+    # and the graph it released can still be drawn (micrograd's draw_dot) and explored.
     L.backward()
+    written.append(viz.render(viz.draw_graph(L, mode="both"), out / "micrograd_after_backward.png"))
+    written.append(viz.explore(L, out / "micrograd_explorer.html").path)
     print()
     for name in "abc":
         print(f"∂L/∂{name} = {t[name].grad.item():+.4f}   (trace: {float(trace.grad(t[name])):+.4f})")

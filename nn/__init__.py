@@ -16,7 +16,7 @@ state-dict converters (PyTorch), and scikit-learn estimators in
 ``nn.sklearn`` (``from nn.sklearn import MLPClassifier``).
 """
 
-from autograd_core.anomaly import register_library_package
+from autograd_core import register_library_package
 
 from . import data, functional, init, optim, utils
 from .activations import (

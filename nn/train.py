@@ -11,13 +11,13 @@ search):
 from __future__ import annotations
 
 import functools
+import html
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 import autograd_core as ag
 from autograd_core.errors import InvalidArgumentError, ShapeError, TrainingError
@@ -28,6 +28,7 @@ from .losses import BCELoss, BCEWithLogitsLoss, _Loss
 from .metrics import METRICS, accuracy, binary_accuracy, one_score_per_example
 from .module import Module, eval_mode
 from .optimizer import Optimizer
+from .progress import epoch_bar, postfix
 
 Metric = Callable[[Any, Any], float]
 
@@ -64,6 +65,28 @@ class History:
     def __repr__(self) -> str:
         parts = [f"{k} {v[0]:.4g} → {v[-1]:.4g}" for k, v in self.history.items() if k != "lr"]
         return f"History({len(self.epochs)} epochs: {', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """An HTML table in Jupyter: one row per epoch (the first and last five when there are many)."""
+        keys = list(self.history)
+        shown = list(range(len(self.epochs)))
+        if len(shown) > 12:
+            shown = shown[:5] + [-1] + shown[-5:]
+        cell = "padding:2px 10px;border-bottom:1px solid #e5e5e5;text-align:right"
+        head = "".join(f'<th style="{cell}">{html.escape(k)}</th>' for k in ["epoch", *keys])
+        body = []
+        for i in shown:
+            if i < 0:
+                body.append(f'<tr><td style="{cell}" colspan="{len(keys) + 1}">…</td></tr>')
+                continue
+            values = "".join(f'<td style="{cell}">{self.history[k][i]:.4g}</td>' for k in keys)
+            body.append(f'<tr><td style="{cell}">{self.epochs[i] + 1}</td>{values}</tr>')
+        stopped = f"<p>stopped early after epoch {self.stopped_epoch + 1}</p>" if self.stopped_epoch is not None else ""
+        return (
+            f"<p>History of {len(self.epochs)} epochs</p>{stopped}"
+            '<table style="border-collapse:collapse;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
 
 
 def _unwrap(loss_fn: Any) -> Any:
@@ -273,10 +296,6 @@ def evaluate(
     return totals.logs()
 
 
-def _postfix(logs: dict[str, float]) -> dict[str, str]:
-    return {k: f"{v:.4g}" for k, v in logs.items() if k != "lr"}
-
-
 def fit(
     model: Module,
     loss_fn: Any,
@@ -302,9 +321,10 @@ def fit(
     callbacks run (``EarlyStopping`` may stop training). Callbacks also see
     every batch after its update (``on_batch_end``), which is how a
     learning-rate schedule steps per update, as the notes' ρ_r = 1/r does:
-    ``LRSchedulerCallback(InverseTimeLR(optimizer), every="batch")``. A tqdm progress
-    bar shows epoch, loss, val loss and metrics when ``progress`` is on and
-    the output is a terminal. A NaN or infinite loss raises
+    ``LRSchedulerCallback(InverseTimeLR(optimizer), every="batch")``. With
+    ``progress`` on, a tqdm progress bar shows the epoch and the metrics: in a
+    terminal (not when the output goes to a file or pipe), and in Jupyter as
+    tqdm's widget (or as text when ipywidgets is not installed). A NaN or infinite loss raises
     ``TrainingError`` naming the epoch and batch.
 
     The "accuracy" metric matches the loss. After a binary cross-entropy it
@@ -325,7 +345,7 @@ def fit(
     batch_hooks = [cb.on_batch_end for cb in callbacks if callable(getattr(cb, "on_batch_end", None))]
     for cb in callbacks:
         cb.on_train_begin(model, optimizer)
-    bar = tqdm(range(int(epochs)), desc="fit", unit="epoch", disable=None if progress else True, dynamic_ncols=True)
+    bar = epoch_bar(epochs, progress)
     try:
         for epoch in bar:
             model.train()
@@ -336,7 +356,7 @@ def fit(
                 )
             logs["lr"] = optimizer.param_groups[0]["lr"]
             history.append(epoch, logs)
-            bar.set_postfix(_postfix(logs), refresh=False)
+            bar.set_postfix_str(postfix(logs), refresh=False)
             stop = [cb.on_epoch_end(epoch, logs) for cb in callbacks]
             if any(stop):
                 history.stopped_epoch = epoch

@@ -156,7 +156,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
             progress=progress,
         )
         text = stream.getvalue()
-        assert ("2/2" in text and "val_loss=" in text and "accuracy=" in text) == shown, text
+        assert ("2/2" in text and "val_loss=" in text and "acc=" in text) == shown, text
 
 
 def test_early_stopping_stops_and_restores_the_best_weights():

@@ -32,16 +32,26 @@ def test_deep_graph_is_released_without_recursion_or_collector():
         gc.enable()
 
 
-def test_graph_dies_with_its_last_reference_after_backward():
+def test_backward_releases_large_arrays_and_the_graph_dies_with_its_last_reference():
     gc.disable()
     try:
-        w = ag.tensor(np.ones(3), requires_grad=True)
+        w = ag.tensor(np.ones(1000), requires_grad=True)
         h = (w * 2).tanh()
         loss = (h * h).sum()
-        node_probe, tensor_probe = weakref.ref(h.grad_fn), weakref.ref(h)
+        data_probe, tensor_probe, node_probe = weakref.ref(h.data), weakref.ref(h), weakref.ref(h.grad_fn)
         del h
         loss.backward()
-        assert tensor_probe() is None and node_probe() is None  # released by backward itself
+        assert data_probe() is None and tensor_probe() is None  # large: released by backward itself
+        assert node_probe() is not None  # the node's record stays while the loss lives, for pictures
+        del loss
+        assert node_probe() is None
+        small = (w[:3] * 2).tanh()
+        loss = (small * small).sum()
+        tensor_probe, node_probe = weakref.ref(small), weakref.ref(small.grad_fn)
+        del small
+        loss.backward()  # a small graph is kept for pictures of the pass, until its root goes
+        del loss
+        assert tensor_probe() is None and node_probe() is None
         graph = (w * w).sum()
         probe = weakref.ref(graph.grad_fn)
         del graph

@@ -19,7 +19,8 @@ def test_micrograd_style(tmp_path, capsys):
     _load("micrograd_style").main(tmp_path)
     out = capsys.readouterr().out
     assert "∂L/∂a = -1.5000   (trace: -1.5000)" in out
-    for name in ("micrograd_forward.png", "micrograd_backward.png", "micrograd_both.png", "micrograd_trace.html"):
+    names = ("micrograd_forward.png", "micrograd_backward.png", "micrograd_both.png", "micrograd_trace.html")
+    for name in (*names, "micrograd_after_backward.png", "micrograd_explorer.html"):
         assert (tmp_path / name).stat().st_size > 1000 and str(tmp_path / name) in out
 
 

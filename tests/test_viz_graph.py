@@ -177,17 +177,6 @@ def test_drawing_changes_nothing_and_backward_still_works_afterwards():
     assert ex.a.grad.item() == pytest.approx(-1.5)
 
 
-def test_a_released_graph_cannot_be_drawn_and_the_error_says_what_to_do():
-    ex = micrograd()
-    ex.L.backward()
-    with pytest.raises(viz.GraphReleasedError, match=r"draw it before calling backward\(\).*retain_graph=True"):
-        viz.draw_graph(ex.L)
-    assert issubclass(viz.GraphReleasedError, ag.errors.GraphFreedError)
-    kept = micrograd()
-    kept.L.backward(retain_graph=True)
-    assert "ā = -1.5" in viz.draw_graph(kept.L, mode="backward").source
-
-
 def test_a_tensor_used_twice_gets_one_edge_per_use_labelled_with_each_contribution():
     x = ag.tensor(3.0, requires_grad=True, name="x")
     y = x * x
@@ -297,3 +286,13 @@ def node_of_value(src, text):
         if node_id.startswith("t") and text in node_label(src, node_id):
             return node_id
     raise AssertionError(text)
+
+
+def test_viz_uses_only_the_public_core_api():
+    from pathlib import Path
+
+    for path in Path(viz.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for module in re.findall(r"^\s*(?:from|import) autograd_core(\.\w+)?", text, re.M):
+            assert module in ("", ".errors"), f"{path.name} imports autograd_core{module}, which is not public API"
+        assert not re.search(r"\bag\._", text), f"{path.name} uses a private name of autograd_core"

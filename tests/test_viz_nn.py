@@ -1,5 +1,7 @@
 """viz with real nn models: module clusters of an MLP, the per-layer δ table, plots of trained models."""
 
+import re
+
 import numpy as np
 import pytest
 from viz_cases import W0, W1, cluster_blocks, node_label, node_of
@@ -68,39 +70,59 @@ def test_the_trace_of_the_notes_mlp_gives_the_notes_deltas_layer_by_layer():
     np.testing.assert_allclose(trace.layers[1].weight_grad, model.layers[2].weight.grad.data)
 
 
-def test_the_trace_table_of_an_mlp_groups_the_steps_by_module():
+def test_the_trace_table_of_an_mlp_numbers_its_steps_in_order_under_module_headings():
     model = _notes_mlp()
     x = ag.tensor([[0.0, 1.0]], name="x")
     loss = nn.BCELoss(reduction="sum")(model(x), ag.tensor([[1.0]]))
     trace = viz.trace_backward(loss)
     text = str(trace)
-    assert "grouped below by the module each tensor belongs to" in text
+    assert "a heading names the module of the steps below it" in text
     steps_table = text.split("Per-layer deltas")[0]
-    groups, current = {}, None
+    runs, numbers = [], []
     for line in steps_table.splitlines():
         if line.startswith("── "):
-            current = line[3:]
-            groups[current] = []
-        elif current is not None and line[:1].isdigit():
-            groups[current].append(line.split()[1])
-    titles = list(groups)
-    assert [t.split(" — ")[0] for t in titles] == [
+            runs.append((line[3:], []))
+        elif runs and line[:1].isdigit():
+            runs[-1][1].append(line.split()[1])
+            numbers.append(int(line.split()[0]))
+    assert numbers == list(range(1, len(trace) + 1))  # in order, each step once
+    titles = [title.split(" — ")[0] for title, _ in runs]
+    assert titles == [
         "BCELoss",
         "layers.3 (Sigmoid)",
         "layers.2 (Linear)",
         "layers.1 (Sigmoid)",
         "layers.0 (Linear)",
+        "layers.2 (Linear)",  # the parameters come back at the end, where the pass reaches the leaves
+        "layers.0 (Linear)",
     ]
-    assert titles[2] == "layers.2 (Linear) — layer 2: δ(2) = δ(L) is the ȳ of linear₂"
-    assert titles[4] == "layers.0 (Linear) — layer 1: δ(1) = δ(L−1) is the ȳ of linear₁"
-    assert groups[titles[2]] == ["linear₂", "layers.2.weight", "layers.2.bias"]
-    assert groups[titles[4]] == ["linear₁", "layers.0.weight", "layers.0.bias"]
-    assert groups[titles[1]] == ["sigmoid₂"] and groups[titles[3]] == ["sigmoid₁"]
-    assert sum(len(names) for names in groups.values()) == len(trace)  # every step once
+    assert runs[2] == ("layers.2 (Linear) — layer 2: δ(2) = δ(L) is the ȳ of linear₂", ["linear₂"])
+    assert runs[4] == ("layers.0 (Linear) — layer 1: δ(1) = δ(L−1) is the ȳ of linear₁", ["linear₁"])
+    assert runs[5] == ("layers.2 (Linear)", ["layers.2.weight", "layers.2.bias"])
+    assert runs[6] == ("layers.0 (Linear)", ["layers.0.weight", "layers.0.bias"])
     assert "δ(2) = δ(L)    layers.2 (Linear)" in text  # the per-layer δ table is still there
     # without modules the table stays flat
     flat = str(viz.trace_backward(ag.tanh(ag.tensor(2.0, requires_grad=True, name="a") * 3)))
-    assert not [line for line in flat.splitlines() if line.startswith("── ")] and "grouped" not in flat
+    assert not [line for line in flat.splitlines() if line.startswith("── ")] and "heading" not in flat
+
+
+def test_the_delta_table_says_how_its_shapes_fit_and_has_no_unlabelled_column():
+    nn.manual_seed(0)
+    model = nn.MLP([32, 8, 2])
+    loss = nn.CrossEntropyLoss()(model(ag.tensor(np.ones((4, 32)))), np.array([0, 1, 0, 1]))
+    text = viz.tables.layer_table(viz.trace_backward(loss))
+    header = next(line for line in text.splitlines() if line.startswith("layer "))
+    assert [h.strip() for h in re.split(r"\s{2,}", header)] == [
+        "layer",
+        "module",
+        "δ = ∂L/∂Y",
+        "input X",
+        "∂L/∂W = δᵀ·X",
+        "∂L/∂b = Σ δ",
+    ]
+    assert "summed over the batch's 4 examples" in text and "δ has shape (batch, out) and X (batch, in)" in text
+    row = next(line for line in text.splitlines() if line.startswith("δ(2)"))
+    assert "(4, 2)" in row and "(4, 8)" in row and "(2, 8)" in row  # δ, X and ∂L/∂W = δᵀ·X: (2, 4)·(4, 8)
 
 
 def test_layers_without_a_bias_are_in_the_delta_table_and_drawn_without_a_bias_input():
@@ -113,7 +135,7 @@ def test_layers_without_a_bias_are_in_the_delta_table_and_drawn_without_a_bias_i
     assert all(la.bias_grad is None for la in trace.layers)
     np.testing.assert_allclose(trace.layers[0].input, x.data)
     rows = [line for line in str(trace).splitlines() if line.startswith("δ(")]
-    assert len(rows) == 2 and all(" — " in row for row in rows)  # no ∂L/∂b
+    assert len(rows) == 2 and all(row.endswith("  —") for row in rows)  # no ∂L/∂b
     src = viz.draw_graph(loss).source
     assert "None" not in src
     linear_ops = [line for line in src.splitlines() if "label=<<B>linear</B>" in line]

@@ -194,3 +194,14 @@ def test_missing_matplotlib_raises_one_error_naming_the_extra(monkeypatch, tmp_p
     with pytest.raises(viz.PlotsUnavailableError, match=extra):
         plots.plot_mode_costs([_sweep()], tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+@needs_matplotlib
+def test_every_plot_displays_itself_in_jupyter_as_a_png_and_is_still_a_figure(tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = plots.plot_history({"loss": [1.0, 0.5, 0.25]})
+    assert isinstance(fig, Figure)
+    assert fig._repr_png_()[:8] == PNG
+    fig.savefig(tmp_path / "h.png")
+    _written(tmp_path / "h.png")

@@ -108,3 +108,47 @@ def test_save_step_graphs_writes_the_forward_and_backward_pictures_before_backwa
         assert path.name == f"training_step_{mode}.png" and path.stat().st_size > 1000
     ex.J.backward()  # the graph is intact
     assert ex.w0.grad is not None
+
+
+def test_without_dot_a_notebook_shows_the_install_message_instead_of_a_traceback(tmp_path, monkeypatch):
+    graph = viz.draw_graph(micrograd().L)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    bundle = graph._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert "apt-get install graphviz" in bundle["text/plain"] and "brew install graphviz" in bundle["text/html"]
+    assert graph._repr_svg_() is None
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    import struct
+
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("mode", ["forward", "both"])
+def test_a_picture_of_a_few_nodes_fits_a_notebook(tmp_path, mode):
+    width, _ = _png_size(viz.render(micrograd().L, tmp_path / "g.png", mode=mode).read_bytes())
+    assert width <= 900  # the legend wraps into short rows instead of one long line
+    small, _ = _png_size(viz.render(micrograd().L, tmp_path / "s.png", mode=mode, size=4).read_bytes())
+    assert small <= 4 * 96 + 2  # size= scales it down to 4 inches
+
+
+def test_size_takes_inches_a_pair_or_dot_text_and_says_what_it_accepts():
+    ex = micrograd()
+    assert 'size="5,1000"' in viz.draw_graph(ex.L, size=5).source
+    assert 'size="5,3"' in viz.draw_graph(ex.L, size=(5, 3)).source
+    assert 'size="7,4!"' in viz.draw_graph(ex.L, size="7,4!").source
+    for bad in (0, (1, 2, 3), "wide", -2):
+        with pytest.raises(ValueError, match="size must"):
+            viz.draw_graph(ex.L, size=bad)
+
+
+def test_the_legend_lists_only_what_the_picture_shows():
+    ex = micrograd()
+    both = viz.draw_graph(ex.L, mode="both").source
+    assert "tooltip" not in both.split("label=<<TABLE")[1].split("</TABLE>>")[0]  # no promise of tooltips
+    assert "parameter</FONT>" not in both and "leaf (requires grad)" in both  # only the kinds drawn
+    assert "gradient sent back" not in both and "one of several uses" not in both  # no edge carries one
+    x = ag.tensor(3.0, requires_grad=True, name="x")
+    assert "gradient from one of several uses" in viz.draw_graph(x * x, mode="both").source  # x feeds two edges
+    assert "gradient sent back along the edge" in viz.draw_graph(ex.L, mode="backward").source

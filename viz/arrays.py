@@ -55,8 +55,20 @@ def summary_lines(a: np.ndarray, precision: int = 4, head: int = 3) -> list[str]
     return [stats, f"[{first}, …]"]
 
 
+def released_lines(a: Any, precision: int = 4) -> list[str]:
+    """What is left of an array backward did not keep (a ``ReleasedArray``): only that it was not kept."""
+    return ["(not kept after backward)"]
+
+
+def is_released(a: Any) -> bool:
+    """Whether ``a`` is a record of an array backward did not keep (shape and dtype only)."""
+    return type(a).__name__ == "ReleasedArray"
+
+
 def array_lines(a: Any, max_elements: int = 6, precision: int = 4) -> list[str]:
     """``full_lines`` when ``a`` has at most ``max_elements`` elements, else ``summary_lines``."""
+    if is_released(a):
+        return released_lines(a, precision)
     a = np.asarray(a)
     if a.size <= max_elements:
         return full_lines(a, precision)
@@ -73,6 +85,8 @@ def nested(a: Any, precision: int = 4) -> str:
 
 def compact(a: Any, max_elements: int = 6, precision: int = 4) -> str:
     """One line: the values when few, else the shape and the norm (the dtype for integer arrays)."""
+    if is_released(a):
+        return f"{shape_text(a.shape)} (not kept)"
     a = np.asarray(a)
     if a.size <= max_elements:
         return nested(a, precision)

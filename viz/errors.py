@@ -12,7 +12,7 @@ INSTALL_GRAPHVIZ = (
 
 
 class GraphReleasedError(GraphFreedError):
-    """The graph to draw or trace was released by an earlier ``backward()``."""
+    """The graph to draw or trace was released by an earlier ``backward()``, which did not keep what is needed."""
 
 
 class GraphvizNotFoundError(AutogradError, RuntimeError):

@@ -8,6 +8,7 @@ generated (``t3``, ``op3``); user text only ever appears escaped inside labels.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +16,14 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from autograd_core import ReleasedArray, Tensor
 from autograd_core.errors import InvalidArgumentError
-from autograd_core.tensor import Tensor
 
 from . import health
 from .arrays import array_lines, compact, number, shape_text
 from .labels import attr, bar, html, input_symbols, params_text
-from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, read_graph, replay
+from .picture import Picture
+from .recording import HOOK_NOT_APPLIED, OUTPUT, Gradients, Graph, partial_replay, read_graph, replay
 from .style import (
     CLUSTER_FILLS,
     FONT,
@@ -56,6 +58,7 @@ class Options:
     group_modules: bool = True
     precision: int = 4
     legend: bool = True
+    size: str | None = None
 
     @property
     def values(self) -> bool:
@@ -69,7 +72,14 @@ class Options:
 
 
 def options(
-    mode: str, show: Iterable[str], max_elements: int, rankdir: str, group_modules: bool, precision: int, legend: bool
+    mode: str,
+    show: Iterable[str],
+    max_elements: int,
+    rankdir: str,
+    group_modules: bool,
+    precision: int,
+    legend: bool,
+    size: Any = None,
 ) -> Options:
     """Validate ``draw_graph``'s arguments, with errors that list the accepted values."""
     if mode not in MODES:
@@ -86,7 +96,25 @@ def options(
         raise InvalidArgumentError(f"rankdir must be one of 'LR', 'RL', 'TB', 'BT', not {rankdir!r}")
     if int(max_elements) < 1 or int(precision) < 1:
         raise InvalidArgumentError("max_elements and precision must be at least 1")
-    return Options(mode, show, int(max_elements), rankdir, bool(group_modules), int(precision), bool(legend))
+    return Options(
+        mode, show, int(max_elements), rankdir, bool(group_modules), int(precision), bool(legend), size_text(size)
+    )
+
+
+def size_text(size: Any) -> str | None:
+    """Graphviz's ``size`` attribute from ``draw_graph``'s ``size=``: a width in inches, (width, height), or DOT's text."""
+    if size is None:
+        return None
+    if isinstance(size, str):
+        if not re.fullmatch(r"\s*\d+(\.\d*)?\s*(,\s*\d+(\.\d*)?\s*)?!?", size):
+            raise InvalidArgumentError(f"size must look like '8', '8,6' or '8,6!' (inches), not {size!r}")
+        return size.replace(" ", "")
+    values = [size] if isinstance(size, (int, float)) else list(size)
+    if len(values) not in (1, 2) or not all(isinstance(v, (int, float)) and v > 0 for v in values):
+        raise InvalidArgumentError(f"size must be a positive width in inches or (width, height), not {size!r}")
+    width = float(values[0])
+    height = float(values[1]) if len(values) == 2 else 1000.0  # a width alone: the height is free
+    return f"{width:g},{height:g}"
 
 
 def draw_graph(
@@ -100,7 +128,8 @@ def draw_graph(
     gradient: Any = None,
     precision: int = 4,
     legend: bool = True,
-) -> graphviz.Digraph:
+    size: Any = None,
+) -> Picture:
     """Draw the computation that produced ``root``.
 
     ``mode="forward"`` shows the values that flowed forward; ``"backward"``
@@ -114,18 +143,57 @@ def draw_graph(
     ``nn`` module (``graph_scope``) sit in a labelled box. A non-scalar
     ``root`` needs ``gradient=`` (the seed) for the backward modes.
 
-    Gradients are computed by replaying the backward pass without writing
-    ``.grad`` or releasing the graph, so draw before ``backward()`` (or after
-    ``backward(retain_graph=True)``). The returned ``graphviz.Digraph``
-    displays inline in Jupyter; save it with ``viz.render``.
+    Before ``backward()`` the gradients are computed by replaying the
+    backward pass without writing ``.grad`` or releasing the graph. After
+    ``loss.backward()`` the picture shows the gradients backward computed
+    (``draw_graph(loss, mode="both")`` is micrograd's ``draw_dot``), read from
+    what the released graph kept: every value and gradient of a small tensor,
+    and the shape of a large one.
+
+    ``size`` scales the picture down to fit: a width in inches, a
+    ``(width, height)`` pair, or Graphviz's own ``"8,6"`` (``"8,6!"`` also
+    scales up). The returned ``Picture`` (a ``graphviz.Digraph``) displays
+    inline in Jupyter as SVG; save it with ``viz.render``.
     """
-    opts = options(mode, show, max_elements, rankdir, group_modules, precision, legend)
+    opts = options(mode, show, max_elements, rankdir, group_modules, precision, legend, size)
     graph = read_graph(root, "draw")
     grads = None
     if opts.grads:
-        grads = Gradients()
-        replay(graph, grads, gradient)
+        grads = gradients(graph, gradient)
     return build(graph, opts, grads)
+
+
+def gradients(graph: Graph, gradient: Any = None) -> Gradients:
+    """Every tensor's gradient and every edge's share, replayed without changing anything.
+
+    A graph read after ``backward()`` whose values were all kept replays
+    exactly. When large values were not kept, the replay keeps only what it
+    can get right (``partial_replay``); the gradients backward stored (a
+    non-element-wise node's, a live leaf's ``.grad``) fill in the rest, and
+    an edge into a tensor used once carries that tensor's total.
+    """
+    grads = Gradients()
+    if not graph.missing:
+        replay(graph, grads, gradient, "draw_graph")
+        if graph.released and gradient is None:
+            for t in graph.tensors:  # a leaf's .grad is what backward stored (hooks and all)
+                kept = graph.kept.grads.get(id(t))
+                if kept is not None and t.grad_fn is None:
+                    grads.totals[id(t)] = kept
+        return grads
+    grads = partial_replay(graph, gradient)
+    for t in graph.tensors:
+        kept = graph.kept.grads.get(id(t))
+        if kept is not None and id(t) not in grads.totals:
+            grads.totals[id(t)] = kept
+    for t in graph.tensors:
+        if t.grad_fn is None:
+            continue
+        for i, x in enumerate(t.grad_fn.inputs):
+            single = isinstance(x, Tensor) and len(graph.consumers.get(id(x), ())) == 1
+            if single and (id(t), i) not in grads.edges and id(x) in grads.totals:
+                grads.edges[(id(t), i)] = grads.totals[id(x)]
+    return grads
 
 
 def build(
@@ -134,13 +202,31 @@ def build(
     grads: Gradients | None,
     highlight: Tensor | None = None,
     title: str | None = None,
-) -> graphviz.Digraph:
-    """The picture of ``graph`` with the gradients known so far (``grads``), optionally one tensor highlighted."""
-    return _Builder(graph, opts, grads, highlight).digraph(title)
+    ids: bool = False,
+    partial: bool = False,
+) -> Picture:
+    """The picture of ``graph`` with the gradients known so far (``grads``), optionally one tensor highlighted.
+
+    ``title=""`` leaves the title out (a page that shows its own caption);
+    ``ids`` gives every node and edge an SVG ``id`` (``t3``, ``op3``, ``e3_1``) for scripts;
+    ``partial`` says the gradients are those of a pass still under way (a
+    tensor that will get one says "not reached yet").
+    """
+    return _Builder(graph, opts, grads, highlight, ids, partial).digraph(title)
 
 
 class _Builder:
-    def __init__(self, graph: Graph, opts: Options, grads: Gradients | None, highlight: Tensor | None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        opts: Options,
+        grads: Gradients | None,
+        highlight: Tensor | None,
+        ids: bool = False,
+        partial: bool = False,
+    ) -> None:
+        self.ids = ids
+        self.partial = partial
         self.graph = graph
         self.opts = opts
         self.grads = grads if grads is not None else Gradients()
@@ -150,34 +236,58 @@ class _Builder:
         self.nodes: dict[tuple[str, ...], list[tuple[str, dict]]] = {}
 
     # -------------------------------------------------------------- whole graph
-    def digraph(self, title: str | None) -> graphviz.Digraph:
+    def digraph(self, title: str | None) -> Picture:
         rankdir = _FLIP[self.opts.rankdir] if self.backward else self.opts.rankdir
-        dot = graphviz.Digraph("autograd", format="svg")
-        dot.attr(rankdir=rankdir, fontname=FONT, nodesep="0.25", ranksep="0.35", newrank="true")
+        dot = Picture("autograd", format="svg")
+        # an edge label sits in a rank of its own, so labelled (backward) pictures need less space between ranks
+        ranksep = "0.12" if self.backward else "0.25"
+        dot.attr(rankdir=rankdir, fontname=FONT, nodesep="0.2", ranksep=ranksep, newrank="true")
+        if self.opts.size:
+            dot.attr(size=self.opts.size)
         dot.attr("node", fontname=FONT, fontsize="11")
         dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
-        values = self.opts.mode != "backward"
-        label = caption(title or self._title(), self.opts.legend, values, self.opts.grads, self.backward)
-        dot.attr(label=label, labelloc="t")
         edges: list[tuple[str, str, dict]] = []
         for t in self.graph.tensors:
             self._tensor(t)
             if t.grad_fn is not None:
                 edges.extend(self._op(t))
+        values = self.opts.mode != "backward"
+        kinds = {self.graph.kind(t) for t in self.graph.tensors}
+        edge_grads = any("label" in attrs and attrs.get("fontcolor") == GRAD_EDGE for _, _, attrs in edges)
+        notes = []
+        if self.graph.missing:
+            notes.append("drawn after backward(): large tensors show their shape only (their values were not kept)")
+        label = caption(
+            self._title() if title is None else title,
+            self.opts.legend,
+            values,
+            self.opts.grads,
+            self.backward,
+            kinds=kinds,
+            edge_grads=edge_grads,
+            notes=notes,
+        )
+        if label:
+            dot.attr(label=label, labelloc="t")
         self._emit(dot)
-        for tail, head, attrs in edges:
+        for n, (tail, head, attrs) in enumerate(edges):
+            if self.ids:  # every edge touches one op: e<k>_<n> belongs to op<k> and its output t<k>
+                op = tail if tail.startswith("op") else head
+                attrs = {**attrs, "id": f"e{op[2:]}_{n}"}
             dot.edge(tail, head, **attrs)
         return dot
 
     def _title(self) -> str:
         root = self.graph.name(self.graph.root)
         if self.opts.mode == "forward":
-            return f"forward pass of {root}: the values that flowed forward"
+            return f"{root}: the forward pass (values)"
         if self.opts.mode == "backward":
-            return f"backward pass of {root}: gradients ∂{root}/∂x flowing back along the arrows"
-        return f"{root}: values (forward) and gradients ∂{root}/∂x (backward)"
+            return f"{root}: the backward pass (gradients ∂{root}/∂x)"
+        return f"{root}: values and gradients ∂{root}/∂x"
 
     def _place(self, t: Tensor, node_id: str, attrs: dict) -> None:
+        if self.ids:
+            attrs = {**attrs, "id": node_id}
         scope = self.graph.scope(t) if self.opts.group_modules else ()
         self.nodes.setdefault(scope, []).append((node_id, attrs))
 
@@ -201,7 +311,10 @@ class _Builder:
                 while not self.nodes.get(child) and len(children.get(child, ())) == 1:
                     child = next(iter(children[child]))
                     names.append(child[-1])
-                sub = graphviz.Digraph(name=f"cluster_{next(counter)}")
+                number = next(counter)
+                sub = graphviz.Digraph(name=f"cluster_{number}")
+                if self.ids:
+                    sub.attr(id=f"cluster_{number}")
                 sub.attr(
                     label=f"<<B>{html(' › '.join(names))}</B>>",
                     style="rounded,filled",
@@ -226,15 +339,18 @@ class _Builder:
         if "shape" in shows:
             shape = "scalar" if t.ndim == 0 else shape_text(t.shape)
             rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="#555555">{html(shape)} · {html(t.dtype)}</FONT>'))
+        value = self.graph.missing.get(id(t), t.data)
         if self.opts.values:
-            rows.append(cell(self._array("value", t.data)))
+            rows.append(cell(self._array("value", value)))
         if self.opts.grads and "grad" in shows and grad is not None:
             rows.append(cell(self._array("grad", grad, colour=GRAD_EDGE)))
-        if self.opts.grads and t.has_hooks:
+        elif self.opts.grads and "grad" in shows and self.partial and t.requires_grad:
+            rows.append(cell('<FONT COLOR="#555555">grad</FONT> <FONT COLOR="#999999">not reached yet</FONT>'))
+        if self.opts.grads and self.graph.has_hooks(t) and not self.graph.released:
             rows.append(cell(f'<FONT POINT-SIZE="9" COLOR="{HOOK_COLOUR}">⚠ {html(HOOK_NOT_APPLIED)}</FONT>'))
         tooltip = f"{self.graph.name(t)}: {kind}, shape {shape_text(t.shape)}, {t.dtype}"
         fill = ""
-        if self.opts.grads and grad is not None:
+        if self.opts.grads and grad is not None and not _released(value) and not _released(grad):
             # the whole node below its header is shaded by gradient health
             band = health.band(t.data, grad)
             fill = f' BGCOLOR="{band.colour}"'
@@ -258,7 +374,7 @@ class _Builder:
             parts.append(f'<FONT POINT-SIZE="8" COLOR="#555555">{html(tag)}</FONT>')
         return cell("  ".join(parts) or " ", KIND_COLOURS[kind])
 
-    def _array(self, label: str, a: np.ndarray, colour: str = "#000000") -> str:
+    def _array(self, label: str, a: np.ndarray | ReleasedArray, colour: str = "#000000") -> str:
         lines = array_lines(a, self.opts.max_elements, self.opts.precision)
         head = f'<FONT COLOR="#555555">{label}</FONT> '
         body = '<BR ALIGN="LEFT"/>'.join(html(line) for line in lines)
@@ -286,7 +402,7 @@ class _Builder:
                 label += f'<BR/><FONT POINT-SIZE="8">{html(extra)}</FONT>'
             if self.backward:
                 label += f'<BR/><FONT POINT-SIZE="8" COLOR="{GRAD_EDGE}">{html(prim.formula.vjp)}</FONT>'
-            attrs.update(label=f"<{label}>", shape="box", style="rounded,filled", fillcolor=OP_FILL, margin="0.06,0.03")
+            attrs.update(label=f"<{label}>", shape="box", style="rounded,filled", fillcolor=OP_FILL, margin="0.1,0.05")
             attrs.update(fontsize="10", height="0.3")
         else:
             attrs.update(label="", shape="point", width="0.08")
@@ -349,7 +465,8 @@ class _Builder:
         return {"label": f"<{html(text)}>"}
 
     def _constant(self, value: Any) -> dict:
-        text = compact(np.asarray(value), self.opts.max_elements, self.opts.precision) if value is not None else "None"
+        value = self.graph.missing.get(id(value), value)
+        text = compact(value, self.opts.max_elements, self.opts.precision) if value is not None else "None"
         return {
             "label": f"<{html(text)}>",
             "shape": "plaintext",
@@ -361,3 +478,7 @@ class _Builder:
 
 def _bold(on: bool) -> dict:
     return {"penwidth": "3"} if on else {}
+
+
+def _released(a: Any) -> bool:
+    return isinstance(a, ReleasedArray)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograd_core.tensor import Tensor
+from autograd_core import Tensor
 
 from .recording import Gradients, Graph
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import Tensor
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, MissingDependencyError, ShapeError
-from autograd_core.tensor import Tensor
 
 from .canvas import figure
 from .cost_plot import plot_costs as plot_mode_costs

@@ -7,8 +7,8 @@ from typing import Any
 
 import graphviz
 
+from autograd_core import Tensor
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
-from autograd_core.tensor import Tensor
 
 from .errors import INSTALL_GRAPHVIZ, GraphvizNotFoundError
 from .graph import FORMATS, draw_graph
@@ -69,7 +69,8 @@ def save_step_graphs(
     """Save the forward and the backward picture of one training step; returns {"forward": …, "backward": …}.
 
     Call it on the step's loss before ``loss.backward()`` (the gradients are
-    replayed, nothing is changed), e.g. ``viz.save_step_graphs(loss, "out")``
+    replayed, nothing is changed) or after it (from what backward kept: large
+    arrays show their shape), e.g. ``viz.save_step_graphs(loss, "out")``
     writes ``out/training_step_forward.png`` and ``out/training_step_backward.png``.
     Networks read best top to bottom, hence ``rankdir="TB"``; ``draw`` goes
     to ``draw_graph`` (``max_elements``, ``group_modules``, …).

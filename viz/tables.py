@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from html import escape
+from typing import TYPE_CHECKING, Any
 
 from .arrays import compact
 from .labels import bar
@@ -49,34 +50,75 @@ def table(
     return "\n".join(out)
 
 
-def trace_table(trace: BackpropTrace) -> str:
-    """The whole trace as text: one block per step, then the per-layer δ's when there are layers.
+STEP_HEADER = ["step", "node", "op", "incoming ȳ", "VJP rule", "sends"]
+
+
+def trace_rows(trace: BackpropTrace) -> tuple[str, list[str], list[list[Cell] | str]]:
+    """The introduction, the header and the rows of the step table, in step order; a ``str`` item is a heading.
 
     When the graph was recorded inside modules (``nn`` models, ``graph_scope``),
-    the steps are grouped by the module their tensor belongs to, groups in the
-    order the pass reached them; a Linear module's title names its δ.
+    a heading names the module wherever the next steps belong to another one
+    (a module's parameters come back at the end, where the pass reaches the
+    leaves); the heading of a Linear module's layer names its δ.
     """
     root = trace.graph.name(trace.graph.root)
-    groups: dict[tuple[str, ...], list[Step]] = {}
+    runs: list[tuple[tuple[str, ...], list[Step]]] = []
     for step in trace.steps:
-        groups.setdefault(trace.graph.scope(step.tensor), []).append(step)
-    grouped = any(scope for scope in groups)  # else every step is outside any module: one flat table
-    rows, headings = [], {}
-    for scope, steps in groups.items():
+        scope = trace.graph.scope(step.tensor)
+        if runs and runs[-1][0] == scope:
+            runs[-1][1].append(step)
+        else:
+            runs.append((scope, [step]))
+    grouped = any(scope for scope, _ in runs)  # else every step is outside any module: one flat table
+    rows: list[list[Cell] | str] = []
+    for scope, steps in runs:
         if grouped:
-            headings[len(rows)] = f"── {_group_title(trace, scope, steps)}"
+            rows.append(f"── {_group_title(trace, scope, steps)}")
         rows.extend(_step_row(step) for step in steps)
-    order = "reverse topological order"
+    order = "reverse topological order, the order backward() runs them"
     if grouped:
-        order += ", numbered in that order and grouped below by the module each tensor belongs to"
+        order += "; a heading names the module of the steps below it"
     intro = (
         f"Backward pass of {root}: {len(trace.steps)} steps in {order}.\n"
         f"ȳ is the gradient ∂{root}/∂(node) arriving at the node; the rule is its op's VJP from the registry."
     )
-    text = intro + "\n\n" + table(["step", "node", "op", "incoming ȳ", "VJP rule", "sends"], rows, headings=headings)
+    return intro, STEP_HEADER, rows
+
+
+def trace_table(trace: BackpropTrace) -> str:
+    """The whole trace as text: one block per step, in order, then the per-layer δ's when there are layers."""
+    intro, header, items = trace_rows(trace)
+    rows: list[Sequence[Cell]] = []
+    headings: dict[int, str] = {}
+    for item in items:
+        if isinstance(item, str):
+            headings[len(rows)] = item
+        else:
+            rows.append(item)
+    text = intro + "\n\n" + table(header, rows, headings=headings)
     if trace.layers:
         text += "\n\n" + layer_table(trace)
     return text
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[Cell] | str]) -> str:
+    """An escaped HTML table in a monospace font; a cell's lines become line breaks, a ``str`` row a heading."""
+    style = "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;border-collapse:collapse"
+    cell = "text-align:left;vertical-align:top;padding:2px 8px;border-bottom:1px solid #e5e5e5;white-space:pre"
+
+    def lines(c: Cell) -> str:
+        return "<br>".join(escape(line) for line in ([c] if isinstance(c, str) else list(c)))
+
+    out = [f'<table style="{style}"><thead><tr>']
+    out += [f'<th style="{cell}">{escape(h)}</th>' for h in header]
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        if isinstance(row, str):
+            out.append(f'<tr><td colspan="{len(header)}" style="{cell};font-weight:bold">{escape(row)}</td></tr>')
+        else:
+            out.append("<tr>" + "".join(f'<td style="{cell}">{lines(c)}</td>' for c in row) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def _step_row(step: Step) -> list[Cell]:
@@ -110,23 +152,38 @@ def delta_name(trace: BackpropTrace, layer: Layer) -> str:
 
 
 def layer_table(trace: BackpropTrace) -> str:
-    """δ(L), δ(L−1), … and ∂L/∂W = δ xᵀ for each fully connected layer, output layer first."""
+    """δ(L), δ(L−1), … with ∂L/∂W = δᵀ·X and ∂L/∂b = Σ δ for each fully connected layer, output layer first."""
     rows = []
+    batch = None
     for layer in sorted(trace.layers, key=lambda la: -la.number):
-        batch = layer.delta.ndim > 1 and layer.delta.shape[0] > 1
+        if layer.delta.ndim > 1:
+            batch = layer.delta.shape[0]
         rows.append(
             [
                 delta_name(trace, layer),
                 layer.name,
-                compact(layer.delta),
-                compact(layer.input),
-                "—" if layer.weight_grad is None else compact(layer.weight_grad),
-                "—" if layer.bias_grad is None else compact(layer.bias_grad),
-                f"batch of {layer.delta.shape[0]}: δᵀ·X sums over it" if batch else "",
+                _with_shape(layer.delta),
+                _with_shape(layer.input),
+                "—" if layer.weight_grad is None else _with_shape(layer.weight_grad),
+                "—" if layer.bias_grad is None else _with_shape(layer.bias_grad),
             ]
         )
-    intro = (
-        "Per-layer deltas: δ(l) = ∂L/∂(pre-activation of layer l), the gradient arriving at the layer's Y = X·Wᵀ + b.\n"
-        "∂L/∂W = δ xᵀ (the notes' x δᵀ transposed, since W here is (out, in)); ∂L/∂b = δ."
+    summed = (
+        "for the one example here"
+        if batch in (None, 1)
+        else f"summed over the batch's {batch} examples (the rows of δ and X)"
     )
-    return intro + "\n\n" + table(["layer", "module", "δ", "input x", "∂L/∂W = δ xᵀ", "∂L/∂b = δ", ""], rows)
+    intro = (
+        "Per-layer deltas: δ(l) = ∂L/∂Y, the gradient arriving at layer l's pre-activation Y = X·Wᵀ + b.\n"
+        "δ has shape (batch, out) and X (batch, in), so ∂L/∂W = δᵀ·X has W's shape (out, in): the notes' δ xᵀ\n"
+        f"{summed}; likewise ∂L/∂b = Σ δ over the rows."
+    )
+    header = ["layer", "module", "δ = ∂L/∂Y", "input X", "∂L/∂W = δᵀ·X", "∂L/∂b = Σ δ"]
+    return intro + "\n\n" + table(header, rows)
+
+
+def _with_shape(a: Any) -> str:
+    """Values when few (prefixed by the shape for a matrix), else the shape and the norm."""
+    text = compact(a)
+    shape = f"{tuple(int(n) for n in getattr(a, 'shape', ()))}"
+    return text if text.startswith("(") or len(getattr(a, "shape", ())) < 2 else f"{shape} {text}"

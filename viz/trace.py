@@ -1,4 +1,4 @@
-"""``trace_backward``: the backward pass one step at a time, as a table, pictures and a slider page.
+"""``trace_backward``: the backward pass one step at a time, as a table, pictures and an explorer page.
 
 A step is one tensor whose gradient is complete: for a computed tensor, the
 VJP rule of its op (text from the primitive registry) turns the incoming
@@ -15,20 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import graphviz
 import numpy as np
 
+from autograd_core import Tensor
 from autograd_core.errors import IndexingError, NotFoundError
-from autograd_core.tensor import Tensor
 
 from .arrays import compact, shape_text
 from .graph import FIELDS, build, options
 from .labels import bar, input_symbols
 from .layers import Layer, find_layers
+from .picture import Picture
 from .recording import Gradients, Graph, read_graph, replay
 from .render import pipe
-from .slider import slider_page
-from .tables import trace_table
+from .tables import html_table, trace_rows, trace_table
 
 _ORDINALS = {1: "st", 2: "nd", 3: "rd"}
 
@@ -100,12 +99,14 @@ class _Recorder(Gradients):
     def node(self, t: Tensor, g: Any) -> None:
         super().node(t, g)
         prim = t.grad_fn.op
-        number, name, hooked = len(self.steps) + 1, self.graph.name(t), t.has_hooks
+        number, name, hooked = len(self.steps) + 1, self.graph.name(t), self.graph.has_hooks(t)
         self.steps.append(Step(number, t, name, self.totals[id(t)], prim.name, prim.formula.vjp, hooked=hooked))
 
     def leaf(self, t: Tensor, g: Any) -> None:
         super().leaf(t, g)
-        self.steps.append(Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], hooked=t.has_hooks))
+        self.steps.append(
+            Step(len(self.steps) + 1, t, self.graph.name(t), self.totals[id(t)], hooked=self.graph.has_hooks(t))
+        )
 
     def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
         super().edge(t, index, x, raw, g)
@@ -162,7 +163,19 @@ class BackpropTrace:
         return trace_table(self)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(str(self)) + "</pre>"
+        """The step table as an HTML table (Jupyter), under the same introduction as the text."""
+        intro, header, rows = trace_rows(self)
+        return (
+            f"<p>{html.escape(intro)}</p>"
+            + html_table(header, rows)
+            + ("<pre>" + html.escape(layer_text) + "</pre>" if (layer_text := self.layer_text()) else "")
+        )
+
+    def layer_text(self) -> str:
+        """The per-layer δ table as text ("" without fully connected layers)."""
+        from .tables import layer_table
+
+        return layer_table(self) if self.layers else ""
 
     def __repr__(self) -> str:
         return f"<BackpropTrace of {self.graph.name(self.graph.root)}: {len(self.steps)} steps>"
@@ -184,20 +197,37 @@ class BackpropTrace:
         rankdir: str = "LR",
         max_elements: int = 6,
         group_modules: bool = True,
-    ) -> graphviz.Digraph:
-        """The picture of step ``number`` (1-based): the gradients known so far, the current tensor highlighted."""
+        size: Any = None,
+    ) -> Picture:
+        """The picture of step ``number`` (1-based): the gradients known so far, the current tensor highlighted.
+
+        Its title is the step's caption, a few short lines (``caption_lines``).
+        """
         if not 1 <= number <= len(self.steps):
             raise IndexingError(f"step {number} does not exist; the trace has steps 1 … {len(self.steps)}")
         step = self.steps[number - 1]
-        opts = options(mode, FIELDS, max_elements, rankdir, group_modules, precision=4, legend=True)
-        return build(self.graph, opts, self.snapshot(number), highlight=step.tensor, title=self.caption(step))
+        opts = options(mode, FIELDS, max_elements, rankdir, group_modules, 4, True, size)
+        title = "\n".join(self.caption_lines(step))
+        return build(self.graph, opts, self.snapshot(number), highlight=step.tensor, title=title, partial=True)
+
+    def caption_lines(self, step: Step) -> list[str]:
+        """``step`` described in short lines: what arrives, the rule, and one line per gradient sent."""
+        head = f"step {step.number}/{len(self.steps)}: "
+        if step.is_leaf:
+            return [head + f"{step.name} is a leaf", f"its gradient {compact(step.incoming)} is final"]
+        lines = [
+            head + f"{step.name} = {step.op}(…) receives ȳ = {compact(step.incoming)}",
+            f"VJP rule {step.formula}:",
+        ]
+        lines += [f"    {bar(c.symbol)} = {compact(c.grad)} → {c.target_name}" for c in step.sends]
+        return lines
 
     def caption(self, step: Step) -> str:
-        """One line describing ``step``, used as the title of its picture."""
+        """``step`` described in one line."""
         head = f"step {step.number}/{len(self.steps)}: "
         if step.is_leaf:
             return head + f"{step.name} is a leaf — its gradient {compact(step.incoming)} is final"
-        sends = ", ".join(f"{bar(c.symbol)} = {compact(c.grad)}" for c in step.sends)
+        sends = ", ".join(f"{bar(c.symbol)} = {compact(c.grad)} → {c.target_name}" for c in step.sends)
         return head + f"{step.name} = {step.op}(…) receives ȳ = {compact(step.incoming)}; {step.formula} gives {sends}"
 
     def frames(
@@ -218,14 +248,17 @@ class BackpropTrace:
             written.append(target)
         return written
 
-    def to_html(self, path: str | Path, mode: str = "backward", rankdir: str = "LR") -> Path:
-        """Write a self-contained HTML page that steps through the pass with a slider; returns its path."""
-        frames = [pipe(self.frame(step.number, mode, rankdir), "svg") for step in self.steps]
-        captions = [self.caption(step) for step in self.steps]
-        title = f"Backward pass of {self.graph.name(self.graph.root)}"
+    def to_html(self, path: str | Path, rankdir: str = "LR", max_elements: int = 6) -> Path:
+        """Write the explorer page of this pass (``viz.explore``), opened at its first backward step; returns its path.
+
+        One self-contained HTML file: the forward pass, then this trace's steps
+        (numbered as in the table), with buttons, keys, a slider and ``#step=N`` links.
+        """
+        from .explorer import explorer_page
+
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(slider_page(title, frames, captions, str(self)), encoding="utf-8")
+        target.write_text(explorer_page(self, rankdir, max_elements, start="backward"), encoding="utf-8")
         return target
 
 
@@ -240,5 +273,5 @@ def trace_backward(loss: Tensor, gradient: Any = None) -> BackpropTrace:
     """
     graph = read_graph(loss, "trace")
     recorder = _Recorder(graph)
-    replay(graph, recorder, gradient)
+    replay(graph, recorder, gradient, "viz.trace_backward(loss)")
     return BackpropTrace(graph, recorder)
