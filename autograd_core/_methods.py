@@ -33,6 +33,16 @@ _all = nondifferentiable(np.all)
 _any = nondifferentiable(np.any)
 argmax = nondifferentiable(np.argmax)
 argmin = nondifferentiable(np.argmin)
+argmax.__doc__ = """i* = argmaxᵢ xᵢ (over ``axis``, or the flattened tensor), as ``np.argmax``; an index, so no gradient.
+
+    >>> ag.argmax(ag.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 1.0]]), axis=1)
+    tensor([1, 0], dtype=int64)
+    """
+argmin.__doc__ = """i* = argminᵢ xᵢ (over ``axis``, or the flattened tensor), as ``np.argmin``; an index, so no gradient.
+
+    >>> ag.argmin(ag.tensor([3.0, -1.0, 2.0]))
+    tensor(1, dtype=int64)
+    """
 
 
 #: Operators Python calls with the operands swapped (``2 - x`` calls ``x.__rsub__(2)``).

@@ -95,7 +95,12 @@ def _record(f: Callable[..., Any], args: list[Any]) -> Any:
 
 
 def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., tuple[Tensor, Any]]:
-    """``(f(x), ∇f(x))`` for a scalar-valued f, with the gradient w.r.t. ``argnums``."""
+    """``(f(x), ∇f(x))`` for a scalar-valued f, with the gradient w.r.t. ``argnums``.
+
+    >>> value, gradient = ag.value_and_grad(lambda w: (w**2).sum())(ag.tensor([1.0, -2.0]))
+    >>> value.item(), gradient
+    (5.0, tensor([ 2., -4.]))
+    """
     nums, single = _argnums(argnums)
 
     @functools.wraps(f)
@@ -119,7 +124,14 @@ def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[.
 
 
 def grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., Any]:
-    """The gradient function ∇f of a scalar-valued f (composable: ``grad(grad(f))``)."""
+    """The gradient function ∇f of a scalar-valued f (composable: ``grad(grad(f))``).
+
+    >>> df = ag.grad(lambda x: (x**3).sum())
+    >>> df(ag.tensor([1.0, 2.0]))
+    tensor([ 3., 12.])
+    >>> ag.grad(ag.grad(lambda x: x**3))(2.0)
+    tensor(12.)
+    """
     vg = value_and_grad(f, argnums)
 
     @functools.wraps(f)
@@ -133,6 +145,11 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     """``(f(*primals), vjp_fn)`` where ``vjp_fn(ū) = ūᵀ·J`` for each primal (reverse mode).
 
     ``vjp_fn`` may be called many times; the graph lives as long as it does.
+
+    >>> f = lambda x: x**2
+    >>> y, vjp_fn = ag.vjp(f, ag.tensor([1.0, 2.0, 3.0]))
+    >>> vjp_fn(ag.tensor([1.0, 0.0, 1.0]))
+    (tensor([2., 0., 6.]),)
     """
     variables = [variable(p) for p in primals]
     out = _record(f, list(variables))
@@ -165,7 +182,12 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
-    """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward)."""
+    """``(f(*primals), J·tangents)`` in one forward pass (forward mode, no graph, no backward).
+
+    >>> f = lambda x: x**2
+    >>> ag.jvp(f, (ag.tensor([1.0, 2.0]),), (ag.tensor([1.0, 0.0]),))
+    (tensor([1., 4.]), tensor([2., 0.]))
+    """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise InvalidArgumentError(
@@ -228,6 +250,11 @@ def jacfwd(
     Each block has shape ``out.shape + in.shape``; for several outputs or
     ``argnums`` the blocks nest as in JAX (outputs outside, arguments
     inside). Cheaper than ``jacrev`` when D < M.
+
+    >>> f = lambda x: ag.stack([x[0] * x[1], ag.sin(x[0])])
+    >>> ag.jacfwd(f)(ag.tensor([0.0, 2.0]))
+    tensor([[2., 0.],
+            [1., 0.]])
     """
     nums, single = _argnums(argnums)
 
@@ -305,6 +332,11 @@ def jacrev(
 
     Each block has shape ``out.shape + in.shape``, nested as in ``jacfwd``.
     Cheaper than ``jacfwd`` when M < D.
+
+    >>> f = lambda x: ag.stack([x[0] * x[1], ag.sin(x[0])])
+    >>> ag.jacrev(f)(ag.tensor([0.0, 2.0]))
+    tensor([[2., 0.],
+            [1., 0.]])
     """
     nums, single = _argnums(argnums)
 
@@ -318,12 +350,23 @@ def jacrev(
 
 
 def hessian(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., Any]:
-    """The Hessian ∇²f of a scalar f, as forward-over-reverse ``jacfwd(jacrev(f))``."""
+    """The Hessian ∇²f of a scalar f, as forward-over-reverse ``jacfwd(jacrev(f))``.
+
+    >>> f = lambda x: x[0] ** 2 * x[1]
+    >>> ag.hessian(f)(ag.tensor([1.0, 3.0]))
+    tensor([[6., 2.],
+            [2., 0.]])
+    """
     return jacfwd(jacrev(f, argnums), argnums)
 
 
 def hvp(f: Callable[..., Tensor], x: Any, v: Any) -> Tensor:
-    """The Hessian-vector product ∇²f(x)·v in one forward-over-reverse pass (no Hessian formed)."""
+    """The Hessian-vector product ∇²f(x)·v in one forward-over-reverse pass (no Hessian formed).
+
+    >>> f = lambda x: x[0] ** 2 * x[1]
+    >>> ag.hvp(f, ag.tensor([1.0, 3.0]), ag.tensor([1.0, 0.0]))
+    tensor([6., 2.])
+    """
     return jvp(grad(f), (x,), (v,))[1]
 
 
@@ -332,6 +375,16 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "auto") ->
 
     "auto" records one forward pass, reads M from it and continues in reverse
     mode when M ≤ D; otherwise it runs f again with tangents (forward mode).
+
+    >>> A = ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> ag.jacobian(lambda x: A @ x)(ag.ones(2))
+    tensor([[1., 2.],
+            [3., 4.],
+            [5., 6.]])
+    >>> ag.jacobian(lambda x: A @ x, mode="reverse")(ag.ones(2))
+    tensor([[1., 2.],
+            [3., 4.],
+            [5., 6.]])
     """
     if mode not in ("auto", "forward", "reverse"):
         raise InvalidArgumentError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")

@@ -21,6 +21,14 @@ class Node:
     after the nodes of its inputs, so decreasing ``seq`` is a reverse
     topological order, and an input whose write tick is later than ``seq``
     was modified after it was saved.
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = a * 3.0
+    >>> node = y.grad_fn
+    >>> node.op.name, node.params
+    ('mul', {})
+    >>> node.inputs[0] is a
+    True
     """
 
     __slots__ = ("op", "inputs", "params", "scope", "site", "seq", "__weakref__")

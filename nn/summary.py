@@ -25,6 +25,18 @@ def summary(model: Module, input_shape: Sequence[int], dtype: Any = None, file: 
     Runs one forward pass on a batch of two zero inputs in eval mode without
     recording a graph. A layer is a module without children, or one with
     parameters of its own; totals count shared parameters once.
+
+    >>> nn.summary(nn.MLP([3, 4, 2]), (3,))
+    ---------------------------------------
+    Layer (type)       Output shape  Params
+    =======================================
+    layers.0 (Linear)  (batch, 4)        16
+    layers.1 (ReLU)    (batch, 4)         0
+    layers.2 (Linear)  (batch, 2)        10
+    =======================================
+    Total params: 26
+    Trainable params: 26
+    ---------------------------------------
     """
     rows: list[tuple[str, str, int]] = []
     handles = []

@@ -118,6 +118,16 @@ def draw_graph(
     ``.grad`` or releasing the graph, so draw before ``backward()`` (or after
     ``backward(retain_graph=True)``). The returned ``graphviz.Digraph``
     displays inline in Jupyter; save it with ``viz.render``.
+
+    >>> a = ag.tensor(2.0, requires_grad=True, name="a")
+    >>> b = ag.tensor(-3.0, requires_grad=True, name="b")
+    >>> c = ag.tensor(10.0, requires_grad=True, name="c")
+    >>> L = (a * b + c).tanh()
+    >>> g = viz.draw_graph(L, mode="both")  # values forward, gradients backward
+    >>> type(g).__name__
+    'Digraph'
+    >>> "a" in g.source and "tanh" in g.source
+    True
     """
     opts = options(mode, show, max_elements, rankdir, group_modules, precision, legend)
     graph = read_graph(root, "draw")

@@ -93,7 +93,15 @@ def _index_params(x: Any, index: Any) -> dict[str, Any]:
     prepare=_index_params,
 )
 def getitem(x: Any, /, index: Any) -> np.ndarray:
-    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient."""
+    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x[[0, 0, 2]]
+    tensor([1., 1., 3.], grad_fn=getitem)
+    >>> x[[0, 0, 2]].sum().backward()
+    >>> x.grad  # index 0 was read twice
+    tensor([2., 0., 1.])
+    """
     return take(x, index)
 
 
@@ -126,7 +134,18 @@ def scatter_add(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarr
 
 @public(numpy=np.take_along_axis)
 def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
-    """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's."""
+    """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's.
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    >>> idx = np.array([[2], [0]])
+    >>> ag.take_along_axis(x, idx, axis=1)
+    tensor([[3.],
+            [4.]], grad_fn=...)
+    >>> ag.take_along_axis(x, idx, axis=1).sum().backward()
+    >>> x.grad
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    """
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
     idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
     if idx.ndim != len(shape) or idx.dtype.kind not in "iu":

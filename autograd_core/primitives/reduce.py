@@ -119,7 +119,19 @@ def reduction(prepare: Any = _reduction_params, **declaration: Any):
     numpy=np.sum,
 )
 def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
-    """y = Σ x over ``axis`` (all axes when None)."""
+    """y = Σ x over ``axis`` (all axes when None).
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> ag.sum(x), ag.sum(x, axis=0)
+    (tensor(10., grad_fn=sum), tensor([4., 6.], grad_fn=sum))
+    >>> x.sum(axis=1, keepdims=True)
+    tensor([[3.],
+            [7.]], grad_fn=sum)
+    >>> x.sum().backward()
+    >>> x.grad  # ȳ broadcast back
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     return np.add.reduce(x, axis=axis, keepdims=keepdims)  # the ufunc itself: no Python-level wrapper
 
 
@@ -133,7 +145,16 @@ def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     numpy=np.mean,
 )
 def mean(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-    """y = (1/n) Σ x over ``axis``."""
+    """y = (1/n) Σ x over ``axis``.
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> ag.mean(x), ag.mean(x, axis=1)
+    (tensor(2.5, grad_fn=mean), tensor([1.5, 3.5], grad_fn=mean))
+    >>> x.mean().backward()
+    >>> x.grad  # ȳ/n
+    tensor([[0.25, 0.25],
+            [0.25, 0.25]])
+    """
     if x.dtype == np.float16:  # accumulate half precision in single, as numpy's mean does
         return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(
             x.dtype
@@ -157,7 +178,15 @@ _extreme_jvp = (
     numpy=(np.max, np.amax),
 )
 def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
-    """y = max x over ``axis``; tied maxima share the gradient equally."""
+    """y = max x over ``axis``; tied maxima share the gradient equally.
+
+    >>> x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> ag.max(x)
+    tensor(3., grad_fn=max)
+    >>> x.max().backward()
+    >>> x.grad  # the two tied maxima share ȳ
+    tensor([0. , 0.5, 0.5])
+    """
     return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
 
 
@@ -171,7 +200,16 @@ def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     numpy=(np.min, np.amin),
 )
 def min(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
-    """y = min x over ``axis``; tied minima share the gradient equally."""
+    """y = min x over ``axis``; tied minima share the gradient equally.
+
+    >>> x = ag.tensor([[4.0, 1.0], [2.0, 5.0]], requires_grad=True)
+    >>> ag.min(x, axis=1)
+    tensor([1., 2.], grad_fn=min)
+    >>> x.min(axis=1).sum().backward()
+    >>> x.grad
+    tensor([[0., 1.],
+            [1., 0.]])
+    """
     return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
 
 
@@ -200,7 +238,15 @@ def _spread(x, axis, ddof):
     prepare=_variance_params,
 )
 def var(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> np.ndarray:
-    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy)."""
+    """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy).
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> ag.var(x), ag.var(x, ddof=1)
+    (tensor(1.25, grad_fn=var), tensor(1.66666667, grad_fn=var))
+    >>> x.var().backward()
+    >>> x.grad  # 2(x − μ)/n
+    tensor([-0.75, -0.25,  0.25,  0.75])
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return x.var(axis=axis, keepdims=keepdims, ddof=ddof)
 
@@ -230,7 +276,15 @@ def _std_scale(y, x, axis, ddof):
     prepare=_variance_params,
 )
 def std(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> np.ndarray:
-    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread."""
+    """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> ag.std(x)
+    tensor(1.11803399, grad_fn=std)
+    >>> x.std().backward()
+    >>> x.grad  # (x − μ)/(n·σ)
+    tensor([-0.3354102, -0.1118034,  0.1118034,  0.3354102])
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return x.std(axis=axis, keepdims=keepdims, ddof=ddof)
 
@@ -244,7 +298,15 @@ def std(x: Any, /, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
     method=True,
 )
 def logsumexp(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-    """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
+    """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows.
+
+    >>> x = ag.tensor([1000.0, 1000.0], requires_grad=True)
+    >>> ag.logsumexp(x)  # log(2e¹⁰⁰⁰), no overflow
+    tensor(1000.69314718, grad_fn=logsumexp)
+    >>> ag.logsumexp(x).backward()
+    >>> x.grad  # softmax(x)
+    tensor([0.5, 0.5])
+    """
     m = x.max(axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m

@@ -44,7 +44,15 @@ def _reshape(x: Any, /, shape: tuple[int, ...]) -> np.ndarray:
 
 @public(method=("reshape", "view"), numpy=np.reshape, rules=_reshape)
 def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
-    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too."""
+    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too.
+
+    >>> x = ag.arange(6.0)
+    >>> ag.reshape(x, (2, 3))
+    tensor([[0., 1., 2.],
+            [3., 4., 5.]])
+    >>> x.reshape(3, -1).shape
+    (3, 2)
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
@@ -79,7 +87,17 @@ def _broadcast_params(x: Any, shape: Sequence[int]) -> dict[str, Any]:
     prepare=_broadcast_params,
 )
 def broadcast_to(x: Any, /, shape: Sequence[int]) -> np.ndarray:
-    """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
+    """A read-only broadcast view with ``shape`` (numpy broadcasting rules).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> ag.broadcast_to(x, (3, 2))
+    tensor([[1., 2.],
+            [1., 2.],
+            [1., 2.]], grad_fn=broadcast_to)
+    >>> ag.broadcast_to(x, (3, 2)).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
     return np.broadcast_to(x, shape)
 
 
@@ -123,7 +141,16 @@ def _concat_params(tensors: Sequence[Any], axis: int = 0) -> dict[str, Any]:
     prepare=_concat_params,
 )
 def concatenate(tensors: Sequence[Any], /, axis: int = 0) -> np.ndarray:
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis.
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0], requires_grad=True)
+    >>> ag.concatenate([a, b])
+    tensor([1., 2., 3.], grad_fn=concatenate)
+    >>> (ag.concatenate([a, b]) * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> a.grad, b.grad  # ȳ cut back into the pieces
+    (tensor([1., 2.]), tensor([3.]))
+    """
     return np.concatenate(tensors, axis=axis)
 
 
@@ -148,7 +175,17 @@ def _pad(x: Any, /, widths: tuple, value: float) -> np.ndarray:
 # ----------------------------------------------------------------- functions
 @public(method=True)
 def expand(x: Any, *shape: int) -> Tensor:
-    """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size."""
+    """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size.
+
+    >>> x = ag.tensor([[1.0], [2.0]], requires_grad=True)
+    >>> ag.expand(x, 2, 3)
+    tensor([[1., 1., 1.],
+            [2., 2., 2.]], grad_fn=...)
+    >>> x.expand(-1, 3).sum().backward()
+    >>> x.grad  # summed over the 3 copies
+    tensor([[3.],
+            [3.]])
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     old = _shape_of(x)
@@ -159,7 +196,15 @@ def expand(x: Any, *shape: int) -> Tensor:
 
 @public(numpy=np.stack)
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
+    """Join tensors along a new axis.
+
+    >>> a, b = ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])
+    >>> ag.stack([a, b])
+    tensor([[1., 2.],
+            [3., 4.]])
+    >>> ag.stack([a, b], axis=1).shape
+    (2, 2)
+    """
     tensors = tuple(tensors)
     if not tensors:
         raise InvalidArgumentError("stack: need at least one tensor")
@@ -172,7 +217,13 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 @public(numpy=np.split)
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices)."""
+    """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices).
+
+    >>> ag.split(ag.arange(6.0), 3)
+    [tensor([0., 1.]), tensor([2., 3.]), tensor([4., 5.])]
+    >>> ag.split(ag.arange(6.0), [1, 4])
+    [tensor([0.]), tensor([1., 2., 3.]), tensor([4., 5.])]
+    """
     shape = _shape_of(x)
     axis = one_axis(axis, len(shape), "split")
     n = shape[axis]
@@ -192,7 +243,14 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 
 @public(rules=_pad)
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
-    """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
+    """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> ag.pad(x, (1, 2))
+    tensor([0., 1., 2., 0., 0.], grad_fn=pad)
+    >>> ag.pad(x, 1, constant_values=9.0)
+    tensor([9., 1., 2., 9.], grad_fn=pad)
+    """
     ndim = len(_shape_of(x))
     if ndim == 0:
         return identity(x)
@@ -205,7 +263,13 @@ def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
 
 @public(method=True)
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
+    """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``).
+
+    >>> ag.flatten(ag.zeros(2, 3, 4)).shape
+    (24,)
+    >>> ag.flatten(ag.zeros(2, 3, 4), start_dim=1).shape
+    (2, 12)
+    """
     shape = _shape_of(x)
     if not shape:
         return reshape(x, (1,))
@@ -217,7 +281,13 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 @public(method=True, numpy=np.squeeze)
 def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
-    """Drop axes of length one (all of them when ``axis`` is None)."""
+    """Drop axes of length one (all of them when ``axis`` is None).
+
+    >>> ag.squeeze(ag.zeros(1, 3, 1)).shape
+    (3,)
+    >>> ag.squeeze(ag.zeros(1, 3, 1), axis=0).shape
+    (3, 1)
+    """
     shape = _shape_of(x)
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
@@ -231,7 +301,11 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
 
 @public(method=True, numpy=np.expand_dims)
 def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
-    """Insert axes of length one at ``axis`` (int or tuple, numpy semantics)."""
+    """Insert axes of length one at ``axis`` (int or tuple, numpy semantics).
+
+    >>> ag.expand_dims(ag.zeros(3), (0, 2)).shape
+    (1, 3, 1)
+    """
     shape = _shape_of(x)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = len(shape) + len(axes)
@@ -244,13 +318,23 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
 
 @public(method=True)
 def unsqueeze(x: Any, dim: int) -> Tensor:
-    """PyTorch's name: insert one axis of length one at ``dim``."""
+    """PyTorch's name: insert one axis of length one at ``dim``.
+
+    >>> ag.unsqueeze(ag.zeros(3), 0).shape
+    (1, 3)
+    >>> ag.zeros(3).unsqueeze(-1).shape
+    (3, 1)
+    """
     return expand_dims(x, dim)
 
 
 @public(method=True, numpy=np.moveaxis)
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
-    """Move axes to new positions, as ``np.moveaxis``."""
+    """Move axes to new positions, as ``np.moveaxis``.
+
+    >>> ag.moveaxis(ag.zeros(2, 3, 4), 0, -1).shape
+    (3, 4, 2)
+    """
     ndim = len(_shape_of(x))
     src = [one_axis(s, ndim, "moveaxis") for s in ((source,) if isinstance(source, (int, np.integer)) else source)]
     dst = [
