@@ -30,3 +30,16 @@ def test_notebook_is_committed_without_outputs(path):
 def test_tutorial_is_linked_from_the_readme_and_the_site(path):
     assert f"(docs/tutorials/{path.name})" in (ROOT / "README.md").read_text()
     assert path.stem in (ROOT / "docs" / "tutorials" / "index.md").read_text()
+
+
+def test_the_library_imports_nothing_of_the_docs_extra():
+    import subprocess
+    import sys
+
+    docs_packages = ("sphinx", "myst_nb", "myst_parser", "docutils", "furo", "IPython", "ipykernel", "nbclient")
+    code = (
+        "import json, sys; import autograd_core, nn, viz, nn.sklearn; "
+        f"print(json.dumps([m for m in {docs_packages!r} if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
