@@ -30,7 +30,12 @@ def _data(x: Any) -> Any:
 
 
 def nondifferentiable(fn: Callable[..., Any]) -> Callable[..., Tensor]:
-    """Wrap a numpy function whose result carries no gradient (comparisons, argmax, ...)."""
+    """Wrap a numpy function whose result carries no gradient (comparisons, argmax, ...).
+
+    >>> greater = ag.nondifferentiable(np.greater)
+    >>> greater(ag.tensor([1.0, 3.0], requires_grad=True), 2.0)
+    tensor([False,  True], dtype=bool)
+    """
 
     def call(*args: Any, **kwargs: Any) -> Tensor:
         try:

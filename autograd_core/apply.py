@@ -35,14 +35,38 @@ _local = _state._local
 
 
 class ApplyObserver:
-    """Told about every primitive application in the thread while it is installed (``observing``)."""
+    """Told about every primitive application in the thread while it is installed (``observing``).
+
+    >>> class Names(ag.ApplyObserver):
+    ...     def __init__(self):
+    ...         self.seen = []
+    ...     def applied(self, prim, inputs, arrays, params, out):
+    ...         self.seen.append(prim.name)
+    >>> x = ag.tensor([1.0, 2.0])
+    >>> with ag.observing(Names()) as names:
+    ...     y = (x * x).sum()
+    >>> names.seen
+    ['mul', 'sum']
+    """
 
     def applied(self, prim: Primitive, inputs: tuple, arrays: Sequence[Any], params: dict, out: Tensor) -> None:
         """``prim`` was applied to ``inputs`` (their arrays ``arrays``) with ``params``, giving ``out``."""
 
 
 class observing:
-    """``with observing(obs):`` — ``obs.applied(...)`` runs after every primitive application in this thread."""
+    """``with observing(obs):`` — ``obs.applied(...)`` runs after every primitive application in this thread.
+
+    >>> class Shapes(ag.ApplyObserver):
+    ...     def __init__(self):
+    ...         self.shapes = []
+    ...     def applied(self, prim, inputs, arrays, params, out):
+    ...         self.shapes.append((prim.name, out.shape))
+    >>> with ag.observing(Shapes()) as obs:
+    ...     ag.ones(2, 3).sum(axis=0)
+    tensor([2., 2., 2.])
+    >>> obs.shapes
+    [('sum', (3,))]
+    """
 
     def __init__(self, observer: ApplyObserver) -> None:
         self.observer = observer

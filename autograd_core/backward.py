@@ -41,7 +41,16 @@ FREED_MESSAGE = (
 
 
 class Observer:
-    """Receives each step of a backward pass; every method is optional."""
+    """Receives each step of a backward pass; every method is optional.
+
+    >>> class Leaves(ag.Observer):
+    ...     def leaf(self, t, g):
+    ...         print(t.name, g)
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+    >>> loss = (w * w).sum()
+    >>> ag.run_backward([loss], [ag.ones(())], observer=Leaves())
+    w [2. 4.]
+    """
 
     def node(self, t: Tensor, g: Any) -> None:
         """``t``'s gradient is complete (``g``) and its node's VJPs are about to run."""
@@ -81,7 +90,17 @@ class _CheckAnomalies(Observer):
 
 
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
-    """Every tensor reachable from ``roots`` through recorded nodes, each after all of its inputs."""
+    """Every tensor reachable from ``roots`` through recorded nodes, each after all of its inputs.
+
+    >>> a = ag.tensor(2.0, requires_grad=True, name="a")
+    >>> b = ag.tensor(3.0, requires_grad=True, name="b")
+    >>> c = a * b
+    >>> c.name = "c"
+    >>> L = c + a
+    >>> L.name = "L"
+    >>> [t.name for t in ag.topological_order([L])]
+    ['a', 'b', 'c', 'L']
+    """
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[Any] = list(roots)

@@ -33,6 +33,12 @@ def sum_to(g: Any, shape: tuple[int, ...], batch: tuple[int, ...] = ()) -> Any:
     ``batch`` axes (basis vectors of a vectorised Jacobian) are kept; the
     broadcast axes right after them are summed away, and axes where ``shape``
     has 1 are summed with keepdims.
+
+    >>> g = np.ones((4, 3))
+    >>> ag.sum_to(g, (1, 3))
+    array([[4., 4., 4.]])
+    >>> ag.sum_to(g, (3,))
+    array([4., 4., 4.])
     """
     full = batch + shape
     if g.shape == full:

@@ -16,7 +16,16 @@ from . import _state
 
 
 class OpCounter:
-    """Counts per primitive (and per ``name.vjp`` / ``name.jvp`` rule): applications and flops."""
+    """Counts per primitive (and per ``name.vjp`` / ``name.jvp`` rule): applications and flops.
+
+    >>> with ag.count_ops() as meter:
+    ...     ag.ones(3, 4).sum()
+    tensor(12.)
+    >>> meter.total_calls, meter.total_flops
+    (1, 12)
+    >>> isinstance(meter, ag.OpCounter)
+    True
+    """
 
     def __init__(self) -> None:
         self.calls: dict[str, int] = defaultdict(int)
@@ -52,7 +61,14 @@ class OpCounter:
 
 @contextmanager
 def count_ops() -> Iterator[OpCounter]:
-    """Count the primitives applied (and rules run) inside the block."""
+    """Count the primitives applied (and rules run) inside the block.
+
+    >>> w = ag.ones(2, 3, requires_grad=True)
+    >>> with ag.count_ops() as meter:
+    ...     (w @ ag.ones(3)).sum().backward()
+    >>> sorted(meter.calls)
+    ['matmul', 'matmul.vjp', 'sum', 'sum.vjp']
+    """
     meter = OpCounter()
     with _state.switched(counters=_state.current().counters + (meter,)):
         yield meter

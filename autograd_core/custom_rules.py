@@ -90,7 +90,7 @@ class _CustomVJP(CustomOp):
 class custom_vjp:
     """Give f a reverse-mode rule of its own (JAX's ``jax.custom_vjp``).
 
-    >>> @custom_vjp
+    >>> @ag.custom_vjp
     ... def log1pexp(x):
     ...     return ag.log(1 + ag.exp(x))
     >>> def fwd(x):
@@ -183,7 +183,7 @@ class _CustomJVP(CustomOp):
 class custom_jvp:
     """Give f a forward-mode rule of its own (JAX's ``jax.custom_jvp``); reverse mode transposes it.
 
-    >>> @custom_jvp
+    >>> @ag.custom_jvp
     ... def safe_norm(x):
     ...     return ag.sqrt((x * x).sum())
     >>> @safe_norm.defjvp

@@ -56,6 +56,12 @@ def from_dlpack(x: Any) -> Tensor:
     either side show in the other (a JAX array is immutable, so its tensor
     is read-only). Memory on an accelerator raises ``InvalidArgumentError``:
     move it to the CPU first.
+
+    >>> a = np.arange(3.0)
+    >>> t = ag.from_dlpack(a)
+    >>> a[0] = 10.0
+    >>> t
+    tensor([10.,  1.,  2.])
     """
     if not hasattr(x, "__dlpack__") or not hasattr(x, "__dlpack_device__"):
         raise ArgumentTypeError(

@@ -8,38 +8,88 @@ from __future__ import annotations
 
 
 class AutogradError(Exception):
-    """Base class of all library errors (catch this to catch them all)."""
+    """Base class of all library errors (catch this to catch them all).
+
+    >>> try:
+    ...     ag.ones(2) @ ag.ones(3)
+    ... except ag.errors.AutogradError as err:
+    ...     print(type(err).__name__)
+    ShapeError
+    """
 
 
 class InvalidArgumentError(AutogradError, ValueError):
-    """An argument has a value the function cannot use; the message lists what it accepts."""
+    """An argument has a value the function cannot use; the message lists what it accepts.
+
+    >>> nn.MSELoss(reduction="avg")
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: reduction must be one of 'mean', 'sum', 'batchmean', ...
+    """
 
 
 class ArgumentTypeError(AutogradError, TypeError):
-    """An argument (or a function's result) is of a type the operation cannot use."""
+    """An argument (or a function's result) is of a type the operation cannot use.
+
+    >>> ag.ones(4).reshape(2.0, 2)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.ArgumentTypeError: reshape: shape entries must be integers, got 2.0 in (2.0, 2)
+    """
 
 
 class UnsizedError(AutogradError, TypeError):
-    """A 0-d tensor has no length and cannot be iterated."""
+    """A 0-d tensor has no length and cannot be iterated.
+
+    >>> len(ag.tensor(3.0))
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.UnsizedError: len() of a 0-d tensor: it has no first axis (use ...
+    """
 
 
 class IndexingError(AutogradError, IndexError):
-    """An index is out of range for the tensor, or of a kind that cannot index it."""
+    """An index is out of range for the tensor, or of a kind that cannot index it.
+
+    >>> ag.tensor([1.0, 2.0])[5]
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.IndexingError: getitem: index 5 is out of bounds for axis 0 with size ...
+    """
 
 
 class NotFoundError(AutogradError, KeyError):
-    """A named or numbered item (a layer, a key) does not exist; the message lists the ones that do."""
+    """A named or numbered item (a layer, a key) does not exist; the message lists the ones that do.
+
+    >>> trace = viz.trace_backward(nn.MLP([2, 2, 1], rng=0)(ag.ones(1, 2)).sum())
+    >>> trace.delta(7)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.NotFoundError: no fully connected layer 7; the layers are [1, 2]
+    """
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
 
 
 class ShapeError(AutogradError, ValueError):
-    """Operand shapes do not fit the operation; the message names the op and the shapes."""
+    """Operand shapes do not fit the operation; the message names the op and the shapes.
+
+    >>> ag.ones(2) @ ag.ones(3)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.ShapeError: matmul: shapes (2,) and (3,) are not aligned (2 != 3)
+    """
 
 
 class DtypeError(AutogradError, TypeError):
-    """A dtype cannot do what was asked, e.g. an integer tensor requiring gradients."""
+    """A dtype cannot do what was asked, e.g. an integer tensor requiring gradients.
+
+    >>> ag.tensor(np.array([1, 2]), requires_grad=True)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.DtypeError: only floating-point tensors (float16, float32, ...
+    """
 
 
 class MissingDependencyError(AutogradError, ImportError):
@@ -47,7 +97,14 @@ class MissingDependencyError(AutogradError, ImportError):
 
 
 class GradientError(AutogradError, RuntimeError):
-    """``backward()`` was asked for something it cannot do (no seed, no graph, ...)."""
+    """``backward()`` was asked for something it cannot do (no seed, no graph, ...).
+
+    >>> ag.tensor([1.0, 2.0], requires_grad=True).sum().backward()
+    >>> (ag.tensor([1.0, 2.0], requires_grad=True) * 2).backward()
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.GradientError: a backward pass from a non-scalar tensor of shape (2,) ...
+    """
 
 
 class BatchingError(AutogradError, RuntimeError):
@@ -55,46 +112,124 @@ class BatchingError(AutogradError, RuntimeError):
 
 
 class GraphFreedError(GradientError):
-    """A backward pass reached a graph whose saved values an earlier pass released."""
+    """A backward pass reached a graph whose saved values an earlier pass released.
+
+    >>> x = ag.tensor(2.0, requires_grad=True)
+    >>> y = x * x
+    >>> y.backward()
+    >>> y.backward()
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.GraphFreedError: backward through a graph a second time: an earlier ...
+    """
 
 
 class InplaceModificationError(GradientError):
-    """A tensor saved for backward was written in place after it was saved."""
+    """A tensor saved for backward was written in place after it was saved.
+
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> x = ag.tensor([3.0, 4.0])
+    >>> y = (w * x).sum()
+    >>> x.fill_(0.0)  # x was saved for the gradient of w
+    tensor([0., 0.])
+    >>> y.backward()
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InplaceModificationError: a tensor of shape (2,) needed to backpropagate through ...
+    """
 
 
 class AnomalyError(GradientError):
-    """``detect_anomaly()`` saw a NaN or inf appear in a forward or backward pass."""
+    """``detect_anomaly()`` saw a NaN or inf appear in a forward or backward pass.
+
+    >>> x = ag.tensor(0.0, requires_grad=True)
+    >>> with np.errstate(divide="ignore"), ag.detect_anomaly():
+    ...     ag.log(x)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.AnomalyError: log produced inf in the forward pass, ...
+    """
 
 
 class GradcheckError(AutogradError, RuntimeError):
-    """Analytic and finite-difference derivatives disagree."""
+    """Analytic and finite-difference derivatives disagree.
+
+    >>> @ag.primitive(vjp=(lambda g, y, x: 2 * g,), jvp=(lambda t, y, x: 3 * t,),
+    ...               formula="y = 3x", vjp_text="x̄ = 2ȳ (wrong)", jvp_text="ẏ = 3ẋ",
+    ...               name="wrong_vjp_example", export=False)
+    ... def triple(x, /):
+    ...     "y = 3x, with a deliberately wrong VJP."
+    ...     return 3 * x
+    >>> try:
+    ...     ag.gradcheck(triple, [ag.tensor([1.0])])
+    ... except ag.errors.GradcheckError:
+    ...     print("caught")
+    caught
+    >>> del ag.REGISTRY["wrong_vjp_example"]
+    """
 
 
 class StateDictError(AutogradError, KeyError):
-    """A state dict's keys or shapes do not match the module it is loaded into."""
+    """A state dict's keys or shapes do not match the module it is loaded into.
+
+    >>> nn.Linear(2, 3).load_state_dict({"weight": np.zeros((3, 5)), "bias": np.zeros(3)})
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.StateDictError: load_state_dict: 'weight' has shape (3, 2) in the ...
+    """
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
 
 
 class UnsafeFileError(AutogradError, ValueError):
-    """A file would need unpickling (arbitrary code) to load; it is refused."""
+    """A file would need unpickling (arbitrary code) to load; it is refused.
+
+    >>> nn.save({"model": object()}, "state.npz")
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.UnsafeFileError: save: state['model'] is of type object, which would ...
+    """
 
 
 class LabelError(AutogradError, ValueError):
-    """A class label lies outside the range of classes the logits provide."""
+    """A class label lies outside the range of classes the logits provide.
+
+    >>> ag.cross_entropy(ag.zeros(1, 3), np.array([3]))
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.LabelError: cross_entropy: class label 3 is outside the range [0, ...
+    """
 
 
 class NotFittedError(AutogradError, RuntimeError):
-    """A transform was used before ``fit`` gave it its parameters."""
+    """A transform was used before ``fit`` gave it its parameters.
+
+    >>> nn.data.StandardScaler().transform(np.ones((2, 2)))
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.NotFittedError: StandardScaler is not fitted yet: call fit(X_train) ...
+    """
 
 
 class TrainingError(AutogradError, RuntimeError):
-    """Training cannot go on (e.g. the loss became NaN or inf); the message says where and what to try."""
+    """Training cannot go on (e.g. the loss became NaN or inf); the message says where and what to try.
+
+    >>> model = nn.Linear(1, 1)
+    >>> X = np.array([[1.0], [np.nan]])
+    >>> nn.fit(model, nn.MSELoss(), nn.optim.SGD(model.parameters()), nn.data.DataLoader(X, X, batch_size=None), epochs=1, progress=False)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.TrainingError: the loss became nan at epoch 1, batch 1; training ...
+    """
 
 
 def shapes_text(*shapes: tuple[int, ...]) -> str:
-    """``(3, 4) and (5, 2)`` — shapes joined for messages."""
+    """``(3, 4) and (5, 2)`` — shapes joined for messages.
+
+    >>> ag.errors.shapes_text((3, 4), (5, 2))
+    '(3, 4) and (5, 2)'
+    """
     parts = [str(tuple(s)) for s in shapes]
     if len(parts) <= 2:
         return " and ".join(parts)

@@ -138,7 +138,7 @@ def _defines(cls: type, name: str) -> bool:
 class Function:
     """An operation defined PyTorch's way: static ``forward(ctx, *args)``, ``backward(ctx, *grads)``, ``.apply``.
 
-    >>> class Cube(Function):
+    >>> class Cube(ag.Function):
     ...     @staticmethod
     ...     def forward(ctx, x):
     ...         ctx.save_for_backward(x)
@@ -148,6 +148,7 @@ class Function:
     ...         (x,) = ctx.saved_tensors
     ...         return 3 * x * x * g
     >>> Cube.apply(ag.tensor(2.0, requires_grad=True))
+    tensor(8., grad_fn=Cube)
 
     forward runs without recording (it may use numpy on ``x.data``); backward
     returns one gradient per input (None for none) and, written with library

@@ -538,6 +538,16 @@ def jacobian(f: Callable[..., Any], argnums: ArgNums = 0, mode: str = "auto") ->
 
     "auto" records one forward pass, reads M from it and continues in reverse
     mode when M ≤ D; otherwise it runs f again with tangents (forward mode).
+
+    >>> A = ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> ag.jacobian(lambda x: A @ x)(ag.ones(2))
+    tensor([[1., 2.],
+            [3., 4.],
+            [5., 6.]])
+    >>> ag.jacobian(lambda x: A @ x, mode="reverse")(ag.ones(2))
+    tensor([[1., 2.],
+            [3., 4.],
+            [5., 6.]])
     """
     callable_argument(f, "f", "jacobian")
     if mode not in ("auto", "forward", "reverse"):

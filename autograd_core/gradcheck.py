@@ -66,6 +66,9 @@ def gradcheck(
 
     Checks the inputs that require grad (all float inputs if none does).
     Raises ``GradcheckError`` naming the input, the element, and both values.
+
+    >>> ag.gradcheck(lambda x: (x * ag.sin(x)).sum(), [ag.tensor([0.3, 1.2], requires_grad=True)])
+    True
     """
     xs = _inputs(inputs)
     for i in _differentiable(xs):
@@ -91,6 +94,9 @@ def dot_product_test(
     """True if ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ for random u, v: the JVP and VJP rules describe one Jacobian.
 
     Raises ``GradcheckError`` with both sides when they disagree.
+
+    >>> ag.dot_product_test(lambda x: ag.softmax(x), [ag.tensor([0.1, 2.0, -1.0])])
+    True
     """
     rng = rng or np.random.default_rng(0)
     xs = _inputs(inputs)

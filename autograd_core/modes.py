@@ -24,6 +24,13 @@ class set_grad_enabled:
     As in PyTorch, ``set_grad_enabled(False)`` switches the mode when it is
     called; a ``with`` block restores the previous mode when it ends, and a
     decorated function runs with the mode and restores it on return.
+
+    >>> w = ag.tensor([1.0], requires_grad=True)
+    >>> with ag.set_grad_enabled(False):
+    ...     (w * 2).requires_grad
+    False
+    >>> ag.is_grad_enabled()
+    True
     """
 
     def __init__(self, mode: bool) -> None:
@@ -65,19 +72,41 @@ class _GradMode(contextlib.ContextDecorator):
 
 
 class no_grad(_GradMode):
-    """Record nothing inside the block: results of ops need no gradient (evaluation, optimizer updates)."""
+    """Record nothing inside the block: results of ops need no gradient (evaluation, optimizer updates).
+
+    >>> w = ag.tensor([1.0], requires_grad=True)
+    >>> with ag.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad, y.grad_fn is None
+    (False, True)
+    """
 
     mode = False
 
 
 class enable_grad(_GradMode):
-    """Record graphs again inside a ``no_grad`` region."""
+    """Record graphs again inside a ``no_grad`` region.
+
+    >>> w = ag.tensor([1.0], requires_grad=True)
+    >>> with ag.no_grad():
+    ...     with ag.enable_grad():
+    ...         y = w * 2
+    >>> y.requires_grad
+    True
+    """
 
     mode = True
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations are being recorded in this thread."""
+    """Whether operations are being recorded in this thread.
+
+    >>> ag.is_grad_enabled()
+    True
+    >>> with ag.no_grad():
+    ...     ag.is_grad_enabled()
+    False
+    """
     return _state.current().grad_enabled
 
 
@@ -86,6 +115,13 @@ class detect_anomaly(contextlib.ContextDecorator):
 
     The error names the primitive and the line of user code that created it.
     Slow (checks every value); for debugging only.
+
+    >>> x = ag.tensor([-1.0], requires_grad=True)
+    >>> with np.errstate(invalid="ignore"), ag.detect_anomaly():
+    ...     ag.sqrt(x)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.AnomalyError: sqrt produced NaN in the forward pass, ...
     """
 
     def _recreate_cm(self) -> detect_anomaly:
@@ -100,7 +136,15 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 def set_default_dtype(dtype: Any) -> None:
-    """The float dtype given to Python numbers and lists (float64 unless changed; process-wide)."""
+    """The float dtype given to Python numbers and lists (float64 unless changed; process-wide).
+
+    >>> ag.set_default_dtype(np.float32)
+    >>> ag.tensor([1.0]).dtype
+    dtype('float32')
+    >>> ag.set_default_dtype(np.float64)
+    >>> ag.tensor([1.0]).dtype
+    dtype('float64')
+    """
     try:
         dt = np.dtype(dtype)
     except TypeError as err:
@@ -111,7 +155,11 @@ def set_default_dtype(dtype: Any) -> None:
 
 
 def get_default_dtype() -> np.dtype:
-    """The float dtype given to Python numbers and lists."""
+    """The float dtype given to Python numbers and lists.
+
+    >>> ag.get_default_dtype()
+    dtype('float64')
+    """
     return _state.default_dtype
 
 
@@ -122,6 +170,12 @@ class graph_scope(contextlib.ContextDecorator):
     module's ops. A plain class rather than a generator-based context
     manager, because it sits on that per-call hot path; like one, an
     instance is entered once (as a decorator, each call gets a fresh one).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> with ag.graph_scope("block"):
+    ...     y = x * 2
+    >>> y.grad_fn.scope
+    ('block',)
     """
 
     __slots__ = ("name", "_saved")

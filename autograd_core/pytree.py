@@ -48,8 +48,8 @@ def register_pytree_node(node_type: type, flatten: Flatten, unflatten: Unflatten
     >>> class Pair:
     ...     def __init__(self, a, b):
     ...         self.a, self.b = a, b
-    >>> register_pytree_node(Pair, lambda p: ((p.a, p.b), None), lambda aux, ch: Pair(*ch))
-    >>> tree_leaves(Pair(1, (2, 3)))
+    >>> ag.register_pytree_node(Pair, lambda p: ((p.a, p.b), None), lambda aux, ch: Pair(*ch))
+    >>> ag.tree_leaves(Pair(1, (2, 3)))
     [1, 2, 3]
     """
     if not isinstance(node_type, type):

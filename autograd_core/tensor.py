@@ -808,6 +808,13 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name
 
     Python numbers and lists become the default float dtype (float64 unless
     ``set_default_dtype`` changed it); numpy arrays keep their dtype.
+
+    >>> ag.tensor([1, 2, 3])
+    tensor([1., 2., 3.])
+    >>> ag.tensor(np.arange(3))
+    tensor([0, 1, 2], dtype=int64)
+    >>> ag.tensor([0.5], requires_grad=True, name="w")
+    tensor([0.5], requires_grad=True, name='w')
     """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
@@ -818,6 +825,12 @@ def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
     A Tensor of the right dtype is returned as is; a numpy array of the right
     dtype is shared (writes to one show in the other); anything else is
     converted like ``tensor()``.
+
+    >>> a = np.zeros(3)
+    >>> t = ag.as_tensor(a)
+    >>> a[0] = 7.0
+    >>> t
+    tensor([7., 0., 0.])
     """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data

@@ -29,6 +29,13 @@ class Step(Module):
     Rosenblatt's rule w ← w + η·(y − ŷ)·x (``nn.Perceptron``) skips the
     derivative altogether; backprop became possible once the step was
     replaced by smooth activations such as the sigmoid.
+
+    >>> nn.Step()(ag.tensor([-1.0, 0.0, 0.5]))  # fires at the threshold
+    tensor([0., 1., 1.])
+    >>> x = ag.tensor([-1.0, 0.0, 0.5], requires_grad=True)
+    >>> nn.Step()(x).sum().backward()
+    >>> bool((x.grad.data == 0).all())  # backpropagation learns nothing through a step
+    True
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -40,6 +47,9 @@ class Sign(Module):
 
     Unlike ``ag.sign`` (and numpy's and PyTorch's sign), which give 0 at 0,
     it always names one of the two classes; see ``functional.sign``.
+
+    >>> nn.Sign()(ag.tensor([-0.5, 0.0, 2.0]))  # the threshold counts as +1
+    tensor([-1.,  1.,  1.])
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -47,7 +57,11 @@ class Sign(Module):
 
 
 class Identity(Module):
-    """y = x (also the "linear" activation; ignores any constructor arguments, as PyTorch)."""
+    """y = x (also the "linear" activation; ignores any constructor arguments, as PyTorch).
+
+    >>> nn.Identity()(ag.tensor([1.0, -2.0]))
+    tensor([ 1., -2.])
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
@@ -57,14 +71,32 @@ class Identity(Module):
 
 
 class Sigmoid(Module):
-    """y = σ(x) = 1 / (1 + e^−x)."""
+    """y = σ(x) = 1 / (1 + e^−x).
+
+    >>> x = ag.tensor([0.0, 2.0], requires_grad=True)
+    >>> y = nn.Sigmoid()(x)
+    >>> y
+    tensor([0.5       , 0.88079708], grad_fn=...)
+    >>> y.sum().backward()
+    >>> x.grad  # σ(x)(1 − σ(x))
+    tensor([0.25      , 0.10499359])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.sigmoid(x)
 
 
 class Tanh(Module):
-    """y = tanh(x)."""
+    """y = tanh(x).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = nn.Tanh()(x)
+    >>> y
+    tensor([0.        , 0.76159416], grad_fn=...)
+    >>> y.sum().backward()
+    >>> x.grad  # 1 − tanh²
+    tensor([1.        , 0.41997434])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.tanh(x)
@@ -84,7 +116,16 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """y = x if x > 0 else α·x, with a fixed slope α = negative_slope."""
+    """y = x if x > 0 else α·x, with a fixed slope α = negative_slope.
+
+    >>> x = ag.tensor([-2.0, 3.0], requires_grad=True)
+    >>> y = nn.LeakyReLU(0.1)(x)
+    >>> y
+    tensor([-0.2,  3. ], grad_fn=...)
+    >>> y.sum().backward()
+    >>> x.grad  # α below 0, 1 above
+    tensor([0.1, 1. ])
+    """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
@@ -98,7 +139,16 @@ class LeakyReLU(Module):
 
 
 class PReLU(Module):
-    """y = x if x > 0 else a·x with a learned slope a (one shared, or one per channel), initialised to ``init``."""
+    """y = x if x > 0 else a·x with a learned slope a (one shared, or one per channel), initialised to ``init``.
+
+    >>> prelu = nn.PReLU(init=0.25)
+    >>> x = ag.tensor([-2.0, 3.0])
+    >>> prelu(x)
+    tensor([-0.5,  3. ], grad_fn=...)
+    >>> prelu(x).sum().backward()
+    >>> prelu.weight.grad  # ∂y/∂a = x where x < 0: the slope is learned
+    tensor([-2.])
+    """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = None) -> None:
         super().__init__()
@@ -113,7 +163,16 @@ class PReLU(Module):
 
 
 class ELU(Module):
-    """y = x if x > 0 else α·(eˣ − 1)."""
+    """y = x if x > 0 else α·(eˣ − 1).
+
+    >>> x = ag.tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = nn.ELU(alpha=1.0)(x)
+    >>> y
+    tensor([-0.63212056,  2.        ], grad_fn=...)
+    >>> y.sum().backward()
+    >>> x.grad  # α·eˣ below 0, 1 above
+    tensor([0.36787944, 1.        ])
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -127,7 +186,16 @@ class ELU(Module):
 
 
 class SiLU(Module):
-    """y = x·σ(x), also called swish."""
+    """y = x·σ(x), also called swish.
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = nn.SiLU()(x)
+    >>> y
+    tensor([0.        , 0.73105858], grad_fn=...)
+    >>> y.sum().backward()
+    >>> x.grad  # σ(x)(1 + x(1 − σ(x)))
+    tensor([0.5       , 0.92767051])
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.silu(x)
@@ -137,7 +205,16 @@ Swish = SiLU
 
 
 class Softplus(Module):
-    """y = log(1 + e^(β·x)) / β, linear where β·x > threshold (a smooth ReLU; a positive output layer)."""
+    """y = log(1 + e^(β·x)) / β, linear where β·x > threshold (a smooth ReLU; a positive output layer).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = nn.Softplus()(x)
+    >>> y
+    tensor([0.69314718, 1.31326169], grad_fn=...)
+    >>> y.sum().backward()
+    >>> x.grad  # σ(βx)
+    tensor([0.5       , 0.73105858])
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()

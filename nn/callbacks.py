@@ -18,7 +18,19 @@ from .schedules import LRScheduler
 
 
 class Callback:
-    """Hooks ``fit`` calls: at the start, after every epoch (return True to stop training) and at the end."""
+    """Hooks ``fit`` calls: at the start, after every epoch (return True to stop training) and at the end.
+
+    >>> class PrintLoss(nn.Callback):
+    ...     def on_epoch_end(self, epoch, logs):
+    ...         print(epoch, round(logs["loss"], 3))
+    ...         return False  # True would stop training
+    >>> X, y = np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]])
+    >>> model = nn.Linear(1, 1, rng=0)
+    >>> _ = nn.fit(model, nn.MSELoss(), nn.optim.SGD(model.parameters(), lr=0.1),
+    ...            nn.data.DataLoader(X, y, batch_size=None), epochs=2, callbacks=[PrintLoss()], progress=False)
+    0 6.143
+    1 3.383
+    """
 
     def on_train_begin(self, model: Module, optimizer: Optimizer) -> None:
         """Training is about to start."""
@@ -42,6 +54,14 @@ class EarlyStopping(Callback):
     training holding the weights of its best epoch, whether or not it
     stopped early. ``best_epoch`` and ``stopped_epoch`` (None if it ran to
     the end) tell what happened.
+
+    >>> X, y = nn.data.make_moons(200, rng=0)
+    >>> model = nn.MLP([2, 16, 2], rng=0)
+    >>> stop = nn.EarlyStopping(patience=3, monitor="loss")
+    >>> history = nn.fit(model, nn.CrossEntropyLoss(), nn.optim.Adam(model.parameters(), lr=0.05),
+    ...                  nn.data.DataLoader(X, y, rng=0), epochs=200, callbacks=[stop], progress=False)
+    >>> stop.stopped_epoch is not None, stop.best_epoch <= len(history["loss"])
+    (True, True)
     """
 
     def __init__(
@@ -108,6 +128,15 @@ class LRSchedulerCallback(Callback):
     update, so t counts updates: with ``InverseTimeLR(optimizer, decay=1)``
     the r-th update uses ρ_r = ρ₀ / r, the notes' 1/r learning rate
     (mini-batch or stochastic gradient descent take many updates per epoch).
+
+    >>> X, y = np.ones((8, 1)), np.ones((8, 1))
+    >>> model = nn.Linear(1, 1, rng=0)
+    >>> opt = nn.optim.SGD(model.parameters(), lr=1.0)
+    >>> schedule = nn.LRSchedulerCallback(nn.optim.InverseTimeLR(opt), every="batch")
+    >>> _ = nn.fit(model, nn.MSELoss(), opt, nn.data.DataLoader(X, y, batch_size=2), epochs=1,
+    ...            callbacks=[schedule], progress=False)
+    >>> opt.param_groups[0]["lr"]  # ρ₀ / r after r = 4 updates: the notes' 1/r rate
+    0.2
     """
 
     def __init__(self, scheduler: LRScheduler, every: str = "epoch") -> None:
@@ -132,6 +161,14 @@ class ThresholdStopping(Callback):
     With ``mode="min"`` training stops after the first epoch whose value is
     ≤ threshold (a loss); with ``mode="max"`` when it is ≥ threshold (an
     accuracy). ``stopped_epoch`` is that epoch, or None if it never got there.
+
+    >>> X, y = np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]])
+    >>> model = nn.Linear(1, 1, rng=0)
+    >>> stop = nn.ThresholdStopping(0.01)
+    >>> history = nn.fit(model, nn.MSELoss(), nn.optim.SGD(model.parameters(), lr=0.2),
+    ...                  nn.data.DataLoader(X, y, batch_size=None), epochs=1000, callbacks=[stop], progress=False)
+    >>> history["loss"][-1] <= 0.01 < history["loss"][-2], stop.stopped_epoch == history.epochs[-1]
+    (True, True)
     """
 
     def __init__(self, threshold: float, monitor: str = "loss", mode: str = "min") -> None:
@@ -186,6 +223,14 @@ class SaturationMonitor(Callback):
     ``epochs`` (0 = before training, e = after epoch e); ``plot()`` draws it.
     Activations applied as functions inside a custom ``forward`` are not
     modules and are not seen.
+
+    >>> X = np.random.default_rng(0).normal(size=(50, 2))
+    >>> model = nn.MLP([2, 8, 1], activation="sigmoid", rng=0)
+    >>> monitor = nn.SaturationMonitor(X)
+    >>> model.layers[0].weight.data *= 100  # huge weights push every unit to 0 or 1
+    >>> monitor.on_train_begin(model, None)
+    >>> monitor.fractions()
+    {'layers.1 (Sigmoid)': 0.96}
     """
 
     def __init__(self, X: Any, tolerance: float = 0.05) -> None:

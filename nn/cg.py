@@ -109,6 +109,17 @@ class ConjugateGradient(Optimizer):
     point, the last few iterations need it. Holds one parameter group;
     writes the parameters in place and marks them written, so a graph
     recorded before a step cannot be backpropagated with the new values.
+
+    >>> w = ag.tensor([-1.2, 1.0], requires_grad=True)
+    >>> opt = nn.optim.ConjugateGradient([w], max_iter=100)
+    >>> def closure():  # Rosenbrock's function, minimum at (1, 1)
+    ...     opt.zero_grad()
+    ...     loss = (1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2
+    ...     loss.backward()
+    ...     return loss
+    >>> _ = opt.step(closure)
+    >>> bool(np.allclose(w.data, [1.0, 1.0], atol=1e-4))
+    True
     """
 
     def __init__(

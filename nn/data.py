@@ -44,6 +44,13 @@ class DataLoader:
     skips a final short batch. Shuffling draws from ``rng`` (default: nn's
     generator, see ``nn.manual_seed``). Batches are copies, so changing
     them never changes the data.
+
+    >>> X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    >>> loader = nn.data.DataLoader(X, y, batch_size=2, shuffle=False)
+    >>> len(loader)
+    3
+    >>> [yb.data.tolist() for _, yb in loader]
+    [[0, 1], [2, 3], [4]]
     """
 
     def __init__(
@@ -101,7 +108,13 @@ class DataLoader:
 def train_test_split(
     X: Any, y: Any, test_size: float | int = 0.25, shuffle: bool = True, rng: RngLike = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split into (X_train, X_test, y_train, y_test); ``test_size`` is a fraction or a count of examples."""
+    """Split into (X_train, X_test, y_train, y_test); ``test_size`` is a fraction or a count of examples.
+
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    >>> X_train, X_test, y_train, y_test = nn.data.train_test_split(X, y, test_size=0.3, rng=0)
+    >>> X_train.shape, X_test.shape
+    ((7, 2), (3, 2))
+    """
     X, y = _array(X), _array(y)
     n = len(X)
     if len(y) != n:
@@ -121,6 +134,15 @@ class StandardScaler:
 
     σ = 0 (a constant feature) is replaced by 1. Arrays in give arrays out,
     Tensors give Tensors.
+
+    >>> X = np.array([[1.0, 10.0], [3.0, 30.0]])
+    >>> scaler = nn.data.StandardScaler().fit(X)
+    >>> scaler.transform(X)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> scaler.inverse_transform(scaler.transform(X))
+    array([[ 1., 10.],
+           [ 3., 30.]])
     """
 
     def __init__(self) -> None:
@@ -168,6 +190,11 @@ class MinMaxScaler:
     the range, as scikit-learn does. Arrays in give arrays out, Tensors give
     Tensors. The fourth notes suggest scaling inputs into a small range such
     as [0, 1] against saturation; a logistic output unit also needs targets in [0, 1].
+
+    >>> scaler = nn.data.MinMaxScaler().fit(np.array([[0.0, 10.0], [5.0, 20.0]]))
+    >>> scaler.transform(np.array([[2.5, 15.0], [10.0, 10.0]]))
+    array([[0.5, 0.5],
+           [2. , 0. ]])
     """
 
     def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)) -> None:
@@ -218,7 +245,13 @@ class MinMaxScaler:
 
 
 def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = None) -> Any:
-    """Row i is all zeros but a 1 at column labels[i]: shape labels.shape + (num_classes,), float by default."""
+    """Row i is all zeros but a 1 at column labels[i]: shape labels.shape + (num_classes,), float by default.
+
+    >>> nn.data.one_hot(np.array([0, 2, 1]), 3)
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
+    """
     y = _array(labels)
     if y.dtype.kind not in "iu":
         raise ArgumentTypeError(f"one_hot: labels must be integers, not {y.dtype}")

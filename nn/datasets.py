@@ -23,6 +23,10 @@ def make_xor(n_per_corner: int = 1, noise: float = 0.0, rng: RngLike = None) -> 
     """XOR: the corners (0,0), (0,1), (1,0), (1,1) with labels 0, 1, 1, 0, each repeated ``n_per_corner`` times plus N(0, noise²) jitter.
 
     The classic problem no linear model solves: the default is the four points themselves.
+
+    >>> X, y = nn.data.make_xor()
+    >>> X.tolist(), y.tolist()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     X = np.repeat(corners, n_per_corner, axis=0)
@@ -44,7 +48,12 @@ def _two_classes(
 
 
 def make_moons(n_samples: int = 200, noise: float = 0.1, rng: RngLike = None) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles: class 0 on (cos θ, sin θ), class 1 on (1 − cos θ, ½ − sin θ), θ ∈ [0, π]."""
+    """Two interleaving half circles: class 0 on (cos θ, sin θ), class 1 on (1 − cos θ, ½ − sin θ), θ ∈ [0, π].
+
+    >>> X, y = nn.data.make_moons(200, noise=0.1, rng=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((200, 2), [100, 100])
+    """
     gen = get_rng(rng)
     n0 = n_samples // 2
     t0 = np.linspace(0, np.pi, n0)
@@ -57,7 +66,13 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, rng: RngLike = None) ->
 def make_circles(
     n_samples: int = 200, noise: float = 0.05, factor: float = 0.5, rng: RngLike = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (< 1)."""
+    """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (< 1).
+
+    >>> X, y = nn.data.make_circles(100, noise=0.0, rng=0)
+    >>> radius = np.hypot(X[:, 0], X[:, 1])
+    >>> bool(np.allclose(radius[y == 0], 1.0)), bool(np.allclose(radius[y == 1], 0.5))
+    (True, True)
+    """
     if not 0 < factor < 1:
         raise InvalidArgumentError(f"make_circles: factor must be in (0, 1), got {factor}")
     gen = get_rng(rng)
@@ -72,7 +87,12 @@ def make_circles(
 def make_spirals(
     n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, rng: RngLike = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``n_classes`` interleaved spiral arms: arm k at radius r ∈ [0, 1], angle 4(k + r) + N(0, noise²)."""
+    """``n_classes`` interleaved spiral arms: arm k at radius r ∈ [0, 1], angle 4(k + r) + N(0, noise²).
+
+    >>> X, y = nn.data.make_spirals(300, n_classes=3, rng=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [100, 100, 100])
+    """
     gen = get_rng(rng)
     per = n_samples // n_classes
     Xs, ys = [], []
@@ -93,6 +113,12 @@ def make_regression_1d(
 
     Returns X = t of shape (n, 1) and y = h of shape (n, 1): one input
     neuron, one output neuron, and a non-linear map for the hidden layer to learn.
+
+    >>> t, h = nn.data.make_regression_1d(100, noise=0.0, rng=0)
+    >>> t.shape, h.shape
+    ((100, 1), (100, 1))
+    >>> bool(np.allclose(h, 0.5 * 9.81 * t**2))
+    True
     """
     gen = get_rng(rng)
     t = gen.uniform(0.0, t_max, (n_samples, 1))

@@ -56,6 +56,9 @@ def step(x: Tensor) -> Tensor:
     see ``nn.Perceptron``) and why backprop needed a smooth surrogate such as
     the sigmoid. The result stays connected to the graph, so ``backward()``
     works and gives 0.
+
+    >>> nn.functional.step(ag.tensor([-2.0, 0.0, 1.5]))  # 1 at the threshold, as the notes' perceptron
+    tensor([0., 1., 1.])
     """
     # sign(−x) ∈ {−1, 0, 1} has a zero derivative; relu keeps [x < 0], and 1 − [x < 0] = [x ≥ 0].
     return 1.0 - ag.relu(ag.sign(-_as_tensor(x)))
@@ -68,22 +71,45 @@ def sign(x: Tensor) -> Tensor:
     labels ±1. Like ``step`` it puts the threshold x = 0 on the positive
     side, so the two give the same decision boundary; unlike ``ag.sign`` (and
     numpy's and PyTorch's), which gives 0 at 0, it always answers one class.
+
+    >>> nn.functional.sign(ag.tensor([-2.0, 0.0, 1.5]))
+    tensor([-1.,  1.,  1.])
     """
     return 1.0 - 2.0 * ag.relu(ag.sign(-_as_tensor(x)))
 
 
 def identity(x: Tensor) -> Tensor:
-    """y = x (the linear activation of a regression output)."""
+    """y = x (the linear activation of a regression output).
+
+    >>> nn.functional.identity(ag.tensor([1.0, -2.0]))
+    tensor([ 1., -2.])
+    """
     return x
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    """y = σ(x) = 1 / (1 + e^−x); dy/dx = y·(1 − y)."""
+    """y = σ(x) = 1 / (1 + e^−x); dy/dx = y·(1 − y).
+
+    >>> x = ag.tensor([0.0, 2.0], requires_grad=True)
+    >>> nn.functional.sigmoid(x)
+    tensor([0.5       , 0.88079708], grad_fn=sigmoid)
+    >>> nn.functional.sigmoid(x).sum().backward()
+    >>> x.grad  # y(1 − y)
+    tensor([0.25      , 0.10499359])
+    """
     return ag.sigmoid(x)
 
 
 def tanh(x: Tensor) -> Tensor:
-    """y = tanh(x); dy/dx = 1 − y²."""
+    """y = tanh(x); dy/dx = 1 − y².
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> nn.functional.tanh(x)
+    tensor([0.        , 0.76159416], grad_fn=tanh)
+    >>> nn.functional.tanh(x).sum().backward()
+    >>> x.grad  # 1 − y²
+    tensor([1.        , 0.41997434])
+    """
     return ag.tanh(x)
 
 
@@ -96,17 +122,41 @@ def relu(x: Tensor) -> Tensor:
     slope 1 at 0 for leaky ReLU, PReLU and ELU, where the library uses the
     negative side's slope (α, or α·e⁰ = α for ELU). The two conventions
     differ only for inputs exactly at 0.
+
+    >>> x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> nn.functional.relu(x)
+    tensor([0., 0., 2.], grad_fn=relu)
+    >>> nn.functional.relu(x).sum().backward()
+    >>> x.grad  # 0 at x = 0, as PyTorch
+    tensor([0., 0., 1.])
     """
     return ag.relu(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """y = x if x > 0 else α·x (α = negative_slope, fixed)."""
+    """y = x if x > 0 else α·x (α = negative_slope, fixed).
+
+    >>> x = ag.tensor([-2.0, 3.0], requires_grad=True)
+    >>> nn.functional.leaky_relu(x, 0.1)
+    tensor([-0.2,  3. ], grad_fn=leaky_relu)
+    >>> nn.functional.leaky_relu(x, 0.1).sum().backward()
+    >>> x.grad  # α below 0
+    tensor([0.1, 1. ])
+    """
     return ag.leaky_relu(x, negative_slope)
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
-    """y = x if x > 0 else a·x with a learned slope a (one, or one per channel on axis 1)."""
+    """y = x if x > 0 else a·x with a learned slope a (one, or one per channel on axis 1).
+
+    >>> x = ag.tensor([[-2.0, 1.0]])
+    >>> a = ag.tensor([0.25], requires_grad=True)
+    >>> nn.functional.prelu(x, a)
+    tensor([[-0.5,  1. ]], grad_fn=...)
+    >>> nn.functional.prelu(x, a).sum().backward()
+    >>> a.grad  # ∂y/∂a = x where x < 0
+    tensor([-2.])
+    """
     x = _as_tensor(x)
     if weight.ndim != 1:
         raise ShapeError(f"prelu: weight must be 1-D (one slope, or one per channel), got shape {weight.shape}")
@@ -120,12 +170,28 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """y = x if x > 0 else α·(eˣ − 1)."""
+    """y = x if x > 0 else α·(eˣ − 1).
+
+    >>> x = ag.tensor([-1.0, 2.0], requires_grad=True)
+    >>> nn.functional.elu(x)
+    tensor([-0.63212056,  2.        ], grad_fn=elu)
+    >>> nn.functional.elu(x).sum().backward()
+    >>> x.grad  # y + α below 0
+    tensor([0.36787944, 1.        ])
+    """
     return ag.elu(x, alpha)
 
 
 def silu(x: Tensor) -> Tensor:
-    """y = x·σ(x) (swish); dy/dx = σ(x)·(1 + x·(1 − σ(x)))."""
+    """y = x·σ(x) (swish); dy/dx = σ(x)·(1 + x·(1 − σ(x))).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> nn.functional.silu(x)
+    tensor([0.        , 0.73105858], grad_fn=silu)
+    >>> nn.functional.silu(x).sum().backward()
+    >>> x.grad  # σ(x)(1 + x(1 − σ(x)))
+    tensor([0.5       , 0.92767051])
+    """
     return ag.silu(x)
 
 
@@ -133,7 +199,15 @@ swish = silu
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """y = log(1 + e^(β·x)) / β, and y = x where β·x > threshold (as PyTorch); dy/dx = σ(β·x)."""
+    """y = log(1 + e^(β·x)) / β, and y = x where β·x > threshold (as PyTorch); dy/dx = σ(β·x).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> nn.functional.softplus(x)
+    tensor([0.69314718, 1.31326169], grad_fn=...)
+    >>> nn.functional.softplus(x).sum().backward()
+    >>> x.grad  # σ(x)
+    tensor([0.5       , 0.73105858])
+    """
     x = _as_tensor(x)
     bx = x if beta == 1.0 else x * beta
     smooth = ag.softplus(bx) if beta == 1.0 else ag.softplus(bx) / beta
@@ -253,7 +327,15 @@ def glu(x: Tensor, axis: int = -1) -> Tensor:
 
 
 def check_reduction(reduction: str) -> str:
-    """``reduction`` itself when it is "mean", "sum" or "none"; otherwise a ValueError listing them."""
+    """``reduction`` itself when it is "mean", "sum" or "none"; otherwise a ValueError listing them.
+
+    >>> nn.functional.check_reduction("sum")
+    'sum'
+    >>> nn.functional.check_reduction("average")
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: reduction must be one of 'mean', 'sum', 'batchmean', ...
+    """
     if reduction not in REDUCTIONS:
         raise InvalidArgumentError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, not {reduction!r}")
     return reduction
@@ -261,7 +343,12 @@ def check_reduction(reduction: str) -> str:
 
 def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
     """The one reduction of every loss: mean → (1/n)Σ ℓ over all n elements, sum → Σ ℓ, batchmean → (1/N)Σ ℓ
-    over N = the size of the first (example) axis, none → ℓ per element."""
+    over N = the size of the first (example) axis, none → ℓ per element.
+
+    >>> loss = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> [nn.functional.reduce_loss(loss, r).item() for r in ("mean", "sum", "batchmean")]
+    [2.5, 10.0, 5.0]
+    """
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
@@ -304,6 +391,16 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     factor t below the third notes' E = (1/N) Σᵢ Σⱼ (yᵢ⁽ʲ⁾ − ŷᵢ⁽ʲ⁾)², which
     is ``reduction="batchmean"``; the first notes' L = Σₙ Σₖ (yₙₖ − fₖ(xₙ))²
     is ``reduction="sum"``.
+
+    >>> y_hat, y = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True), ag.tensor([[0.0, 2.0], [3.0, 2.0]])
+    >>> nn.functional.mse_loss(y_hat, y)
+    tensor(1.25, grad_fn=...)
+    >>> nn.functional.mse_loss(y_hat, y, reduction="batchmean")
+    tensor(2.5, grad_fn=...)
+    >>> nn.functional.mse_loss(y_hat, y).backward()
+    >>> y_hat.grad  # 2(ŷ − y)/n
+    tensor([[0.5, 0. ],
+            [0. , 1. ]])
     """
     input, target = _regression_pair("mse_loss", input, target)
     d = input - target
@@ -311,20 +408,44 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """ℓ = |ŷ − y| (mean: the MAE)."""
+    """ℓ = |ŷ − y| (mean: the MAE).
+
+    >>> y_hat = ag.tensor([1.0, -1.0], requires_grad=True)
+    >>> nn.functional.l1_loss(y_hat, ag.tensor([0.0, 1.0]))
+    tensor(1.5, grad_fn=...)
+    >>> nn.functional.l1_loss(y_hat, ag.tensor([0.0, 1.0])).backward()
+    >>> y_hat.grad  # sign(ŷ − y)/n
+    tensor([ 0.5, -0.5])
+    """
     input, target = _regression_pair("l1_loss", input, target)
     return reduce_loss(ag.abs(input - target), reduction)
 
 
 def check_huber_delta(delta: float) -> float:
-    """``delta`` itself when it is a positive number (where Huber's loss turns from quadratic to linear)."""
+    """``delta`` itself when it is a positive number (where Huber's loss turns from quadratic to linear).
+
+    >>> nn.functional.check_huber_delta(1.5)
+    1.5
+    >>> nn.functional.check_huber_delta(0.0)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: huber_loss: delta must be a positive number (where ℓ ...
+    """
     if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)) or not delta > 0:
         raise InvalidArgumentError(f"huber_loss: delta must be a positive number (where ℓ turns linear), not {delta!r}")
     return delta
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
-    """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), with d = ŷ − y: quadratic near 0, linear (robust) beyond δ."""
+    """ℓ = ½d² if |d| < δ else δ·(|d| − ½δ), with d = ŷ − y: quadratic near 0, linear (robust) beyond δ.
+
+    >>> d = ag.tensor([0.5, 3.0], requires_grad=True)
+    >>> nn.functional.huber_loss(d, ag.zeros(2), reduction="none")
+    tensor([0.125, 2.5  ], grad_fn=...)
+    >>> nn.functional.huber_loss(d, ag.zeros(2), reduction="sum").backward()
+    >>> d.grad  # d inside δ, δ·sign(d) beyond
+    tensor([0.5, 1. ])
+    """
     check_huber_delta(delta)
     input, target = _regression_pair("huber_loss", input, target)
     d = input - target
@@ -373,6 +494,13 @@ def gaussian_nll_loss(
     maximum likelihood. Predicting σ² as well (a second output through a
     softplus, the notes' positive output layer) lets a network learn how
     noisy each target is.
+
+    >>> mean = ag.tensor([1.0, 2.0])
+    >>> target = ag.tensor([1.5, 2.0])
+    >>> nn.functional.gaussian_nll_loss(mean, target, var=1.0)
+    tensor(0.0625)
+    >>> nn.functional.gaussian_nll_loss(mean, target, var=1.0, full=True)  # + ½·log 2π
+    tensor(0.98143853)
     """
     check_reduction(reduction)
     input, target = _regression_pair("gaussian_nll_loss", input, target)
@@ -395,6 +523,13 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     sums over the labels, which is ``reduction="batchmean"`` (M times "mean").
 
     The gradient (p − y) / max(p(1 − p), ε) stays finite at saturated p in every float dtype.
+
+    >>> p = ag.tensor([0.9, 0.2], requires_grad=True)
+    >>> nn.functional.binary_cross_entropy(p, np.array([1.0, 0.0]))
+    tensor(0.16425203, grad_fn=...)
+    >>> nn.functional.binary_cross_entropy(p, np.array([1.0, 0.0])).backward()
+    >>> p.grad  # (p − y)/(p(1 − p))/n
+    tensor([-0.55555556,  0.625     ])
     """
     input, target = _regression_pair("binary_cross_entropy", input, target)
     return reduce_loss(ag.binary_cross_entropy(input, target), reduction)
@@ -433,7 +568,16 @@ def binary_cross_entropy_with_logits(
 
 
 class LossInputWarning(UserWarning):
-    """A loss received what another loss expects (e.g. softmax probabilities where logits belong)."""
+    """A loss received what another loss expects (e.g. softmax probabilities where logits belong).
+
+    >>> import warnings
+    >>> z = ag.tensor([[2.0, 0.5, 0.1]], requires_grad=True)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     loss = nn.CrossEntropyLoss()(ag.softmax(z), np.array([0]))
+    >>> caught[0].category.__name__
+    'LossInputWarning'
+    """
 
 
 def _warn_if_produced_by(input: Any, op: str, message: str) -> None:
@@ -462,6 +606,9 @@ def softmax_cross_entropy_floor(num_classes: int) -> float:
     With p = softmax(z) in place of logits, ℓ = −log(e^{p_c} / Σₖ e^{pₖ}) is
     smallest when p is one-hot on the class, where it is
     −log(e / (e + C − 1)). For 3 classes that is 0.551, however good the model.
+
+    >>> round(nn.functional.softmax_cross_entropy_floor(3), 3)
+    0.551
     """
     return math.log1p((num_classes - 1) / math.e)
 
@@ -527,6 +674,13 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", label_smo
     the loss can then never fall below log(1 + (C − 1)/e) (0.551 for three
     classes), so training stalls. Such an input (recognised by its
     ``grad_fn``) gets a ``LossInputWarning`` naming the fix.
+
+    >>> z = ag.tensor([[2.0, 0.0, -1.0]], requires_grad=True)
+    >>> nn.functional.cross_entropy(z, np.array([0]))
+    tensor(0.16984602, grad_fn=...)
+    >>> nn.functional.cross_entropy(z, np.array([0])).backward()
+    >>> z.grad  # softmax(z) − onehot
+    tensor([[-0.15620527,  0.1141952 ,  0.04201007]])
     """
     if getattr(getattr(input, "grad_fn", None), "name", None) == "softmax":
         classes = _class_count(input)
@@ -716,12 +870,26 @@ def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, reduct
 
 
 def l2_penalty(params: Iterable[Tensor]) -> Tensor:
-    """J = Σw² + Σb² over all parameters (the notes' weight decay term; add λ·J to the loss)."""
+    """J = Σw² + Σb² over all parameters (the notes' weight decay term; add λ·J to the loss).
+
+    >>> layer = nn.Linear(2, 1)
+    >>> _ = layer.load_state_dict({"weight": np.array([[1.0, -2.0]]), "bias": np.array([3.0])})
+    >>> nn.functional.l2_penalty(layer.parameters())  # 1 + 4 + 9
+    tensor(14., grad_fn=...)
+    >>> nn.l2_penalty is nn.functional.l2_penalty
+    True
+    """
     return _penalty(params, lambda p: (p * p).sum())
 
 
 def l1_penalty(params: Iterable[Tensor]) -> Tensor:
-    """J = Σ|w| + Σ|b| over all parameters (ℓ₁ regularisation, which drives weights to exactly 0)."""
+    """J = Σ|w| + Σ|b| over all parameters (ℓ₁ regularisation, which drives weights to exactly 0).
+
+    >>> layer = nn.Linear(2, 1)
+    >>> _ = layer.load_state_dict({"weight": np.array([[1.0, -2.0]]), "bias": np.array([3.0])})
+    >>> nn.functional.l1_penalty(layer.parameters())  # 1 + 2 + 3
+    tensor(6., grad_fn=...)
+    """
     return _penalty(params, lambda p: ag.abs(p).sum())
 
 
@@ -738,7 +906,15 @@ def _penalty(params: Iterable[Tensor], term: Any) -> Tensor:
 
 
 def check_dropout_probability(p: float) -> float:
-    """``p`` itself when it is a probability 0 ≤ p ≤ 1 of zeroing an element; otherwise a ValueError."""
+    """``p`` itself when it is a probability 0 ≤ p ≤ 1 of zeroing an element; otherwise a ValueError.
+
+    >>> nn.functional.check_dropout_probability(0.5)
+    0.5
+    >>> nn.functional.check_dropout_probability(1.5)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: dropout probability must be a number in [0, 1] (the ...
+    """
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0.0 <= p <= 1.0:
         raise InvalidArgumentError(
             f"dropout probability must be a number in [0, 1] (the chance of zeroing an element), not {p!r}"
@@ -747,7 +923,13 @@ def check_dropout_probability(p: float) -> float:
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = None) -> Tensor:
-    """Inverted dropout: y = x·m / (1 − p) with m ~ Bernoulli(1 − p) while training; y = x otherwise."""
+    """Inverted dropout: y = x·m / (1 − p) with m ~ Bernoulli(1 − p) while training; y = x otherwise.
+
+    >>> nn.functional.dropout(ag.ones(6), p=0.5, rng=0)
+    tensor([2., 0., 0., 0., 2., 2.])
+    >>> nn.functional.dropout(ag.ones(3), p=0.5, training=False)
+    tensor([1., 1., 1.])
+    """
     check_dropout_probability(p)
     if not training or p == 0.0:
         return x
@@ -758,5 +940,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = Non
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x·Wᵀ + b (one fused node)."""
+    """y = x·Wᵀ + b (one fused node).
+
+    >>> x = ag.tensor([[1.0, 2.0]])
+    >>> W = ag.tensor([[1.0, 1.0], [0.0, 2.0]])
+    >>> nn.functional.linear(x, W, ag.tensor([0.5, 0.0]))
+    tensor([[3.5, 4. ]])
+    """
     return ag.linear(x, weight, bias)

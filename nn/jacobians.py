@@ -90,6 +90,14 @@ def layer_jacobians(model: Module | Sequence[Layer], x: Any) -> list[ag.Tensor]:
     ``model`` is an ``nn.Sequential`` or ``nn.MLP`` (split by
     ``split_layers``, and evaluated in eval mode, so dropout is off), or a
     list of functions f_ℓ. The results are constants (no graph).
+
+    >>> model = nn.MLP([4, 8, 6, 4, 2], activation="tanh", rng=0)  # the second notes' network
+    >>> Js = nn.layer_jacobians(model, ag.ones(4))
+    >>> [J.shape for J in Js]
+    [(8, 4), (6, 8), (4, 6), (2, 4)]
+    >>> product = Js[3] @ Js[2] @ Js[1] @ Js[0]  # J4·J3·J2·J1
+    >>> bool(np.allclose(product.data, ag.jacrev(model)(ag.ones(4)).data))
+    True
     """
     if isinstance(model, Module):
         layers, context = split_layers(model), eval_mode(model)

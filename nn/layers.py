@@ -26,6 +26,16 @@ class Linear(Module):
 
     Initialised as PyTorch: W and b ~ U(−1/√in, 1/√in) (``kaiming_uniform_``
     with a = √5), drawn from ``rng`` or nn's default generator.
+
+    >>> layer = nn.Linear(3, 2, rng=0)
+    >>> layer.weight.shape, layer.bias.shape
+    ((2, 3), (2,))
+    >>> layer(ag.ones(5, 3)).shape
+    (5, 2)
+    >>> layer = nn.Linear(2, 1)
+    >>> _ = layer.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": np.array([0.5])})
+    >>> layer(ag.tensor([[3.0, 4.0]]))  # 1·3 + 2·4 + 0.5
+    tensor([[11.5]], grad_fn=...)
     """
 
     def __init__(
@@ -52,7 +62,14 @@ class Linear(Module):
 
 
 class Sequential(Module):
-    """y = fₙ(…f₂(f₁(x))): the modules applied in order; children are named "0", "1", … (or by an OrderedDict)."""
+    """y = fₙ(…f₂(f₁(x))): the modules applied in order; children are named "0", "1", … (or by an OrderedDict).
+
+    >>> model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    >>> model(ag.ones(4, 2)).shape
+    (4, 1)
+    >>> [name for name, _ in model.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    """
 
     def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
@@ -106,6 +123,20 @@ class MLP(Module):
     classes or modules (copied per layer); ``dropout`` > 0 adds Dropout after
     each hidden activation. The layers live in ``self.layers`` (a Sequential),
     so parameters are named ``layers.0.weight``, ``layers.0.bias``, ...
+
+    >>> model = nn.MLP([3, 4, 2])  # the first notes' network: (4×4) + (5×2) = 26 parameters
+    >>> sum(p.size for p in model.parameters())
+    26
+    >>> sum(p.size for p in nn.MLP([3, 4, 3, 2]).parameters())  # (4×4) + (5×3) + (4×2) = 39
+    39
+    >>> model
+    MLP(
+      (layers): Sequential(
+        (0): Linear(in_features=3, out_features=4, bias=True)
+        (1): ReLU()
+        (2): Linear(in_features=4, out_features=2, bias=True)
+      )
+    )
     """
 
     def __init__(
@@ -145,7 +176,11 @@ class MLP(Module):
 
 
 class Flatten(Module):
-    """Merge axes start_dim..end_dim into one: (N, 2, 3) → (N, 6) by default."""
+    """Merge axes start_dim..end_dim into one: (N, 2, 3) → (N, 6) by default.
+
+    >>> nn.Flatten()(ag.zeros(4, 2, 3)).shape
+    (4, 6)
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -164,6 +199,12 @@ class Dropout(Module):
 
     Scaling by 1/(1 − p) during training keeps E[y] = x, so nothing changes
     at evaluation time.
+
+    >>> drop = nn.Dropout(0.5, rng=0)
+    >>> drop(ag.ones(8))  # kept elements scaled by 1/(1 − p)
+    tensor([2., 0., 0., 0., 2., 2., 2., 2.])
+    >>> drop.eval()(ag.ones(3))
+    tensor([1., 1., 1.])
     """
 
     def __init__(self, p: float = 0.5, *, rng: RngLike = None) -> None:
@@ -185,6 +226,14 @@ class BatchNorm1d(Module):
     running statistics r ← (1 − m)·r + m·batch (the variance unbiased);
     evaluation uses the running statistics. ``momentum=None`` keeps a
     cumulative average instead. Input (N, C) or (N, C, L).
+
+    >>> bn = nn.BatchNorm1d(2)
+    >>> x = ag.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> bn(x)  # each feature to mean 0, variance 1 over the batch
+    tensor([[-0.999995  , -0.99999995],
+            [ 0.999995  ,  0.99999995]], grad_fn=...)
+    >>> bn.running_mean  # moved 10 % towards the batch mean
+    array([0.2, 2. ])
     """
 
     def __init__(

@@ -35,6 +35,17 @@ class LBFGS(Optimizer):
     returns the loss), stopping early when the largest gradient entry is
     below ``tolerance_grad`` or the step or the change of loss is below
     ``tolerance_change``. Holds one parameter group.
+
+    >>> w = ag.tensor([3.0, -1.0], requires_grad=True)
+    >>> opt = nn.optim.LBFGS([w])
+    >>> def closure():
+    ...     opt.zero_grad()
+    ...     loss = ((w - ag.tensor([1.0, 2.0])) ** 2).sum()
+    ...     loss.backward()
+    ...     return loss
+    >>> _ = opt.step(closure)
+    >>> bool(np.allclose(w.data, [1.0, 2.0]))
+    True
     """
 
     def __init__(

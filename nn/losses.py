@@ -38,6 +38,14 @@ class MSELoss(_Loss):
     outputs and averages over the examples, t times larger:
     ``MSELoss(reduction="batchmean")``. The first notes' L = Σₙ Σₖ (yₙₖ − fₖ(xₙ))²
     is ``reduction="sum"``.
+
+    >>> y_hat, y = ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([[0.0, 2.0], [3.0, 2.0]])
+    >>> nn.MSELoss()(y_hat, y)  # (1 + 0 + 0 + 4)/4
+    tensor(1.25)
+    >>> nn.MSELoss(reduction="sum")(y_hat, y)  # the first notes' SSE
+    tensor(5.)
+    >>> nn.MSELoss(reduction="batchmean")(y_hat, y)  # the third notes' E: summed over outputs, mean over examples
+    tensor(2.5)
     """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -45,7 +53,11 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """ℓ = |ŷ − y|; "mean" gives the MAE."""
+    """ℓ = |ŷ − y|; "mean" gives the MAE.
+
+    >>> nn.L1Loss()(ag.tensor([1.0, -1.0]), ag.tensor([0.0, 1.0]))  # (1 + 2)/2
+    tensor(1.5)
+    """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.l1_loss(input, target, self.reduction)
@@ -57,6 +69,10 @@ class HuberLoss(_Loss):
     Written ``HuberLoss(delta)`` as in the notes: δ is the one positional
     argument and ``reduction`` a keyword (PyTorch puts ``reduction`` first;
     here a string in δ's place is an error saying to pass it by keyword).
+
+    >>> y_hat, y = ag.tensor([0.5, 3.0]), ag.tensor([0.0, 0.0])
+    >>> nn.HuberLoss(1.0, reduction="none")(y_hat, y)  # ½·0.5² and 1·(3 − ½)
+    tensor([0.125, 2.5  ])
     """
 
     def __init__(self, delta: float = 1.0, *, reduction: str = "mean") -> None:
@@ -81,6 +97,11 @@ class BCELoss(_Loss):
     With M labels per example, "mean" averages over all N·M entries; the
     third notes' multi-label E = (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ − (1 − yᵢ⁽ʲ⁾) log(1 − ŷᵢ⁽ʲ⁾)
     sums over the labels: ``BCELoss(reduction="batchmean")``, M times "mean".
+
+    >>> p = ag.tensor([[0.9], [0.2]], requires_grad=True)
+    >>> y = np.array([[1.0], [0.0]])
+    >>> nn.BCELoss()(p, y)  # −½(log 0.9 + log 0.8)
+    tensor(0.16425203, grad_fn=...)
     """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -122,6 +143,12 @@ class CrossEntropyLoss(_Loss):
     ``grad_fn``) gets a ``LossInputWarning`` saying to pass the logits, or
     to use ``NLLLoss`` on ``LogSoftmax`` outputs. The third notes'
     (1/N) Σᵢ Σⱼ −yᵢ⁽ʲ⁾ log ŷᵢ⁽ʲ⁾ is the default "mean".
+
+    >>> z = ag.tensor([[2.0, 0.0, -1.0], [0.0, 3.0, 0.0]], requires_grad=True)
+    >>> nn.CrossEntropyLoss()(z, np.array([0, 1]))  # mean of logsumexp(z) − z_class
+    tensor(0.13238449, grad_fn=...)
+    >>> nn.CrossEntropyLoss(reduction="sum")(z, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))  # one-hot targets
+    tensor(0.26476898, grad_fn=...)
     """
 
     def __init__(self, reduction: str = "mean", *, label_smoothing: float = 0.0) -> None:
@@ -142,6 +169,12 @@ class NLLLoss(_Loss):
     """ℓ = −log p_class from log-probabilities (pair with LogSoftmax: together they are CrossEntropyLoss).
 
     A softmax output (probabilities, not their logs) gets a ``LossInputWarning``.
+
+    >>> z = ag.tensor([[2.0, 0.0, -1.0]])
+    >>> nn.NLLLoss()(nn.LogSoftmax()(z), np.array([0]))
+    tensor(0.16984602)
+    >>> nn.CrossEntropyLoss()(z, np.array([0]))  # the same
+    tensor(0.16984602)
     """
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -157,6 +190,10 @@ class GaussianNLLLoss(Module):
     is a number. The third notes derive the MSE from this likelihood with σ²
     fixed; a network can also predict σ² through a softplus output (their
     positive output layer). See ``functional.gaussian_nll_loss``.
+
+    >>> mean, target = ag.tensor([1.0, 2.0]), ag.tensor([1.5, 2.0])
+    >>> nn.GaussianNLLLoss()(mean, target, ag.tensor([1.0, 1.0]))  # ½·(0.25 + 0)/2 with log 1 = 0
+    tensor(0.0625)
     """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:

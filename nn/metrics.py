@@ -35,6 +35,11 @@ def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
     probability per example (class 1 when above ``threshold``; use
     ``threshold=0`` for logits). ``target`` holds class labels, or one-hot /
     probability rows (argmax is taken).
+
+    >>> nn.accuracy(np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), np.array([1, 0, 0]))  # 2 of 3
+    0.6666666666666666
+    >>> nn.accuracy(np.array([0.7, 0.2]), np.array([1, 0]))  # one probability per example
+    1.0
     """
     pred = predicted_classes(output, threshold)
     t = _array(target)
@@ -71,13 +76,23 @@ def _pair(name: str, output: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mse(output: Any, target: Any) -> float:
-    """Mean squared error (1/N) Σ (ŷ − y)²."""
+    """Mean squared error (1/N) Σ (ŷ − y)².
+
+    >>> nn.mse(np.array([1.0, 2.0]), np.array([0.0, 2.0]))
+    0.5
+    """
     out, t = _pair("mse", output, target)
     return float(np.mean((out - t) ** 2))
 
 
 def r2(output: Any, target: Any) -> float:
-    """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (1 is perfect; averaged over outputs)."""
+    """Coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (1 is perfect; averaged over outputs).
+
+    >>> nn.r2(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]))
+    1.0
+    >>> nn.r2(np.array([2.0, 2.0, 2.0]), np.array([1.0, 2.0, 3.0]))  # predicting the mean
+    0.0
+    """
     out, t = _pair("r2", output, target)
     ss_res = np.sum((t - out) ** 2, axis=0)
     ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)

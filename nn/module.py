@@ -39,7 +39,12 @@ ForwardHook = Callable[["Module", tuple, Any], Any]
 
 
 class Parameter(ag.Tensor):
-    """A Tensor that requires grad and is registered when assigned to a Module attribute."""
+    """A Tensor that requires grad and is registered when assigned to a Module attribute.
+
+    >>> w = nn.Parameter(np.zeros(3))
+    >>> w.requires_grad, isinstance(w, ag.Tensor)
+    (True, True)
+    """
 
     __slots__ = ("_auto_name",)
 
@@ -69,6 +74,19 @@ class Module:
     (``register_buffer``) and child Modules as attributes, and define
     ``forward``. Calling the module runs ``forward`` inside a graph scope
     named ``scope_name`` (see the module docstring).
+
+    >>> class Affine(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.scale = nn.Parameter(np.array([2.0]))
+    ...         self.shift = nn.Parameter(np.array([1.0]))
+    ...     def forward(self, x):
+    ...         return self.scale * x + self.shift
+    >>> model = Affine()
+    >>> model(ag.tensor([3.0]))
+    tensor([7.], grad_fn=...)
+    >>> list(model.state_dict())
+    ['scale', 'shift']
     """
 
     def __init__(self) -> None:

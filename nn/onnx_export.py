@@ -77,6 +77,10 @@ def export_onnx(
     norm on running statistics); the model's own mode is left as it was.
     ``path=None`` only builds the model. Needs the ``onnx`` package
     (``pip install 'autograd-core[onnx]'``); ``opset`` must be at least 17.
+
+    >>> proto = nn.export_onnx(nn.MLP([3, 4, 2], rng=0), "mlp.onnx", np.zeros((1, 3)))
+    >>> [node.op_type for node in proto.graph.node]
+    ['Gemm', 'Relu', 'Gemm']
     """
     onnx = _import_onnx()
     if not isinstance(model, Module):

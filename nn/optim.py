@@ -52,6 +52,14 @@ class SGD(Optimizer):
 
     g ← ∇ + λ·p; v ← μ·v + (1 − τ)·g (v = g at the first step); p ← p − lr·v,
     or with Nesterov p ← p − lr·(g + μ·v). Without momentum: p ← p − lr·g.
+
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = nn.optim.SGD([w], lr=0.1)
+    >>> (w**2).sum().backward()
+    >>> opt.step()  # w ← w − 0.1·2w
+    >>> w
+    tensor([0.8, 1.6], requires_grad=True)
+    >>> opt.zero_grad()
     """
 
     def __init__(
@@ -93,6 +101,13 @@ class Adam(Optimizer):
 
     m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ); ``weight_decay`` adds λ·p to g
     (L2, coupled); ``amsgrad`` uses the running maximum of v.
+
+    >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = nn.optim.Adam([w], lr=0.1)
+    >>> (w**2).sum().backward()
+    >>> opt.step()  # the first step moves each entry by lr against the sign of its gradient
+    >>> w
+    tensor([ 0.9, -1.9], requires_grad=True)
     """
 
     decoupled = False
@@ -145,7 +160,15 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: p ← p·(1 − lr·λ), then the Adam step on the plain gradient."""
+    """Adam with decoupled weight decay: p ← p·(1 − lr·λ), then the Adam step on the plain gradient.
+
+    >>> w = ag.tensor([1.0], requires_grad=True)
+    >>> opt = nn.optim.AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> (0 * w).sum().backward()  # a zero gradient: only the decay acts
+    >>> opt.step()  # w·(1 − 0.1·0.5)
+    >>> w
+    tensor([0.95], requires_grad=True)
+    """
 
     decoupled = True
 
@@ -166,6 +189,13 @@ class RMSprop(Optimizer):
 
     Centred: the denominator is √(s − ḡ²) + ε with ḡ ← αḡ + (1 − α)g.
     Momentum μ: b ← μb + g / (√s + ε); p ← p − lr·b.
+
+    >>> w = ag.tensor([1.0], requires_grad=True)
+    >>> opt = nn.optim.RMSprop([w], lr=0.01, alpha=0.99)
+    >>> (w**2).sum().backward()
+    >>> opt.step()  # s = 0.01·g², step lr·g/√s = 0.1
+    >>> w
+    tensor([0.9], requires_grad=True)
     """
 
     def __init__(
@@ -220,7 +250,15 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad: s ← s + g²; p ← p − lr_t·g / (√s + ε), with lr_t = lr / (1 + (t − 1)·lr_decay)."""
+    """Adagrad: s ← s + g²; p ← p − lr_t·g / (√s + ε), with lr_t = lr / (1 + (t − 1)·lr_decay).
+
+    >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = nn.optim.Adagrad([w], lr=0.5)
+    >>> (w**2).sum().backward()
+    >>> opt.step()  # g/√(g²) = sign(g) on the first step
+    >>> w
+    tensor([ 0.5, -1.5], requires_grad=True)
+    """
 
     def __init__(
         self,

@@ -53,6 +53,18 @@ class Optimizer:
     Subclasses define ``update(p, g, state, group)``: the new ``p`` from the
     gradient ``g`` (numpy arrays, ``p`` written in place), or override
     ``step`` entirely (LBFGS).
+
+    >>> class SignSGD(nn.optim.Optimizer):
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, {"lr": lr})
+    ...     def update(self, p, g, state, group):
+    ...         p -= group["lr"] * np.sign(g)
+    >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = SignSGD([w])
+    >>> (w * ag.tensor([3.0, -0.5])).sum().backward()
+    >>> opt.step()
+    >>> w
+    tensor([ 0.9, -0.9], requires_grad=True)
     """
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:

@@ -39,6 +39,14 @@ class Perceptron(Module):
     (labels −1 and +1; the rule is the same, with y − ŷ = ±2). Calling it
     gives the outputs of shape (N, 1) as a Tensor; ``predict`` gives labels
     of shape (N,) as an array.
+
+    >>> swim = nn.Perceptron(3)  # the second notes' "go swimming?"
+    >>> _ = swim.load_state_dict({"linear.weight": np.array([[4.0, 2.0, 4.0]]), "linear.bias": np.array([-3.0])})
+    >>> swim.predict([[1, 0, 1]])  # 4 + 0 + 4 − 3 = 5 ≥ 0: go
+    array([1.])
+    >>> p = nn.Perceptron(2)
+    >>> p.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1])  # AND: mistakes per epoch
+    [2, 3, 3, 2, 1, 0]
     """
 
     def __init__(self, in_features: int, activation: str = "step", *, dtype: Any = None) -> None:

@@ -55,6 +55,13 @@ def save(state: Any, path: PathLike) -> None:
     nested (see the module docstring). Objects of other types, or arrays of
     objects, raise ``UnsafeFileError`` naming where they are. The file is
     written to exactly ``path`` (no suffix is added).
+
+    >>> model = nn.Linear(2, 1, rng=0)
+    >>> nn.save(model.state_dict(), "linear.npz")
+    >>> restored = nn.Linear(2, 1)
+    >>> _ = restored.load_state_dict(nn.load("linear.npz"))
+    >>> bool((restored.weight.data == model.weight.data).all())
+    True
     """
     if _is_flat(state):
         entries = {}
@@ -77,6 +84,10 @@ def load(path: PathLike) -> Any:
     ready for ``load_state_dict``; a nested one gives the saved structure.
     Files holding pickled objects are refused with ``UnsafeFileError``
     (``allow_pickle=False``: loading never runs code from the file).
+
+    >>> nn.save({"w": np.arange(3.0)}, "state.npz")
+    >>> dict(nn.load("state.npz"))
+    {'w': array([0., 1., 2.])}
     """
     arrays: OrderedDict[str, np.ndarray] = OrderedDict()
     with np.load(path, allow_pickle=False) as npz:

@@ -19,7 +19,18 @@ if TYPE_CHECKING:
 
 
 class LRScheduler:
-    """Base class: remembers lr₀ per group and sets lr = ``lr_at(lr₀, epoch)`` at every ``step()``."""
+    """Base class: remembers lr₀ per group and sets lr = ``lr_at(lr₀, epoch)`` at every ``step()``.
+
+    >>> class Halving(nn.optim.LRScheduler):
+    ...     def lr_at(self, base_lr, epoch):
+    ...         return base_lr / 2**epoch
+    >>> opt = nn.optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> schedule = Halving(opt)
+    >>> for _ in range(3):
+    ...     schedule.step()
+    >>> schedule.get_last_lr()
+    [0.125]
+    """
 
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = optimizer
@@ -62,6 +73,15 @@ class InverseTimeLR(LRScheduler):
     The notes' r counts updates, so step it after every batch for their
     schedule (``LRSchedulerCallback(scheduler, every="batch")`` in ``fit``);
     stepped per epoch, every update of epoch e uses ρ₀ / (e + 1).
+
+    >>> opt = nn.optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> schedule = nn.optim.InverseTimeLR(opt)  # ρ_r = ρ₀ / r
+    >>> rates = []
+    >>> for r in range(1, 5):
+    ...     rates.append(opt.param_groups[0]["lr"])
+    ...     schedule.step()
+    >>> rates
+    [1.0, 0.5, 0.3333333333333333, 0.25]
     """
 
     def __init__(self, optimizer: Optimizer, decay: float = 1.0) -> None:
@@ -75,7 +95,17 @@ class InverseTimeLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """lr = lr₀·γ^⌊e / step_size⌋: multiply by γ every ``step_size`` epochs."""
+    """lr = lr₀·γ^⌊e / step_size⌋: multiply by γ every ``step_size`` epochs.
+
+    >>> opt = nn.optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> schedule = nn.optim.StepLR(opt, step_size=2, gamma=0.1)
+    >>> rates = []
+    >>> for _ in range(5):
+    ...     rates.append(round(opt.param_groups[0]["lr"], 6))
+    ...     schedule.step()
+    >>> rates
+    [1.0, 1.0, 0.1, 0.1, 0.01]
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         if step_size < 1:
@@ -89,7 +119,15 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr = lr₀·γᵉ."""
+    """lr = lr₀·γᵉ.
+
+    >>> opt = nn.optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> schedule = nn.optim.ExponentialLR(opt, gamma=0.5)
+    >>> schedule.step()
+    >>> schedule.step()
+    >>> schedule.get_last_lr()
+    [0.25]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         self.gamma = gamma
@@ -100,7 +138,17 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr = η_min + (lr₀ − η_min)·(1 + cos(π·e / T_max)) / 2: half a cosine from lr₀ down to η_min."""
+    """lr = η_min + (lr₀ − η_min)·(1 + cos(π·e / T_max)) / 2: half a cosine from lr₀ down to η_min.
+
+    >>> opt = nn.optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+    >>> schedule = nn.optim.CosineAnnealingLR(opt, T_max=4)
+    >>> rates = []
+    >>> for _ in range(5):
+    ...     rates.append(round(opt.param_groups[0]["lr"], 4))
+    ...     schedule.step()
+    >>> rates
+    [1.0, 0.8536, 0.5, 0.1464, 0.0]
+    """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         if T_max < 1:

@@ -53,6 +53,11 @@ def state_dict_to_torch(state: Mapping[str, Any]) -> OrderedDict[str, Any]:
 
     Keys, shapes and dtypes are kept (nn's layouts are PyTorch's); each array
     is copied into a new ``torch.Tensor``.
+
+    >>> import torch  # doctest: +SKIP
+    >>> state = nn.state_dict_to_torch(nn.Linear(3, 2).state_dict())  # doctest: +SKIP
+    >>> {k: tuple(v.shape) for k, v in state.items()}  # doctest: +SKIP
+    {'weight': (2, 3), 'bias': (2,)}
     """
     torch = _import_torch()
     out: OrderedDict[str, Any] = OrderedDict()
@@ -62,7 +67,13 @@ def state_dict_to_torch(state: Mapping[str, Any]) -> OrderedDict[str, Any]:
 
 
 def state_dict_from_torch(state: Mapping[str, Any]) -> OrderedDict[str, np.ndarray]:
-    """A PyTorch state dict as numpy arrays, for ``model.load_state_dict`` or ``nn.save`` (keys and dtypes kept)."""
+    """A PyTorch state dict as numpy arrays, for ``model.load_state_dict`` or ``nn.save`` (keys and dtypes kept).
+
+    >>> import torch  # doctest: +SKIP
+    >>> state = nn.state_dict_from_torch(torch.nn.Linear(3, 2).state_dict())  # doctest: +SKIP
+    >>> {k: (v.shape, v.dtype) for k, v in state.items()}  # doctest: +SKIP
+    {'weight': ((2, 3), dtype('float32')), 'bias': ((2,), dtype('float32'))}
+    """
     return OrderedDict((key, _numpy(value)) for key, value in state.items())
 
 
@@ -82,6 +93,13 @@ def to_torch(model: Module) -> Any:
     operations in float64), and ``to_torch(model).state_dict()`` has the keys
     of ``model.state_dict()``. Frozen parameters (``requires_grad=False``)
     stay frozen.
+
+    >>> import torch  # doctest: +SKIP
+    >>> model = nn.MLP([3, 4, 2], rng=0)
+    >>> torch_model = nn.to_torch(model)  # doctest: +SKIP
+    >>> x = np.ones((1, 3))
+    >>> bool(np.allclose(torch_model(torch.tensor(x)).detach().numpy(), model(ag.tensor(x)).data))  # doctest: +SKIP
+    True
     """
     torch = _import_torch()
     if not isinstance(model, Module):
@@ -177,6 +195,13 @@ def from_torch(module: Any) -> Module:
     ``requires_grad`` are copied, so ``from_torch(m)(x)`` equals ``m(x)``
     and the state dicts have the same keys. ``Softmax``/``LogSoftmax`` need an
     explicit ``dim``.
+
+    >>> import torch  # doctest: +SKIP
+    >>> torch_model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))  # doctest: +SKIP
+    >>> model = nn.from_torch(torch_model)  # doctest: +SKIP
+    >>> x = np.ones((1, 3))
+    >>> bool(np.allclose(model(ag.tensor(x)).data, torch_model(torch.tensor(x, dtype=torch.float32)).detach().numpy(), atol=1e-6))  # doctest: +SKIP
+    True
     """
     torch = _import_torch()
     if not isinstance(module, torch.nn.Module):

@@ -38,7 +38,17 @@ OUTPUTS = {"logits": 0.0, "probabilities": 0.5}
 
 @dataclass
 class History:
-    """What ``fit`` recorded, one value per epoch: ``history["loss"]``, ``["val_loss"]``, ``["accuracy"]``, ``["lr"]``, …"""
+    """What ``fit`` recorded, one value per epoch: ``history["loss"]``, ``["val_loss"]``, ``["accuracy"]``, ``["lr"]``, …
+
+    >>> X, y = np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]])
+    >>> model = nn.Linear(1, 1, rng=0)
+    >>> history = nn.fit(model, nn.MSELoss(), nn.optim.SGD(model.parameters(), lr=0.1),
+    ...                  nn.data.DataLoader(X, y, batch_size=None), epochs=3, progress=False)
+    >>> history.keys()
+    ['loss', 'lr']
+    >>> len(history["loss"]), history.epochs
+    (3, [0, 1, 2])
+    """
 
     history: dict[str, list[float]] = field(default_factory=dict)
     epochs: list[int] = field(default_factory=list)
@@ -285,6 +295,12 @@ def evaluate(
     ``outputs`` ("logits" or "probabilities") says what a one-output model
     emits, which decides accuracy's threshold (z > 0 or p > ½); None takes it
     from the loss (see ``fit``).
+
+    >>> X, y = nn.data.make_xor()
+    >>> model = nn.MLP([2, 2, 2], rng=0)
+    >>> scores = nn.evaluate(model, nn.CrossEntropyLoss(), nn.data.DataLoader(X, y, batch_size=None), metrics=["loss", "accuracy"])
+    >>> sorted(scores)
+    ['accuracy', 'loss']
     """
     totals = _EpochTotals(
         _resolve_metrics(metrics, loss_fn, outputs), loss_fn, "the loader given to evaluate (val_loader, in fit)"
@@ -336,6 +352,14 @@ def fit(
     (p > ½). ``outputs=None`` means probabilities for nn's other losses
     (e.g. MSE on a sigmoid output, as in the notes) and, for a loss function
     of your own, an error asking for ``outputs`` instead of a guess.
+
+    >>> X, y = nn.data.make_moons(200, noise=0.1, rng=0)
+    >>> model = nn.MLP([2, 16, 2], rng=0)
+    >>> history = nn.fit(model, nn.CrossEntropyLoss(), nn.optim.Adam(model.parameters(), lr=0.05),
+    ...                  nn.data.DataLoader(X, y, batch_size=32, rng=0), epochs=30,
+    ...                  metrics=["accuracy"], progress=False)
+    >>> history["accuracy"][-1] > 0.95
+    True
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise InvalidArgumentError(f"fit: epochs must be a non-negative integer, not {epochs!r}")

@@ -16,6 +16,13 @@ def clip_grad_norm_(parameters: Iterable[ag.Tensor] | ag.Tensor, max_norm: float
     ‖g‖ is the ``norm_type``-norm of all gradients taken as one vector
     (``inf`` for the largest entry). Returns that norm before clipping.
     Parameters without a gradient are skipped.
+
+    >>> w = ag.tensor([3.0, 4.0], requires_grad=True)
+    >>> (w * w).sum().backward()  # gradient 2w = (6, 8), norm 10
+    >>> nn.utils.clip_grad_norm_([w], max_norm=1.0)
+    tensor(10.)
+    >>> w.grad  # rescaled to norm 1
+    tensor([0.59999994, 0.79999992])
     """
     if max_norm < 0:
         raise InvalidArgumentError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")

@@ -38,6 +38,16 @@ def plot_costs(sweeps: Sequence[CostSweep], out_dir: str | Path, name: str = "fo
     """Draw time (top) and flops (bottom) against the varied size, one column per sweep; write PNG and SVG.
 
     Both axes are logarithmic; a dashed line marks D = M, where the two modes cost the same number of flops.
+
+    >>> from viz.cost_plot import CostSweep
+    >>> sweep = CostSweep("D", 8)
+    >>> sweep.sizes += [1, 8, 64]
+    >>> sweep.flops["forward"] += [20, 90, 650]
+    >>> sweep.flops["reverse"] += [90, 90, 90]
+    >>> sweep.seconds["forward"] += [1e-4, 4e-4, 3e-3]
+    >>> sweep.seconds["reverse"] += [4e-4, 4e-4, 5e-4]
+    >>> [p.name for p in viz.plots.plot_mode_costs([sweep], "costs")]
+    ['forward_vs_reverse.png', 'forward_vs_reverse.svg']
     """
     fig = figure(figsize=(5.2 * len(sweeps), 7.5))
     axes = fig.subplots(2, len(sweeps), squeeze=False)

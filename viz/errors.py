@@ -16,8 +16,20 @@ class GraphReleasedError(GraphFreedError):
 
 
 class GraphvizNotFoundError(AutogradError, RuntimeError):
-    """Rendering needs the Graphviz ``dot`` program, which is not installed."""
+    """Rendering needs the Graphviz ``dot`` program, which is not installed.
+
+    >>> try:
+    ...     path = viz.render(ag.tensor(1.0, requires_grad=True) * 2, "graph.svg")
+    ... except viz.GraphvizNotFoundError as err:
+    ...     print(err)  # says how to install Graphviz
+    """
 
 
 class PlotsUnavailableError(AutogradError, ImportError):
-    """``viz.plots`` needs matplotlib, the optional ``plots`` extra."""
+    """``viz.plots`` needs matplotlib, the optional ``plots`` extra.
+
+    >>> try:
+    ...     figure = viz.plots.plot_history({"loss": [1.0, 0.5, 0.2]})
+    ... except viz.PlotsUnavailableError as err:
+    ...     print(err)  # says how to install matplotlib
+    """

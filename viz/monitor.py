@@ -13,6 +13,11 @@ def weight_gradient_norms(model: Any) -> dict[str, float]:
     Reads ``named_parameters()``; parameters named ``…weight`` are used when
     there are any, otherwise every parameter with two or more axes. A
     parameter without a gradient counts as 0.
+
+    >>> layer = nn.Linear(2, 1, rng=0)
+    >>> layer(ag.tensor([[3.0, 4.0]])).sum().backward()  # ∂L/∂W = x
+    >>> viz.plots.weight_gradient_norms(layer)
+    {'weight': 5.0}
     """
     named = list(model.named_parameters())
     weights = [(n, p) for n, p in named if n.split(".")[-1] == "weight"] or [(n, p) for n, p in named if p.ndim >= 2]
@@ -26,9 +31,14 @@ class GradientNormHistory:
     ``plots.plot_gradient_norms(recorder)`` draws one line per layer. As a
     callback it reads the gradients left by the last batch of each epoch:
 
-    >>> norms = GradientNormHistory()
-    >>> nn.fit(model, loss_fn, opt, loader, epochs=20, callbacks=[norms])   # doctest: +SKIP
-    >>> plots.plot_gradient_norms(norms, "out/norms.png")                  # doctest: +SKIP
+    >>> X, y = nn.data.make_moons(64, rng=0)
+    >>> model = nn.MLP([2, 8, 8, 2], activation="sigmoid", rng=0)
+    >>> norms = viz.GradientNormHistory()
+    >>> _ = nn.fit(model, nn.CrossEntropyLoss(), nn.optim.SGD(model.parameters(), lr=0.1),
+    ...            nn.data.DataLoader(X, y, rng=0), epochs=3, callbacks=[norms], progress=False)
+    >>> {name: len(values) for name, values in norms.history.items()}
+    {'layers.0.weight': 3, 'layers.2.weight': 3, 'layers.4.weight': 3}
+    >>> figure = viz.plots.plot_gradient_norms(norms, "norms.png")
 
     In a hand-written loop, call ``record(model)`` after ``backward()``.
     """

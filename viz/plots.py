@@ -65,6 +65,9 @@ def history_series(history: Any) -> dict[str, list[float]]:
 
     Accepts a mapping, or an object with a ``history`` mapping or an
     ``as_dict()`` / ``to_dict()`` method.
+
+    >>> viz.plots.history_series({"loss": [1.0, 0.5], "val_loss": [1.2, 0.7]})
+    {'loss': [1.0, 0.5], 'val_loss': [1.2, 0.7]}
     """
     if isinstance(history, Mapping):
         data = history
@@ -104,6 +107,10 @@ def plot_history(history: Any, path: str | Path | None = None, title: str = "tra
     ``history`` is an ``nn.History``, or any mapping name → per-epoch values;
     names containing "loss" share the loss panel, and the learning rate
     (``lr``) gets its own panel when it changed during training.
+
+    >>> fig = viz.plots.plot_history({"loss": [1.0, 0.4, 0.2], "val_loss": [1.1, 0.6, 0.5], "accuracy": [0.5, 0.8, 0.9]})
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['loss', 'metric']
     """
     series = history_series(history)
     losses = {k: v for k, v in series.items() if _is_loss(k)}
@@ -147,6 +154,12 @@ def plot_decision_boundary(
     ``outputs="logits"`` or 0.5 for ``outputs="probabilities"`` (as ``nn``'s
     accuracy does). Evaluated under ``no_grad``; an ``nn.Module`` runs in eval
     mode and every submodule gets its own mode back afterwards.
+
+    >>> X, y = nn.data.make_moons(100, rng=0)
+    >>> model = nn.MLP([2, 8, 2], rng=0)
+    >>> fig = viz.plots.plot_decision_boundary(model, X, y, "boundary.png", resolution=50)
+    >>> fig.axes[0].get_title()
+    'decision boundary'
     """
     if outputs not in ("logits", "probabilities"):
         raise InvalidArgumentError(f"outputs must be 'logits' or 'probabilities', not {outputs!r}")  # nn.train.OUTPUTS
@@ -216,6 +229,11 @@ def activation_curves(
     """Each activation's values and derivative at ``x`` (by default ``nn_activations()``).
 
     The derivative comes from the library's reverse mode.
+
+    >>> x = np.array([-1.0, 0.0, 1.0])
+    >>> values, derivative = viz.plots.activation_curves(x, {"tanh": nn.Tanh()})["tanh"]
+    >>> derivative  # 1 − tanh², from reverse mode
+    array([0.41997434, 1.        , 0.41997434])
     """
     out = {}
     for name, fn in (activations or nn_activations()).items():
@@ -235,6 +253,10 @@ def plot_activations(
 
     ``activations`` maps titles to functions of a Tensor; by default nn's
     element-wise activations (``nn_activations()``).
+
+    >>> fig = viz.plots.plot_activations("activations.png")
+    >>> len(fig.axes) >= 10
+    True
     """
     x = np.linspace(x_range[0], x_range[1], 401)
     curves = activation_curves(x, activations)
@@ -272,6 +294,14 @@ def plot_gradient_norms(source: Any, path: str | Path | None = None, title: str 
     * a mapping layer name → norms over training (one per step or epoch), or
       a ``GradientNormHistory`` (or any object whose ``history`` is such a
       mapping): one line per layer over time.
+
+    >>> x, target = ag.ones(8, 4), np.zeros(8, dtype=int)
+    >>> models = {name: nn.MLP([4] + [16] * 6 + [2], activation=name, rng=0) for name in ("sigmoid", "relu")}
+    >>> for model in models.values():
+    ...     nn.CrossEntropyLoss()(model(x), target).backward()
+    >>> fig = viz.plots.plot_gradient_norms(models, "norms.png")
+    >>> fig.axes[0].get_yscale()
+    'log'
     """
     fig = figure(figsize=(7, 4.2))
     ax = fig.subplots()
@@ -317,6 +347,11 @@ def plot_jacobian(
     Higher-rank Jacobians are flattened to (outputs, inputs) by their first
     axis. ``annotate`` writes each value in its cell (default: when J has at
     most 12 × 12 entries).
+
+    >>> J = ag.jacrev(nn.MLP([4, 8, 6, 4, 2], activation="tanh", rng=0))(ag.ones(4))
+    >>> fig = viz.plots.plot_jacobian(J, "jacobian.png")
+    >>> J.shape
+    (2, 4)
     """
     M = _array(J).astype(np.float64)
     if M.ndim == 0:

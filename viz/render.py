@@ -38,6 +38,15 @@ def render(
     the path's suffix (``svg`` when there is none, and the suffix is added).
     Parent folders are created. Raises ``GraphvizNotFoundError``, saying how
     to install Graphviz, when ``dot`` is missing.
+
+    >>> a = ag.tensor(2.0, requires_grad=True, name="a")
+    >>> b = ag.tensor(-3.0, requires_grad=True, name="b")
+    >>> c = ag.tensor(10.0, requires_grad=True, name="c")
+    >>> L = (a * b + c).tanh()
+    >>> viz.render(L, "L.svg", mode="backward").name
+    'L.svg'
+    >>> viz.render(viz.draw_graph(L), "L_forward.png").stat().st_size > 0
+    True
     """
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
@@ -74,6 +83,12 @@ def save_step_graphs(
     writes ``out/training_step_forward.png`` and ``out/training_step_backward.png``.
     Networks read best top to bottom, hence ``rankdir="TB"``; ``draw`` goes
     to ``draw_graph`` (``max_elements``, ``group_modules``, …).
+
+    >>> model = nn.MLP([2, 3, 1], rng=0)
+    >>> loss = nn.MSELoss()(model(ag.ones(4, 2)), ag.zeros(4, 1))
+    >>> paths = viz.save_step_graphs(loss, "step")
+    >>> sorted(p.name for p in paths.values())
+    ['training_step_backward.png', 'training_step_forward.png']
     """
     folder = Path(folder)
     return {

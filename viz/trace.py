@@ -70,7 +70,18 @@ class Contribution:
 
 @dataclass
 class Step:
-    """One step of the backward pass."""
+    """One step of the backward pass.
+
+    >>> a = ag.tensor(2.0, requires_grad=True, name="a")
+    >>> b = ag.tensor(-3.0, requires_grad=True, name="b")
+    >>> c = ag.tensor(10.0, requires_grad=True, name="c")
+    >>> L = (a * b + c).tanh()
+    >>> step = viz.trace_backward(L)[0]
+    >>> step.number, step.op, step.formula
+    (1, 'tanh', 'x̄ = ȳ·(1 − y²)')
+    >>> step.incoming  # the seed ∂L/∂L = 1
+    array(1.)
+    """
 
     number: int  #: 1-based position in the pass
     tensor: Tensor  #: the tensor whose gradient is complete at this step
@@ -130,6 +141,16 @@ class BackpropTrace:
     ``steps`` lists every step in order; ``layers`` the per-layer δ's when the
     graph has fully connected (``linear``) layers; ``gradients`` every
     tensor's total gradient and every edge's share.
+
+    >>> a = ag.tensor(2.0, requires_grad=True, name="a")
+    >>> b = ag.tensor(-3.0, requires_grad=True, name="b")
+    >>> c = ag.tensor(10.0, requires_grad=True, name="c")
+    >>> L = (a * b + c).tanh()
+    >>> trace = viz.trace_backward(L)
+    >>> len(trace), [step.name for step in trace][:2]
+    (6, ['tanh₁', 'add₁'])
+    >>> trace.grad(a)  # ∂L/∂a = (1 − L²)·b
+    array(-0.00402285)
     """
 
     def __init__(self, graph: Graph, recorder: _Recorder) -> None:
@@ -270,6 +291,17 @@ def trace_backward(loss: Tensor, gradient: Any = None) -> BackpropTrace:
     ``loss.backward()`` still works afterwards. A non-scalar ``loss`` needs
     ``gradient=`` (the seed). Raises ``GraphReleasedError`` when an earlier
     ``backward()`` already released the graph.
+
+    >>> x = ag.tensor([[0.0, 1.0]], name="x")
+    >>> model = nn.Sequential(nn.Linear(2, 2, rng=0), nn.Sigmoid(), nn.Linear(2, 1, rng=1), nn.Sigmoid())
+    >>> loss = nn.BCELoss(reduction="sum")(model(x), np.array([[1.0]]))
+    >>> trace = viz.trace_backward(loss)
+    >>> [layer.number for layer in trace.layers]
+    [1, 2]
+    >>> trace.delta(2).shape, trace.delta(1).shape  # the notes' δ(2) = ŷ − y and δ(1)
+    ((1, 1), (1, 2))
+    >>> print(str(trace).splitlines()[0])
+    Backward pass of sum₁: 10 steps in reverse topological order, the order backward() runs them; a heading names the module of the steps below it.
     """
     graph = read_graph(loss, "trace")
     recorder = _Recorder(graph)

@@ -80,7 +80,17 @@ def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
     kernel=np.add,
 )
 def add(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = a + b (broadcasting)."""
+    """y = a + b (broadcasting).
+
+    >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> b = ag.tensor([10.0, 20.0], requires_grad=True)
+    >>> ag.add(a, b)
+    tensor([[11., 22.],
+            [13., 24.]], grad_fn=add)
+    >>> (a + b).sum().backward()
+    >>> b.grad  # broadcast along the rows, so ȳ is summed over them
+    tensor([2., 2.])
+    """
     return np.add(a, b)
 
 
@@ -97,7 +107,16 @@ def add(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.subtract,
 )
 def sub(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = a − b (broadcasting)."""
+    """y = a − b (broadcasting).
+
+    >>> a = ag.tensor([5.0, 7.0], requires_grad=True)
+    >>> b = ag.tensor(2.0, requires_grad=True)
+    >>> ag.sub(a, b)
+    tensor([3., 5.], grad_fn=sub)
+    >>> (a - b).sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1., 1.]), tensor(-2.))
+    """
     return np.subtract(a, b)
 
 
@@ -113,7 +132,16 @@ def sub(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.multiply,
 )
 def mul(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = a·b (broadcasting)."""
+    """y = a·b (broadcasting).
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 4.0], requires_grad=True)
+    >>> ag.mul(a, b)
+    tensor([3., 8.], grad_fn=mul)
+    >>> (a * b).sum().backward()
+    >>> a.grad, b.grad  # ā = ȳ·b, b̄ = ȳ·a
+    (tensor([3., 4.]), tensor([1., 2.]))
+    """
     return np.multiply(a, b)
 
 
@@ -130,7 +158,16 @@ def mul(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.true_divide,
 )
 def div(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = a / b (broadcasting)."""
+    """y = a / b (broadcasting).
+
+    >>> a = ag.tensor([1.0, 6.0], requires_grad=True)
+    >>> b = ag.tensor([2.0, 3.0], requires_grad=True)
+    >>> ag.div(a, b)
+    tensor([0.5, 2. ], grad_fn=div)
+    >>> (a / b).sum().backward()
+    >>> a.grad, b.grad  # 1/b and −a/b²
+    (tensor([0.5       , 0.33333333]), tensor([-0.25      , -0.66666667]))
+    """
     return np.true_divide(a, b)
 
 
@@ -146,7 +183,15 @@ def div(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.negative,
 )
 def neg(x: Operand, /) -> np.ndarray:
-    """y = −x."""
+    """y = −x.
+
+    >>> x = ag.tensor([1.0, -2.0], requires_grad=True)
+    >>> -x
+    tensor([-1.,  2.], grad_fn=neg)
+    >>> ag.neg(x).sum().backward()
+    >>> x.grad
+    tensor([-1., -1.])
+    """
     return np.negative(x)
 
 
@@ -180,7 +225,15 @@ def _pow_exponent_vjp(g, y, x, p):
     kernel=np.power,
 )
 def pow(x: Operand, p: Operand, /) -> np.ndarray:  # noqa: A001 - mirrors numpy/torch naming
-    """y = x^p for a tensor or scalar exponent p."""
+    """y = x^p for a tensor or scalar exponent p.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> ag.pow(x, 2)
+    tensor([1., 4., 9.], grad_fn=pow)
+    >>> (x**3).sum().backward()
+    >>> x.grad  # 3x²
+    tensor([ 3., 12., 27.])
+    """
     return np.power(x, p)
 
 
@@ -195,7 +248,15 @@ def pow(x: Operand, p: Operand, /) -> np.ndarray:  # noqa: A001 - mirrors numpy/
     kernel=np.exp,
 )
 def exp(x: Operand, /) -> np.ndarray:
-    """y = eˣ."""
+    """y = eˣ.
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> ag.exp(x)
+    tensor([1.        , 2.71828183], grad_fn=exp)
+    >>> ag.exp(x).sum().backward()
+    >>> x.grad  # eˣ again
+    tensor([1.        , 2.71828183])
+    """
     return np.exp(x)
 
 
@@ -211,7 +272,15 @@ def exp(x: Operand, /) -> np.ndarray:
     kernel=np.log,
 )
 def log(x: Operand, /) -> np.ndarray:
-    """y = ln x."""
+    """y = ln x.
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> ag.log(x)
+    tensor([0.        , 0.69314718], grad_fn=log)
+    >>> ag.log(x).sum().backward()
+    >>> x.grad  # 1/x
+    tensor([1. , 0.5])
+    """
     return np.log(x)
 
 
@@ -227,7 +296,15 @@ def log(x: Operand, /) -> np.ndarray:
     kernel=np.log1p,
 )
 def log1p(x: Operand, /) -> np.ndarray:
-    """y = ln(1 + x), accurate for small x."""
+    """y = ln(1 + x), accurate for small x.
+
+    >>> ag.log1p(ag.tensor([0.0, 1e-10]))  # exact where log(1 + x) rounds 1 + x
+    tensor([0.e+00, 1.e-10])
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> ag.log1p(x).sum().backward()
+    >>> x.grad  # 1/(1 + x)
+    tensor([1. , 0.5])
+    """
     return np.log1p(x)
 
 
@@ -243,7 +320,15 @@ def log1p(x: Operand, /) -> np.ndarray:
     kernel=np.sqrt,
 )
 def sqrt(x: Operand, /) -> np.ndarray:
-    """y = √x."""
+    """y = √x.
+
+    >>> x = ag.tensor([1.0, 4.0], requires_grad=True)
+    >>> ag.sqrt(x)
+    tensor([1., 2.], grad_fn=sqrt)
+    >>> ag.sqrt(x).sum().backward()
+    >>> x.grad  # 1/(2√x)
+    tensor([0.5 , 0.25])
+    """
     return np.sqrt(x)
 
 
@@ -257,7 +342,15 @@ def sqrt(x: Operand, /) -> np.ndarray:
     kernel=np.absolute,
 )
 def abs(x: Operand, /) -> np.ndarray:  # noqa: A001
-    """y = |x| (gradient sign(x), 0 at x = 0)."""
+    """y = |x| (gradient sign(x), 0 at x = 0).
+
+    >>> x = ag.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> ag.abs(x)
+    tensor([2., 0., 3.], grad_fn=abs)
+    >>> ag.abs(x).sum().backward()
+    >>> x.grad  # sign(x), 0 at 0
+    tensor([-1.,  0.,  1.])
+    """
     return np.absolute(x)
 
 
@@ -273,7 +366,15 @@ def abs(x: Operand, /) -> np.ndarray:  # noqa: A001
     kernel=np.sign,
 )
 def sign(x: Operand, /) -> np.ndarray:
-    """y = sign(x); its gradient is zero everywhere."""
+    """y = sign(x); its gradient is zero everywhere.
+
+    >>> x = ag.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> ag.sign(x)
+    tensor([-1.,  0.,  1.], grad_fn=sign)
+    >>> ag.sign(x).sum().backward()
+    >>> x.grad  # zero everywhere
+    tensor([0., 0., 0.])
+    """
     return np.sign(x)
 
 
@@ -287,7 +388,15 @@ def sign(x: Operand, /) -> np.ndarray:
     kernel=np.sin,
 )
 def sin(x: Operand, /) -> np.ndarray:
-    """y = sin x."""
+    """y = sin x.
+
+    >>> x = ag.tensor([0.0, np.pi / 3], requires_grad=True)
+    >>> ag.sin(x)
+    tensor([0.       , 0.8660254], grad_fn=sin)
+    >>> ag.sin(x).sum().backward()
+    >>> x.grad  # cos x
+    tensor([1. , 0.5])
+    """
     return np.sin(x)
 
 
@@ -301,7 +410,15 @@ def sin(x: Operand, /) -> np.ndarray:
     kernel=np.cos,
 )
 def cos(x: Operand, /) -> np.ndarray:
-    """y = cos x."""
+    """y = cos x.
+
+    >>> x = ag.tensor([0.0, np.pi / 3], requires_grad=True)
+    >>> ag.cos(x)
+    tensor([1. , 0.5], grad_fn=cos)
+    >>> ag.cos(x).sum().backward()
+    >>> x.grad  # −sin x
+    tensor([-0.       , -0.8660254])
+    """
     return np.cos(x)
 
 
@@ -315,7 +432,15 @@ def cos(x: Operand, /) -> np.ndarray:
     kernel=np.tanh,
 )
 def tanh(x: Operand, /) -> np.ndarray:
-    """y = tanh x; dy/dx = 1 − y²."""
+    """y = tanh x; dy/dx = 1 − y².
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> ag.tanh(x)
+    tensor([0.        , 0.76159416], grad_fn=tanh)
+    >>> ag.tanh(x).sum().backward()
+    >>> x.grad  # 1 − y²
+    tensor([1.        , 0.41997434])
+    """
     return np.tanh(x)
 
 
@@ -328,7 +453,15 @@ def tanh(x: Operand, /) -> np.ndarray:
     method=True,
 )
 def sigmoid(x: Operand, /) -> np.ndarray:
-    """y = 1 / (1 + e^−x), computed without overflow; dy/dx = y(1 − y)."""
+    """y = 1 / (1 + e^−x), computed without overflow; dy/dx = y(1 − y).
+
+    >>> x = ag.tensor([0.0, 2.0], requires_grad=True)
+    >>> ag.sigmoid(x)
+    tensor([0.5       , 0.88079708], grad_fn=sigmoid)
+    >>> ag.sigmoid(x).sum().backward()
+    >>> x.grad  # y(1 − y)
+    tensor([0.25      , 0.10499359])
+    """
     return _stable_sigmoid(x)
 
 
@@ -345,7 +478,15 @@ _relu_vjp, _relu_jvp = _select(lambda y, x: x > 0)
     method=True,
 )
 def relu(x: Operand, /) -> np.ndarray:
-    """y = max(x, 0); dy/dx = [x > 0] (0 at x = 0, as PyTorch; the course notes take 1 there)."""
+    """y = max(x, 0); dy/dx = [x > 0] (0 at x = 0, as PyTorch; the course notes take 1 there).
+
+    >>> x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> ag.relu(x)
+    tensor([0., 0., 2.], grad_fn=relu)
+    >>> ag.relu(x).sum().backward()
+    >>> x.grad  # [x > 0]: 0 at 0
+    tensor([0., 0., 1.])
+    """
     return np.maximum(x, 0)
 
 
@@ -362,7 +503,15 @@ def relu(x: Operand, /) -> np.ndarray:
     },
 )
 def leaky_relu(x: Operand, /, negative_slope: float = 0.01) -> np.ndarray:
-    """y = x for x > 0, α·x otherwise (α = ``negative_slope``)."""
+    """y = x for x > 0, α·x otherwise (α = ``negative_slope``).
+
+    >>> x = ag.tensor([-2.0, 3.0], requires_grad=True)
+    >>> ag.leaky_relu(x, negative_slope=0.1)
+    tensor([-0.2,  3. ], grad_fn=leaky_relu)
+    >>> ag.leaky_relu(x, negative_slope=0.1).sum().backward()
+    >>> x.grad
+    tensor([0.1, 1. ])
+    """
     return np.where(x > 0, x, x * negative_slope)
 
 
@@ -377,7 +526,15 @@ def leaky_relu(x: Operand, /, negative_slope: float = 0.01) -> np.ndarray:
     prepare=lambda x, alpha=1.0: {"alpha": real_argument(alpha, "alpha", "elu")},
 )
 def elu(x: Operand, /, alpha: float = 1.0) -> np.ndarray:
-    """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0."""
+    """y = x for x > 0, α(eˣ − 1) otherwise; dy/dx = y + α for x ≤ 0.
+
+    >>> x = ag.tensor([-1.0, 2.0], requires_grad=True)
+    >>> ag.elu(x)
+    tensor([-0.63212056,  2.        ], grad_fn=elu)
+    >>> ag.elu(x).sum().backward()
+    >>> x.grad  # y + α below 0, 1 above
+    tensor([0.36787944, 1.        ])
+    """
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
 
@@ -389,7 +546,15 @@ def elu(x: Operand, /, alpha: float = 1.0) -> np.ndarray:
     method=True,
 )
 def softplus(x: Operand, /) -> np.ndarray:
-    """y = log(1 + eˣ), computed stably; dy/dx = σ(x)."""
+    """y = log(1 + eˣ), computed stably; dy/dx = σ(x).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> ag.softplus(x)
+    tensor([0.69314718, 1.31326169], grad_fn=softplus)
+    >>> ag.softplus(x).sum().backward()
+    >>> x.grad  # σ(x)
+    tensor([0.5       , 0.73105858])
+    """
     return np.logaddexp(0, x)
 
 
@@ -406,7 +571,15 @@ def _silu_partial(y, x):
     method=True,
 )
 def silu(x: Operand, /) -> np.ndarray:
-    """y = x·σ(x) (swish); dy/dx = σ(x)(1 + x(1 − σ(x)))."""
+    """y = x·σ(x) (swish); dy/dx = σ(x)(1 + x(1 − σ(x))).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> ag.silu(x)
+    tensor([0.        , 0.73105858], grad_fn=silu)
+    >>> ag.silu(x).sum().backward()
+    >>> x.grad  # σ(x)(1 + x(1 − σ(x)))
+    tensor([0.5       , 0.92767051])
+    """
     return x * _stable_sigmoid(x)
 
 
@@ -437,7 +610,16 @@ _min_vjp, _min_jvp = _rules([_tie_split(lambda a, b: a < b), _tie_split(lambda a
     kernel=np.maximum,
 )
 def maximum(a: Operand, b: Operand, /) -> np.ndarray:
-    """Elementwise max(a, b); on ties each operand gets half the gradient."""
+    """Elementwise max(a, b); on ties each operand gets half the gradient.
+
+    >>> a = ag.tensor([1.0, 5.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 4.0, 2.0], requires_grad=True)
+    >>> ag.maximum(a, b)
+    tensor([3., 5., 2.], grad_fn=maximum)
+    >>> ag.maximum(a, b).sum().backward()
+    >>> a.grad, b.grad  # the larger operand gets ȳ; a tie splits it
+    (tensor([0. , 1. , 0.5]), tensor([1. , 0. , 0.5]))
+    """
     return np.maximum(a, b)
 
 
@@ -454,7 +636,16 @@ def maximum(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.minimum,
 )
 def minimum(a: Operand, b: Operand, /) -> np.ndarray:
-    """Elementwise min(a, b); on ties each operand gets half the gradient."""
+    """Elementwise min(a, b); on ties each operand gets half the gradient.
+
+    >>> a = ag.tensor([1.0, 5.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 4.0, 2.0], requires_grad=True)
+    >>> ag.minimum(a, b)
+    tensor([1., 4., 2.], grad_fn=minimum)
+    >>> ag.minimum(a, b).sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1. , 0. , 0.5]), tensor([0. , 1. , 0.5]))
+    """
     return np.minimum(a, b)
 
 
@@ -497,7 +688,15 @@ _clip_vjp, _clip_jvp = _select(_inside)
     prepare=_clip_params,
 )
 def clip(x: Operand, /, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
-    """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
+    """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi.
+
+    >>> x = ag.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    >>> ag.clip(x, min=0.0, max=1.0)
+    tensor([0. , 0.5, 1. ], grad_fn=clip)
+    >>> ag.clip(x, min=0.0, max=1.0).sum().backward()
+    >>> x.grad  # 1 inside [lo, hi], 0 outside
+    tensor([0., 1., 0.])
+    """
     return np.clip(x, min, max)
 
 
@@ -580,5 +779,11 @@ def cast(x: Operand, dtype: Any) -> Tensor:
     batch=batching.leading,
 )
 def identity(x: Operand, /) -> np.ndarray:
-    """y = x as a new graph node (sharing data)."""
+    """y = x as a new graph node (sharing data).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = ag.identity(x)
+    >>> y is x, y.grad_fn.op.name
+    (False, 'identity')
+    """
     return x

@@ -105,7 +105,15 @@ def _index_params(x: Any, index: Any) -> dict[str, Any]:
     prepare=_index_params,
 )
 def getitem(x: Any, /, index: Any) -> np.ndarray:
-    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient."""
+    """y = x[index] with numpy semantics; repeated integer indices accumulate in the gradient.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x[[0, 0, 2]]
+    tensor([1., 1., 3.], grad_fn=getitem)
+    >>> x[[0, 0, 2]].sum().backward()
+    >>> x.grad  # index 0 was read twice
+    tensor([2., 0., 1.])
+    """
     return take(x, index)
 
 

@@ -37,7 +37,21 @@ def _mT(a: Any) -> Any:
     numpy=np.matmul,
 )
 def matmul(a: Any, b: Any, /) -> np.ndarray:
-    """Y = A·B with numpy ``@`` semantics (1-D operands, broadcast stacks)."""
+    """Y = A·B with numpy ``@`` semantics (1-D operands, broadcast stacks).
+
+    >>> A = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> B = ag.tensor([[1.0], [1.0]], requires_grad=True)
+    >>> ag.matmul(A, B)
+    tensor([[3.],
+            [7.]], grad_fn=matmul)
+    >>> (A @ B).sum().backward()
+    >>> A.grad  # Ȳ·Bᵀ
+    tensor([[1., 1.],
+            [1., 1.]])
+    >>> B.grad  # Aᵀ·Ȳ
+    tensor([[4.],
+            [6.]])
+    """
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: 0-d operands are not allowed (shapes {a.shape} and {b.shape}); use mul for scalars")
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -124,7 +138,16 @@ def _permutation(x: Any, axes: tuple[int, ...] | None = None) -> dict[str, Any]:
     prepare=_permutation,
 )
 def transpose(x: Any, /, axes: tuple[int, ...] | None = None) -> np.ndarray:
-    """Permute the axes (reverse them when ``axes`` is None), as ``np.transpose``."""
+    """Permute the axes (reverse them when ``axes`` is None), as ``np.transpose``.
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0]])
+    >>> ag.transpose(x)
+    tensor([[1.],
+            [2.],
+            [3.]])
+    >>> ag.transpose(ag.zeros(2, 3, 4), axes=(2, 0, 1)).shape
+    (4, 2, 3)
+    """
     return np.transpose(x, axes)
 
 
@@ -143,7 +166,21 @@ def transpose(x: Any, /, axes: tuple[int, ...] | None = None) -> np.ndarray:
     batch=batching.linear,
 )
 def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
-    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``: one fused node, with or without a bias."""
+    """Y = X·Wᵀ + b, as ``torch.nn.functional.linear``: one fused node, with or without a bias.
+
+    >>> x = ag.tensor([[1.0, 2.0]])
+    >>> W = ag.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], requires_grad=True)
+    >>> b = ag.tensor([0.0, 0.0, -3.0], requires_grad=True)
+    >>> ag.linear(x, W, b)
+    tensor([[1., 2., 0.]], grad_fn=linear)
+    >>> ag.linear(x, W, b).sum().backward()
+    >>> W.grad  # ȳᵀ·x
+    tensor([[1., 2.],
+            [1., 2.],
+            [1., 2.]])
+    >>> b.grad
+    tensor([1., 1., 1.])
+    """
     x, w, b = x, weight, bias
     bias_ok = b is None or (b.ndim == 1 and b.shape[0] == w.shape[0])
     if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1] or not bias_ok:
@@ -186,7 +223,13 @@ def _linear_flops(y, x, w, b):
 
 @public(method=True)
 def permute(x: Any, *axes: int) -> Tensor:
-    """PyTorch spelling of ``transpose(x, axes)``: ``x.permute(2, 0, 1)``."""
+    """PyTorch spelling of ``transpose(x, axes)``: ``x.permute(2, 0, 1)``.
+
+    >>> ag.permute(ag.zeros(2, 3, 4), 2, 0, 1).shape
+    (4, 2, 3)
+    >>> ag.zeros(2, 3, 4).permute(1, 0, 2).shape
+    (3, 2, 4)
+    """
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     return transpose(x, axes)

@@ -184,6 +184,14 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
     ``logits.shape[:-1]``, or −Σₖ pₖ·log_softmax(z)ₖ for probability targets
     of shape ``logits.shape``. One fused, stable primitive; reduce the result
     with ``mean`` or ``sum``.
+
+    >>> z = ag.tensor([[2.0, 0.0, -1.0], [0.0, 3.0, 0.0]], requires_grad=True)
+    >>> ag.cross_entropy(z, np.array([0, 1]))  # one loss per example
+    tensor([0.16984602, 0.09492296], grad_fn=cross_entropy)
+    >>> ag.cross_entropy(z, np.array([0, 1])).sum().backward()
+    >>> z.grad  # softmax(z) − onehot(y)
+    tensor([[-0.15620527,  0.1141952 ,  0.04201007],
+            [ 0.0452785 , -0.090557  ,  0.0452785 ]])
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
     t = target if isinstance(target, Tensor) else constant_array(target, "cross_entropy: target")
@@ -220,6 +228,14 @@ def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
     """Elementwise binary cross-entropy from logits, stable for any z (multi-label ready).
 
     Target arrays (data, not Tensors) take the logits' float dtype, as for ``cross_entropy``.
+
+    >>> z = ag.tensor([2.0, -1.0, 50.0], requires_grad=True)
+    >>> y = np.array([1.0, 0.0, 0.0])
+    >>> ag.binary_cross_entropy_with_logits(z, y)
+    tensor([ 0.12692801,  0.31326169, 50.        ], grad_fn=...)
+    >>> ag.binary_cross_entropy_with_logits(z, y).sum().backward()
+    >>> z.grad  # σ(z) − y
+    tensor([-0.11920292,  0.26894142,  1.        ])
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
     if not isinstance(target, Tensor):
@@ -233,6 +249,14 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
 
     Finite (and with finite gradients) at p = 0 and p = 1 in every float
     dtype; from raw scores prefer ``binary_cross_entropy_with_logits``.
+
+    >>> p = ag.tensor([0.9, 0.2, 1.0], requires_grad=True)
+    >>> y = np.array([1.0, 0.0, 0.0])
+    >>> ag.binary_cross_entropy(p, y)  # −(y log p + (1 − y) log(1 − p)), the log clamped at −100
+    tensor([  0.10536052,   0.22314355, 100.        ], grad_fn=binary_cross_entropy)
+    >>> ag.binary_cross_entropy(p, y).sum().backward()
+    >>> p.grad  # (p − y)/(p(1 − p)), finite at p = 1
+    tensor([-1.11111111e+00,  1.25000000e+00,  1.00000000e+12])
     """
     p = probabilities if isinstance(probabilities, Tensor) else Tensor(probabilities)
     if p.size and (p.data.min() < 0 or p.data.max() > 1):
@@ -248,5 +272,13 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
 
 @public()
 def log_sigmoid(x: Any) -> Tensor:
-    """y = log σ(x) = −softplus(−x), stable."""
+    """y = log σ(x) = −softplus(−x), stable.
+
+    >>> x = ag.tensor([-800.0, 0.0, 3.0], requires_grad=True)
+    >>> ag.log_sigmoid(x)  # finite where log(σ(x)) would be log 0
+    tensor([-8.00000000e+02, -6.93147181e-01, -4.85873516e-02], grad_fn=...)
+    >>> ag.log_sigmoid(x).sum().backward()
+    >>> x.grad  # 1 − σ(x)
+    tensor([1.        , 0.5       , 0.04742587])
+    """
     return -softplus(-x)

@@ -144,7 +144,19 @@ def reduction(prepare: Any = _reduction_params, **declaration: Any):
     numpy=np.sum,
 )
 def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
-    """y = Σ x over ``axis`` (all axes when None)."""
+    """y = Σ x over ``axis`` (all axes when None).
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> ag.sum(x), ag.sum(x, axis=0)
+    (tensor(10., grad_fn=sum), tensor([4., 6.], grad_fn=sum))
+    >>> x.sum(axis=1, keepdims=True)
+    tensor([[3.],
+            [7.]], grad_fn=sum)
+    >>> x.sum().backward()
+    >>> x.grad  # ȳ broadcast back
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     return np.add.reduce(x, axis=axis, keepdims=keepdims)  # the ufunc itself: no Python-level wrapper
 
 
@@ -158,7 +170,16 @@ def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     numpy=np.mean,
 )
 def mean(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-    """y = (1/n) Σ x over ``axis``."""
+    """y = (1/n) Σ x over ``axis``.
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> ag.mean(x), ag.mean(x, axis=1)
+    (tensor(2.5, grad_fn=mean), tensor([1.5, 3.5], grad_fn=mean))
+    >>> x.mean().backward()
+    >>> x.grad  # ȳ/n
+    tensor([[0.25, 0.25],
+            [0.25, 0.25]])
+    """
     if x.dtype == np.float16:  # accumulate half precision in single, as numpy's mean does
         return (np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.float32) / reduced_count(x, axis)).astype(
             x.dtype
@@ -182,7 +203,15 @@ _extreme_jvp = (
     numpy=(np.max, np.amax),
 )
 def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
-    """y = max x over ``axis``; tied maxima share the gradient equally."""
+    """y = max x over ``axis``; tied maxima share the gradient equally.
+
+    >>> x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> ag.max(x)
+    tensor(3., grad_fn=max)
+    >>> x.max().backward()
+    >>> x.grad  # the two tied maxima share ȳ
+    tensor([0. , 0.5, 0.5])
+    """
     return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
 
 
@@ -196,7 +225,16 @@ def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     numpy=(np.min, np.amin),
 )
 def min(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
-    """y = min x over ``axis``; tied minima share the gradient equally."""
+    """y = min x over ``axis``; tied minima share the gradient equally.
+
+    >>> x = ag.tensor([[4.0, 1.0], [2.0, 5.0]], requires_grad=True)
+    >>> ag.min(x, axis=1)
+    tensor([1., 2.], grad_fn=min)
+    >>> x.min(axis=1).sum().backward()
+    >>> x.grad
+    tensor([[0., 1.],
+            [1., 0.]])
+    """
     return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
 
 

@@ -43,7 +43,15 @@ def _reshape(x: Any, /, shape: tuple[int, ...]) -> np.ndarray:
 
 @public(method="reshape", numpy=np.reshape, rules=_reshape)
 def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
-    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too."""
+    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too.
+
+    >>> x = ag.arange(6.0)
+    >>> ag.reshape(x, (2, 3))
+    tensor([[0., 1., 2.],
+            [3., 4., 5.]])
+    >>> x.reshape(3, -1).shape
+    (3, 2)
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     shape = shape_argument(shape, "reshape", allow_minus_one=True)
@@ -78,7 +86,17 @@ def _broadcast_params(x: Any, shape: Sequence[int]) -> dict[str, Any]:
     prepare=_broadcast_params,
 )
 def broadcast_to(x: Any, /, shape: Sequence[int]) -> np.ndarray:
-    """A read-only broadcast view with ``shape`` (numpy broadcasting rules)."""
+    """A read-only broadcast view with ``shape`` (numpy broadcasting rules).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> ag.broadcast_to(x, (3, 2))
+    tensor([[1., 2.],
+            [1., 2.],
+            [1., 2.]], grad_fn=broadcast_to)
+    >>> ag.broadcast_to(x, (3, 2)).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
     return np.broadcast_to(x, shape)
 
 
@@ -146,7 +164,17 @@ def _pad(x: Any, /, widths: tuple, value: float) -> np.ndarray:
 # ----------------------------------------------------------------- functions
 @public(method=True)
 def expand(x: Any, *shape: int) -> Tensor:
-    """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size."""
+    """PyTorch's ``expand``: broadcast to ``shape``, where -1 keeps a size.
+
+    >>> x = ag.tensor([[1.0], [2.0]], requires_grad=True)
+    >>> ag.expand(x, 2, 3)
+    tensor([[1., 1., 1.],
+            [2., 2., 2.]], grad_fn=...)
+    >>> x.expand(-1, 3).sum().backward()
+    >>> x.grad  # summed over the 3 copies
+    tensor([[3.],
+            [3.]])
+    """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     shape = shape_argument(shape, "expand", allow_minus_one=True)
@@ -265,7 +293,13 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
 
 @public(method=True)
 def unsqueeze(x: Any, dim: int) -> Tensor:
-    """PyTorch's name: insert one axis of length one at ``dim``."""
+    """PyTorch's name: insert one axis of length one at ``dim``.
+
+    >>> ag.unsqueeze(ag.zeros(3), 0).shape
+    (1, 3)
+    >>> ag.zeros(3).unsqueeze(-1).shape
+    (3, 1)
+    """
     return expand_dims(x, dim)
 
 
