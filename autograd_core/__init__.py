@@ -16,6 +16,7 @@ from ._numpy_protocol import nondifferentiable
 from .apply import ApplyObserver, observing
 from .backward import Observer, run_backward, topological_order
 from .broadcasting import sum_to
+from .compiler import CompiledFunction, CompileWarning, compile
 from .cost import OpCounter, count_ops
 from .creation import (
     arange,
@@ -59,6 +60,8 @@ __version__ = "0.1.0"
 __all__ = [
     "API",
     "ApplyObserver",
+    "CompileWarning",
+    "CompiledFunction",
     "DualPair",
     "Formula",
     "Node",
@@ -71,6 +74,7 @@ __all__ = [
     "as_tensor",
     "argmax",
     "argmin",
+    "compile",
     "count_ops",
     "default_generator",
     "detect_anomaly",

@@ -39,7 +39,15 @@ FREED_MESSAGE = (
 
 
 class Observer:
-    """Receives each step of a backward pass; every method is optional."""
+    """Receives each step of a backward pass; every method is optional.
+
+    An ``ApplyObserver`` installed with ``observing`` that also has
+    ``watches_backward = True`` sees every backward pass run in its thread
+    (a recorder such as ``ag.compile``'s), besides the ``observer=`` passed in.
+    """
+
+    def begin(self, roots: Sequence[Tensor], seeds: Sequence[Any], accumulate: bool) -> None:
+        """A backward pass starts from ``roots`` with cotangents ``seeds``; ``accumulate``: ``.grad`` is written."""
 
     def node(self, t: Tensor, g: Any) -> None:
         """``t``'s gradient is complete (``g``) and its node's VJPs are about to run."""
@@ -290,8 +298,13 @@ def run_backward(
     batch = _batch_of(seeds[0], roots[0])
     observers = _observers(state, observer, batch, tensor_mode)
     gradients = Gradients(batch, tensor_mode, observers)
+    seeds = [_in_mode(seed, tensor_mode) for seed in seeds]
+    for obs in observers:
+        begin = getattr(obs, "begin", None)
+        if begin is not None:
+            begin(roots, seeds, accumulate)
     for root, seed in zip(roots, seeds):
-        gradients.deliver(root, _in_mode(seed, tensor_mode))
+        gradients.deliver(root, seed)
     results: dict[int, Any] = {}
     store = _LeafStore(tensor_mode)
 
@@ -346,6 +359,8 @@ def _observers(state: Any, observer: Observer | None, batch: tuple[int, ...], te
         found.append(_CheckAnomalies())
     if observer is not None:
         found.append(observer)
+    if state.observers:
+        found += [obs for obs in state.observers if getattr(obs, "watches_backward", False)]
     return tuple(found)
 
 

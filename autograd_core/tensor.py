@@ -30,14 +30,33 @@ def check_grad_dtype(dtype: np.dtype, what: str = "tensor") -> None:
         )
 
 
+def observed(event: str, *details: Any) -> None:
+    """Tell this thread's observers about an event outside primitive applications (call only when ``slow``).
+
+    A recorder such as ``ag.compile``'s must see values leave the engine
+    ("read": ``item()``, ``bool()``, ``numpy()``, ...), arrays made from data
+    ("made"), in-place writes ("inplace", "written") and gradient resets
+    ("grad_reset"); observers without a ``tensor_event`` method are skipped.
+    """
+    for observer in _state._local.state.observers:
+        hook = getattr(observer, "tensor_event", None)
+        if hook is not None:
+            hook(event, *details)
+
+
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert user data to an owned numpy array.
 
     numpy arrays and scalars keep their dtype; Python numbers and lists become
     the default float dtype (bools stay bool), unless ``dtype`` is given.
     """
-    if isinstance(data, Tensor):
-        data = data.data
+    arr = _to_array(data.data if isinstance(data, Tensor) else data, dtype)
+    if _state._local.state.slow:
+        observed("made", data, arr)
+    return arr
+
+
+def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if dtype is not None:
         return np.array(data, dtype=np.dtype(dtype))
     if isinstance(data, (np.ndarray, np.generic)):
@@ -131,14 +150,20 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ShapeError(f"item() needs a tensor with one element, this one has shape {self.shape}; index it first")
+        if _state._local.state.slow:
+            observed("read", self, "item()")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
+        if _state._local.state.slow:
+            observed("read", self, "numpy()")
         return self.data
 
     def tolist(self) -> Any:
         """The values as nested Python lists."""
+        if _state._local.state.slow:
+            observed("read", self, "tolist()")
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -155,6 +180,8 @@ class Tensor:
                 "numpy conversion of a tensor that requires grad would drop its gradient; combine tensors with "
                 "ag.stack([...]) or ag.concatenate([...]), or take the values on purpose with t.detach() or t.numpy()"
             )
+        if _state._local.state.slow:
+            observed("read", self, "numpy conversion")
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
@@ -169,6 +196,8 @@ class Tensor:
         """
         from .dlpack import export_capsule
 
+        if _state._local.state.slow:
+            observed("read", self, "__dlpack__()")
         return export_capsule(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
     def __dlpack_device__(self) -> tuple[int, int]:
@@ -186,6 +215,8 @@ class Tensor:
         return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
+        if _state._local.state.slow:
+            observed("read", self, "bool()")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -197,11 +228,15 @@ class Tensor:
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iub":
             raise DtypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        if _state._local.state.slow:
+            observed("read", self, "use as an index")
         return int(self.data)
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
     def __repr__(self) -> str:
+        if _state._local.state.slow:
+            observed("read", self, "repr() or print()")
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extras = []
         if self.data.dtype != _state.default_dtype and self.data.dtype.kind == "f" or self.data.dtype.kind in "iub":
@@ -261,6 +296,8 @@ class Tensor:
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""
+        if _state._local.state.slow:
+            observed("grad_reset", self)
         self.grad = None
 
     # --------------------------------------------------------------- in place
@@ -272,6 +309,8 @@ class Tensor:
     def _mark_written(self) -> None:
         """Record an in-place write (every write the library makes calls this), so a graph that saved
         this tensor before the write refuses to backpropagate with the new values."""
+        if _state._local.state.slow:
+            observed("written", self)
         self._shared_writes()[0] = next_tick()
 
     @property
@@ -297,6 +336,8 @@ class Tensor:
             raise IndexingError(f"__setitem__: {err} (tensor shape {self.shape})") from err
         except ValueError as err:
             raise ShapeError(f"__setitem__: {err} (tensor shape {self.shape})") from err
+        if _state._local.state.slow:
+            observed("inplace", self, "__setitem__", lambda a, b: a.__setitem__(items, b), value, items)
         self._mark_written()
 
     def _inplace(self, what: str, fn: Callable[[np.ndarray, Any], Any], other: ArrayLike) -> Tensor:
@@ -307,13 +348,17 @@ class Tensor:
             raise DtypeError(f"{what}: {err}") from err
         except ValueError as err:
             raise ShapeError(f"{what}: {err} (tensor shape {self.shape})") from err
+        if _state._local.state.slow:
+            observed("inplace", self, what, fn, other)
         self._mark_written()
         return self
 
     def add_(self, other: ArrayLike, alpha: float = 1.0) -> Tensor:
         """self += alpha · other, in place (untracked; allowed only without grad)."""
-        if alpha != 1.0:
-            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+        if alpha != 1.0:  # scaled inside the write, so a recorder (ag.compile) sees the operand itself
+            return self._inplace(
+                "add_", lambda a, b: np.add(a, np.multiply(b, alpha), out=a, casting="same_kind"), other
+            )
         return self._inplace("add_", lambda a, b: np.add(a, b, out=a, casting="same_kind"), other)
 
     def sub_(self, other: ArrayLike) -> Tensor:

@@ -240,7 +240,7 @@ class Module:
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``p.grad = None``)."""
         for p in self.parameters():
-            p.grad = None
+            p.zero_grad()  # Tensor.zero_grad: a compiled function records it
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
