@@ -397,8 +397,9 @@ def test_program_listing_shows_one_numpy_call_per_line_with_buffers():
     rng = np.random.default_rng(0)
     step(rng.standard_normal((32, 8)), rng.integers(0, 3, 32))
     text = str(step.program)
-    assert text.startswith("# train(array f64[32,8], array i64[32])")
-    assert "matmul(x0, " in text and "out=b" in text  # planned buffers
+    assert text.startswith("# train(x: array f64[32,8], y: array i64[32])")
+    assert "matmul(x, " in text and "out=b" in text  # planned buffers
+    assert "layers_0_weight_tensor.grad = None  # zero_grad" in text and "guards" in text
     assert "relu_grad(" in text and "optimizer_step()" in text
     assert "# linear vjp: W̄ = ȳᵀ·x" in text
     calls = [line for line in text.splitlines() if line.startswith("    ") and "(" in line]

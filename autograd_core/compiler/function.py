@@ -14,6 +14,7 @@ line.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 import time
 import warnings
@@ -162,7 +163,7 @@ class CompiledFunction:
                 recorder.broken,
             )
             return result
-        program = build(self.name, recorder, leaves, spec)
+        program = build(self.name, recorder, leaves, spec, input_names(self.fn, args, kwargs, leaves))
         program.trace_seconds = traced - start
         program.build_seconds = time.perf_counter() - traced
         self.program = program
@@ -218,20 +219,38 @@ def compile(fn: Callable[..., Any] | None = None, *, max_traces: int = 8) -> Any
 
 
 # ---------------------------------------------------------------- building
-def build(name: str, recorder: Recorder, leaves: list, spec: Any) -> Program:
+def build(name: str, recorder: Recorder, leaves: list, spec: Any, input_names: list[str] | None = None) -> Program:
     """Lower, plan and compile the recorded steps."""
     values = recorder.values
-    steps = _prepare_gradients(recorder, leaves)
+    hints: dict[int, str] = {}
+    steps = _prepare_gradients(recorder, leaves, hints)
     lowering = Lowering(values)
     for step in steps:
         lowering.lower(step)
     outputs = _output_values(spec)
     plan = Plan(lowering.instrs, outputs, lowering.threshold)
-    inputs = recorder.inputs
-    signature = f"{name}(" + ", ".join(_describe_leaf(leaf) for leaf in leaves) + ")"
-    program = Program(_identifier(name), lowering.instrs, plan, inputs, outputs, leaves, signature)
+    names = input_names or [f"x{k}" for k in range(len(leaves))]
+    signature = f"{name}(" + ", ".join(f"{n}: {_describe_leaf(leaf)}" for n, leaf in zip(names, leaves)) + ")"
+    program = Program(
+        _identifier(name), lowering.instrs, plan, recorder.inputs, outputs, leaves, signature, names, hints
+    )
     program.steps = len(recorder.steps)
     return program
+
+
+def input_names(fn: Any, args: tuple, kwargs: dict, leaves: list) -> list[str]:
+    """Names for the array arguments: the function's parameter names where an argument is one, else x0, x1, ..."""
+    names = [f"x{k}" for k in range(len(leaves))]
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return names
+    position = {id(leaf): k for k, leaf in enumerate(leaves)}
+    for param, value in bound.arguments.items():
+        k = position.get(id(value))
+        if k is not None and names[k] == f"x{k}":
+            names[k] = param
+    return names
 
 
 def _describe_leaf(leaf: Any) -> str:
@@ -245,7 +264,7 @@ def _identifier(name: str) -> str:
     return text if not text[0].isdigit() else "_" + text
 
 
-def _prepare_gradients(recorder: Recorder, leaves: list) -> list[Step]:
+def _prepare_gradients(recorder: Recorder, leaves: list, hints: dict[int, str]) -> list[Step]:
     """Decide each ``.grad`` write: a reused buffer (parameters), a fresh array (inputs), or none (internal)."""
     captured = {id(v.source) for v in recorder.values if v.kind == "captured" and v.source is not None}
     inputs = {id(leaf): k for k, leaf in enumerate(leaves) if isinstance(leaf, Tensor)}
@@ -273,6 +292,8 @@ def _prepare_gradients(recorder: Recorder, leaves: list) -> list[Step]:
                 gt = wrap(np.array(current, dtype=t.data.dtype))
                 g = Value(len(recorder.values), "grad", gt.data.shape, gt.data.dtype, source=gt.data)
                 recorder.values.append(g)
+                stem = t.name or f"p{len(grads)}"
+                hints[id(gt)], hints[id(gt.data)] = stem + "_grad_tensor", stem + "_grad"
                 grads[key] = (g, gt)
                 if t.grad is not None:
                     t.grad = gt  # the state a replay continues from

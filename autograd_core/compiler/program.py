@@ -9,6 +9,7 @@ produces and what it computes.
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import math
 from typing import Any
@@ -32,15 +33,29 @@ _PLAIN_LITERALS = (bool, int, str, type(None))
 class Source:
     """Builds the program's text and the namespace it runs in."""
 
-    def __init__(self, plan: Plan, leaves: list) -> None:
+    def __init__(self, plan: Plan, leaves: list, input_names: list[str], hints: dict[int, str]) -> None:
         self.plan = plan
         self.inputs = {id(leaf): k for k, leaf in enumerate(leaves) if isinstance(leaf, Tensor)}
         self.namespace: dict[str, Any] = {"Retrace": Retrace, "array": np.array}
-        self.by_id: dict[int, str] = {}
-        self.counts: dict[str, int] = {}
-        self.prologue: list[str] = []
-        self.lines: list[str] = []
+        self.by_id: dict[int, str] = {id(np.array): "array"}
+        self.prologue: list[str] = []  # reading the parameters' arrays
+        self.guards: list[str] = []  # checking them
         self.captured: dict[int, str] = {}
+        self.hints = hints
+        self.taken: set[str] = {f"X{k}" for k in range(len(leaves))} | {f"t{k}" for k in range(plan.locals)}
+        self.input_names = [self.identifier(n) for n in input_names]
+
+    def identifier(self, stem: str) -> str:
+        """A fresh identifier made from ``stem``, used neither as a local nor in the namespace."""
+        stem = "".join(c if c.isalnum() or c == "_" else "_" for c in stem) or "k"
+        if stem[0].isdigit() or keyword.iskeyword(stem) or stem in dir(builtins):
+            stem = "_" + stem
+        name, n = stem, 0
+        while name in self.taken or name in self.namespace:
+            n += 1
+            name = f"{stem}_{n}"
+        self.taken.add(name)
+        return name
 
     # --------------------------------------------------------- naming
     def bind(self, obj: Any, stem: str) -> str:
@@ -48,15 +63,7 @@ class Source:
         name = self.by_id.get(id(obj))
         if name is not None:
             return name
-        stem = "".join(c if c.isalnum() or c == "_" else "_" for c in stem) or "k"
-        if stem[0].isdigit() or keyword.iskeyword(stem):
-            stem = "_" + stem
-        n = self.counts.get(stem, 0)
-        self.counts[stem] = n + 1
-        name = stem if n == 0 and stem not in self.namespace else f"{stem}_{n}"
-        while name in self.namespace:
-            n += 1
-            name = f"{stem}_{n}"
+        name = self.identifier(self.hints.get(id(obj), stem))
         self.namespace[name] = obj
         self.by_id[id(obj)] = name
         return name
@@ -72,7 +79,7 @@ class Source:
             if s.kind == "grad":
                 return self.value(s.index)
         if v.kind == "input":
-            return f"x{v.source}"
+            return self.input_names[v.source]
         if v.kind == "captured":
             return self.captured_name(v)
         if v.kind == "const":
@@ -85,11 +92,12 @@ class Source:
         name = self.captured.get(v.number)
         if name is None:
             t = v.source
-            tensor = self.bind(t, f"p{len(self.captured)}")
-            name = f"c{len(self.captured)}"
+            stem = t.name or f"p{len(self.captured)}"
+            tensor = self.bind(t, stem + "_tensor")
+            name = self.identifier(stem)
             self.captured[v.number] = name
             self.prologue.append(f"    {name} = {tensor}.data")
-            self.prologue.append(
+            self.guards.append(
                 f"    if {name}.shape != {tuple(v.shape)!r} or {name}.dtype != {self.dtype(v.dtype)}"
                 f" or {tensor}.requires_grad is not {bool(t.requires_grad)}: raise Retrace"
             )
@@ -129,7 +137,7 @@ class Source:
             return self.dtype(x)
         if isinstance(x, Tensor):
             k = self.inputs.get(id(x))
-            return f"X{k}" if k is not None else self.bind(x, "p")
+            return f"X{k}" if k is not None else self.bind(x, (x.name or "p") + "_tensor")
         return self.bind(x, type(x).__name__.lower())
 
     def function(self, ins: Instr) -> str:
@@ -193,8 +201,10 @@ class Program:
         outputs: list[Value],
         leaves: list,
         signature: str,
+        input_names: list[str] | None = None,
+        hints: dict[int, str] | None = None,
     ) -> None:
-        src = Source(plan, leaves)
+        src = Source(plan, leaves, input_names or [f"x{k}" for k in range(len(leaves))], hints or {})
         body: list[str] = []
         calls = 0
         for i, ins in enumerate(instrs):
@@ -211,7 +221,8 @@ class Program:
             returns.append(text if s is not None and s.kind == "local" and s.owned else f"array({text})")
         head = [f"def {name}({', '.join(f'X{k}' for k in range(len(leaves)))}):"]
         head += [
-            f"    x{k} = X{k}.data" if isinstance(leaf, Tensor) else f"    x{k} = X{k}" for k, leaf in enumerate(leaves)
+            f"    {src.input_names[k]} = X{k}.data" if isinstance(leaf, Tensor) else f"    {src.input_names[k]} = X{k}"
+            for k, leaf in enumerate(leaves)
         ]
         grad_tensors = {id(v.source): v for v in plan.values.values() if v.kind == "grad"}
         guarded: set[str] = set()
@@ -221,9 +232,11 @@ class Program:
                     tensor = src.literal(a)
                     if tensor not in guarded:  # the reused .grad Tensor must still hold the planned buffer
                         guarded.add(tensor)
-                        head.append(f"    if {tensor}.data is not {src.value(grad_tensors[id(a.data)])}: raise Retrace")
+                        src.guards.append(
+                            f"    if {tensor}.data is not {src.value(grad_tensors[id(a.data)])}: raise Retrace"
+                        )
         tail = [f"    return ({''.join(r + ', ' for r in returns)})"]
-        self.source = "\n".join(head + src.prologue + body + tail) + "\n"
+        self.source = "\n".join(head + src.prologue + src.guards + body + tail) + "\n"
         self.namespace = src.namespace
         code = compile(self.source, f"<compiled {name}>", "exec")
         exec(code, self.namespace)
@@ -244,7 +257,16 @@ class Program:
             f"traced from {self.steps} recorded steps in {self.trace_seconds * 1e3:.1f} ms "
             f"(+{self.build_seconds * 1e3:.1f} ms to plan and build)\n"
         )
-        return header + self.source
+        lines, guards = [], 0
+        for line in self.source.splitlines():
+            if line.endswith(": raise Retrace"):
+                guards += 1
+                continue
+            if guards:
+                lines.append(f"    # ... {guards} guards: parameters' shapes, dtypes, requires_grad, gradient buffers")
+                guards = 0
+            lines.append(line)
+        return header + "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
         return f"<Program {self.name}: {self.calls} numpy calls, {self.buffers} buffers>"
