@@ -41,10 +41,10 @@ TARGETS = {"mlp": 0.9, "chain": 1.6}
 N_OPS = 1000
 
 
-def faults_per_call(fn, calls: int) -> float:
-    """Minor page faults per call of ``fn`` in steady state (after two warm-up calls)."""
-    fn()
-    fn()
+def faults_per_call(fn, calls: int, warmup: int) -> float:
+    """Minor page faults per call of ``fn`` in steady state (after ``warmup`` calls, while memory settles)."""
+    for _ in range(warmup):
+        fn()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(calls):
         fn()
@@ -106,7 +106,9 @@ def mlp_case(dtype_name: str, batch: int, quick: bool) -> dict:
     program = compiled.program
     return {
         "results": results,
-        "faults": {name: faults_per_call(fn, 3 if quick else 10) for name, fn in candidates.items()},
+        "faults": {
+            name: faults_per_call(fn, 3 if quick else 20, 5 if batch > 64 else 50) for name, fn in candidates.items()
+        },
         "trace_ms": program.trace_seconds * 1e3,
         "build_ms": program.build_seconds * 1e3,
         "first_call_ms": first_call * 1e3,
@@ -177,7 +179,7 @@ def chain_case(quick: bool) -> dict:
     program = compiled.program
     return {
         "results": results,
-        "faults": {name: faults_per_call(fn, 5 if quick else 50) for name, fn in candidates.items()},
+        "faults": {name: faults_per_call(fn, 5 if quick else 100, 50) for name, fn in candidates.items()},
         "trace_ms": program.trace_seconds * 1e3,
         "build_ms": program.build_seconds * 1e3,
         "first_call_ms": first_call * 1e3,

@@ -269,3 +269,28 @@ def test_class_labels_are_checked_at_every_call():
             step(x, np.array([0, 3]))
         with pytest.raises(ag.errors.LabelError):
             step(x, np.array([-1, 0]))
+
+
+def test_gradient_clipping_inside_a_compiled_step():
+    X, Y = _data("float64", steps=4)
+    models = [nn.MLP([6, 8, 3], rng=8) for _ in range(2)]
+    (m1, o1), (m2, o2) = [(m, nn.optim.SGD(m.parameters(), lr=0.5)) for m in models]
+
+    def make(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            norm = nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            opt.step()
+            return loss, norm
+
+        return step
+
+    eager, compiled = make(m1, o1), ag.compile(make(m2, o2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for x, y in zip(X, Y):
+            (l1, n1), (l2, n2) = eager(x, y), compiled(x, y)
+            assert _same(l1, l2) and _same(n1, n2) and n1.item() > 0.05  # clipped
+            _assert_twins(m1, m2, o1, o2)

@@ -224,10 +224,13 @@ def build(name: str, recorder: Recorder, leaves: list, spec: Any, input_names: l
     values = recorder.values
     hints: dict[int, str] = {}
     steps = _prepare_gradients(recorder, leaves, hints)
+    outputs = _output_values(spec)
+    used = {v.number for v in outputs} | {a.number for step in steps for a in step.args if isinstance(a, Value)}
     lowering = Lowering(values)
     for step in steps:
+        if step.op == "grad_read" and step.out.number not in used:
+            continue  # nothing reads that .grad later
         lowering.lower(step)
-    outputs = _output_values(spec)
     plan = Plan(lowering.instrs, outputs, lowering.threshold)
     names = input_names or [f"x{k}" for k in range(len(leaves))]
     signature = f"{name}(" + ", ".join(f"{n}: {_describe_leaf(leaf)}" for n, leaf in zip(names, leaves)) + ")"

@@ -100,6 +100,14 @@ def relu_grad(g: np.ndarray, y: np.ndarray, mask: np.ndarray, out: np.ndarray) -
     return out
 
 
+def filled(value: np.ndarray, shape: tuple[int, ...], out: np.ndarray | None = None) -> np.ndarray:
+    """An array of ``shape`` holding the 0-d ``value`` everywhere (into ``out`` when given)."""
+    if out is None:
+        return np.full(shape, value)
+    np.copyto(out, value)
+    return out
+
+
 def store_grad(t: Any, gt: Any, g: np.ndarray) -> None:
     """``_LeafStore.add`` on the reused gradient Tensor ``gt``: store ``g``, or add it to what ``t.grad`` holds."""
     current = t.grad
@@ -316,6 +324,10 @@ class Lowering:
             return
         self.emit(store_grad, "store_grad", (t, step.info["grad_tensor"], g), None, "do", comment="p.grad (+)= g")
 
+    def step_grad_read(self, step: Step) -> None:
+        self.view("{0}.grad.data", step.info["tensor"], step.out)
+        step.out.bases = ()
+
     def step_reset(self, step: Step) -> None:
         self.emit(None, "", (step.info["tensor"],), None, "code", template="{0}.grad = None", comment="zero_grad")
 
@@ -409,18 +421,51 @@ def _matmul_forward(lw: Lowering, step: Step) -> bool:
 def _reduce_forward(lw: Lowering, step: Step) -> bool:
     (x,) = step.args
     params, out, prim = step.info["params"], step.out, step.info["prim"]
-    if not out.shape or not isinstance(x, Value) or x.dtype.kind != "f" or x.dtype == np.float16:
+    if not isinstance(x, Value) or x.dtype.kind != "f" or x.dtype == np.float16 or out.dtype != x.dtype:
         return False
     kwargs = {"axis": params["axis"], "keepdims": params["keepdims"]}
+    if not out.shape:  # a 0-d result: numpy gives a scalar, which apply() makes a 0-d array
+        total = lw.temp((), x.dtype)
+        lw.emit(np.add.reduce, "add.reduce", (x,), total, "borrow", kwargs=kwargs, comment=prim.name)
+        if prim.name == "mean":
+            mean = lw.temp((), x.dtype)
+            lw.emit(
+                np.true_divide, "true_divide", (total, _count(x, params["axis"])), mean, "borrow", comment="mean: / n"
+            )
+            total = mean
+        out.bases = (total,)
+        lw.emit(np.asarray, "asarray", (total,), out, "borrow", comment="0-d result, as apply() makes it")
+        return True
     if prim.name == "sum":
         lw.emit(np.add.reduce, "add.reduce", (x,), out, "out", kwargs=kwargs, comment="sum")
         return True
-    n = 1
-    for a in params["axis"]:
-        n *= x.shape[a]
     total = lw.temp(out.shape, out.dtype)
     lw.emit(np.add.reduce, "add.reduce", (x,), total, "out", kwargs=kwargs, comment="mean: sum")
-    lw.emit(np.true_divide, "true_divide", (total, n), out, "ufunc", comment="mean: / n")
+    lw.emit(np.true_divide, "true_divide", (total, _count(x, params["axis"])), out, "ufunc", comment="mean: / n")
+    return True
+
+
+def _count(x: Value, axis: tuple[int, ...]) -> int:
+    n = 1
+    for a in axis:
+        n *= x.shape[a]
+    return n
+
+
+def _reduce_vjp(lw: Lowering, step: Step) -> bool:
+    """The VJP of a sum or mean over every axis: ȳ broadcast (filled) over x's shape, / n for the mean."""
+    g, y, x = step.args
+    prim, out, params = step.info["prim"], step.out, step.info["params"]
+    if g.shape or len(params["axis"]) != len(x.shape) or not x.shape or out.dtype != g.dtype:
+        return False
+    if tuple(out.shape) != tuple(x.shape) or g.dtype.kind != "f":
+        return False
+    if prim.name == "sum":
+        lw.emit(filled, "filled", (g, tuple(x.shape)), out, "out", comment="sum vjp: x̄ = ȳ broadcast")
+        return True
+    spread = lw.temp(out.shape, out.dtype)
+    lw.emit(filled, "filled", (g, tuple(x.shape)), spread, "out", comment="mean vjp: ȳ broadcast")
+    lw.emit(np.true_divide, "true_divide", (spread, _count(x, params["axis"])), out, "ufunc", comment="mean vjp: / n")
     return True
 
 
@@ -601,4 +646,6 @@ VJP_SPECIAL = {
     ("matmul", 0): _matmul_vjp,
     ("matmul", 1): _matmul_vjp,
     ("relu", 0): _relu_vjp,
+    ("sum", 0): _reduce_vjp,
+    ("mean", 0): _reduce_vjp,
 }

@@ -395,6 +395,21 @@ class Recorder(ApplyObserver, Observer):
         self.steps.append(Step("store", (gv,), tensor=t, fresh=before is None))
         self.tensors[id(t)] = t
         self.grad_expect[id(t)] = t.grad
+        if self._persistent(t):
+            # later reads of t.grad (clipping, the user's code) read the array the replay stores, not g
+            data = t.grad.data
+            read = Value(len(self.values), "computed", data.shape, data.dtype)
+            self.values.append(read)
+            self.by_id[id(data)] = read
+            self.arrays[read.number] = data
+            self.steps.append(Step("grad_read", (), read, tensor=t))
+
+    def _persistent(self, t: Tensor) -> bool:
+        """A tensor that outlives the call: an argument, a parameter the function reads, or one it can reach."""
+        if id(t) in self.input_tensors or id(t) in self.watched:
+            return True
+        v = self.by_id.get(id(t.data))
+        return v is not None and v.kind == "captured" and v.source is t
 
     # ------------------------------------------------------ tensor events
     def tensor_event(self, event: str, *details: Any) -> None:
