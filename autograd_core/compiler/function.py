@@ -146,10 +146,10 @@ class CompiledFunction:
         watched = [read() for read in self._readers] + list(args) + list(kwargs.values())
         for t in guards.tensors_in(watched):
             recorder.watch(t)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         with observing(recorder):
             result = self.fn(*args, **kwargs)
-        traced = time.perf_counter()
+        traced, traced_cpu = time.perf_counter(), time.process_time()
         spec = None
         if recorder.broken is None:
             spec = recorder.output_spec(result)
@@ -164,8 +164,9 @@ class CompiledFunction:
             )
             return result
         program = build(self.name, recorder, leaves, spec, input_names(self.fn, args, kwargs, leaves))
-        program.trace_seconds = traced - start
+        program.trace_seconds, program.trace_cpu_seconds = traced - start, traced_cpu - start_cpu
         program.build_seconds = time.perf_counter() - traced
+        program.build_cpu_seconds = time.process_time() - traced_cpu
         self.program = program
         if recorder.ambiguous_grads() and key not in self._provisional:
             # A .grad that was None when the trace began and got stored: the function may reset it

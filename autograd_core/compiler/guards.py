@@ -90,7 +90,8 @@ def describe(obj: Any, keep: list, depth: int = 0) -> Any:
         return obj if not isinstance(obj, float) or obj == obj else ("nan",)
     if isinstance(obj, Tensor):
         keep.append(obj)
-        return ("tensor", id(obj), obj.data.shape, obj.data.dtype.str, obj.requires_grad)
+        data = obj.data
+        return ("tensor", id(obj), data.shape, data.dtype, obj.requires_grad)
     if isinstance(obj, np.ndarray):
         keep.append(obj)
         return ("array", id(obj), obj.shape, obj.dtype.str)

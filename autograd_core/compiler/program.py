@@ -246,8 +246,9 @@ class Program:
         self.calls = calls
         self.buffer_bytes = sum(nbytes for _, nbytes in plan.buffers)
         self.buffers = len(plan.buffers)
-        self.trace_seconds = 0.0
-        self.build_seconds = 0.0
+        #: Wall and CPU seconds of the tracing call (the function run eagerly under the recorder) and of the build.
+        self.trace_seconds = self.trace_cpu_seconds = 0.0
+        self.build_seconds = self.build_cpu_seconds = 0.0
         self.steps = 0
 
     def __str__(self) -> str:
