@@ -469,3 +469,26 @@ def test_large_buffers_are_allocated_once():
     finally:
         tracemalloc.stop()
     assert peak < 64 * 1024  # every 512 KiB array lives in a planned buffer or the reused gradient
+
+
+def test_gradients_of_inputs_and_of_tensors_made_inside():
+    w0 = np.array([1.0, -2.0, 3.0])
+
+    def inner(x):
+        w = ag.tensor(w0, requires_grad=True)  # made at every call: its gradient is a fresh result
+        (w * x).sum().backward()
+        return w.grad
+
+    def of_input(x):
+        (x * x).sum().backward()
+        return x.grad
+
+    step = ag.compile(inner)
+    for k in range(3):
+        assert _same(step(np.full(3, float(k))), inner(np.full(3, float(k))))
+    step = ag.compile(of_input)
+    a, b = ag.tensor([1.0, 2.0], requires_grad=True), ag.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):  # the same input again and again: its .grad accumulates, as eager
+        assert _same(step(a), of_input(b))
+    fresh = ag.tensor([3.0, 4.0], requires_grad=True)
+    assert step(fresh).data.tolist() == [6.0, 8.0] and fresh.grad is not a.grad

@@ -233,6 +233,8 @@ def build(name: str, recorder: Recorder, leaves: list, spec: Any, input_names: l
             continue  # nothing reads that .grad later
         lowering.lower(step)
     plan = Plan(lowering.instrs, outputs, lowering.threshold)
+    hints.update(recorder.hints)
+    hints.update(lowering.hints)
     names = input_names or [f"x{k}" for k in range(len(leaves))]
     signature = f"{name}(" + ", ".join(f"{n}: {_describe_leaf(leaf)}" for n, leaf in zip(names, leaves)) + ")"
     program = Program(

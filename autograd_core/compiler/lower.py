@@ -175,7 +175,15 @@ class Lowering:
         self.values = values
         self.instrs: list[Instr] = []
         self.threshold = threshold
-        self.consts: dict[str, Any] = {}
+        self.hints: dict[int, str] = {}  # id(constant) → the name the listing gives it
+
+    def constant(self, array: np.ndarray, name: str) -> Value:
+        """A constant array the program reads (never writes), shown as ``name``."""
+        array.flags.writeable = False
+        v = self.temp(array.shape, array.dtype)
+        v.kind, v.source = "const", array
+        self.hints[id(array)] = name
+        return v
 
     # ------------------------------------------------------------ helpers
     def temp(self, shape: tuple, dtype: Any) -> Value:
@@ -531,11 +539,8 @@ def _cross_entropy_forward(lw: Lowering, step: Step) -> bool:
     lw.emit(np.subtract, "subtract", (shifted, log_total), log_p, "ufunc", comment="cross_entropy: log p")
     rows = int(np.prod(z.shape[:-1]))
     width = z.shape[-1]
-    starts = np.arange(rows, dtype=np.intp) * width
-    starts.flags.writeable = False
-    base = lw.temp((rows,), starts.dtype)
-    base.kind, base.source = "const", starts
-    flat_index = lw.temp((rows,), np.result_type(starts.dtype, target.dtype))
+    base = lw.constant(np.arange(rows, dtype=np.intp) * width, "row_starts")
+    flat_index = lw.temp((rows,), np.result_type(base.dtype, target.dtype))
     lw.emit(
         label_rows, "label_rows", (target, width, base), flat_index, "alloc", comment="cross_entropy: row·C + label"
     )
@@ -573,10 +578,7 @@ def _cross_entropy_vjp(lw: Lowering, step: Step) -> bool:
     p = lw.temp(z.shape, z.dtype)
     lw.emit(np.true_divide, "true_divide", (e, total), p, "ufunc", comment="softmax")
     column = lw.view("{0}[..., None]", target, lw.temp(tuple(target.shape) + (1,), target.dtype))
-    classes = np.arange(z.shape[-1])
-    classes.flags.writeable = False
-    arange = lw.temp(classes.shape, classes.dtype)
-    arange.kind, arange.source = "const", classes
+    arange = lw.constant(np.arange(z.shape[-1]), "classes")
     hot = lw.temp(z.shape, np.bool_)
     lw.emit(np.equal, "equal", (column, arange), hot, "ufunc", comment="one-hot of the labels")
     residual = lw.temp(z.shape, z.dtype)

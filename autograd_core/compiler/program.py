@@ -142,6 +142,9 @@ class Source:
 
     def function(self, ins: Instr) -> str:
         name = ins.name.replace(".", "_")
+        known = self.namespace.get(name)
+        if known is not None and known is not ins.fn and _same_callable(known, ins.fn):
+            return name  # ``np.add.reduce`` is a new method object at every access
         return self.bind(ins.fn, name)
 
     # ---------------------------------------------------------- lines
@@ -172,6 +175,13 @@ class Source:
             and self.plan.storage[a.number].index == s.index
             for a in ins.args
         )
+
+
+def _same_callable(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - an object whose == is not a plain comparison
+        return False
 
 
 def describe_line(ins: Instr) -> str:

@@ -86,6 +86,7 @@ class Recorder(ApplyObserver, Observer):
         self.input_tensors: dict[int, int] = {}  # id(Tensor argument) → its position among the inputs
         self.watched: set[int] = set()  # ids of tensors reachable from the arguments, closure and globals
         self.initial_grads: dict[int, Any] = {}  # id(tensor) → its .grad when first seen
+        self.hints: dict[int, str] = {}  # id(constant) → the name program listings give it
 
     # ------------------------------------------------------------ inputs
     def add_input(self, leaf: Any, k: int) -> None:
@@ -103,7 +104,8 @@ class Recorder(ApplyObserver, Observer):
             if step.op == "reset":
                 reset.add(id(step.info["tensor"]))
             elif step.op == "store" and id(step.info["tensor"]) not in reset:
-                if self.initial_grads.get(id(step.info["tensor"]), False) is None:
+                t = step.info["tensor"]
+                if self.initial_grads.get(id(t), False) is None and self._persistent(t):
                     return True
         return False
 
@@ -299,7 +301,7 @@ class Recorder(ApplyObserver, Observer):
                 self.fail("backward(gradient=...) with a seed computed inside the function cannot be compiled")
                 return
             if id(seed) not in self.by_id:
-                self.frozen(seed)
+                self.hints[id(self.frozen(seed).source)] = "seed"
             if root._node is None and accumulate:
                 self.check_grad(root)
                 self.pass_.checked.add(id(root))
