@@ -492,3 +492,51 @@ def test_gradients_of_inputs_and_of_tensors_made_inside():
         assert _same(step(a), of_input(b))
     fresh = ag.tensor([3.0, 4.0], requires_grad=True)
     assert step(fresh).data.tolist() == [6.0, 8.0] and fresh.grad is not a.grad
+
+
+def test_two_backward_passes_with_a_reset_between():
+    w = ag.tensor([1.0, -2.0], requires_grad=True)
+
+    def f(x):
+        w.zero_grad()
+        (w * x).sum().backward()
+        first = w.grad * 1.0
+        w.zero_grad()
+        (w * w * x).sum().backward()
+        return first, w.grad
+
+    v = ag.tensor([1.0, -2.0], requires_grad=True)
+
+    def g(x):
+        v.zero_grad()
+        (v * x).sum().backward()
+        first = v.grad * 1.0
+        v.zero_grad()
+        (v * v * x).sum().backward()
+        return first, v.grad
+
+    step = ag.compile(f)
+    for k in range(3):
+        x = np.array([1.0, 3.0]) * (k + 1)
+        (a1, a2), (b1, b2) = step(x), g(x)
+        assert _same(a1, b1) and _same(a2, b2)
+
+
+def test_a_gradient_read_before_a_second_backward_keeps_its_values():
+    def make(w):
+        def f(x):
+            w.zero_grad()
+            (w * x).sum().backward()
+            first = w.grad  # eager: this array stays as it is when .grad is replaced
+            w.zero_grad()
+            (w * w * x).sum().backward()
+            return first, w.grad
+
+        return f
+
+    w, v = ag.tensor([1.0, -2.0], requires_grad=True), ag.tensor([1.0, -2.0], requires_grad=True)
+    step, eager = ag.compile(make(w)), make(v)
+    for k in range(3):
+        x = np.array([1.0, 3.0]) * (k + 1)
+        (a1, a2), (b1, b2) = step(x), eager(x)
+        assert _same(a1, b1) and _same(a2, b2)

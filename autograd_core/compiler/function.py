@@ -226,6 +226,7 @@ def build(name: str, recorder: Recorder, leaves: list, spec: Any, input_names: l
     hints: dict[int, str] = {}
     steps = _prepare_gradients(recorder, leaves, hints)
     outputs = _output_values(spec)
+    _copy_overwritten_grad_reads(steps, outputs)
     used = {v.number for v in outputs} | {a.number for step in steps for a in step.args if isinstance(a, Value)}
     lowering = Lowering(values)
     for step in steps:
@@ -242,6 +243,33 @@ def build(name: str, recorder: Recorder, leaves: list, spec: Any, input_names: l
     )
     program.steps = len(recorder.steps)
     return program
+
+
+def _copy_overwritten_grad_reads(steps: list[Step], outputs: list[Value]) -> None:
+    """A ``.grad`` read that is still used after a later store to the same ``.grad`` becomes a copy.
+
+    The program rewrites a parameter's gradient buffer in place where eager
+    mode makes a new array, so an earlier read must keep its own values.
+    """
+    out_numbers = {v.number for v in outputs}
+    for i, step in enumerate(steps):
+        if step.op != "grad_read":
+            continue
+        t = step.info["tensor"]
+        later = next(
+            (j for j in range(i + 1, len(steps)) if steps[j].op == "store" and steps[j].info["tensor"] is t), None
+        )
+        if later is None:
+            continue
+        shared = {step.out.number}
+        for other in steps[i + 1 :]:
+            if other.out is not None and any(b.number in shared for b in other.out.bases):
+                shared.add(other.out.number)
+        used_after = any(
+            isinstance(a, Value) and a.number in shared for other in steps[later + 1 :] for a in other.args
+        )
+        if used_after or shared & out_numbers:
+            step.info["copy"] = True
 
 
 def input_names(fn: Any, args: tuple, kwargs: dict, leaves: list) -> list[str]:

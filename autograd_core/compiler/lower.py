@@ -333,6 +333,9 @@ class Lowering:
         self.emit(store_grad, "store_grad", (t, step.info["grad_tensor"], g), None, "do", comment="p.grad (+)= g")
 
     def step_grad_read(self, step: Step) -> None:
+        if step.info.get("copy"):  # a later store rewrites that buffer in place: keep these values
+            self.emit(None, "", (step.info["tensor"],), step.out, "code", template="{0}.grad.data.copy()")
+            return
         self.view("{0}.grad.data", step.info["tensor"], step.out)
         step.out.bases = ()
 

@@ -97,10 +97,11 @@ class Plan:
             j, maker = found
             if maker.mode not in ("ufunc", "out") or g.kind != "computed" or g.bases:
                 continue
-            if g.shape != ins.grad.shape or g.dtype != ins.grad.dtype:
-                continue
+            if g.shape != ins.grad.shape or g.dtype != ins.grad.dtype or ins.grad.number in taken:
+                continue  # one value per gradient buffer: a second store of the same .grad copies
             self.storage[g.number] = Storage("grad", ins.grad)
             taken.add(g.number)
+            taken.add(ins.grad.number)
             self.skipped.add(i)
 
     # ------------------------------------------------------------- storage

@@ -154,7 +154,8 @@ class Source:
         args += [self.literal(s) for s in ins.scratch]
         args += [f"{k}={self.literal(v)}" for k, v in ins.kwargs.items()]
         if ins.mode == "code":
-            return ins.template.format(*args)
+            text = ins.template.format(*args)
+            return f"{self.value(ins.out)} = {text}" if ins.out is not None else text
         if ins.mode == "view" and ins.template:
             return f"{self.value(ins.out)} = " + ins.template.format(*args)
         call = f"{self.function(ins)}({', '.join(args)}"
