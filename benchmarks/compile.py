@@ -41,21 +41,33 @@ TARGETS = {"mlp": 0.9, "chain": 1.6}
 N_OPS = 1000
 
 
-def faults_per_call(fn, calls: int, warmup: int) -> float:
-    """Minor page faults per call of ``fn`` in steady state (after ``warmup`` calls, while memory settles)."""
-    for _ in range(warmup):
-        fn()
+def faults_per_call(fn, calls: int, settle_seconds: float) -> float:
+    """Minor page faults per call of ``fn`` in steady state.
+
+    A process's memory settles before it stops faulting: Python's allocator
+    carves new pools for a couple of thousand calls of a small step. So
+    ``fn`` first runs until three runs of ``calls`` calls in a row make no
+    fault (or for ``settle_seconds``), then ``calls`` more calls are measured.
+    """
+    deadline = time.perf_counter() + settle_seconds
+    fn()
+    clean = 0
+    while clean < 3 and time.perf_counter() < deadline:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(calls):
+            fn()
+        clean = clean + 1 if resource.getrusage(resource.RUSAGE_SELF).ru_minflt == before else 0
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(calls):
         fn()
     return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
-def _fault_calls(quick: bool, batch: int) -> tuple[int, int]:
-    """(measured, warm-up) calls: the process's memory takes a couple of thousand small steps to settle."""
+def _fault_calls(quick: bool, batch: int) -> tuple[int, float]:
+    """(measured calls, seconds at most to let memory settle first)."""
     if quick:
-        return 3, 5
-    return (20, 150) if batch > 64 else (200, 2000)
+        return 3, 0.0
+    return (20, 60.0) if batch > 64 else (100, 20.0)
 
 
 # ------------------------------------------------------------------- the MLP

@@ -125,9 +125,9 @@ def store_fresh(t: Any, g: np.ndarray) -> None:
     t.grad = wrap(np.array(g)) if t.grad is None else wrap(t.grad.data + g)
 
 
-def label_rows(target: np.ndarray, width: int, rows: np.ndarray) -> np.ndarray:
+def label_rows(target: np.ndarray, width: int, rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Flat positions of the labelled entries of a (rows × width) table: row·width + label."""
-    return np.add(rows, target.reshape(-1))
+    return np.add(rows, target.reshape(-1), out=out)
 
 
 # ------------------------------------------------------- rule tables (checked by tests)
@@ -544,9 +544,7 @@ def _cross_entropy_forward(lw: Lowering, step: Step) -> bool:
     width = z.shape[-1]
     base = lw.constant(np.arange(rows, dtype=np.intp) * width, "row_starts")
     flat_index = lw.temp((rows,), np.result_type(base.dtype, target.dtype))
-    lw.emit(
-        label_rows, "label_rows", (target, width, base), flat_index, "alloc", comment="cross_entropy: row·C + label"
-    )
+    lw.emit(label_rows, "label_rows", (target, width, base), flat_index, "out", comment="cross_entropy: row·C + label")
     flat = lw.view("{0}.reshape(-1)", log_p, lw.temp((rows * width,), z.dtype))
     picked = lw.temp((rows,), z.dtype)
     lw.emit(
