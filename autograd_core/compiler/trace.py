@@ -295,7 +295,11 @@ class Recorder(ApplyObserver, Observer):
         self.pass_ = _Pass(accumulate)
         for root, seed in zip(roots, seeds):
             if isinstance(seed, Tensor):
-                self.fail("a backward pass that is itself differentiated (create_graph=True) cannot be compiled yet")
+                self.fail(
+                    "a backward pass that records its own graph (create_graph=True, or ag.grad/jacrev of a function "
+                    "of parameters while grad mode is on) cannot be compiled yet; call the compiled function under "
+                    "ag.no_grad()"
+                )
                 return
             if id(seed) not in self.by_id and not self._is_constant_seed(seed):
                 self.fail("backward(gradient=...) with a seed computed inside the function cannot be compiled")
