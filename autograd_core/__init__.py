@@ -23,6 +23,7 @@ from .apply import ApplyObserver, observing
 from .backward import Observer, run_backward, topological_order
 from .broadcasting import sum_to
 from .checkpoint import checkpoint
+from .compiler import CompiledFunction, CompileWarning, compile
 from .cost import OpCounter, count_ops
 from .creation import (
     arange,
@@ -95,6 +96,8 @@ __version__ = "0.1.0"
 __all__ = [
     "API",
     "ApplyObserver",
+    "CompileWarning",
+    "CompiledFunction",
     "DualPair",
     "Formula",
     "KeptGraph",
@@ -110,6 +113,7 @@ __all__ = [
     "as_tensor",
     "argmax",
     "argmin",
+    "compile",
     "count_ops",
     "default_generator",
     "empty",

@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from . import _state
 from . import primitives as P
 from .errors import ArgumentTypeError, InvalidArgumentError
 from .primitives.selection import put_along_axis_in_place
 from .registry import API
-from .tensor import Tensor, wrap
+from .tensor import Tensor, observed, wrap
 
 
 def _data(x: Any) -> Any:
@@ -39,11 +40,14 @@ def nondifferentiable(fn: Callable[..., Any]) -> Callable[..., Tensor]:
 
     def call(*args: Any, **kwargs: Any) -> Tensor:
         try:
-            return wrap(np.asarray(fn(*(_data(a) for a in args), **kwargs)))
+            out = wrap(np.asarray(fn(*(_data(a) for a in args), **kwargs)))
         except TypeError as err:
             from .errors import DtypeError
 
             raise DtypeError(f"{getattr(fn, '__name__', fn)}: {err}") from err
+        if _state._local.state.slow:  # a recorder (ag.compile) replays the call
+            observed("numpy", fn, args, kwargs, out)
+        return out
 
     call.__name__ = getattr(fn, "__name__", "nondifferentiable")
     call.__doc__ = f"{call.__name__} on the values; the result needs no gradient."

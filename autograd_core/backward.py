@@ -52,6 +52,9 @@ class Observer:
     w [2. 4.]
     """
 
+    def begin(self, roots: Sequence[Tensor], seeds: Sequence[Any], accumulate: bool) -> None:
+        """A backward pass starts from ``roots`` with cotangents ``seeds``; ``accumulate``: ``.grad`` is written."""
+
     def node(self, t: Tensor, g: Any) -> None:
         """``t``'s gradient is complete (``g``) and its node's VJPs are about to run."""
 
@@ -367,8 +370,13 @@ def run_backward(
     batch = _batch_of(seeds[0], roots[0])
     observers = _observers(state, observer, batch, tensor_mode)
     gradients = Gradients(batch, tensor_mode, observers)
+    seeds = [_in_mode(seed, tensor_mode) for seed in seeds]
+    for obs in observers:
+        begin = getattr(obs, "begin", None)
+        if begin is not None:
+            begin(roots, seeds, accumulate)
     for root, seed in zip(roots, seeds):
-        gradients.deliver(root, _in_mode(seed, tensor_mode))
+        gradients.deliver(root, seed)
     results: dict[int, Any] = {}
     store = _LeafStore(tensor_mode)
 
@@ -428,6 +436,8 @@ def _observers(state: Any, observer: Observer | None, batch: tuple[int, ...], te
         found.append(_CheckAnomalies())
     if observer is not None:
         found.append(observer)
+    if state.observers:
+        found += [obs for obs in state.observers if getattr(obs, "watches_backward", False)]
     return tuple(found)
 
 

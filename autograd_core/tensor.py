@@ -39,6 +39,20 @@ def check_grad_dtype(dtype: np.dtype, what: str = "tensor") -> None:
         )
 
 
+def observed(event: str, *details: Any) -> None:
+    """Tell this thread's observers about an event outside primitive applications (call only when ``slow``).
+
+    A recorder such as ``ag.compile``'s must see values leave the engine
+    ("read": ``item()``, ``bool()``, ``numpy()``, ...), arrays made from data
+    ("made"), in-place writes ("inplace", "written") and gradient resets
+    ("grad_reset"); observers without a ``tensor_event`` method are skipped.
+    """
+    for observer in _state._local.state.observers:
+        hook = getattr(observer, "tensor_event", None)
+        if hook is not None:
+            hook(event, *details)
+
+
 def _converted(data: Any, dtype: np.dtype | None, what: str) -> np.ndarray:
     """``np.array(data, dtype)``, with numpy's complaints (ragged lists, unconvertible values) as library errors."""
     try:
@@ -63,7 +77,7 @@ def _refuse_kind(arr: np.ndarray, data: Any, what: str) -> None:
         )
 
 
-def to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
+def _to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
     """Convert user data to an owned numpy array.
 
     numpy arrays and scalars keep their dtype; Python numbers and lists become
@@ -90,6 +104,14 @@ def to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
     raise DtypeError(
         f"cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype} (need numbers or bools of one rectangular shape)"
     )
+
+
+def to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
+    """Convert user data to an owned numpy array (``_to_array``), telling a recorder (``ag.compile``) it was made."""
+    arr = _to_array(data, dtype, what)
+    if _state._local.state.slow:
+        observed("made", data, arr)
+    return arr
 
 
 def constant_array(data: Any, what: str = "operand") -> np.ndarray:
@@ -199,14 +221,20 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ShapeError(f"item() needs a tensor with one element, this one has shape {self.shape}; index it first")
+        if _state._local.state.slow:
+            observed("read", self, "item()")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
+        if _state._local.state.slow:
+            observed("read", self, "numpy()")
         return self.data
 
     def tolist(self) -> Any:
         """The values as nested Python lists."""
+        if _state._local.state.slow:
+            observed("read", self, "tolist()")
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -223,6 +251,8 @@ class Tensor:
                 "numpy conversion of a tensor that requires grad would drop its gradient; combine tensors with "
                 "ag.stack([...]) or ag.concatenate([...]), or take the values on purpose with t.detach() or t.numpy()"
             )
+        if _state._local.state.slow:
+            observed("read", self, "numpy conversion")
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
@@ -237,6 +267,8 @@ class Tensor:
         """
         from .dlpack import export_capsule
 
+        if _state._local.state.slow:
+            observed("read", self, "__dlpack__()")
         return export_capsule(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
     def __dlpack_device__(self) -> tuple[int, int]:
@@ -254,6 +286,8 @@ class Tensor:
         return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
+        if _state._local.state.slow:
+            observed("read", self, "bool()")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -265,11 +299,15 @@ class Tensor:
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iub":
             raise DtypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        if _state._local.state.slow:
+            observed("read", self, "use as an index")
         return int(self.data)
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
     def __repr__(self) -> str:
+        if _state._local.state.slow:
+            observed("read", self, "repr() or print()")
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extras = []
         if self.data.dtype != _state.default_dtype and self.data.dtype.kind == "f" or self.data.dtype.kind in "iub":
@@ -331,6 +369,8 @@ class Tensor:
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""
+        if _state._local.state.slow:
+            observed("grad_reset", self)
         self.grad = None
 
     # --------------------------------------------------------------- in place
@@ -342,6 +382,8 @@ class Tensor:
     def _mark_written(self) -> None:
         """Record an in-place write (every write the library makes calls this), so a graph that saved
         this tensor before the write refuses to backpropagate with the new values."""
+        if _state._local.state.slow:
+            observed("written", self)
         self._shared_writes()[0] = next_tick()
 
     @property
@@ -368,6 +410,8 @@ class Tensor:
             raise IndexingError(f"__setitem__: {err} (tensor shape {self.shape})") from err
         except ValueError as err:
             raise ShapeError(f"__setitem__: {err} (tensor shape {self.shape})") from err
+        if _state._local.state.slow:
+            observed("inplace", self, "__setitem__", lambda a, b: a.__setitem__(items, b), value, items)
         self._mark_written()
 
     def _inplace(self, what: str, fn: Callable[[np.ndarray, Any], Any], other: ArrayLike) -> Tensor:
@@ -378,13 +422,17 @@ class Tensor:
             raise DtypeError(f"{what}: {err}") from err
         except ValueError as err:
             raise ShapeError(f"{what}: {err} (tensor shape {self.shape})") from err
+        if _state._local.state.slow:
+            observed("inplace", self, what, fn, other)
         self._mark_written()
         return self
 
     def add_(self, other: ArrayLike, alpha: float = 1.0) -> Tensor:
         """self += alpha · other, in place (untracked; allowed only without grad)."""
-        if alpha != 1.0:
-            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+        if alpha != 1.0:  # scaled inside the write, so a recorder (ag.compile) sees the operand itself
+            return self._inplace(
+                "add_", lambda a, b: np.add(a, np.multiply(b, alpha), out=a, casting="same_kind"), other
+            )
         return self._inplace("add_", lambda a, b: np.add(a, b, out=a, casting="same_kind"), other)
 
     def sub_(self, other: ArrayLike) -> Tensor:

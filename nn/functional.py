@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.compiler import recordable
 from autograd_core.errors import DtypeError, InvalidArgumentError, ShapeError
 from autograd_core.primitives.nn_ops import check_class_labels
 from autograd_core.registry import keyword_aliases
@@ -935,8 +936,33 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = Non
         return x
     if p == 1.0:
         return x * 0.0
-    keep = get_rng(rng).random(x.shape) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    return x * dropout_scale(rng, x.shape, p, x.dtype)
+
+
+@recordable(workspace=True)
+def dropout_scale(
+    rng: RngLike, shape: tuple[int, ...], p: float, dtype: Any, workspace: dict | None = None
+) -> np.ndarray:
+    """m / (1 − p) with m ~ Bernoulli(1 − p) of ``shape``: m = [u ≥ p] for u uniform in [0, 1) (float64 draws).
+
+    Drawn from ``rng`` (the default generator when None) at every call,
+    also inside a compiled function, whose replays reuse ``workspace``'s
+    buffers for the draws, the mask and the result.
+    """
+    gen = get_rng(rng)
+    scale = 1.0 / (1.0 - p)
+    if workspace is None:
+        keep = gen.random(shape) >= p
+        return (keep * scale).astype(dtype)
+    if "draws" not in workspace:
+        workspace["draws"] = np.empty(shape, np.float64)
+        workspace["keep"] = np.empty(shape, bool)
+        workspace["scale"] = np.empty(shape, dtype)
+    draws, keep, out = workspace["draws"], workspace["keep"], workspace["scale"]
+    gen.random(out=draws)  # the same stream as gen.random(shape)
+    np.greater_equal(draws, p, out=keep)
+    np.multiply(keep, scale, out=out)  # float64 product cast to dtype, as (keep * scale).astype(dtype)
+    return out
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

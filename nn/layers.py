@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.compiler import recordable
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 
 from . import functional as F
@@ -19,6 +20,15 @@ from .module import Module, Parameter
 from .seeding import RngLike, get_rng, keep_rng
 
 Tensor = ag.Tensor
+
+
+@recordable
+def _track_batch_statistics(module: BatchNorm1d, mean: np.ndarray, var: np.ndarray, n: int) -> None:
+    """The running statistics of ``module`` from a batch's mean and biased variance (arrays; unbiased by n/(n − 1)).
+
+    Recordable: a compiled training step updates them at every replay, as eager mode does.
+    """
+    module._update_running(mean.reshape(-1), var.reshape(-1) * (n / (n - 1)))
 
 
 class Linear(Module):
@@ -279,10 +289,10 @@ class BatchNorm1d(Module):
             mean = x.mean(axis=axes, keepdims=True)
             var = x.var(axis=axes, keepdims=True)
             if self.training and self.track_running_stats:
-                self._update_running(mean.data.reshape(-1), var.data.reshape(-1) * (n / (n - 1)))
-        else:
-            mean = self.running_mean.reshape(per_feature)
-            var = self.running_var.reshape(per_feature)
+                _track_batch_statistics(self, mean, var, n)
+        else:  # the running statistics as Tensors, so a compiled function reads them live
+            mean = ag.as_tensor(self.running_mean).reshape(per_feature)
+            var = ag.as_tensor(self.running_var).reshape(per_feature)
         y = (x - mean) / ag.sqrt(var + self.eps)
         if self.affine:
             y = y * self.weight.reshape(per_feature) + self.bias.reshape(per_feature)

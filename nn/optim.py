@@ -47,6 +47,35 @@ def _with_weight_decay(optimizer: Optimizer, p: np.ndarray, g: np.ndarray, weigh
     return out
 
 
+# The fused updates below (``fused_update``, used by compiled training steps) repeat each ``update`` with every
+# temporary written into a buffer kept in ``scratch``: the same numpy operations on the same operands in the
+# same order, so both give the same bits (tests/test_compile_optim.py checks each optimizer).
+
+
+def _scratch(scratch: dict, name: str, like: np.ndarray) -> np.ndarray:
+    buf = scratch.get(name)
+    if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+        buf = scratch[name] = np.empty_like(like)
+    return buf
+
+
+def _fused_weight_decay(p: np.ndarray, g: np.ndarray, weight_decay: float, scratch: dict) -> np.ndarray:
+    """g + λ·p into a scratch buffer (g itself when λ = 0), as ``_with_weight_decay``."""
+    if not weight_decay:
+        return g
+    out = _scratch(scratch, "decayed", p)
+    np.multiply(weight_decay, p, out=out)
+    np.add(g, out, out=out)
+    return out
+
+
+def _subtract_scaled(p: np.ndarray, scale: float, v: np.ndarray, scratch: dict) -> None:
+    """p −= scale·v without a temporary array."""
+    step = _scratch(scratch, "step", p)
+    np.multiply(scale, v, out=step)
+    np.subtract(p, step, out=p)
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
 
@@ -94,6 +123,28 @@ class SGD(Optimizer):
             else:
                 g = buf
         p -= np.multiply(g, group["lr"], out=work)
+
+    def fused_update(self, p, g, state, group, scratch):
+        """``update`` without temporary arrays (compiled training steps)."""
+        g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
+        mu = group["momentum"]
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = g.copy()
+            else:
+                buf *= mu
+                scaled = _scratch(scratch, "scaled", p)
+                np.multiply(1 - group["dampening"], g, out=scaled)
+                buf += scaled
+            if group["nesterov"]:
+                ahead = _scratch(scratch, "ahead", p)
+                np.multiply(mu, buf, out=ahead)
+                np.add(g, ahead, out=ahead)
+                g = ahead
+            else:
+                g = buf
+        _subtract_scaled(p, group["lr"], g, scratch)
 
 
 class Adam(Optimizer):
@@ -152,6 +203,42 @@ class Adam(Optimizer):
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         denom = np.sqrt(v, out=work)
+        denom /= math.sqrt(1 - beta2**t)
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= lr / (1 - beta1**t)
+        p -= denom
+
+    def fused_update(self, p, g, state, group, scratch):
+        """``update`` without temporary arrays (compiled training steps)."""
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        if self.decoupled:
+            p *= 1 - lr * wd
+        else:
+            g = _fused_weight_decay(p, g, wd, scratch)
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p)
+            state["exp_avg_sq"] = np.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        tmp = _scratch(scratch, "tmp", p)
+        m *= beta1
+        np.multiply(1 - beta1, g, out=tmp)
+        m += tmp
+        v *= beta2
+        np.multiply(1 - beta2, g, out=tmp)
+        np.multiply(tmp, g, out=tmp)
+        v += tmp
+        if group["amsgrad"]:
+            np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        denom = _scratch(scratch, "denom", p)
+        np.sqrt(v, out=denom)
         denom /= math.sqrt(1 - beta2**t)
         denom += eps
         np.divide(m, denom, out=denom)
@@ -248,6 +335,47 @@ class RMSprop(Optimizer):
             step *= group["lr"]
         p -= step
 
+    def fused_update(self, p, g, state, group, scratch):
+        """``update`` without temporary arrays (compiled training steps)."""
+        g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
+        alpha = group["alpha"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = np.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(p)
+        state["step"] += 1
+        s = state["square_avg"]
+        tmp = _scratch(scratch, "tmp", p)
+        s *= alpha
+        np.multiply(1 - alpha, g, out=tmp)
+        np.multiply(tmp, g, out=tmp)
+        s += tmp
+        denom = _scratch(scratch, "denom", p)
+        if group["centered"]:
+            ga = state["grad_avg"]
+            ga *= alpha
+            np.multiply(1 - alpha, g, out=tmp)
+            ga += tmp
+            np.multiply(ga, ga, out=tmp)
+            np.subtract(s, tmp, out=denom)
+            np.sqrt(denom, out=denom)
+        else:
+            np.sqrt(s, out=denom)
+        denom += group["eps"]
+        if group["momentum"] > 0:
+            buf = state["momentum_buffer"]
+            buf *= group["momentum"]
+            np.divide(g, denom, out=tmp)
+            buf += tmp
+            _subtract_scaled(p, group["lr"], buf, scratch)
+        else:
+            np.divide(g, denom, out=denom)
+            denom *= group["lr"]
+            p -= denom
+
 
 class Adagrad(Optimizer):
     """Adagrad: s ← s + g²; p ← p − lr_t·g / (√s + ε), with lr_t = lr / (1 + (t − 1)·lr_decay).
@@ -289,6 +417,24 @@ class Adagrad(Optimizer):
         work = self.workspace(p)
         s += np.multiply(g, g, out=work)
         denom = np.sqrt(s, out=work)
+        denom += group["eps"]
+        np.divide(g, denom, out=denom)
+        denom *= clr
+        p -= denom
+
+    def fused_update(self, p, g, state, group, scratch):
+        """``update`` without temporary arrays (compiled training steps)."""
+        g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(p, group["initial_accumulator_value"])
+        state["step"] += 1
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        s = state["sum"]
+        denom = _scratch(scratch, "denom", p)
+        np.multiply(g, g, out=denom)
+        s += denom
+        np.sqrt(s, out=denom)
         denom += group["eps"]
         np.divide(g, denom, out=denom)
         denom *= clr

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.compiler import recording
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 
 from .utils import reset_grad
@@ -136,6 +137,9 @@ class Optimizer:
 
     def step(self, closure: Closure | None = None) -> ag.Tensor | None:
         """Update every parameter that has a gradient; with ``closure``, evaluate it first and return its loss."""
+        recorder = recording()  # ag.compile tracing this thread: record the update as one fused step
+        if recorder is not None:
+            return recorder.optimizer_step(self, closure)
         loss = None
         if closure is not None:
             with ag.enable_grad():
@@ -164,6 +168,39 @@ class Optimizer:
             if flat is not None:
                 self._flat[index] = flat
         return flat
+
+    def fused_step(self) -> Callable[[], None]:
+        """``step()`` (without a closure) as one function a compiled program calls: no allocation per call.
+
+        Each parameter with a gradient is updated by ``fused_update`` with
+        scratch buffers kept between calls (``update`` where a subclass has
+        no ``fused_update``); the same arithmetic as ``step()``, bit for bit.
+        ``p.grad`` and the hyper-parameters are read at every call, so
+        learning-rate schedules keep working.
+        """
+        fused = type(self).fused_update is not Optimizer.fused_update
+        plan = [(group, [(p, {}) for p in group["params"]]) for group in self.param_groups]
+
+        def run() -> None:
+            self._flat.clear()  # updated one parameter at a time: the per-parameter states are the truth
+            for group, params in plan:
+                for p, scratch in params:
+                    g = p.grad
+                    if g is None:
+                        continue
+                    state = self.state.setdefault(p, {})
+                    if fused:
+                        self.fused_update(p.data, g.data, state, group, scratch)
+                    else:
+                        self.update(p.data, g.data, state, group)
+
+        return run
+
+    def fused_update(
+        self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any], scratch: dict[str, Any]
+    ) -> None:
+        """``update`` with every temporary array kept in ``scratch`` (subclasses define it; same arithmetic)."""
+        raise NotImplementedError(f"{type(self).__name__} has no fused_update")
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Write the new value of the parameter(s) ``p`` in place, given the gradient ``g``.

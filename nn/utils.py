@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.compiler import recordable
 from autograd_core.errors import InvalidArgumentError
 
 
@@ -27,21 +28,30 @@ def clip_grad_norm_(parameters: Iterable[ag.Tensor] | ag.Tensor, max_norm: float
     if max_norm < 0:
         raise InvalidArgumentError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     params = [parameters] if isinstance(parameters, ag.Tensor) else list(parameters)
-    grads = [p.grad.data for p in params if p.grad is not None]
+    grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return ag.tensor(0.0)
-    norm_type = float(norm_type)
+    total = ag.tensor(_clip_in_place(max_norm, float(norm_type), *grads), dtype=ag.get_default_dtype())
+    for g in grads:  # the gradients were written in place: their version counters say so
+        ag.increment_version(g)
+    return total
+
+
+@recordable
+def _clip_in_place(max_norm: float, norm_type: float, *grads: np.ndarray) -> np.ndarray:
+    """Scale ``grads`` in place by min(1, max_norm / (‖g‖ + 10⁻⁶)); the norm ‖g‖ as a 0-d float64 array.
+
+    Recordable: a compiled training step clips the gradients of every call.
+    """
     if norm_type == np.inf:
         total = max(float(np.max(np.abs(g))) for g in grads)
     else:
         total = sum(float(np.sum(np.abs(g) ** norm_type)) for g in grads) ** (1.0 / norm_type)
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        for p in params:
-            if p.grad is not None:
-                p.grad.data *= coef
-                ag.increment_version(p.grad)
-    return ag.tensor(total)
+        for g in grads:
+            g *= coef
+    return np.asarray(total)
 
 
 def reset_grad(p: ag.Tensor, set_to_none: bool = True) -> None:
@@ -53,7 +63,7 @@ def reset_grad(p: ag.Tensor, set_to_none: bool = True) -> None:
     """
     g = p.grad
     if g is None or set_to_none:
-        p.grad = None
+        p.zero_grad()  # Tensor.zero_grad: a compiled function records it
     elif g.requires_grad or not g.data.flags.writeable:
         p.grad = ag.zeros_like(g)
     else:
