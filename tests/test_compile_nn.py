@@ -14,6 +14,12 @@ import autograd_core as ag
 import nn
 from autograd_core.compiler import CompileWarning
 
+# The compiled program reproduces eager results under numpy 2's promotion rules (NEP 50); numpy 1
+# promotes 0-d float32 values with Python floats differently, which the lowering does not replicate yet.
+pytestmark = pytest.mark.skipif(
+    np.lib.NumpyVersion(np.__version__) < "2.0.0", reason="ag.compile is verified on numpy 2 only (NEP 50 promotion)"
+)
+
 OPTIMIZERS = [
     (nn.optim.SGD, {"lr": 0.1}),
     (nn.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
