@@ -523,17 +523,7 @@ class Tensor:
         ``InvalidArgumentError``. ``non_blocking`` and ``memory_format`` are
         accepted and ignored.
         """
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype if dtype is None else dtype
-            elif is_device(arg):
-                device = arg
-            elif dtype is None:
-                dtype = arg
-            else:
-                raise ArgumentTypeError(f"to(): give one dtype, not {dtype!r} and {arg!r}")
-        if device is not None:
-            check_device(device)
+        dtype = to_arguments(args, dtype, device, "to()")
         target = self.data.dtype if dtype is None else as_dtype(dtype, "to")
         if target == self.data.dtype:
             return self.clone() if copy else self  # type: ignore[attr-defined]
@@ -839,6 +829,26 @@ def wrap(data: np.ndarray, node: Node | None = None) -> Tensor:
     t._retain = False
     t._tangents = None
     return t
+
+
+def to_arguments(args: tuple, dtype: Any, device: Any, op: str) -> Any:
+    """The dtype a PyTorch-style ``to(*args, dtype=, device=)`` call asks for (None: unchanged).
+
+    Positional arguments may be a dtype, a device string or a Tensor (its
+    dtype); the device must be "cpu" (``check_device``).
+    """
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype if dtype is None else dtype
+        elif is_device(arg):
+            device = arg
+        elif dtype is None:
+            dtype = arg
+        else:
+            raise ArgumentTypeError(f"{op}: give one dtype, not {dtype!r} and {arg!r}")
+    if device is not None:
+        check_device(device)
+    return dtype
 
 
 def shape_of(x: Any) -> tuple[int, ...]:

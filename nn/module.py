@@ -31,7 +31,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, StateDictError
-from autograd_core.tensor import RemovableHandle, as_dtype, check_device, is_device
+from autograd_core.tensor import RemovableHandle, as_dtype, to_arguments
 
 from .utils import reset_grad
 
@@ -273,17 +273,7 @@ class Module:
         bumped, so a graph recorded before refuses to backpropagate through the
         old values. Integer buffers (counters) are left alone. The only device is "cpu".
         """
-        for arg in args:
-            if isinstance(arg, ag.Tensor):
-                dtype = arg.dtype if dtype is None else dtype
-            elif is_device(arg):
-                device = arg
-            elif dtype is None:
-                dtype = arg
-            else:
-                raise ArgumentTypeError(f"{type(self).__name__}.to(): give one dtype, not {dtype!r} and {arg!r}")
-        if device is not None:
-            check_device(device)
+        dtype = to_arguments(args, dtype, device, f"{type(self).__name__}.to()")
         if dtype is not None:
             self._convert_floats(as_dtype(dtype, f"{type(self).__name__}.to"))
         return self
