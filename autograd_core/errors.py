@@ -169,29 +169,6 @@ class GradcheckError(AutogradError, RuntimeError):
     """
 
 
-class StateDictError(AutogradError, KeyError):
-    """A state dict's keys or shapes do not match the module it is loaded into.
-
-    >>> nn.Linear(2, 3).load_state_dict({"weight": np.zeros((3, 5)), "bias": np.zeros(3)})
-    Traceback (most recent call last):
-        ...
-    autograd_core.errors.StateDictError: load_state_dict: 'weight' has shape (3, 2) in the ...
-    """
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
-
-
-class UnsafeFileError(AutogradError, ValueError):
-    """A file would need unpickling (arbitrary code) to load; it is refused.
-
-    >>> nn.save({"model": object()}, "state.npz")
-    Traceback (most recent call last):
-        ...
-    autograd_core.errors.UnsafeFileError: save: state['model'] is of type object, which would ...
-    """
-
-
 class LabelError(AutogradError, ValueError):
     """A class label lies outside the range of classes the logits provide.
 
@@ -199,28 +176,6 @@ class LabelError(AutogradError, ValueError):
     Traceback (most recent call last):
         ...
     autograd_core.errors.LabelError: cross_entropy: class label 3 is outside the range [0, ...
-    """
-
-
-class NotFittedError(AutogradError, RuntimeError):
-    """A transform was used before ``fit`` gave it its parameters.
-
-    >>> nn.data.StandardScaler().transform(np.ones((2, 2)))
-    Traceback (most recent call last):
-        ...
-    autograd_core.errors.NotFittedError: StandardScaler is not fitted yet: call fit(X_train) ...
-    """
-
-
-class TrainingError(AutogradError, RuntimeError):
-    """Training cannot go on (e.g. the loss became NaN or inf); the message says where and what to try.
-
-    >>> model = nn.Linear(1, 1)
-    >>> X = np.array([[1.0], [np.nan]])
-    >>> nn.fit(model, nn.MSELoss(), nn.optim.SGD(model.parameters()), nn.data.DataLoader(X, X, batch_size=None), epochs=1, progress=False)
-    Traceback (most recent call last):
-        ...
-    autograd_core.errors.TrainingError: the loss became nan at epoch 1, batch 1; training ...
     """
 
 

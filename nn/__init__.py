@@ -18,7 +18,7 @@ state-dict converters (PyTorch), and scikit-learn estimators in
 
 from autograd_core import register_library_package
 
-from . import data, functional, init, optim, utils
+from . import data, errors, functional, init, optim, utils
 from .activations import (
     CELU,
     ELU,
@@ -138,6 +138,7 @@ __all__ = [
     "ThresholdStopping",
     "accuracy",
     "data",
+    "errors",
     "evaluate",
     "export_onnx",
     "fit",

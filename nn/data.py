@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, NotFittedError, ShapeError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 
 from .datasets import make_circles, make_moons, make_regression_1d, make_spirals, make_xor
+from .errors import NotFittedError
 from .seeding import RngLike, get_rng, keep_rng
 
 __all__ = [

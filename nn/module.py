@@ -30,9 +30,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, StateDictError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
 from autograd_core.tensor import RemovableHandle, as_dtype, to_arguments
 
+from .errors import StateDictError
 from .utils import reset_grad
 
 ForwardHook = Callable[["Module", tuple, Any], Any]

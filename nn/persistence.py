@@ -35,7 +35,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import UnsafeFileError
+
+from .errors import UnsafeFileError
 
 PathLike = str | os.PathLike
 

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import InvalidArgumentError, ShapeError, TrainingError
+from autograd_core.errors import InvalidArgumentError, ShapeError
 
 from . import functional as F
 from .callbacks import Callback
+from .errors import TrainingError
 from .losses import BCELoss, BCEWithLogitsLoss, _Loss
 from .metrics import METRICS, accuracy, binary_accuracy, one_score_per_example
 from .module import Module, eval_mode

@@ -15,6 +15,7 @@ import pytest
 import autograd_core as ag
 import nn
 from autograd_core import errors
+from nn import errors as nn_errors
 from nn.data import DataLoader
 
 
@@ -87,10 +88,10 @@ def train_on_nan_data():
         (write_in_place_into_a_graph, errors.GradientError, RuntimeError, "compute a new tensor instead"),
         (produce_nan_under_anomaly_detection, errors.AnomalyError, RuntimeError, "log produced NaN"),
         (gradcheck_a_wrong_derivative, errors.GradcheckError, RuntimeError, "analytic 1, numeric 2"),
-        (load_a_state_dict_missing_keys, errors.StateDictError, KeyError, "missing key.*pass strict=False"),
-        (load_a_pickled_file, errors.UnsafeFileError, ValueError, "refusing to unpickle"),
+        (load_a_state_dict_missing_keys, nn_errors.StateDictError, KeyError, "missing key.*pass strict=False"),
+        (load_a_pickled_file, nn_errors.UnsafeFileError, ValueError, "refusing to unpickle"),
         (label_outside_the_classes, errors.LabelError, ValueError, r"label 5 is outside the range \[0, 3\)"),
-        (train_on_nan_data, errors.TrainingError, RuntimeError, "the loss became nan.*smaller learning rate"),
+        (train_on_nan_data, nn_errors.TrainingError, RuntimeError, "the loss became nan.*smaller learning rate"),
         (build_a_dropout_of_probability_two, errors.InvalidArgumentError, ValueError, r"in \[0, 1\]"),
         (put_a_function_in_a_sequential, errors.ArgumentTypeError, TypeError, "Sequential holds Modules"),
     ],
@@ -129,3 +130,25 @@ def test_the_library_raises_its_own_errors_rather_than_bare_builtins():
                     if name in BUILTIN_ERRORS and name not in ALLOWED_BUILTINS:
                         offenders.append(f"{path.relative_to(root)}:{node.lineno} raises {name}")
     assert not offenders, offenders
+
+
+def test_the_core_neither_imports_nor_names_nn_or_viz():
+    """Layering: autograd_core stands alone; nn-only errors (state dicts, files, fitting, training) live in nn.errors."""
+    root = Path(__file__).parent.parent
+    offenders = []
+    for path in sorted((root / "autograd_core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module or ""]
+            else:
+                continue
+            offenders += [
+                f"{path.relative_to(root)}:{node.lineno} imports {m}"
+                for m in modules
+                if m.split(".")[0] in ("nn", "viz")
+            ]
+    assert not offenders, offenders
+    for name in ("StateDictError", "UnsafeFileError", "NotFittedError", "TrainingError"):
+        assert not hasattr(errors, name) and issubclass(getattr(nn_errors, name), errors.AutogradError)

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
-from autograd_core.errors import ShapeError, UnsafeFileError
+from autograd_core.errors import ShapeError
 from nn.data import DataLoader, StandardScaler, one_hot, train_test_split
+from nn.errors import UnsafeFileError
 
 X = np.arange(20.0).reshape(10, 2)
 Y = np.arange(10)
@@ -102,7 +103,7 @@ def test_standard_scaler():
     np.testing.assert_allclose(scaler.inverse_transform(z), data)
     zt = scaler.transform(ag.tensor(data))
     assert isinstance(zt, ag.Tensor)
-    with pytest.raises(ag.errors.NotFittedError, match="not fitted"):  # also a RuntimeError
+    with pytest.raises(nn.errors.NotFittedError, match="not fitted"):  # also a RuntimeError
         StandardScaler().transform(data)
     with pytest.raises(ShapeError, match="fitted on features of shape"):
         scaler.transform(np.zeros((2, 3)))

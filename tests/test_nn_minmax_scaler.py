@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core.errors import InvalidArgumentError, NotFittedError, ShapeError
+from autograd_core.errors import InvalidArgumentError, ShapeError
 from nn.data import MinMaxScaler
+from nn.errors import NotFittedError
 
 
 def test_scales_each_feature_into_0_1_from_the_training_data(rng):

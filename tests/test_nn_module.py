@@ -7,8 +7,8 @@ import pytest
 
 import autograd_core as ag
 import nn
-from autograd_core.errors import StateDictError
 from autograd_core.tensor import RemovableHandle
+from nn.errors import StateDictError
 
 
 class Block(nn.Module):

@@ -9,8 +9,9 @@ import pytest
 
 import autograd_core as ag
 import nn
-from autograd_core.errors import ShapeError, TrainingError
+from autograd_core.errors import ShapeError
 from nn.data import DataLoader, StandardScaler, train_test_split
+from nn.errors import TrainingError
 
 
 def accuracy_on(model, X, y):
