@@ -99,17 +99,13 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
     if not tensors:
         inputs, arrays, record = coerce_operands(prim, inputs)
     state = _local.state
-    slow = state.slow
-    if slow and state.batch_levels:  # inside vmap: an operand may be a batch (vmap.py)
+    if state.slow and state.batch_levels:  # inside vmap: an operand may be a batch (vmap.py)
         from .vmap import apply_batched
 
         batched = apply_batched(prim, inputs, params)
         if batched is not None:
             return batched
-    if prim.promotes and len(arrays) == 2 and type(arrays[0]) is type(arrays[1]) is np.ndarray:
-        if arrays[0].dtype != arrays[1].dtype:
-            arrays = float_operands(arrays)
-    elif prim.promotes and len(arrays) > 2:
+    if prim.promotes and len(arrays) > 1 and type(arrays[-1]) is np.ndarray:  # (a Python number is weak)
         arrays = promoted(arrays)
     try:
         out = prim.forward(*arrays, **params) if params else prim.forward(*arrays)
@@ -119,13 +115,10 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         raise explain_failure(prim, arrays, err) from err
     if type(out) is not np.ndarray or not out.ndim:
         out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
-    if record and state.grad_enabled:
-        t = wrap(out, Node(prim, inputs, params, state.scope))
-    else:
-        t = wrap(out)
+    t = wrap(out, Node(prim, inputs, params, state.scope)) if record and state.grad_enabled else wrap(out)
     if prim.view:
         share_writes(inputs[0], t)
-    if slow:
+    if state.slow:
         after_apply(state, prim, inputs, arrays, params, t)
     return t
 
@@ -220,6 +213,8 @@ def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
 
 def promoted(arrays: list[Any]) -> list[Any]:
     """``arrays`` with integer arrays cast to the float dtype of the float ones, when the dtypes differ."""
+    if len(arrays) == 2 and type(arrays[0]) is np.ndarray:
+        return arrays if arrays[0].dtype == arrays[1].dtype else float_operands(arrays)
     first = None
     for a in arrays:
         if type(a) is np.ndarray:

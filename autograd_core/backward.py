@@ -3,8 +3,8 @@
 x̄ = Σ over every use of x of VJP_use(ȳ). ``run_backward`` is the loop; it
 reads like micrograd's ``backward``:
 
-    for t in gradients.reverse_topological():   # latest-made first, no recursion
-        g = gradients.pop(t)                     # ȳ, already summed over every use
+    for t, g in gradients.completed():           # latest-made first, no recursion;
+                                                 # g = ȳ, already summed over every use
         ...
         for i, x in enumerate(node.inputs):
             if needs_gradient(x):
@@ -20,9 +20,9 @@ interface, ``Observer``.
 
 from __future__ import annotations
 
-import heapq
 import weakref
 from collections.abc import Iterator, Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -170,16 +170,17 @@ class Gradients:
         self.heap: list[tuple[int, int, Tensor]] = []
         self.leaves: list[Tensor] = []
 
-    def reverse_topological(self) -> Iterator[Tensor]:
-        """Tensors in the order their gradients complete: nodes latest-made first, then the leaves."""
-        heap = self.heap
-        while heap:
-            yield heapq.heappop(heap)[2]
-        yield from self.leaves
+    def completed(self) -> Iterator[tuple[Tensor, Any]]:
+        """``(t, ȳ)`` in the order gradients complete: nodes latest-made first, then the leaves.
 
-    def pop(self, t: Tensor) -> Any:
-        """``t``'s complete gradient, summed over every use."""
-        return self.pending.pop(id(t))
+        ``ȳ`` is ``t``'s gradient summed over every use; it leaves the pending set here.
+        """
+        heap, pending = self.heap, self.pending
+        while heap:
+            t = heappop(heap)[2]
+            yield t, pending.pop(id(t))
+        for t in self.leaves:
+            yield t, pending.pop(id(t))
 
     def deliver(self, x: Tensor, raw: Any, t: Tensor | None = None, i: int = -1) -> None:
         """Add a contribution to ``x``'s gradient: the first is stored, later ones added.
@@ -187,27 +188,27 @@ class Gradients:
         ``raw`` is un-broadcast to ``x``'s shape and cast to its dtype; ``t`` and
         ``i`` name the node output and input whose VJP produced it (None for a seed).
         """
-        gx = raw if self.tensor_mode or type(raw) is np.ndarray else np.asarray(raw)
-        shape = x.data.shape
-        if gx.shape != self.batch + shape:
-            gx = sum_to(gx, shape, self.batch)
-        if gx.dtype != x.data.dtype:
-            gx = gx.astype(x.data.dtype)
+        gx = raw if type(raw) is np.ndarray or self.tensor_mode else np.asarray(raw)
+        data, batch = x.data, self.batch
+        if gx.shape != (batch + data.shape if batch else data.shape):
+            gx = sum_to(gx, data.shape, batch)
+        if gx.dtype is not data.dtype and gx.dtype != data.dtype:  # (`is`: the common case costs no comparison)
+            gx = gx.astype(data.dtype)
         if self.observers and t is not None:
             for observer in self.observers:
                 observer.edge(t, i, x, raw, gx)
-        k = id(x)
-        before = self.pending.get(k)
+        k, pending = id(x), self.pending
+        before = pending.get(k)
         if before is None:
-            self.pending[k] = gx
+            pending[k] = gx
             if x._node is None:
                 self.leaves.append(x)
             else:
-                heapq.heappush(self.heap, (-x._node.seq, k, x))
+                heappush(self.heap, (-x._node.seq, k, x))
         else:
             for observer in self.observers:
                 observer.accumulate(x, before, gx)
-            self.pending[k] = before + gx if self.sums is None else self.sums.add(k, before, gx)
+            pending[k] = before + gx if self.sums is None else self.sums.add(k, before, gx)
 
 
 def saved_values(t: Tensor, node: Any, tensor_mode: bool) -> tuple[Any, Sequence[Any]]:
@@ -381,8 +382,7 @@ def run_backward(
     store = _LeafStore(tensor_mode)
 
     with _state.switched(grad_enabled=create_graph):
-        for t in gradients.reverse_topological():  # latest-made first: t's gradient is complete
-            g = gradients.pop(t)  # ȳ, summed over every use of t
+        for t, g in gradients.completed():  # latest-made first; g = ȳ, summed over every use of t
             if hooks and t._hooks:
                 g = run_hooks(t, g, tensor_mode)
             if wanted is not None and id(t) in wanted:
@@ -406,8 +406,10 @@ def run_backward(
                         # the primitive's own rule, x̄ = ȳ·∂y/∂x
                         if variadic:
                             contribution = vjps.call(i, g, ans, args, params)
-                        else:
+                        elif params:
                             contribution = vjps[i](g, ans, *args, **params)
+                        else:
+                            contribution = vjps[i](g, ans, *args)
                         gradients.deliver(x, contribution, t, i)  # first stored, later ones added
             if not retain_graph:
                 node.release(g)
