@@ -94,7 +94,7 @@ def prod(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
     tensor([12.,  8.,  6.])
     >>> z = ag.tensor([2.0, 0.0, 4.0], requires_grad=True)
     >>> ag.prod(z).backward()
-    >>> print(z.grad)  # exact with a zero: only the zero's neighbours' product survives
+    >>> print(z.grad)  # exact with a zero: ∂y/∂x₁ = x₀·x₂ = 8, and 0 for the others
     tensor([0., 8., 0.])
     """
     return np.multiply.reduce(x, axis=axis, keepdims=keepdims)
