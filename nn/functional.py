@@ -217,24 +217,63 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 @keyword_aliases
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis`` (stable); PyTorch's ``dim=`` works."""
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis`` (stable); PyTorch's ``dim=`` works.
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    >>> y = nn.functional.softmax(x, dim=1)
+    >>> print(np.round(y.detach(), 4))
+    tensor([[0.09  , 0.2447, 0.6652],
+            [0.3333, 0.3333, 0.3333]])
+    >>> y[0, 2].backward()
+    >>> print(np.round(x.grad, 4))  # y₂·(δ₂ⱼ − yⱼ) in row 0
+    tensor([[-0.0599, -0.1628,  0.2227],
+            [ 0.    ,  0.    ,  0.    ]])
+    """
     return ag.softmax(x, axis=axis)
 
 
 @keyword_aliases
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis`` (stable); PyTorch's ``dim=`` works."""
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis`` (stable); PyTorch's ``dim=`` works.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = nn.functional.log_softmax(x, dim=0)
+    >>> print(np.round(y.detach(), 4))
+    tensor([-2.4076, -1.4076, -0.4076])
+    >>> y[0].backward()
+    >>> print(np.round(x.grad, 4))  # δ₀ⱼ − softmax(x)ⱼ
+    tensor([ 0.91  , -0.2447, -0.6652])
+    """
     return ag.log_softmax(x, axis=axis)
 
 
 @keyword_aliases
 def softmin(x: Tensor, axis: int = -1) -> Tensor:
-    """yᵢ = exp(−xᵢ) / Σⱼ exp(−xⱼ) = softmax(−x) along ``axis``; PyTorch's ``dim=`` works."""
+    """yᵢ = exp(−xᵢ) / Σⱼ exp(−xⱼ) = softmax(−x) along ``axis``; PyTorch's ``dim=`` works.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = nn.functional.softmin(x)
+    >>> print(np.round(y.detach(), 4))  # the smallest x gets the most weight
+    tensor([0.6652, 0.2447, 0.09  ])
+    >>> y[0].backward()
+    >>> print(np.round(x.grad, 4))  # −y₀·(δ₀ⱼ − yⱼ)
+    tensor([-0.2227,  0.1628,  0.0599])
+    """
     return ag.softmax(-_as_tensor(x), axis=axis)
 
 
 def logsigmoid(x: Tensor) -> Tensor:
-    """y = log σ(x) = −softplus(−x), stable for any x; dy/dx = σ(−x) = 1 − σ(x)."""
+    """y = log σ(x) = −softplus(−x), stable for any x; dy/dx = σ(−x) = 1 − σ(x).
+
+    >>> print(float(nn.functional.logsigmoid(ag.tensor(-1000.0))))  # finite where log(σ(x)) is log 0
+    -1000.0
+    >>> x = ag.tensor([-10.0, 0.0, 2.0], requires_grad=True)
+    >>> print(np.round(nn.functional.logsigmoid(x).detach(), 4))
+    tensor([-10.    ,  -0.6931,  -0.1269])
+    >>> nn.functional.logsigmoid(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # σ(−x)
+    tensor([1.    , 0.5   , 0.1192])
+    """
     return ag.log_sigmoid(x)
 
 
@@ -243,6 +282,15 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
     One fused primitive (``ag.gelu``): dy/dx = Φ(x) + x·φ(x). The exact form
     needs scipy; the tanh form does not.
+
+    >>> x = ag.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    >>> print(np.round(nn.functional.gelu(x).detach(), 4))
+    tensor([-0.1587,  0.    ,  0.8413])
+    >>> print(np.round(nn.functional.gelu(x, approximate="tanh").detach(), 4))
+    tensor([-0.1588,  0.    ,  0.8412])
+    >>> nn.functional.gelu(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # Φ(x) + x·φ(x)
+    tensor([-0.0833,  0.5   ,  1.0833])
     """
     return ag.gelu(x, approximate=approximate)
 
@@ -252,12 +300,28 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(x: Tensor) -> Tensor:
-    """y = λ·(x if x > 0 else α·(eˣ − 1)), λ ≈ 1.0507, α ≈ 1.6733: self-normalising (Klambauer et al.)."""
+    """y = λ·(x if x > 0 else α·(eˣ − 1)), λ ≈ 1.0507, α ≈ 1.6733: self-normalising (Klambauer et al.).
+
+    >>> x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> print(np.round(nn.functional.selu(x).detach(), 4))
+    tensor([-1.1113,  0.    ,  2.1014])
+    >>> nn.functional.selu(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # λ·α·eˣ below 0, λ above
+    tensor([0.6468, 1.7581, 1.0507])
+    """
     return SELU_SCALE * ag.elu(x, SELU_ALPHA)
 
 
 def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """y = max(0, x) + min(0, α·(e^(x/α) − 1)) = α·elu(x/α); continuously differentiable for any α > 0."""
+    """y = max(0, x) + min(0, α·(e^(x/α) − 1)) = α·elu(x/α); continuously differentiable for any α > 0.
+
+    >>> x = ag.tensor([-1.0, 2.0], requires_grad=True)
+    >>> print(np.round(nn.functional.celu(x, alpha=2.0).detach(), 4))  # 2·(e^(−1/2) − 1) below 0
+    tensor([-0.7869,  2.    ])
+    >>> nn.functional.celu(x, alpha=2.0).sum().backward()
+    >>> print(np.round(x.grad, 4))  # e^(x/α) below 0, 1 above
+    tensor([0.6065, 1.    ])
+    """
     if not alpha:
         raise InvalidArgumentError("celu: alpha must not be 0 (it divides x)")
     x = _as_tensor(x)
@@ -265,7 +329,15 @@ def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def mish(x: Tensor) -> Tensor:
-    """y = x·tanh(softplus(x)) (Misra); smooth and non-monotonic like SiLU."""
+    """y = x·tanh(softplus(x)) (Misra); smooth and non-monotonic like SiLU.
+
+    >>> x = ag.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    >>> print(np.round(nn.functional.mish(x).detach(), 4))
+    tensor([-0.3034,  0.    ,  0.8651])
+    >>> nn.functional.mish(x).sum().backward()
+    >>> print(np.round(x.grad, 4))
+    tensor([0.0592, 0.6   , 1.049 ])
+    """
     x = _as_tensor(x)
     return x * ag.tanh(ag.softplus(x))
 
@@ -276,7 +348,17 @@ def _clamped(x: Tensor, lo: float, hi: float, inside: Any, middle: Tensor) -> Te
 
 
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """y = clip(x, min_val, max_val); dy/dx = 1 strictly inside, 0 outside and at the corners (as PyTorch)."""
+    """y = clip(x, min_val, max_val); dy/dx = 1 strictly inside, 0 outside and at the corners (as PyTorch).
+
+    >>> x = ag.tensor([-2.0, -1.0, 0.5, 3.0], requires_grad=True)
+    >>> print(nn.functional.hardtanh(x))
+    tensor([-1. , -1. ,  0.5,  1. ], grad_fn=...)
+    >>> nn.functional.hardtanh(x).sum().backward()
+    >>> print(x.grad)  # 1 strictly inside (−1, 1), 0 at the corner −1 and outside
+    tensor([0., 0., 1., 0.])
+    >>> print(nn.functional.hardtanh(ag.tensor([-5.0, 5.0]), min_val=-2.0, max_val=2.0))
+    tensor([-2.,  2.])
+    """
     if not min_val < max_val:
         raise InvalidArgumentError(f"hardtanh: min_val ({min_val}) must be below max_val ({max_val})")
     x = _as_tensor(x)
@@ -284,12 +366,28 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
 
 
 def relu6(x: Tensor) -> Tensor:
-    """y = min(max(x, 0), 6) = hardtanh(x, 0, 6); dy/dx = [0 < x < 6] (0 at the corners, as ReLU′(0) = 0)."""
+    """y = min(max(x, 0), 6) = hardtanh(x, 0, 6); dy/dx = [0 < x < 6] (0 at the corners, as ReLU′(0) = 0).
+
+    >>> x = ag.tensor([-1.0, 3.0, 6.0, 8.0], requires_grad=True)
+    >>> print(nn.functional.relu6(x))
+    tensor([0., 3., 6., 6.], grad_fn=...)
+    >>> nn.functional.relu6(x).sum().backward()
+    >>> print(x.grad)  # 1 only strictly between 0 and 6
+    tensor([0., 1., 0., 0.])
+    """
     return hardtanh(x, 0.0, 6.0)
 
 
 def hardsigmoid(x: Tensor) -> Tensor:
-    """y = relu6(x + 3)/6: 0 below −3, 1 above 3, x/6 + ½ between; dy/dx = 1/6 strictly inside (−3, 3)."""
+    """y = relu6(x + 3)/6: 0 below −3, 1 above 3, x/6 + ½ between; dy/dx = 1/6 strictly inside (−3, 3).
+
+    >>> x = ag.tensor([-4.0, 0.0, 1.5, 4.0], requires_grad=True)
+    >>> print(nn.functional.hardsigmoid(x))
+    tensor([0.  , 0.5 , 0.75, 1.  ], grad_fn=...)
+    >>> nn.functional.hardsigmoid(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/6 inside (−3, 3)
+    tensor([0.    , 0.1667, 0.1667, 0.    ])
+    """
     x = _as_tensor(x)
     return ag.where((x.data > -3) & (x.data < 3), x / 6 + 0.5, (x.data >= 3).astype(x.dtype))
 
@@ -298,6 +396,13 @@ def hardswish(x: Tensor) -> Tensor:
     """y = x·relu6(x + 3)/6: 0 below −3, x above 3, x(x + 3)/6 between (MobileNetV3).
 
     dy/dx = 0 for x ≤ −3, (2x + 3)/6 for −3 < x < 3, 1 for x ≥ 3: PyTorch's values at the corners.
+
+    >>> x = ag.tensor([-4.0, -1.5, 0.0, 4.0], requires_grad=True)
+    >>> print(nn.functional.hardswish(x))
+    tensor([ 0.   , -0.375,  0.   ,  4.   ], grad_fn=...)
+    >>> nn.functional.hardswish(x).sum().backward()
+    >>> print(x.grad)  # (2x + 3)/6 inside (−3, 3)
+    tensor([0. , 0. , 0.5, 1. ])
     """
     x = _as_tensor(x)
     middle = x * (x + 3) / 6
@@ -306,14 +411,31 @@ def hardswish(x: Tensor) -> Tensor:
 
 
 def softsign(x: Tensor) -> Tensor:
-    """y = x / (1 + |x|); dy/dx = 1 / (1 + |x|)²."""
+    """y = x / (1 + |x|); dy/dx = 1 / (1 + |x|)².
+
+    >>> x = ag.tensor([-3.0, 0.0, 1.0], requires_grad=True)
+    >>> print(nn.functional.softsign(x))
+    tensor([-0.75,  0.  ,  0.5 ], grad_fn=...)
+    >>> nn.functional.softsign(x).sum().backward()
+    >>> print(x.grad)  # 1/(1 + |x|)²
+    tensor([0.0625, 1.    , 0.25  ])
+    """
     x = _as_tensor(x)
     return x / (1 + ag.abs(x))
 
 
 @keyword_aliases
 def glu(x: Tensor, axis: int = -1) -> Tensor:
-    """Gated linear unit: split ``x`` in halves a, b along ``axis``; y = a·σ(b) (half as wide). ``dim=`` works."""
+    """Gated linear unit: split ``x`` in halves a, b along ``axis``; y = a·σ(b) (half as wide). ``dim=`` works.
+
+    >>> x = ag.tensor([[1.0, 2.0, 0.0, 100.0]], requires_grad=True)
+    >>> y = nn.functional.glu(x)  # a = [1, 2], b = [0, 100]
+    >>> print(np.round(y.detach(), 4))
+    tensor([[0.5, 2. ]])
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad, 4))  # ā = σ(b), b̄ = a·σ(b)·(1 − σ(b))
+    tensor([[0.5 , 1.  , 0.25, 0.  ]])
+    """
     x = _as_tensor(x)
     if x.ndim == 0:
         raise ShapeError("glu: a 0-d tensor has no axis to halve")
@@ -548,6 +670,18 @@ def binary_cross_entropy_with_logits(
     notes' multi-label sum over labels averaged over examples is
     ``reduction="batchmean"``. A sigmoid output passed here is squashed
     twice; it gets a ``LossInputWarning``.
+
+    >>> z = ag.tensor([0.0, 2.0, -100.0], requires_grad=True)
+    >>> y = ag.tensor([1.0, 0.0, 0.0])
+    >>> loss = nn.functional.binary_cross_entropy_with_logits(z, y)
+    >>> print(round(float(loss), 4))  # (log 2 + 2.1269 + 0)/3; the −100 logit does not overflow
+    0.94
+    >>> loss.backward()
+    >>> print(np.round(z.grad, 4))  # (σ(z) − y)/n
+    tensor([-0.1667,  0.2936,  0.    ])
+    >>> w = nn.functional.binary_cross_entropy_with_logits(z, y, pos_weight=ag.tensor([3.0]), reduction="none")
+    >>> print(np.round(w.detach(), 4))  # the positive term weighed 3×
+    tensor([2.0794, 2.1269, 0.    ])
     """
     _warn_if_produced_by(
         input,
@@ -732,6 +866,16 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     ``cross_entropy``. Probabilities (a softmax output) in place of
     log-probabilities give ℓ = −p_class, not a likelihood; such an input gets
     a ``LossInputWarning``.
+
+    >>> logp = ag.log(ag.tensor([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]], requires_grad=True))
+    >>> logp.retain_grad()
+    >>> loss = nn.functional.nll_loss(logp, np.array([0, 1]))
+    >>> print(round(float(loss), 4))  # (−log 0.5 − log 0.8)/2
+    0.4581
+    >>> loss.backward()
+    >>> print(logp.grad)  # −1/N at each example's class
+    tensor([[-0.5,  0. ,  0. ],
+            [ 0. , -0.5,  0. ]])
     """
     _warn_if_produced_by(
         input,
@@ -771,6 +915,17 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     KL(y ‖ p) of each example is ``reduction="batchmean"`` (the sum over
     all elements divided by the batch size); "mean" divides by every
     element, as PyTorch's default (which it warns about).
+
+    >>> logq = ag.tensor(np.log([[0.5, 0.5]]), requires_grad=True)
+    >>> p = ag.tensor([[0.75, 0.25]])
+    >>> loss = nn.functional.kl_div(logq, p, reduction="batchmean")
+    >>> print(round(float(loss), 4))  # KL(p ‖ q) = 0.75·log 1.5 + 0.25·log 0.5
+    0.1308
+    >>> loss.backward()
+    >>> print(logq.grad)  # −p/N
+    tensor([[-0.75, -0.25]])
+    >>> print(round(float(nn.functional.kl_div(logq, ag.log(p), reduction="batchmean", log_target=True)), 4))
+    0.1308
     """
     check_reduction(reduction)
     input, target = _regression_pair("kl_div", input, target)
@@ -785,6 +940,15 @@ def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: fl
     """ℓ = ½d²/β if |d| < β else |d| − ½β, with d = ŷ − y (PyTorch's; β = 0 is the L1 loss).
 
     Equal to ``huber_loss`` with δ = β, divided by β.
+
+    >>> pred = ag.tensor([0.5, 3.0], requires_grad=True)
+    >>> target = ag.tensor([0.0, 0.0])
+    >>> loss = nn.functional.smooth_l1_loss(pred, target)
+    >>> print(float(loss))  # (½·0.5² + (3 − ½))/2
+    1.3125
+    >>> loss.backward()
+    >>> print(pred.grad)  # d/β inside |d| < β, sign(d) outside, over n
+    tensor([0.25, 0.5 ])
     """
     if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)) or not beta >= 0:
         raise InvalidArgumentError(f"smooth_l1_loss: beta must be a number >= 0, not {beta!r}")
@@ -803,6 +967,17 @@ def cosine_similarity(x1: Tensor, x2: Tensor, axis: int = 1, eps: float = 1e-8) 
 
     The inputs broadcast against each other; each norm is clamped at ε
     separately, so a zero vector gives 0 with a finite gradient.
+
+    >>> x1 = ag.tensor([[1.0, 0.0], [1.0, 1.0]], requires_grad=True)
+    >>> x2 = ag.tensor([[0.0, 2.0], [2.0, 2.0]])
+    >>> print(np.round(nn.functional.cosine_similarity(x1, x2).detach(), 4))  # orthogonal, parallel
+    tensor([0., 1.])
+    >>> nn.functional.cosine_similarity(x1, x2).sum().backward()
+    >>> print(np.round(x1.grad, 4))  # x₂/(‖x₁‖‖x₂‖) − cos θ·x₁/‖x₁‖²
+    tensor([[0., 1.],
+            [0., 0.]])
+    >>> print(nn.functional.cosine_similarity(ag.zeros((1, 2)), x2[:1]))  # a zero vector gives 0
+    tensor([0.])
     """
     x1 = _as_tensor(x1)
     x2 = x2 if isinstance(x2, Tensor) else ag.tensor(x2, dtype=x1.dtype)
@@ -831,6 +1006,17 @@ def poisson_nll_loss(
 
     ``full`` adds Stirling's approximation of log y!, y·log y − y + ½·log(2πy),
     for targets y > 1, as PyTorch does.
+
+    >>> x = ag.tensor([0.0, np.log(2.0)], requires_grad=True)  # log-rates 0 and log 2
+    >>> y = ag.tensor([1.0, 3.0])
+    >>> loss = nn.functional.poisson_nll_loss(x, y)
+    >>> print(round(float(loss), 4))  # mean of e^x − y·x: (1 + 2 − 3·log 2)/2
+    0.4603
+    >>> loss.backward()
+    >>> print(np.round(x.grad, 4))  # (e^x − y)/n
+    tensor([ 0. , -0.5])
+    >>> print(round(float(nn.functional.poisson_nll_loss(ag.tensor([2.0]), ag.tensor([3.0]), log_input=False)), 4))
+    -0.0794
     """
     check_reduction(reduction)
     input, target = _regression_pair("poisson_nll_loss", input, target)
@@ -846,7 +1032,20 @@ def poisson_nll_loss(
 def margin_ranking_loss(
     input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0, reduction: str = "mean"
 ) -> Tensor:
-    """ℓ = max(0, −y·(x₁ − x₂) + margin), y = ±1 saying which input should rank higher (PyTorch's)."""
+    """ℓ = max(0, −y·(x₁ − x₂) + margin), y = ±1 saying which input should rank higher (PyTorch's).
+
+    >>> x1 = ag.tensor([2.0, 1.0], requires_grad=True)
+    >>> x2 = ag.tensor([1.0, 3.0], requires_grad=True)
+    >>> y = ag.tensor([-1.0, 1.0])  # x2 should rank higher in the first pair, x1 in the second
+    >>> loss = nn.functional.margin_ranking_loss(x1, x2, y, margin=0.5)
+    >>> print(float(loss))  # (max(0, 1 + 0.5) + max(0, 2 + 0.5))/2
+    2.0
+    >>> loss.backward()
+    >>> print(x1.grad, x2.grad)  # −y/n and y/n: both pairs violate the margin
+    tensor([ 0.5, -0.5]) tensor([-0.5,  0.5])
+    >>> print(float(nn.functional.margin_ranking_loss(x1, x2, -y)))  # both orders right: no loss
+    0.0
+    """
     check_reduction(reduction)
     input1, input2 = _regression_pair("margin_ranking_loss", input1, input2)
     target = target if isinstance(target, Tensor) else ag.tensor(target, dtype=input1.dtype)
@@ -858,7 +1057,17 @@ def margin_ranking_loss(
 
 
 def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
-    """ℓ = x where y = 1, max(0, margin − x) where y = −1 (x a distance, y = ±1 similar or not), as PyTorch."""
+    """ℓ = x where y = 1, max(0, margin − x) where y = −1 (x a distance, y = ±1 similar or not), as PyTorch.
+
+    >>> d = ag.tensor([0.3, 0.2, 1.5], requires_grad=True)  # distances
+    >>> y = ag.tensor([1.0, -1.0, -1.0])  # similar, dissimilar, dissimilar
+    >>> loss = nn.functional.hinge_embedding_loss(d, y, reduction="none")
+    >>> print(loss)
+    tensor([0.3, 0.8, 0. ], grad_fn=...)
+    >>> loss.sum().backward()
+    >>> print(d.grad)  # 1 for similar pairs, −1 for dissimilar ones within the margin
+    tensor([ 1., -1.,  0.])
+    """
     check_reduction(reduction)
     input, target = _regression_pair("hinge_embedding_loss", input, target)
     y = target.data
@@ -948,6 +1157,16 @@ def dropout_scale(
     Drawn from ``rng`` (the default generator when None) at every call,
     also inside a compiled function, whose replays reuse ``workspace``'s
     buffers for the draws, the mask and the result.
+
+    >>> m = nn.functional.dropout_scale(np.random.default_rng(0), (1000,), 0.25, np.float64)
+    >>> print(sorted(set(np.round(m, 4).tolist())))  # dropped, or kept and scaled by 1/(1 − p)
+    [0.0, 1.3333]
+    >>> print(abs(float((m == 0).mean()) - 0.25) < 0.05, abs(float(m.mean()) - 1) < 0.1)  # E[m] = 1
+    True True
+    >>> work = {}
+    >>> a = nn.functional.dropout_scale(np.random.default_rng(1), (4,), 0.5, np.float32, work)
+    >>> print(a.dtype, np.array_equal(a, nn.functional.dropout_scale(np.random.default_rng(1), (4,), 0.5, np.float32)))
+    float32 True
     """
     gen = get_rng(rng)
     scale = 1.0 / (1.0 - p)

@@ -28,7 +28,15 @@ Operand = Any  # Tensor, array or Python number
     kernel=np.square,
 )
 def square(x: Operand, /) -> np.ndarray:
-    """y = x²; dy/dx = 2x."""
+    """y = x²; dy/dx = 2x.
+
+    >>> x = ag.tensor([-3.0, 2.0], requires_grad=True)
+    >>> print(ag.square(x))
+    tensor([9., 4.], grad_fn=square)
+    >>> ag.square(x).sum().backward()
+    >>> print(x.grad)  # 2x
+    tensor([-6.,  4.])
+    """
     return np.square(x)
 
 
@@ -41,7 +49,15 @@ def square(x: Operand, /) -> np.ndarray:
     numpy=np.reciprocal,
 )
 def reciprocal(x: Operand, /) -> np.ndarray:
-    """y = 1/x (a float even for integer x, as PyTorch); dy/dx = −1/x² = −y²."""
+    """y = 1/x (a float even for integer x, as PyTorch); dy/dx = −1/x² = −y².
+
+    >>> print(ag.reciprocal(ag.tensor([2, 4], dtype=ag.int64)))  # a float, as PyTorch
+    tensor([0.5 , 0.25])
+    >>> x = ag.tensor([2.0, 4.0], requires_grad=True)
+    >>> ag.reciprocal(x).sum().backward()
+    >>> print(x.grad)  # −1/x²
+    tensor([-0.25  , -0.0625])
+    """
     return np.true_divide(1, x)
 
 
@@ -53,7 +69,15 @@ def reciprocal(x: Operand, /) -> np.ndarray:
     method=True,
 )
 def rsqrt(x: Operand, /) -> np.ndarray:
-    """y = 1/√x (PyTorch's ``rsqrt``); dy/dx = −½·x^(−3/2) = −½y³."""
+    """y = 1/√x (PyTorch's ``rsqrt``); dy/dx = −½·x^(−3/2) = −½y³.
+
+    >>> x = ag.tensor([4.0, 16.0], requires_grad=True)
+    >>> print(ag.rsqrt(x))
+    tensor([0.5 , 0.25], grad_fn=rsqrt)
+    >>> ag.rsqrt(x).sum().backward()
+    >>> print(x.grad)  # −½·x^(−3/2)
+    tensor([-0.0625   , -0.0078125])
+    """
     return np.true_divide(1, np.sqrt(x))
 
 
@@ -72,6 +96,15 @@ def lerp(start: Operand, end: Operand, weight: Operand, /) -> np.ndarray:
 
     Computed as end − (end − start)·(1 − w) for w ≥ ½, as PyTorch does, so
     that w = 1 gives exactly ``end``.
+
+    >>> start = ag.tensor([0.0, 10.0], requires_grad=True)
+    >>> end = ag.tensor([10.0, 20.0], requires_grad=True)
+    >>> w = ag.tensor([0.25, 1.0], requires_grad=True)
+    >>> print(ag.lerp(start, end, w))  # w = 1 gives exactly end
+    tensor([ 2.5, 20. ], grad_fn=lerp)
+    >>> ag.lerp(start, end, w).sum().backward()
+    >>> print(start.grad, end.grad, w.grad)  # 1 − w, w, end − start
+    tensor([0.75, 0.  ]) tensor([0.25, 1.  ]) tensor([10., 10.])
     """
     step = end - start
     return np.where(np.abs(weight) < 0.5, start + weight * step, end - step * (1 - weight))
@@ -93,6 +126,14 @@ def remainder(a: Operand, b: Operand, /) -> np.ndarray:
     """y = a mod b with the sign of b (Python's and numpy's ``%``, PyTorch's ``remainder``).
 
     ∂y/∂a = 1 and ∂y/∂b = −floor(a/b) between the jumps at multiples of b.
+
+    >>> a = ag.tensor([5.0, -5.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 3.0], requires_grad=True)
+    >>> print(ag.remainder(a, b))  # the sign of b, as a % b
+    tensor([2., 1.], grad_fn=remainder)
+    >>> ag.remainder(a, b).sum().backward()
+    >>> print(a.grad, b.grad)  # 1 and −floor(a/b)
+    tensor([1., 1.]) tensor([-1.,  2.])
     """
     return np.remainder(a, b)
 
@@ -113,6 +154,14 @@ def fmod(a: Operand, b: Operand, /) -> np.ndarray:
     """y = a mod b with the sign of a (C's ``fmod``, numpy's and PyTorch's ``fmod``).
 
     ∂y/∂a = 1 and ∂y/∂b = −trunc(a/b) between the jumps.
+
+    >>> a = ag.tensor([5.0, -5.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 3.0], requires_grad=True)
+    >>> print(ag.fmod(a, b))  # the sign of a
+    tensor([ 2., -2.], grad_fn=fmod)
+    >>> ag.fmod(a, b).sum().backward()
+    >>> print(a.grad, b.grad)  # 1 and −trunc(a/b)
+    tensor([1., 1.]) tensor([-1.,  1.])
     """
     return np.fmod(a, b)
 
@@ -135,7 +184,15 @@ def _copysign_flip(v, a, b):
     kernel=np.copysign,
 )
 def copysign(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = the magnitude of a with the sign of b (−0.0 counts as negative); b gets no gradient, as in PyTorch."""
+    """y = the magnitude of a with the sign of b (−0.0 counts as negative); b gets no gradient, as in PyTorch.
+
+    >>> a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> print(ag.copysign(a, ag.tensor([-1.0, 0.0, -0.0])))  # −0.0 counts as negative
+    tensor([-1.,  2., -3.], grad_fn=copysign)
+    >>> ag.copysign(a, ag.tensor([-1.0, 0.0, -0.0])).sum().backward()
+    >>> print(a.grad)  # ±1: the sign flip
+    tensor([-1.,  1., -1.])
+    """
     return np.copysign(a, b)
 
 
@@ -177,6 +234,14 @@ def fmax(a: Operand, b: Operand, /) -> np.ndarray:
 
     The gradient goes to the operand chosen; on ties it all goes to ``a``, as
     in PyTorch (``maximum`` splits ties in half instead).
+
+    >>> a = ag.tensor([1.0, np.nan, 3.0], requires_grad=True)
+    >>> b = ag.tensor([2.0, 2.0, 3.0], requires_grad=True)
+    >>> print(ag.fmax(a, b))  # the NaN loses
+    tensor([2., 2., 3.], grad_fn=fmax)
+    >>> ag.fmax(a, b).sum().backward()
+    >>> print(a.grad, b.grad)  # the tie at 3 goes to a
+    tensor([0., 0., 1.]) tensor([1., 1., 0.])
     """
     return np.fmax(a, b)
 
@@ -194,7 +259,16 @@ def fmax(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.fmin,
 )
 def fmin(a: Operand, b: Operand, /) -> np.ndarray:
-    """Elementwise min(a, b) where a NaN loses to a number; on ties the gradient goes to ``a`` (as PyTorch)."""
+    """Elementwise min(a, b) where a NaN loses to a number; on ties the gradient goes to ``a`` (as PyTorch).
+
+    >>> a = ag.tensor([1.0, np.nan, 3.0], requires_grad=True)
+    >>> b = ag.tensor([2.0, 2.0, 3.0], requires_grad=True)
+    >>> print(ag.fmin(a, b))  # the NaN loses
+    tensor([1., 2., 3.], grad_fn=fmin)
+    >>> ag.fmin(a, b).sum().backward()
+    >>> print(a.grad, b.grad)  # the tie at 3 goes to a
+    tensor([1., 0., 1.]) tensor([0., 1., 0.])
+    """
     return np.fmin(a, b)
 
 
@@ -210,11 +284,28 @@ def fmin(a: Operand, b: Operand, /) -> np.ndarray:
     numpy=np.copy,
 )
 def clone(x: Operand, /) -> np.ndarray:
-    """y = a copy of x in new, C-ordered memory (PyTorch's ``clone``, numpy's ``copy``); the gradient passes unchanged."""
+    """y = a copy of x in new, C-ordered memory (PyTorch's ``clone``, numpy's ``copy``); the gradient passes unchanged.
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = ag.clone(x)
+    >>> print(y, np.shares_memory(y.data, x.data))
+    tensor([1., 2.], grad_fn=clone) False
+    >>> (3 * y).sum().backward()
+    >>> print(x.grad)  # the gradient passes unchanged
+    tensor([3., 3.])
+    """
     return np.array(x, copy=True, order="C")
 
 
 @public(rules=clip)
 def clamp(x: Operand, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-    """PyTorch's name for ``clip``: y = min(max(x, min), max); the gradient passes where min ≤ x ≤ max."""
+    """PyTorch's name for ``clip``: y = min(max(x, min), max); the gradient passes where min ≤ x ≤ max.
+
+    >>> x = ag.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    >>> print(ag.clamp(x, min=-1.0, max=1.0))
+    tensor([-1. ,  0.5,  1. ], grad_fn=...)
+    >>> ag.clamp(x, min=-1.0, max=1.0).sum().backward()
+    >>> print(x.grad)  # 1 inside [min, max], 0 where clamped
+    tensor([0., 1., 0.])
+    """
     return clip(x, min, max)

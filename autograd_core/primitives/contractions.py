@@ -38,6 +38,18 @@ def einsum(*args: Any, optimize: Any = None, **options: Any) -> Tensor:
     the indices used once, sorted. numpy's interleaved form
     ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` works too. ``optimize`` is
     accepted and ignored: the contraction order is chosen automatically.
+
+    >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> b = ag.tensor([[0.0, 1.0], [1.0, 0.0]])
+    >>> print(ag.einsum("ij,jk->ik", a, b))  # a·b
+    tensor([[2., 1.],
+            [4., 3.]], grad_fn=einsum)
+    >>> print(ag.einsum("ii", a), ag.einsum("ii->i", a), ag.einsum("ij->", a))  # trace, diagonal, sum
+    tensor(5., grad_fn=einsum) tensor([1., 4.], grad_fn=einsum) tensor(10., grad_fn=einsum)
+    >>> ag.einsum("ij,jk->ik", a, b).sum().backward()
+    >>> print(a.grad)  # ȳ·bᵀ
+    tensor([[1., 1.],
+            [1., 1.]])
     """
     if options.get("out") is not None:
         raise InvalidArgumentError("einsum(..., out=...): Tensors are not written in place; drop out=")
@@ -78,6 +90,24 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
     ``axes=N`` pairs the last N axes of a with the first N of b; ``axes=(ia, ib)``
     pairs a's axes ``ia`` with b's ``ib`` (ints or sequences). The result holds
     a's free axes, then b's.
+
+    >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> b = ag.tensor([[1.0, 0.0], [0.0, 1.0]], requires_grad=True)
+    >>> print(ag.tensordot(a, b))  # axes=2: Σᵢⱼ a[i, j]·b[i, j]
+    tensor(5., grad_fn=...)
+    >>> print(ag.tensordot(a, b, axes=1))  # the matrix product
+    tensor([[1., 2.],
+            [3., 4.]], grad_fn=...)
+    >>> print(ag.tensordot(a, b, axes=([0], [1])))  # aᵀ·bᵀ
+    tensor([[1., 3.],
+            [2., 4.]], grad_fn=...)
+    >>> ag.tensordot(a, b).backward()
+    >>> print(a.grad)
+    tensor([[1., 0.],
+            [0., 1.]])
+    >>> print(b.grad)  # a
+    tensor([[1., 2.],
+            [3., 4.]])
     """
     sa, sb = _shape(a), _shape(b)
     if isinstance(axes, (int, np.integer)):
@@ -107,7 +137,18 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Tensor:
 @public(method=True, numpy=np.dot)
 def dot(a: Any, b: Any) -> Tensor:
     """Dot product as ``np.dot``: scalars multiply, 1-D and 2-D operands take the matrix product,
-    and for N-D operands y[i, j, k, m] = Σₙ a[i, j, n]·b[k, n, m] (a's last axis with b's second-to-last)."""
+    and for N-D operands y[i, j, k, m] = Σₙ a[i, j, n]·b[k, n, m] (a's last axis with b's second-to-last).
+
+    >>> a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> b = ag.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    >>> print(ag.dot(a, b))
+    tensor(32., grad_fn=...)
+    >>> ag.dot(a, b).backward()
+    >>> print(a.grad, b.grad)  # ā = b, b̄ = a
+    tensor([4., 5., 6.]) tensor([1., 2., 3.])
+    >>> print(ag.dot(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, 1.0])))  # matrix·vector
+    tensor([3., 7.])
+    """
     sa, sb = _shape(a), _shape(b)
     if not sa or not sb:
         return mul(a, b)
@@ -121,7 +162,18 @@ def dot(a: Any, b: Any) -> Tensor:
 
 @public(method=True, numpy=np.inner)
 def inner(a: Any, b: Any) -> Tensor:
-    """Inner product over the last axes, as ``np.inner``: y[..., ...'] = Σₙ a[..., n]·b[...', n]."""
+    """Inner product over the last axes, as ``np.inner``: y[..., ...'] = Σₙ a[..., n]·b[...', n].
+
+    >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> b = ag.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]])
+    >>> print(ag.inner(a, b))  # y[i, j] = Σₙ a[i, n]·b[j, n]
+    tensor([[1., 3., 4.],
+            [3., 7., 8.]], grad_fn=...)
+    >>> ag.inner(a, b).sum().backward()
+    >>> print(a.grad)  # each row: Σⱼ b[j]
+    tensor([[2., 3.],
+            [2., 3.]])
+    """
     sa, sb = _shape(a), _shape(b)
     if not sa or not sb:
         return mul(a, b)
@@ -132,13 +184,33 @@ def inner(a: Any, b: Any) -> Tensor:
 
 @public(method=True, numpy=np.outer)
 def outer(a: Any, b: Any) -> Tensor:
-    """Outer product y[i, j] = a[i]·b[j], as ``np.outer`` (operands are flattened first)."""
+    """Outer product y[i, j] = a[i]·b[j], as ``np.outer`` (operands are flattened first).
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 4.0, 5.0], requires_grad=True)
+    >>> print(ag.outer(a, b))
+    tensor([[ 3.,  4.,  5.],
+            [ 6.,  8., 10.]], grad_fn=...)
+    >>> ag.outer(a, b).sum().backward()
+    >>> print(a.grad, b.grad)  # ā = Σⱼ b[j], b̄ = Σᵢ a[i]
+    tensor([12., 12.]) tensor([3., 3., 3.])
+    """
     return mul(reshape(a, (-1, 1)), reshape(b, (1, -1)))
 
 
 @public(method=True, numpy=np.kron)
 def kron(a: Any, b: Any) -> Tensor:
-    """Kronecker product, as ``np.kron``: y[i·m + k, j·n + l] = a[i, j]·b[k, l] (any number of axes)."""
+    """Kronecker product, as ``np.kron``: y[i·m + k, j·n + l] = a[i, j]·b[k, l] (any number of axes).
+
+    >>> a = ag.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> b = ag.tensor([[1.0], [10.0]])
+    >>> print(ag.kron(a, b))  # each a[i, j] scales a copy of b
+    tensor([[ 1.,  2.],
+            [10., 20.]], grad_fn=...)
+    >>> ag.kron(a, b).sum().backward()
+    >>> print(a.grad)  # Σ b
+    tensor([[11., 11.]])
+    """
     sa, sb = _shape(a), _shape(b)
     n = max(len(sa), len(sb))
     sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
@@ -155,6 +227,16 @@ def diagonal(
 
     The plane's axes are removed and the diagonal becomes the last axis.
     PyTorch's ``dim1=``/``dim2=`` name the axes too.
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    >>> print(ag.diagonal(x), ag.diagonal(x, offset=1))
+    tensor([1., 5.], grad_fn=...) tensor([2., 6.], grad_fn=...)
+    >>> (ag.diagonal(x) * ag.tensor([10.0, 20.0])).sum().backward()
+    >>> print(x.grad)  # ȳ back on the diagonal
+    tensor([[10.,  0.,  0.],
+            [ 0., 20.,  0.]])
+    >>> print(ag.diagonal(ag.ones((5, 2, 3)), axis1=1, axis2=2).shape)  # a batch of diagonals
+    (5, 2)
     """
     axis1 = axis1 if dim1 is None else dim1
     axis2 = axis2 if dim2 is None else dim2
@@ -179,7 +261,16 @@ def diagonal(
 
 @public(method=True, numpy=np.trace)
 def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None) -> Tensor:
-    """Sum of the diagonal, Σᵢ x[..., i, i + offset], as ``np.trace`` (over axes axis1, axis2)."""
+    """Sum of the diagonal, Σᵢ x[..., i, i + offset], as ``np.trace`` (over axes axis1, axis2).
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> print(ag.trace(x), ag.trace(x, offset=1))
+    tensor(5., grad_fn=...) tensor(2., grad_fn=...)
+    >>> ag.trace(x).backward()
+    >>> print(x.grad)  # the identity
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     if out is not None:
         raise InvalidArgumentError("trace(..., out=...): Tensors are not written in place; drop out=")
     y = _sum(diagonal(x, offset, axis1, axis2), axis=-1)
@@ -188,7 +279,20 @@ def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
 
 @public(method=True, numpy=np.diag)
 def diag(v: Any, k: int = 0) -> Tensor:
-    """``np.diag``/``torch.diag``: a vector v becomes the matrix with v on its k-th diagonal; a matrix gives its k-th diagonal."""
+    """``np.diag``/``torch.diag``: a vector v becomes the matrix with v on its k-th diagonal; a matrix gives its k-th diagonal.
+
+    >>> v = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> print(ag.diag(v))
+    tensor([[1., 0.],
+            [0., 2.]], grad_fn=...)
+    >>> print(ag.diag(v, k=1).shape)
+    (3, 3)
+    >>> (ag.diag(v) * ag.tensor([[3.0, 9.0], [9.0, 4.0]])).sum().backward()
+    >>> print(v.grad)  # ȳ read off the diagonal
+    tensor([3., 4.])
+    >>> print(ag.diag(ag.tensor([[1.0, 2.0], [3.0, 4.0]])))  # a matrix gives its diagonal
+    tensor([1., 4.])
+    """
     shape = _shape(v)
     if len(shape) == 2:
         return diagonal(v, k, 0, 1)
@@ -212,13 +316,45 @@ def _triangle(x: Any, keep: Any, op: str) -> Tensor:
 
 @public(method=True, numpy=np.tril)
 def tril(x: Any, k: int = 0, *, diagonal: int | None = None) -> Tensor:
-    """Lower triangle: y[..., i, j] = x[..., i, j] where j ≤ i + k, else 0 (``np.tril``; ``diagonal=`` as PyTorch)."""
+    """Lower triangle: y[..., i, j] = x[..., i, j] where j ≤ i + k, else 0 (``np.tril``; ``diagonal=`` as PyTorch).
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+    >>> print(ag.tril(x))
+    tensor([[1., 0., 0.],
+            [4., 5., 0.],
+            [7., 8., 9.]], grad_fn=...)
+    >>> print(ag.tril(x, k=-1))
+    tensor([[0., 0., 0.],
+            [4., 0., 0.],
+            [7., 8., 0.]], grad_fn=...)
+    >>> ag.tril(x).sum().backward()
+    >>> print(x.grad)  # 1 on the kept triangle, 0 above
+    tensor([[1., 0., 0.],
+            [1., 1., 0.],
+            [1., 1., 1.]])
+    """
     k = int(k if diagonal is None else diagonal)
     return _triangle(x, lambda n, m: np.tri(n, m, k, dtype=bool), "tril")
 
 
 @public(method=True, numpy=np.triu)
 def triu(x: Any, k: int = 0, *, diagonal: int | None = None) -> Tensor:
-    """Upper triangle: y[..., i, j] = x[..., i, j] where j ≥ i + k, else 0 (``np.triu``; ``diagonal=`` as PyTorch)."""
+    """Upper triangle: y[..., i, j] = x[..., i, j] where j ≥ i + k, else 0 (``np.triu``; ``diagonal=`` as PyTorch).
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], requires_grad=True)
+    >>> print(ag.triu(x))
+    tensor([[1., 2., 3.],
+            [0., 5., 6.],
+            [0., 0., 9.]], grad_fn=...)
+    >>> print(ag.triu(x, diagonal=1))
+    tensor([[0., 2., 3.],
+            [0., 0., 6.],
+            [0., 0., 0.]], grad_fn=...)
+    >>> ag.triu(x).sum().backward()
+    >>> print(x.grad)  # 1 on the kept triangle, 0 below
+    tensor([[1., 1., 1.],
+            [0., 1., 1.],
+            [0., 0., 1.]])
+    """
     k = int(k if diagonal is None else diagonal)
     return _triangle(x, lambda n, m: ~np.tri(n, m, k - 1, dtype=bool), "triu")

@@ -66,7 +66,17 @@ def _cubic_flops(y: Any, a: Any, *args: Any, **params: Any) -> int:
     namespace="linalg",
 )
 def inv(a: Any, /) -> np.ndarray:
-    """Y = A⁻¹ for a square matrix or a stack of them (``np.linalg.inv``); a singular matrix is an error."""
+    """Y = A⁻¹ for a square matrix or a stack of them (``np.linalg.inv``); a singular matrix is an error.
+
+    >>> A = ag.tensor([[4.0, 7.0], [2.0, 6.0]], requires_grad=True)
+    >>> print(np.round(ag.linalg.inv(A).detach(), 4))
+    tensor([[ 0.6, -0.7],
+            [-0.2,  0.4]])
+    >>> ag.linalg.inv(A).sum().backward()
+    >>> print(np.round(A.grad, 4))  # Ā = −A⁻ᵀ·Ȳ·A⁻ᵀ with Ȳ all ones
+    tensor([[ 0.04, -0.08],
+            [-0.03,  0.06]])
+    """
     _square(a, "inv")
     return _lapack(np.linalg.inv, "inv", "the matrix is singular (not invertible); check its rank", a)
 
@@ -126,6 +136,18 @@ def solve(a: Any, b: Any, /) -> np.ndarray:
     As ``torch.linalg.solve`` (and numpy before 2.0), B is a vector (a stack
     of vectors) when it is 1-D or has A's shape without the last axis (numpy
     2 reads only a 1-D B as a vector). A singular A is an error.
+
+    >>> A = ag.tensor([[3.0, 1.0], [1.0, 2.0]], requires_grad=True)
+    >>> b = ag.tensor([9.0, 8.0], requires_grad=True)
+    >>> x = ag.linalg.solve(A, b)
+    >>> print(np.round(x.detach(), 4))  # 3·2 + 3 = 9, 2 + 2·3 = 8
+    tensor([2., 3.])
+    >>> x.sum().backward()
+    >>> print(np.round(b.grad, 4))  # b̄ = A⁻ᵀ·x̄
+    tensor([0.2, 0.4])
+    >>> print(np.round(A.grad, 4))  # Ā = −b̄·xᵀ
+    tensor([[-0.4, -0.6],
+            [-0.8, -1.2]])
     """
     _square(a, "solve")
     vector = _is_vector(a, b)
@@ -184,7 +206,21 @@ def _cofactors(y: Any, a: Any) -> Any:
 )
 def det(a: Any, /) -> np.ndarray:
     """y = det A for a square matrix or a stack (``np.linalg.det``); its gradient is the cofactor matrix,
-    finite for singular matrices too."""
+    finite for singular matrices too.
+
+    >>> A = ag.tensor([[4.0, 7.0], [2.0, 6.0]], requires_grad=True)
+    >>> print(round(float(ag.linalg.det(A)), 4))
+    10.0
+    >>> ag.linalg.det(A).backward()
+    >>> print(np.round(A.grad, 4))  # the cofactor matrix, det A·A⁻ᵀ
+    tensor([[ 6., -2.],
+            [-7.,  4.]])
+    >>> S = ag.tensor([[1.0, 2.0], [2.0, 4.0]], requires_grad=True)
+    >>> ag.linalg.det(S).backward()
+    >>> print(np.round(S.grad, 4))  # finite where det A = 0
+    tensor([[ 4., -2.],
+            [-2.,  1.]])
+    """
     _square(a, "det")
     return _lapack(np.linalg.det, "det", "LAPACK failed", a)
 
@@ -226,6 +262,18 @@ def slogdet(a: Any) -> SlogdetResult:
     """``(sign, logabsdet)`` with det A = sign·exp(logabsdet), without overflow (``np.linalg.slogdet``).
 
     ``logabsdet`` is differentiable (gradient A⁻ᵀ); ``sign`` is a constant.
+
+    >>> A = ag.tensor([[2.0, 1.0], [1.0, -3.0]], requires_grad=True)
+    >>> sign, logabsdet = ag.linalg.slogdet(A)
+    >>> print(float(sign), round(float(logabsdet), 4))  # det = −7 = −1·e^(log 7)
+    -1.0 1.9459
+    >>> logabsdet.backward()
+    >>> print(np.round(A.grad, 4))  # A⁻ᵀ
+    tensor([[ 0.4286,  0.1429],
+            [ 0.1429, -0.2857]])
+    >>> big = ag.tensor(np.eye(3) * 1e200)  # det = 10⁶⁰⁰ overflows a float64
+    >>> print(round(float(ag.linalg.slogdet(big).logabsdet), 2))  # log 10⁶⁰⁰
+    1381.55
     """
     logabsdet = _logabsdet(a)
     values = a.data if isinstance(a, Tensor) else np.asarray(a)
@@ -281,6 +329,22 @@ def cholesky(a: Any, /, upper: bool = False) -> np.ndarray:
     ``np.linalg.cholesky``/``torch.linalg.cholesky``; ``upper=True`` returns U = Lᵀ (A = Uᵀ·U).
 
     Only the lower triangle of A is read; the gradient is symmetric (as PyTorch's).
+
+    >>> A = ag.tensor([[4.0, 2.0], [2.0, 5.0]], requires_grad=True)
+    >>> L = ag.linalg.cholesky(A)
+    >>> print(np.round(L.detach(), 4))
+    tensor([[2., 0.],
+            [1., 2.]])
+    >>> print(np.round((L @ L.T).detach(), 4))  # A back
+    tensor([[4., 2.],
+            [2., 5.]])
+    >>> print(np.round(ag.linalg.cholesky(A, upper=True).detach(), 4))
+    tensor([[2., 1.],
+            [0., 2.]])
+    >>> L.sum().backward()
+    >>> print(np.round(A.grad, 4))  # symmetric
+    tensor([[0.1875, 0.125 ],
+            [0.125 , 0.25  ]])
     """
     _square(a, "cholesky")
     return _lapack(

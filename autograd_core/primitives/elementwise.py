@@ -727,6 +727,15 @@ def where(condition: Operand, a: Operand = _MISSING, b: Operand = _MISSING) -> T
 
     With the condition alone, the indices where it holds, one integer tensor
     per axis (``np.where(c)``, ``np.nonzero(c)``; constants).
+
+    >>> x = ag.tensor([-1.0, 2.0, -3.0], requires_grad=True)
+    >>> print(ag.where(x > 0, x, 0.0))
+    tensor([0., 2., 0.], grad_fn=where)
+    >>> ag.where(x > 0, x, 10 * x).sum().backward()
+    >>> print(x.grad)  # 1 where the condition holds, 10 elsewhere
+    tensor([10.,  1., 10.])
+    >>> print([i.tolist() for i in ag.where(x > 0)])  # the condition alone: the indices
+    [[1]]
     """
     if isinstance(condition, BatchedTensor):  # a mask batched by vmap stays an operand, batched like a and b
         if a is _MISSING or b is _MISSING:
@@ -762,7 +771,18 @@ def _cast(x: Operand, /, dtype: Any) -> np.ndarray:
 
 @public(method="astype", rules=_cast)
 def cast(x: Operand, dtype: Any) -> Tensor:
-    """y = x converted to ``dtype``; differentiable between float dtypes, a constant otherwise."""
+    """y = x converted to ``dtype``; differentiable between float dtypes, a constant otherwise.
+
+    >>> x = ag.tensor([1.5, -2.25], requires_grad=True)
+    >>> y = ag.cast(x, np.float32)
+    >>> print(y.dtype, y)
+    float32 tensor([ 1.5 , -2.25], dtype=float32, grad_fn=cast)
+    >>> (2 * y).sum().backward()
+    >>> print(x.grad.dtype, x.grad)  # back in x's dtype
+    float64 tensor([2., 2.])
+    >>> print(ag.cast(x, np.int64).tolist())  # truncated, and a constant
+    [1, -2]
+    """
     dtype = dtype_argument(dtype, "cast")
     if dtype.kind != "f":
         return wrap(constant_array(x, "cast").astype(dtype))

@@ -145,7 +145,21 @@ def add_at(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
 
 @public(numpy=np.take_along_axis)
 def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
-    """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's."""
+    """y = x picked along ``axis`` at ``indices`` (same number of axes as x), as numpy's.
+
+    >>> x = ag.tensor([[10.0, 30.0, 20.0], [60.0, 40.0, 50.0]], requires_grad=True)
+    >>> print(ag.take_along_axis(x, ag.argsort(x, axis=1), axis=1))  # each row sorted
+    tensor([[10., 20., 30.],
+            [40., 50., 60.]], grad_fn=...)
+    >>> y = ag.take_along_axis(x, np.array([[1], [0]]), axis=1)
+    >>> print(y)
+    tensor([[30.],
+            [60.]], grad_fn=...)
+    >>> y.sum().backward()
+    >>> print(x.grad)
+    tensor([[0., 1., 0.],
+            [1., 0., 0.]])
+    """
     shape = shape_of(x)
     idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
     if idx.ndim != len(shape) or idx.dtype.kind not in "iu":

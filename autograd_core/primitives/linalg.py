@@ -237,7 +237,20 @@ def permute(x: Any, *axes: int) -> Tensor:
 
 @public(method=True, numpy=np.swapaxes)
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
-    """Exchange two axes."""
+    """Exchange two axes.
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    >>> y = ag.swapaxes(x, 0, 1)
+    >>> print(y)
+    tensor([[1.],
+            [2.],
+            [3.]], grad_fn=...)
+    >>> (y * ag.tensor([[1.0], [2.0], [3.0]])).sum().backward()
+    >>> print(x.grad)  # ȳ swapped back
+    tensor([[1., 2., 3.]])
+    >>> print(ag.swapaxes(ag.ones((2, 3, 4)), 0, 2).shape)
+    (4, 3, 2)
+    """
     ndim = ndim_of(x)
     order = list(range(ndim))
     axis1, axis2 = one_axis(axis1, ndim, "swapaxes"), one_axis(axis2, ndim, "swapaxes")

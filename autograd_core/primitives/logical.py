@@ -25,13 +25,23 @@ def _no_out(out: Any, op: str) -> None:
 
 
 def _any(x: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Tensor:
-    """Whether any element along ``axis`` (all axes when None) is true (non-zero), as ``np.any``; a constant."""
+    """Whether any element along ``axis`` (all axes when None) is true (non-zero), as ``np.any``; a constant.
+
+    >>> x = ag.tensor([[0.0, 1.0], [0.0, 0.0]])
+    >>> print(ag.any(x), ag.any(x, axis=1).tolist())
+    tensor(True, dtype=bool) [True, False]
+    """
     _no_out(out, "any")
     return _reduce_values(np.any, x, axis, keepdims, "any")
 
 
 def _all(x: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Tensor:
-    """Whether every element along ``axis`` (all axes when None) is true (non-zero), as ``np.all``; a constant."""
+    """Whether every element along ``axis`` (all axes when None) is true (non-zero), as ``np.all``; a constant.
+
+    >>> x = ag.tensor([[1.0, 2.0], [0.0, 3.0]])
+    >>> print(ag.all(x), ag.all(x, axis=0).tolist(), ag.all(x >= 0))
+    tensor(False, dtype=bool) [False, True] tensor(True, dtype=bool)
+    """
     _no_out(out, "all")
     return _reduce_values(np.all, x, axis, keepdims, "all")
 
@@ -45,7 +55,12 @@ public(numpy=np.all)(_all)
 
 @public(method=True, numpy=np.count_nonzero)
 def count_nonzero(x: Any, axis: Axis = None, *, keepdims: bool = False) -> Tensor:
-    """The number of non-zero elements along ``axis`` (all axes when None), as ``np.count_nonzero``; an integer constant."""
+    """The number of non-zero elements along ``axis`` (all axes when None), as ``np.count_nonzero``; an integer constant.
+
+    >>> x = ag.tensor([[0.0, 1.0, 2.0], [0.0, 0.0, 3.0]])
+    >>> print(int(ag.count_nonzero(x)), ag.count_nonzero(x, axis=0).tolist(), ag.count_nonzero(x, dim=1).tolist())
+    3 [0, 1, 2] [2, 1]
+    """
     values = x.data if isinstance(x, Tensor) else np.asarray(x)
     axes = normalize_axis(axis, values.ndim, "count_nonzero")
     return wrap(np.asarray(np.count_nonzero(values, axis=axes, keepdims=bool(keepdims)), dtype=np.int64))

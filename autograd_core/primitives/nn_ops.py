@@ -36,7 +36,18 @@ def _class_axis(x: Any, axis: int = -1) -> dict[str, int]:
     prepare=_class_axis,
 )
 def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows)."""
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``, shifted by the max (never overflows).
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = ag.softmax(x)
+    >>> print(np.round(y.detach(), 4))
+    tensor([0.09  , 0.2447, 0.6652])
+    >>> y[2].backward()
+    >>> print(np.round(x.grad, 4))  # ∂y₂/∂xⱼ = y₂·(δ₂ⱼ − yⱼ)
+    tensor([-0.0599, -0.1628,  0.2227])
+    >>> print(ag.softmax(ag.tensor([1000.0, 1000.0])))  # never overflows
+    tensor([0.5, 0.5])
+    """
     e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis gives an empty result
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -53,7 +64,16 @@ def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
     prepare=_class_axis,
 )
 def log_softmax(x: Any, /, axis: int = -1) -> np.ndarray:
-    """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably."""
+    """yᵢ = xᵢ − logsumexp(x) along ``axis``, computed stably.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = ag.log_softmax(x)
+    >>> print(np.round(y.detach(), 4))
+    tensor([-2.4076, -1.4076, -0.4076])
+    >>> y[0].backward()
+    >>> print(np.round(x.grad, 4))  # δ₀ⱼ − softmax(x)ⱼ
+    tensor([ 0.91  , -0.2447, -0.6652])
+    """
     shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 

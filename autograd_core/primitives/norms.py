@@ -83,6 +83,17 @@ def vector_norm(x: Any, /, ord: float = 2, axis: Axis = None, keepdims: bool = F
 
     ord = 2 (Euclidean), 1, ∞ (max |x|), −∞ (min |x|), 0 (count of non-zeros) or
     any real p: y = (Σ |xᵢ|ᵖ)^(1/p). The gradient at y = 0 is 0 (PyTorch's choice).
+
+    >>> x = ag.tensor([3.0, -4.0], requires_grad=True)
+    >>> print(ag.linalg.vector_norm(x), ag.linalg.vector_norm(x, ord=1), ag.linalg.vector_norm(x, ord=np.inf))
+    tensor(5., grad_fn=vector_norm) tensor(7., grad_fn=vector_norm) tensor(4., grad_fn=vector_norm)
+    >>> ag.linalg.vector_norm(x).backward()
+    >>> print(x.grad)  # x/‖x‖
+    tensor([ 0.6, -0.8])
+    >>> z = ag.tensor([0.0, 0.0], requires_grad=True)
+    >>> ag.linalg.vector_norm(z).backward()
+    >>> print(z.grad)  # 0 at the origin
+    tensor([0., 0.])
     """
     if x.dtype.kind != "f":
         x = x.astype(np.float64)
@@ -124,6 +135,16 @@ def matrix_norm(x: Any, ord: Any = "fro", axis: tuple[int, int] = (-2, -1), keep
     ord = 'fro' (Frobenius, √Σ xᵢⱼ²), 1 / −1 (largest / smallest column sum of |x|),
     inf / −inf (largest / smallest row sum of |x|). The spectral norms (2, −2) and
     the nuclear norm ('nuc') need singular-value gradients, not provided yet.
+
+    >>> A = ag.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    >>> print(np.round(ag.linalg.matrix_norm(A).detach(), 4))  # Frobenius: √30
+    tensor(5.4772)
+    >>> print(ag.linalg.matrix_norm(A, ord=1), ag.linalg.matrix_norm(A, ord=np.inf))  # column and row sums
+    tensor(6., grad_fn=...) tensor(7., grad_fn=...)
+    >>> ag.linalg.matrix_norm(A, ord=1).backward()
+    >>> print(A.grad)  # sign(A) on the largest column
+    tensor([[ 0., -1.],
+            [ 0.,  1.]])
     """
     row, col = _plane(x, axis)
     if ord is None or ord == "fro":
@@ -149,6 +170,16 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
     the vector norm of a 1-D x or the matrix norm of a 2-D x. An int ``axis``
     takes vector norms along it, a pair of axes matrix norms over that plane.
     Vector ord: any real p, inf, −inf, 0; matrix ord: 'fro', 1, −1, inf, −inf.
+
+    >>> x = ag.tensor([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
+    >>> print(ag.linalg.norm(x), ag.linalg.norm(x, axis=1))  # all elements; each row
+    tensor(5., grad_fn=...) tensor([5., 0.], grad_fn=...)
+    >>> print(ag.linalg.norm(x, ord=1))  # a 2-D x: the matrix 1-norm
+    tensor(4., grad_fn=...)
+    >>> ag.linalg.norm(x, axis=1).sum().backward()
+    >>> print(x.grad)  # x/‖x‖ per row; 0 for the zero row
+    tensor([[0.6, 0.8],
+            [0. , 0. ]])
     """
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
     if axis is None:

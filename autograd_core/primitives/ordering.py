@@ -70,6 +70,16 @@ def sort(
     came from); ``indices`` is an integer constant. ``axis=None`` sorts the
     flattened x; ``descending=True`` sorts largest first, keeping equal
     elements in their original order. ``np.sort(t)`` returns the values only, as numpy.
+
+    >>> x = ag.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> values, indices = ag.sort(x)
+    >>> print(values, indices.tolist())
+    tensor([1., 2., 3.], grad_fn=...) [1, 2, 0]
+    >>> (values * ag.tensor([1.0, 10.0, 100.0])).sum().backward()
+    >>> print(x.grad)  # each weight goes back to the element sorted into its place
+    tensor([100.,   1.,  10.])
+    >>> print(ag.sort(x, descending=True).values)
+    tensor([3., 2., 1.], grad_fn=...)
     """
     if axis is None:
         x, axis = _flat(x), -1
@@ -91,7 +101,14 @@ def argsort(
     descending: bool = False,
     stable: bool | None = None,
 ) -> Tensor:
-    """The indices that sort x along ``axis`` (an integer constant), as ``np.argsort`` / ``torch.argsort``."""
+    """The indices that sort x along ``axis`` (an integer constant), as ``np.argsort`` / ``torch.argsort``.
+
+    >>> x = ag.tensor([3.0, 1.0, 2.0])
+    >>> print(ag.argsort(x).tolist(), ag.argsort(x, descending=True).tolist())
+    [1, 2, 0] [0, 2, 1]
+    >>> print(ag.argsort(ag.tensor([[2.0, 1.0], [0.0, 5.0]]), axis=0).tolist())
+    [[1, 0], [0, 1]]
+    """
     if order is not None:
         raise InvalidArgumentError("argsort: order= sorts structured arrays, which Tensors are not; drop it")
     values = _values(x)
@@ -108,6 +125,16 @@ def topk(x: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = Tr
     """The k largest elements along ``axis`` (smallest with ``largest=False``) and their indices, as ``torch.topk``.
 
     Always returned in sorted order; the values are differentiable, the indices constant.
+
+    >>> x = ag.tensor([1.0, 5.0, 3.0, 4.0], requires_grad=True)
+    >>> values, indices = ag.topk(x, 2)
+    >>> print(values, indices.tolist())
+    tensor([5., 4.], grad_fn=...) [1, 3]
+    >>> values.sum().backward()
+    >>> print(x.grad)  # only the chosen elements get a gradient
+    tensor([0., 1., 0., 1.])
+    >>> print(ag.topk(x, 2, largest=False).values)
+    tensor([1., 3.], grad_fn=...)
     """
     values = _values(x)
     if values.ndim == 0:
@@ -157,6 +184,15 @@ def quantile(
     pick as numpy does (``interpolation=`` is PyTorch's name). q may be a
     number or a 1-D list; its axis comes first in the result. A slice
     holding NaN gives NaN.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
+    >>> print(ag.quantile(x, 0.3))  # position 0.3·(5 − 1) = 1.2: between 2 and 3
+    tensor(2.2, grad_fn=...)
+    >>> ag.quantile(x, 0.3).backward()
+    >>> print(x.grad)  # weights 1 − 0.2 and 0.2
+    tensor([0. , 0.8, 0.2, 0. , 0. ])
+    >>> print(ag.quantile(x, [0.0, 0.5, 1.0]), ag.quantile(x, 0.3, method="lower"))
+    tensor([1., 3., 5.], grad_fn=...) tensor(2., grad_fn=...)
     """
     if out is not None:
         raise InvalidArgumentError("quantile(..., out=...): Tensors are not written in place; drop out=")
@@ -209,6 +245,15 @@ def median(x: Any, axis: Any = None, out: Any = None, overwrite_input: bool = Fa
     The gradient goes to the middle element(s) (½ each for an even count).
     PyTorch's ``torch.median`` returns the lower of the two middle values
     instead; ``quantile(x, 0.5, method='lower')`` gives that.
+
+    >>> x = ag.tensor([3.0, 1.0, 4.0, 2.0], requires_grad=True)
+    >>> print(ag.median(x))  # the mean of the two middle values, 2 and 3
+    tensor(2.5, grad_fn=...)
+    >>> ag.median(x).backward()
+    >>> print(x.grad)  # ½ to each middle element
+    tensor([0.5, 0. , 0. , 0.5])
+    >>> print(ag.median(ag.tensor([[3.0, 1.0, 2.0], [0.0, 9.0, 5.0]]), axis=1))
+    tensor([2., 5.])
     """
     if out is not None:
         raise InvalidArgumentError("median(..., out=...): Tensors are not written in place; drop out=")

@@ -268,6 +268,13 @@ def var(
     """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy).
 
     ``correction=`` is PyTorch's name for ``ddof`` (``correction=1``: the unbiased estimate).
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> print(ag.var(x), np.round(ag.var(x, ddof=1).detach(), 4))  # population and unbiased
+    tensor(1.25, grad_fn=var) tensor(1.6667)
+    >>> ag.var(x).backward()
+    >>> print(x.grad)  # 2(x − μ)/n
+    tensor([-0.75, -0.25,  0.25,  0.75])
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         return x.var(axis=axis, keepdims=keepdims, ddof=ddof)
@@ -303,6 +310,17 @@ def std(
     """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread.
 
     ``correction=`` is PyTorch's name for ``ddof``.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> print(np.round(ag.std(x).detach(), 4))
+    tensor(1.118)
+    >>> ag.std(x).backward()
+    >>> print(np.round(x.grad, 4))  # (x − μ)/(n·σ)
+    tensor([-0.3354, -0.1118,  0.1118,  0.3354])
+    >>> c = ag.tensor([2.0, 2.0], requires_grad=True)
+    >>> ag.std(c).backward()
+    >>> print(c.grad)  # 0 where there is no spread, not NaN
+    tensor([0., 0.])
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         return x.std(axis=axis, keepdims=keepdims, ddof=ddof)
@@ -317,7 +335,17 @@ def std(
     method=True,
 )
 def logsumexp(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-    """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows."""
+    """y = log Σ exp(x) over ``axis``, shifted by the max so it never overflows.
+
+    >>> x = ag.tensor([1000.0, 1000.0], requires_grad=True)
+    >>> print(round(float(ag.logsumexp(x)), 4))  # 1000 + log 2, no overflow
+    1000.6931
+    >>> ag.logsumexp(x).backward()
+    >>> print(x.grad)  # the softmax of x
+    tensor([0.5, 0.5])
+    >>> print(np.round(ag.logsumexp(ag.tensor([[0.0, 0.0], [1.0, 2.0]]), axis=1), 4))
+    tensor([0.6931, 2.3133])
+    """
     m = x.max(axis=axis, keepdims=True, initial=-np.inf)  # over no elements: log 0 = −∞, as PyTorch
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m

@@ -25,7 +25,16 @@ def _shape_of(x: Any) -> tuple[int, ...]:
 
 @public(method=True, numpy=np.ravel)
 def ravel(x: Any, order: str = "C") -> Tensor:
-    """The elements as a 1-D tensor in row-major order (``np.ravel``, ``reshape(x, -1)``)."""
+    """The elements as a 1-D tensor in row-major order (``np.ravel``, ``reshape(x, -1)``).
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> print(ag.ravel(x))
+    tensor([1., 2., 3., 4.], grad_fn=...)
+    >>> (ag.ravel(x) * ag.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    >>> print(x.grad)  # ȳ reshaped back
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     if order != "C":
         raise InvalidArgumentError(f"ravel: only row-major order='C' is supported, not {order!r}")
     return reshape(x, (-1,))
@@ -46,6 +55,15 @@ def view(x: Any, *shape: int | Sequence[int]) -> Tensor:
     then writes through the view would not reach ``x``. Use ``reshape`` (which
     copies when it must) or ``x.contiguous().view(...)``. Reinterpreting the
     bytes as another dtype (``view(dtype)``) is not supported; use ``astype``.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], requires_grad=True)
+    >>> y = ag.view(x, 2, -1)
+    >>> print(y, np.shares_memory(y.data, x.data))
+    tensor([[1., 2., 3.],
+            [4., 5., 6.]], grad_fn=...) True
+    >>> (y * ag.tensor([[1.0], [-1.0]])).sum().backward()
+    >>> print(x.grad)
+    tensor([ 1.,  1.,  1., -1., -1., -1.])
     """
     if not shape or not all(_is_shape_argument(s) for s in shape):
         raise ArgumentTypeError(
@@ -64,7 +82,17 @@ def view(x: Any, *shape: int | Sequence[int]) -> Tensor:
 
 @public(method=True)
 def unflatten(x: Any, axis: int, sizes: Sequence[int]) -> Tensor:
-    """PyTorch's ``unflatten``: split axis ``axis`` into ``sizes`` (one entry may be -1), the inverse of ``flatten``."""
+    """PyTorch's ``unflatten``: split axis ``axis`` into ``sizes`` (one entry may be -1), the inverse of ``flatten``.
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]], requires_grad=True)
+    >>> y = ag.unflatten(x, 1, (2, -1))
+    >>> print(y)
+    tensor([[[1., 2., 3.],
+             [4., 5., 6.]]], grad_fn=...)
+    >>> (y * ag.tensor([[1.0], [2.0]])).sum().backward()
+    >>> print(x.grad)  # ȳ flattened back
+    tensor([[1., 1., 1., 2., 2., 2.]])
+    """
     shape = _shape_of(x)
     axis = one_axis(axis, len(shape), "unflatten")
     sizes = tuple(sizes)
@@ -80,7 +108,15 @@ def unflatten(x: Any, axis: int, sizes: Sequence[int]) -> Tensor:
 
 @public(method=True, rules=())
 def movedim(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
-    """PyTorch's name for ``moveaxis``: move axes ``source`` to positions ``destination``."""
+    """PyTorch's name for ``moveaxis``: move axes ``source`` to positions ``destination``.
+
+    >>> x = ag.ones((2, 3, 4), requires_grad=True)
+    >>> print(ag.movedim(x, 1, 0).shape, x.movedim(-1, 0).shape)
+    (3, 2, 4) (4, 2, 3)
+    >>> ag.movedim(x, 1, 0).sum().backward()
+    >>> print(x.grad.shape)
+    (2, 3, 4)
+    """
     return moveaxis(x, source, destination)
 
 
@@ -91,6 +127,12 @@ def sum_to(x: Any, shape: Sequence[int]) -> Any:
     ``shape`` must broadcast to ``x.shape``; the leading axes ``x`` has
     beyond it are summed away, and axes where ``shape`` has 1 are summed with
     keepdims. Differentiable on Tensors (it is a sum); arrays give arrays.
+
+    >>> g = ag.ones((2, 3))
+    >>> print(ag.sum_to(g, (3,)), ag.sum_to(g, (2, 1)).tolist())  # the shapes b and c broadcast from
+    tensor([2., 2., 2.]) [[3.0], [3.0]]
+    >>> print(ag.sum_to(np.ones((4, 2)), (1, 2)))  # arrays give arrays
+    [[4. 4.]]
     """
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
     if not isinstance(x, Tensor):

@@ -33,23 +33,57 @@ def _zero_gradient(name: str, numpy: Any, kernel: Any = None, method: Any = True
 
 @_zero_gradient("⌊x⌋", np.floor, np.floor)
 def floor(x: Operand, /) -> np.ndarray:
-    """y = ⌊x⌋, the largest integer ≤ x (as a float); its gradient is zero."""
+    """y = ⌊x⌋, the largest integer ≤ x (as a float); its gradient is zero.
+
+    >>> x = ag.tensor([-1.5, -0.5, 0.5, 1.7], requires_grad=True)
+    >>> print(ag.floor(x))
+    tensor([-2., -1.,  0.,  1.], grad_fn=floor)
+    >>> ag.floor(x).sum().backward()
+    >>> print(x.grad)  # zero: piecewise constant
+    tensor([0., 0., 0., 0.])
+    """
     return np.floor(x)
 
 
 @_zero_gradient("⌈x⌉", np.ceil, np.ceil)
 def ceil(x: Operand, /) -> np.ndarray:
-    """y = ⌈x⌉, the smallest integer ≥ x (as a float); its gradient is zero."""
+    """y = ⌈x⌉, the smallest integer ≥ x (as a float); its gradient is zero.
+
+    >>> x = ag.tensor([-1.5, -0.5, 0.5, 1.7], requires_grad=True)
+    >>> print(ag.ceil(x))
+    tensor([-1., -0.,  1.,  2.], grad_fn=ceil)
+    >>> ag.ceil(x).sum().backward()
+    >>> print(x.grad)  # zero: piecewise constant
+    tensor([0., 0., 0., 0.])
+    """
     return np.ceil(x)
 
 
 @_zero_gradient("trunc(x)", (np.trunc, np.fix), np.trunc)
 def trunc(x: Operand, /) -> np.ndarray:
-    """y = x rounded toward zero (as a float); its gradient is zero."""
+    """y = x rounded toward zero (as a float); its gradient is zero.
+
+    >>> x = ag.tensor([-1.5, -0.5, 0.5, 1.7], requires_grad=True)
+    >>> print(ag.trunc(x))  # toward zero
+    tensor([-1., -0.,  0.,  1.], grad_fn=trunc)
+    >>> ag.trunc(x).sum().backward()
+    >>> print(x.grad)  # zero: piecewise constant
+    tensor([0., 0., 0., 0.])
+    """
     return np.trunc(x)
 
 
 @_zero_gradient("round(x, decimals)", (np.round, np.around, np.rint))
 def round(x: Operand, /, decimals: int = 0) -> np.ndarray:
-    """y = x rounded to ``decimals`` places, halves to even (numpy's and PyTorch's rule); its gradient is zero."""
+    """y = x rounded to ``decimals`` places, halves to even (numpy's and PyTorch's rule); its gradient is zero.
+
+    >>> x = ag.tensor([0.5, 1.5, 2.5, -1.26], requires_grad=True)
+    >>> print(ag.round(x))  # halves go to the even neighbour
+    tensor([ 0.,  2.,  2., -1.], grad_fn=round)
+    >>> print(ag.round(x, decimals=1))
+    tensor([ 0.5,  1.5,  2.5, -1.3], grad_fn=round)
+    >>> ag.round(x).sum().backward()
+    >>> print(x.grad)  # zero: piecewise constant
+    tensor([0., 0., 0., 0.])
+    """
     return np.round(x, decimals)

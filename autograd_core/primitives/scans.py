@@ -84,7 +84,19 @@ def _others(y: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     numpy=np.prod,
 )
 def prod(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-    """y = Π x over ``axis`` (all axes when None); its gradient is exact with one or several zeros."""
+    """y = Π x over ``axis`` (all axes when None); its gradient is exact with one or several zeros.
+
+    >>> x = ag.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    >>> print(ag.prod(x))
+    tensor(24., grad_fn=prod)
+    >>> ag.prod(x).backward()
+    >>> print(x.grad)  # the product of the others
+    tensor([12.,  8.,  6.])
+    >>> z = ag.tensor([2.0, 0.0, 4.0], requires_grad=True)
+    >>> ag.prod(z).backward()
+    >>> print(z.grad)  # exact with a zero: ∂y/∂x₁ = x₀·x₂ = 8, and 0 for the others
+    tensor([0., 8., 0.])
+    """
     return np.multiply.reduce(x, axis=axis, keepdims=keepdims)
 
 
@@ -120,7 +132,18 @@ def _scan(primitive_fn: Any, x: Any, axis: int | None, dtype: Any) -> Tensor:
 
 @public(method=True, numpy=np.cumsum, rules=cumsum_primitive)
 def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
-    """Running sum yᵢ = Σ_{k≤i} xₖ along ``axis``, as ``np.cumsum`` (None: over the flattened x)."""
+    """Running sum yᵢ = Σ_{k≤i} xₖ along ``axis``, as ``np.cumsum`` (None: over the flattened x).
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> print(ag.cumsum(x))
+    tensor([1., 3., 6.], grad_fn=cumsum)
+    >>> ag.cumsum(x).sum().backward()
+    >>> print(x.grad)  # xₖ appears in every yᵢ with i ≥ k
+    tensor([3., 2., 1.])
+    >>> print(ag.cumsum(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0))
+    tensor([[1., 2.],
+            [4., 6.]])
+    """
     return _scan(cumsum_primitive, x, axis, dtype)
 
 
@@ -209,7 +232,15 @@ def cumprod_primitive(x: Any, /, axis: int = -1) -> np.ndarray:
 
 @public(method=True, numpy=np.cumprod, rules=cumprod_primitive)
 def cumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
-    """Running product yᵢ = Π_{k≤i} xₖ along ``axis``, as ``np.cumprod`` (None: flattened); exact gradient with zeros."""
+    """Running product yᵢ = Π_{k≤i} xₖ along ``axis``, as ``np.cumprod`` (None: flattened); exact gradient with zeros.
+
+    >>> x = ag.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> print(ag.cumprod(x))
+    tensor([2., 0., 0.], grad_fn=cumprod)
+    >>> ag.cumprod(x).sum().backward()
+    >>> print(x.grad)  # exact at the zero: ∂/∂x₁ = x₀ + x₀·x₂ = 8
+    tensor([1., 8., 0.])
+    """
     return _scan(cumprod_primitive, x, axis, dtype)
 
 
@@ -266,5 +297,15 @@ def _pairwise_logcumsumexp(v, y, x, axis, transpose):
     prepare=_named("logcumsumexp"),
 )
 def logcumsumexp(x: Any, /, axis: int = -1) -> np.ndarray:
-    """yᵢ = log Σ_{k≤i} exp(xₖ) along ``axis`` (PyTorch's ``logcumsumexp``), computed without overflow."""
+    """yᵢ = log Σ_{k≤i} exp(xₖ) along ``axis`` (PyTorch's ``logcumsumexp``), computed without overflow.
+
+    >>> x = ag.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    >>> print(np.round(ag.logcumsumexp(x).detach(), 4))  # log 1, log 2, log 3
+    tensor([0.    , 0.6931, 1.0986])
+    >>> ag.logcumsumexp(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1 + ½ + ⅓, ½ + ⅓, ⅓
+    tensor([1.8333, 0.8333, 0.3333])
+    >>> print(np.round(ag.logcumsumexp(ag.tensor([1000.0, 1000.0])), 4))  # no overflow
+    tensor([1000.    , 1000.6931])
+    """
     return np.logaddexp.accumulate(x, axis=axis)

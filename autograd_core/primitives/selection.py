@@ -79,6 +79,16 @@ def gather(x: Any, dim: int, index: Any) -> Tensor:
     """y[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (any dim), as ``torch.gather``; y has index's shape.
 
     The gradient adds ȳ back at the gathered places (repeats accumulate).
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    >>> y = ag.gather(x, 1, np.array([[2, 0], [1, 1]]))
+    >>> print(y)
+    tensor([[3., 1.],
+            [5., 5.]], grad_fn=...)
+    >>> y.sum().backward()
+    >>> print(x.grad)  # the picked element 5 twice: its gradient accumulates
+    tensor([[1., 0., 1.],
+            [0., 2., 0.]])
     """
     idx, dim = _torch_index(x, dim, index, "gather")
     if not _shape(x):
@@ -144,6 +154,23 @@ def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None,
 
     Where an index repeats, the last write (in index order) wins, and only it
     gets a gradient; x gets ȳ where nothing was written.
+
+    >>> x = ag.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    >>> src = ag.tensor([[7.0], [8.0]], requires_grad=True)
+    >>> y = ag.scatter(x, 1, np.array([[2], [0]]), src)
+    >>> print(y)
+    tensor([[0., 0., 7.],
+            [8., 0., 0.]], grad_fn=...)
+    >>> (y * ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+    >>> print(x.grad)  # 0 where src overwrote x
+    tensor([[1., 2., 0.],
+            [0., 5., 6.]])
+    >>> print(src.grad)  # ȳ at the places written
+    tensor([[3.],
+            [4.]])
+    >>> print(ag.scatter(x, 1, np.array([[1], [1]]), value=-1.0))
+    tensor([[ 0., -1.,  0.],
+            [ 0., -1.,  0.]], grad_fn=...)
     """
     if reduce is not None:
         raise InvalidArgumentError("scatter: reduce= is not supported; use scatter_add for reduce='add'")
@@ -155,13 +182,36 @@ def scatter(x: Any, dim: int, index: Any, src: Any = None, *, value: Any = None,
 @public(method=True)
 def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Tensor:
     """y = x with src added at the index along ``dim`` (repeats accumulate), as ``torch.scatter_add``:
-    y[i][index[i][j][k]][k] += src[i][j][k] for dim = 1. x̄ = ȳ, src̄ = gather(ȳ)."""
+    y[i][index[i][j][k]][k] += src[i][j][k] for dim = 1. x̄ = ȳ, src̄ = gather(ȳ).
+
+    >>> x = ag.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    >>> src = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = ag.scatter_add(x, 0, np.array([0, 0, 2]), src)
+    >>> print(y)  # the two writes at 0 add up
+    tensor([3., 0., 3.], grad_fn=...)
+    >>> (y * ag.tensor([1.0, 10.0, 100.0])).sum().backward()
+    >>> print(x.grad, src.grad)  # x̄ = ȳ, src̄ = ȳ gathered at the index
+    tensor([  1.,  10., 100.]) tensor([  1.,   1., 100.])
+    """
     return _torch_scatter(x, dim, index, src, "scatter_add", accumulate=True)
 
 
 @public(method=True)
 def index_select(x: Any, dim: int, index: Any) -> Tensor:
-    """The entries ``index`` (a 1-D list of positions) along ``dim``, as ``torch.index_select``."""
+    """The entries ``index`` (a 1-D list of positions) along ``dim``, as ``torch.index_select``.
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    >>> y = ag.index_select(x, 0, [2, 0, 2])
+    >>> print(y)
+    tensor([[5., 6.],
+            [1., 2.],
+            [5., 6.]], grad_fn=...)
+    >>> y.sum().backward()
+    >>> print(x.grad)  # row 2 was picked twice
+    tensor([[1., 1.],
+            [0., 0.],
+            [2., 2.]])
+    """
     shape = _shape(x)
     idx = _index_array(index, "index_select")
     if idx.ndim > 1:
@@ -185,6 +235,14 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Tensor:
     """y = value where mask else x, as ``torch.masked_fill``; the mask broadcasts to x's shape.
 
     x̄ = ȳ where the mask is false (0 where filled); a Tensor ``value`` gets the sum of ȳ over the filled places.
+
+    >>> x = ag.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    >>> y = ag.masked_fill(x, x < 0, 0.0)
+    >>> print(y)
+    tensor([1., 0., 3.], grad_fn=...)
+    >>> y.sum().backward()
+    >>> print(x.grad)  # 0 where filled
+    tensor([1., 0., 1.])
     """
     m = _mask(mask, "masked_fill")
     shape = _shape(x)
@@ -210,6 +268,15 @@ def masked_select(x: Any, mask: Any) -> Tensor:
     """The elements of x where the mask is true, as a 1-D tensor (``torch.masked_select``); x and the mask broadcast.
 
     Differentiable: x̄ = ȳ put back at the selected places (summed over broadcast axes).
+
+    >>> x = ag.tensor([[1.0, -2.0], [3.0, -4.0]], requires_grad=True)
+    >>> y = ag.masked_select(x, x > 0)
+    >>> print(y)
+    tensor([1., 3.], grad_fn=...)
+    >>> (y * ag.tensor([10.0, 20.0])).sum().backward()
+    >>> print(x.grad)  # ȳ put back where the mask holds
+    tensor([[10.,  0.],
+            [20.,  0.]])
     """
     m = _mask(mask, "masked_select")
     shape = _shape(x)
@@ -248,6 +315,20 @@ def put_along_axis(x: Any, indices: Any, values: Any, axis: int | None) -> Tenso
     Where an index repeats the last write wins, and only it gets a gradient;
     x gets ȳ where nothing was written. ``np.put_along_axis(t, ...)`` writes
     into t itself, as numpy does (refused when t requires grad).
+
+    >>> x = ag.tensor([[10.0, 20.0, 30.0], [40.0, 50.0, 60.0]], requires_grad=True)
+    >>> values = ag.tensor([[-1.0], [-2.0]], requires_grad=True)
+    >>> y = ag.put_along_axis(x, np.array([[1], [2]]), values, axis=1)
+    >>> print(y)
+    tensor([[10., -1., 30.],
+            [40., 50., -2.]], grad_fn=...)
+    >>> y.sum().backward()
+    >>> print(x.grad)  # 0 where values were written
+    tensor([[1., 0., 1.],
+            [1., 1., 0.]])
+    >>> print(values.grad)
+    tensor([[1.],
+            [1.]])
     """
     shape = _shape(x)
     idx = _index_array(indices, "put_along_axis")
@@ -280,7 +361,14 @@ def put_along_axis_in_place(arr: Tensor, indices: Any, values: Any, axis: int | 
 @public(method=True)
 def nonzero(x: Any, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The indices of the non-zero elements, as ``torch.nonzero``: an (n, ndim) integer tensor, one row per
-    element; ``as_tuple=True`` gives one 1-D tensor per axis (numpy's ``np.nonzero``). No gradient."""
+    element; ``as_tuple=True`` gives one 1-D tensor per axis (numpy's ``np.nonzero``). No gradient.
+
+    >>> x = ag.tensor([[0.0, 1.0], [2.0, 0.0]])
+    >>> print(ag.nonzero(x).tolist())
+    [[0, 1], [1, 0]]
+    >>> print([i.tolist() for i in ag.nonzero(x, as_tuple=True)])  # numpy's form: rows, then columns
+    [[0, 1], [1, 0]]
+    """
     values = x.data if isinstance(x, Tensor) else np.asarray(x)
     if as_tuple:
         return tuple(wrap(i) for i in np.nonzero(np.atleast_1d(values)))
@@ -289,5 +377,10 @@ def nonzero(x: Any, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
 
 @public(numpy=np.argwhere)
 def argwhere(x: Any) -> Tensor:
-    """The indices of the non-zero elements as an (n, ndim) integer tensor, as ``np.argwhere``. No gradient."""
+    """The indices of the non-zero elements as an (n, ndim) integer tensor, as ``np.argwhere``. No gradient.
+
+    >>> x = ag.tensor([[0.0, 1.0], [2.0, 0.0]])
+    >>> print(ag.argwhere(x).tolist())  # one (row, column) pair per non-zero element
+    [[0, 1], [1, 0]]
+    """
     return nonzero(x)

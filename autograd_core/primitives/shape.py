@@ -138,7 +138,19 @@ def _concat_params(tensors: Sequence[Any], axis: int = 0, starts: Any = None) ->
     prepare=_concat_params,
 )
 def concatenate(tensors: Sequence[Any], /, axis: int = 0, starts: Any = None) -> np.ndarray:
-    """Join tensors along an existing axis (``starts`` is computed for you: where each input begins)."""
+    """Join tensors along an existing axis (``starts`` is computed for you: where each input begins).
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0], requires_grad=True)
+    >>> y = ag.concatenate([a, b])
+    >>> print(y)
+    tensor([1., 2., 3.], grad_fn=concatenate)
+    >>> (y * ag.tensor([10.0, 20.0, 30.0])).sum().backward()
+    >>> print(a.grad, b.grad)  # each input gets its slice of ȳ
+    tensor([10., 20.]) tensor([30.])
+    >>> print(ag.concatenate([ag.ones((1, 2)), ag.zeros((1, 2))], axis=1).shape)
+    (1, 4)
+    """
     return np.concatenate(tensors, axis=axis)
 
 
@@ -186,7 +198,18 @@ def expand(x: Any, *shape: int) -> Tensor:
 
 @public(numpy=np.stack)
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
+    """Join tensors along a new axis.
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = ag.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = ag.stack([a, b], axis=1)
+    >>> print(y)
+    tensor([[1., 3.],
+            [2., 4.]], grad_fn=...)
+    >>> (y * ag.tensor([[1.0, 10.0], [2.0, 20.0]])).sum().backward()
+    >>> print(a.grad, b.grad)  # ȳ[:, 0] and ȳ[:, 1]
+    tensor([1., 2.]) tensor([10., 20.])
+    """
     tensors = operand_sequence(tensors, "stack")
     if not tensors:
         raise InvalidArgumentError("stack: need at least one tensor")
@@ -208,7 +231,18 @@ def _axes(axis: Any, op: str) -> tuple:
 
 @public(numpy=np.split)
 def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices)."""
+    """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices).
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], requires_grad=True)
+    >>> first, second, third = ag.split(x, 3)
+    >>> print(first, second, third)
+    tensor([1., 2.], grad_fn=...) tensor([3., 4.], grad_fn=...) tensor([5., 6.], grad_fn=...)
+    >>> print([p.shape for p in ag.split(x, [1, 4])])  # cut before 1 and 4
+    [(1,), (3,), (2,)]
+    >>> (second * 10).sum().backward()
+    >>> print(x.grad)  # only second's elements
+    tensor([ 0.,  0., 10., 10.,  0.,  0.])
+    """
     shape = shape_of(x)
     axis = one_axis(axis, len(shape), "split")
     n = shape[axis]
@@ -232,7 +266,19 @@ def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> li
 
 @public(rules=_pad)
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
-    """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis)."""
+    """Pad with a constant, ``pad_width`` as in ``np.pad`` (int, pair, or a pair per axis).
+
+    >>> x = ag.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = ag.pad(x, ((0, 1), (1, 1)), constant_values=-1.0)
+    >>> print(y)
+    tensor([[-1.,  1.,  2., -1.],
+            [-1., -1., -1., -1.]], grad_fn=pad)
+    >>> (y * 2).sum().backward()
+    >>> print(x.grad)  # the padding gets none
+    tensor([[2., 2.]])
+    >>> print(ag.pad(ag.tensor([1.0]), 2))
+    tensor([0., 0., 1., 0., 0.])
+    """
     ndim = len(shape_of(x))
     constant_values = real_argument(constant_values, "constant_values", "pad")
     if ndim == 0:
@@ -254,7 +300,15 @@ def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
 
 @public(method=True)
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
+    """Merge axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``).
+
+    >>> x = ag.ones((2, 3, 4), requires_grad=True)
+    >>> print(ag.flatten(x).shape, ag.flatten(x, start_dim=1).shape, ag.flatten(x, 0, 1).shape)
+    (24,) (2, 12) (6, 4)
+    >>> ag.flatten(x, start_dim=1).sum().backward()
+    >>> print(x.grad.shape)
+    (2, 3, 4)
+    """
     shape = shape_of(x)
     if not shape:
         return reshape(x, (1,))
@@ -266,7 +320,15 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 @public(method=True, numpy=np.squeeze)
 def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
-    """Drop axes of length one (all of them when ``axis`` is None)."""
+    """Drop axes of length one (all of them when ``axis`` is None).
+
+    >>> x = ag.ones((1, 3, 1), requires_grad=True)
+    >>> print(ag.squeeze(x).shape, ag.squeeze(x, axis=0).shape)
+    (3,) (3, 1)
+    >>> (ag.squeeze(x) * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> print(x.grad.shape, x.grad.ravel())  # ȳ with the axes put back
+    (1, 3, 1) tensor([1., 2., 3.])
+    """
     shape = shape_of(x)
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
@@ -280,7 +342,18 @@ def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
 
 @public(method=True, numpy=np.expand_dims)
 def expand_dims(x: Any, axis: int | Sequence[int]) -> Tensor:
-    """Insert axes of length one at ``axis`` (int or tuple, numpy semantics)."""
+    """Insert axes of length one at ``axis`` (int or tuple, numpy semantics).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> print(ag.expand_dims(x, 0).shape, ag.expand_dims(x, (0, 2)).shape)
+    (1, 2) (1, 2, 1)
+    >>> print(ag.expand_dims(x, 1))
+    tensor([[1.],
+            [2.]], grad_fn=...)
+    >>> (ag.expand_dims(x, 1) * 3).sum().backward()
+    >>> print(x.grad)
+    tensor([3., 3.])
+    """
     shape = shape_of(x)
     axes = _axes(axis, "expand_dims")
     ndim = len(shape) + len(axes)
@@ -305,7 +378,19 @@ def unsqueeze(x: Any, dim: int) -> Tensor:
 
 @public(method=True, numpy=np.moveaxis)
 def moveaxis(x: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
-    """Move axes to new positions, as ``np.moveaxis``."""
+    """Move axes to new positions, as ``np.moveaxis``.
+
+    >>> x = ag.ones((2, 3, 4), requires_grad=True)
+    >>> print(ag.moveaxis(x, 0, -1).shape, ag.moveaxis(x, [0, 1], [-1, -2]).shape)
+    (3, 4, 2) (4, 3, 2)
+    >>> y = ag.moveaxis(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), 0, 1)
+    >>> print(y)  # for a matrix, the transpose
+    tensor([[1., 3.],
+            [2., 4.]])
+    >>> ag.moveaxis(x, 0, -1).sum().backward()
+    >>> print(x.grad.shape)  # ȳ moved back
+    (2, 3, 4)
+    """
     ndim = len(shape_of(x))
     src = [one_axis(s, ndim, "moveaxis") for s in _axes(source, "moveaxis")]
     dst = [one_axis(d, ndim, "moveaxis") for d in _axes(destination, "moveaxis")]

@@ -60,7 +60,15 @@ def _special_fn(name: str, x: np.ndarray) -> np.ndarray:
     method=True,
 )
 def erf(x: Operand, /) -> np.ndarray:
-    """y = erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt (scipy.special.erf); dy/dx = (2/√π)·e^(−x²)."""
+    """y = erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt (scipy.special.erf); dy/dx = (2/√π)·e^(−x²).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.erf(x).detach(), 4))
+    tensor([0.    , 0.8427])
+    >>> ag.erf(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # (2/√π)·e^(−x²)
+    tensor([1.1284, 0.4151])
+    """
     return _special_fn("erf", x)
 
 
@@ -72,7 +80,17 @@ def erf(x: Operand, /) -> np.ndarray:
     method=True,
 )
 def erfc(x: Operand, /) -> np.ndarray:
-    """y = 1 − erf(x), accurate where erf(x) is near 1 (scipy.special.erfc); dy/dx = −(2/√π)·e^(−x²)."""
+    """y = 1 − erf(x), accurate where erf(x) is near 1 (scipy.special.erfc); dy/dx = −(2/√π)·e^(−x²).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.erfc(x).detach(), 4))
+    tensor([1.    , 0.1573])
+    >>> print(f"{float(ag.erfc(ag.tensor(10.0))):.4e}")  # where 1 − erf(x) would round to 0
+    2.0885e-45
+    >>> ag.erfc(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # −(2/√π)·e^(−x²)
+    tensor([-1.1284, -0.4151])
+    """
     return _special_fn("erfc", x)
 
 
@@ -84,7 +102,17 @@ def erfc(x: Operand, /) -> np.ndarray:
     method=True,
 )
 def erfinv(x: Operand, /) -> np.ndarray:
-    """y = erf⁻¹(x) on (−1, 1) (±inf at ±1; scipy.special.erfinv); dy/dx = (√π/2)·e^(y²)."""
+    """y = erf⁻¹(x) on (−1, 1) (±inf at ±1; scipy.special.erfinv); dy/dx = (√π/2)·e^(y²).
+
+    >>> x = ag.tensor([0.0, 0.5], requires_grad=True)
+    >>> print(np.round(ag.erfinv(x).detach(), 4))
+    tensor([0.    , 0.4769])
+    >>> print(np.round(ag.erf(ag.erfinv(x)).detach(), 4))  # the inverse
+    tensor([0. , 0.5])
+    >>> ag.erfinv(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # (√π/2)·e^(y²)
+    tensor([0.8862, 1.1126])
+    """
     return _special_fn("erfinv", x)
 
 
@@ -122,6 +150,15 @@ def gelu(x: Operand, /, approximate: str = "none") -> np.ndarray:
     ``approximate="tanh"`` gives PyTorch's approximation
     y = ½x·(1 + tanh(√(2/π)·(x + 0.044715x³))), which needs no scipy; the
     exact form computes Φ(x) = ½·erfc(−x/√2) with scipy.special.
+
+    >>> x = ag.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.gelu(x).detach(), 4))  # x·Φ(x)
+    tensor([-0.1587,  0.    ,  0.8413])
+    >>> print(np.round(ag.gelu(x, approximate="tanh").detach(), 4))
+    tensor([-0.1588,  0.    ,  0.8412])
+    >>> ag.gelu(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # Φ(x) + x·φ(x)
+    tensor([-0.0833,  0.5   ,  1.0833])
     """
     if approximate == "tanh":
         return 0.5 * x * (1 + np.tanh(SQRT_2_OVER_PI * (x + GELU_CUBIC * (x * x * x))))

@@ -48,6 +48,13 @@ def tile(x: Any, reps: int | Sequence[int], *more: int) -> Tensor:
     y[i₀ + k₀n₀, i₁ + k₁n₁, …] = x[i₀, i₁, …]. When ``reps`` is shorter than
     x's rank it is padded with 1s in front; when longer, x gains leading unit
     axes. x̄ = the sum of ȳ over the copies. ``x.tile(2, 3)`` works too.
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> print(ag.tile(x, 2), ag.tile(x, (2, 1)).shape)
+    tensor([1., 2., 1., 2.], grad_fn=...) (2, 2)
+    >>> (ag.tile(x, 3) * ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).sum().backward()
+    >>> print(x.grad)  # summed over the copies: 1 + 3 + 5, 2 + 4 + 6
+    tensor([ 9., 12.])
     """
     reps = _ints("tile", "reps", (reps, *more) if more else reps)
     shape = _shape_of(x)
@@ -69,6 +76,13 @@ def repeat(x: Any, repeats: int | Sequence[int] | Any, axis: int | None = None) 
     ``axis=None`` works on the flattened tensor. [a, b] → [a, a, b, b] for
     ``repeats=2``. This is PyTorch's ``repeat_interleave``; PyTorch's
     ``Tensor.repeat`` is ``tile``. x̄ = the sum of ȳ over each element's copies.
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> print(ag.repeat(x, 2), ag.repeat(x, [1, 3]))
+    tensor([1., 1., 2., 2.], grad_fn=...) tensor([1., 2., 2., 2.], grad_fn=...)
+    >>> (ag.repeat(x, 2) * ag.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    >>> print(x.grad)  # 1 + 2, 3 + 4
+    tensor([3., 7.])
     """
     if isinstance(repeats, Tensor):
         repeats = repeats.data
@@ -98,7 +112,15 @@ def repeat(x: Any, repeats: int | Sequence[int] | Any, axis: int | None = None) 
 
 @public(method=True, rules=())
 def repeat_interleave(x: Any, repeats: int | Sequence[int] | Any, axis: int | None = None) -> Tensor:
-    """PyTorch's ``repeat_interleave``: each element repeated in place (numpy's ``repeat``; ``dim=`` works)."""
+    """PyTorch's ``repeat_interleave``: each element repeated in place (numpy's ``repeat``; ``dim=`` works).
+
+    >>> x = ag.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> print(ag.repeat_interleave(x, 2, dim=1))
+    tensor([[1., 1., 2., 2.]], grad_fn=...)
+    >>> ag.repeat_interleave(x, 3, dim=0).sum().backward()
+    >>> print(x.grad)
+    tensor([[3., 3.]])
+    """
     return repeat(x, repeats, axis)
 
 
@@ -107,6 +129,18 @@ def flip(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
     """Reverse the order of elements along ``axis`` (all axes when None), as ``np.flip``; PyTorch's ``dims=`` works.
 
     A view (a negative-step slice): x̄ = ȳ flipped back.
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> print(ag.flip(x, axis=1))
+    tensor([[2., 1.],
+            [4., 3.]], grad_fn=...)
+    >>> print(ag.flip(x))  # all axes
+    tensor([[4., 3.],
+            [2., 1.]], grad_fn=...)
+    >>> (ag.flip(x, axis=0) * ag.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    >>> print(x.grad)  # ȳ flipped back
+    tensor([[3., 4.],
+            [1., 2.]])
     """
     ndim = len(_shape_of(x))
     axes = {a % ndim for a in normalize_axis(axis, ndim, "flip")} if ndim else set()
@@ -131,6 +165,16 @@ def roll(x: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
     y[(i + s) mod n] = x[i]; a tuple of shifts goes with a tuple of axes (one
     shift or one axis is used for all). PyTorch's ``shifts=``/``dims=`` work.
     x̄ = ȳ rolled back by −s.
+
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> print(ag.roll(x, 1), ag.roll(x, -1))
+    tensor([4., 1., 2., 3.], grad_fn=...) tensor([2., 3., 4., 1.], grad_fn=...)
+    >>> (ag.roll(x, 1) * ag.tensor([10.0, 20.0, 30.0, 40.0])).sum().backward()
+    >>> print(x.grad)  # ȳ rolled back by −1
+    tensor([20., 30., 40., 10.])
+    >>> print(ag.roll(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), shifts=1, dims=0))
+    tensor([[3., 4.],
+            [1., 2.]])
     """
     shape = _shape_of(x)
     if axis is None:

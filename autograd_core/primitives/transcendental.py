@@ -39,7 +39,15 @@ def safe_ratio(num: Any, den: Any) -> Any:
     kernel=np.tan,
 )
 def tan(x: Operand, /) -> np.ndarray:
-    """y = tan x; dy/dx = 1 + tan² x = sec² x."""
+    """y = tan x; dy/dx = 1 + tan² x = sec² x.
+
+    >>> x = ag.tensor([0.0, np.pi / 4], requires_grad=True)
+    >>> print(np.round(ag.tan(x).detach(), 4))
+    tensor([0., 1.])
+    >>> ag.tan(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1 + tan² x
+    tensor([1., 2.])
+    """
     return np.tan(x)
 
 
@@ -53,7 +61,15 @@ def tan(x: Operand, /) -> np.ndarray:
     kernel=np.arcsin,
 )
 def arcsin(x: Operand, /) -> np.ndarray:
-    """y = arcsin x on [−1, 1]; dy/dx = 1/√(1 − x²) (infinite at ±1)."""
+    """y = arcsin x on [−1, 1]; dy/dx = 1/√(1 − x²) (infinite at ±1).
+
+    >>> x = ag.tensor([0.0, 0.5], requires_grad=True)
+    >>> print(np.round(ag.arcsin(x).detach(), 4))  # π/6 at ½
+    tensor([0.    , 0.5236])
+    >>> ag.arcsin(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/√(1 − x²)
+    tensor([1.    , 1.1547])
+    """
     return np.arcsin(x)
 
 
@@ -67,7 +83,15 @@ def arcsin(x: Operand, /) -> np.ndarray:
     kernel=np.arccos,
 )
 def arccos(x: Operand, /) -> np.ndarray:
-    """y = arccos x on [−1, 1]; dy/dx = −1/√(1 − x²)."""
+    """y = arccos x on [−1, 1]; dy/dx = −1/√(1 − x²).
+
+    >>> x = ag.tensor([0.0, 0.5], requires_grad=True)
+    >>> print(np.round(ag.arccos(x).detach(), 4))  # π/2 and π/3
+    tensor([1.5708, 1.0472])
+    >>> ag.arccos(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # −1/√(1 − x²)
+    tensor([-1.    , -1.1547])
+    """
     return np.arccos(x)
 
 
@@ -81,7 +105,15 @@ def arccos(x: Operand, /) -> np.ndarray:
     kernel=np.arctan,
 )
 def arctan(x: Operand, /) -> np.ndarray:
-    """y = arctan x; dy/dx = 1/(1 + x²)."""
+    """y = arctan x; dy/dx = 1/(1 + x²).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.arctan(x).detach(), 4))  # π/4 at 1
+    tensor([0.    , 0.7854])
+    >>> ag.arctan(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/(1 + x²)
+    tensor([1. , 0.5])
+    """
     return np.arctan(x)
 
 
@@ -100,6 +132,14 @@ def arctan2(a: Operand, b: Operand, /) -> np.ndarray:
     """y = arctan2(a, b): the angle of (b, a) in (−π, π], quadrant-aware; ∂y/∂a = b/r², ∂y/∂b = −a/r².
 
     At the origin, where the angle is undefined, both derivatives are taken as 0.
+
+    >>> a = ag.tensor([1.0, 1.0, 0.0], requires_grad=True)
+    >>> b = ag.tensor([1.0, -1.0, 0.0], requires_grad=True)
+    >>> print(np.round(ag.arctan2(a, b).detach(), 4))  # 45°, 135° (second quadrant), and 0 at the origin
+    tensor([0.7854, 2.3562, 0.    ])
+    >>> ag.arctan2(a, b).sum().backward()
+    >>> print(np.round(a.grad, 4), np.round(b.grad, 4))  # b/r² and −a/r²; 0 at the origin
+    tensor([ 0.5, -0.5,  0. ]) tensor([-0.5, -0.5,  0. ])
     """
     return np.arctan2(a, b)
 
@@ -116,7 +156,18 @@ def arctan2(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.hypot,
 )
 def hypot(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = √(a² + b²) without overflow; ∂y/∂a = a/y, ∂y/∂b = b/y (taken as 0 at a = b = 0, the norm's subgradient)."""
+    """y = √(a² + b²) without overflow; ∂y/∂a = a/y, ∂y/∂b = b/y (taken as 0 at a = b = 0, the norm's subgradient).
+
+    >>> a = ag.tensor([3.0, 0.0], requires_grad=True)
+    >>> b = ag.tensor([4.0, 0.0], requires_grad=True)
+    >>> print(ag.hypot(a, b))
+    tensor([5., 0.], grad_fn=hypot)
+    >>> ag.hypot(a, b).sum().backward()
+    >>> print(a.grad, b.grad)  # a/y and b/y; 0 at the origin
+    tensor([0.6, 0. ]) tensor([0.8, 0. ])
+    >>> print(float(ag.hypot(3e200, 4e200)) / 1e200)  # no overflow in a² + b²
+    5.0
+    """
     return np.hypot(a, b)
 
 
@@ -131,7 +182,15 @@ def hypot(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.sinh,
 )
 def sinh(x: Operand, /) -> np.ndarray:
-    """y = sinh x = (eˣ − e⁻ˣ)/2; dy/dx = cosh x."""
+    """y = sinh x = (eˣ − e⁻ˣ)/2; dy/dx = cosh x.
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.sinh(x).detach(), 4))
+    tensor([0.    , 1.1752])
+    >>> ag.sinh(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # cosh x
+    tensor([1.    , 1.5431])
+    """
     return np.sinh(x)
 
 
@@ -145,7 +204,15 @@ def sinh(x: Operand, /) -> np.ndarray:
     kernel=np.cosh,
 )
 def cosh(x: Operand, /) -> np.ndarray:
-    """y = cosh x = (eˣ + e⁻ˣ)/2; dy/dx = sinh x."""
+    """y = cosh x = (eˣ + e⁻ˣ)/2; dy/dx = sinh x.
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.cosh(x).detach(), 4))
+    tensor([1.    , 1.5431])
+    >>> ag.cosh(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # sinh x
+    tensor([0.    , 1.1752])
+    """
     return np.cosh(x)
 
 
@@ -159,7 +226,15 @@ def cosh(x: Operand, /) -> np.ndarray:
     kernel=np.arcsinh,
 )
 def arcsinh(x: Operand, /) -> np.ndarray:
-    """y = arsinh x = log(x + √(x² + 1)); dy/dx = 1/√(x² + 1)."""
+    """y = arsinh x = log(x + √(x² + 1)); dy/dx = 1/√(x² + 1).
+
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.arcsinh(x).detach(), 4))
+    tensor([0.    , 0.8814])
+    >>> ag.arcsinh(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/√(x² + 1)
+    tensor([1.    , 0.7071])
+    """
     return np.arcsinh(x)
 
 
@@ -173,7 +248,15 @@ def arcsinh(x: Operand, /) -> np.ndarray:
     kernel=np.arccosh,
 )
 def arccosh(x: Operand, /) -> np.ndarray:
-    """y = arcosh x = log(x + √(x² − 1)) for x ≥ 1; dy/dx = 1/√(x² − 1)."""
+    """y = arcosh x = log(x + √(x² − 1)) for x ≥ 1; dy/dx = 1/√(x² − 1).
+
+    >>> x = ag.tensor([2.0, 3.0], requires_grad=True)
+    >>> print(np.round(ag.arccosh(x).detach(), 4))
+    tensor([1.317 , 1.7627])
+    >>> ag.arccosh(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/√(x² − 1)
+    tensor([0.5774, 0.3536])
+    """
     return np.arccosh(x)
 
 
@@ -187,7 +270,15 @@ def arccosh(x: Operand, /) -> np.ndarray:
     kernel=np.arctanh,
 )
 def arctanh(x: Operand, /) -> np.ndarray:
-    """y = artanh x = ½·log((1 + x)/(1 − x)) on (−1, 1); dy/dx = 1/(1 − x²)."""
+    """y = artanh x = ½·log((1 + x)/(1 − x)) on (−1, 1); dy/dx = 1/(1 − x²).
+
+    >>> x = ag.tensor([0.0, 0.5], requires_grad=True)
+    >>> print(np.round(ag.arctanh(x).detach(), 4))
+    tensor([0.    , 0.5493])
+    >>> ag.arctanh(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/(1 − x²)
+    tensor([1.    , 1.3333])
+    """
     return np.arctanh(x)
 
 
@@ -202,7 +293,15 @@ def arctanh(x: Operand, /) -> np.ndarray:
     kernel=np.log2,
 )
 def log2(x: Operand, /) -> np.ndarray:
-    """y = log₂ x; dy/dx = 1/(x·ln 2)."""
+    """y = log₂ x; dy/dx = 1/(x·ln 2).
+
+    >>> x = ag.tensor([1.0, 8.0], requires_grad=True)
+    >>> print(ag.log2(x))
+    tensor([0., 3.], grad_fn=log2)
+    >>> ag.log2(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 1/(x·ln 2)
+    tensor([1.4427, 0.1803])
+    """
     return np.log2(x)
 
 
@@ -216,7 +315,15 @@ def log2(x: Operand, /) -> np.ndarray:
     kernel=np.log10,
 )
 def log10(x: Operand, /) -> np.ndarray:
-    """y = log₁₀ x; dy/dx = 1/(x·ln 10)."""
+    """y = log₁₀ x; dy/dx = 1/(x·ln 10).
+
+    >>> x = ag.tensor([1.0, 100.0], requires_grad=True)
+    >>> print(ag.log10(x))
+    tensor([0., 2.], grad_fn=log10)
+    >>> ag.log10(x).sum().backward()
+    >>> print(np.round(x.grad, 5))  # 1/(x·ln 10)
+    tensor([0.43429, 0.00434])
+    """
     return np.log10(x)
 
 
@@ -230,7 +337,15 @@ def log10(x: Operand, /) -> np.ndarray:
     kernel=np.exp2,
 )
 def exp2(x: Operand, /) -> np.ndarray:
-    """y = 2ˣ; dy/dx = 2ˣ·ln 2."""
+    """y = 2ˣ; dy/dx = 2ˣ·ln 2.
+
+    >>> x = ag.tensor([0.0, 3.0], requires_grad=True)
+    >>> print(ag.exp2(x))
+    tensor([1., 8.], grad_fn=exp2)
+    >>> ag.exp2(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # 2ˣ·ln 2
+    tensor([0.6931, 5.5452])
+    """
     return np.exp2(x)
 
 
@@ -244,7 +359,15 @@ def exp2(x: Operand, /) -> np.ndarray:
     kernel=np.expm1,
 )
 def expm1(x: Operand, /) -> np.ndarray:
-    """y = eˣ − 1, accurate for small x; dy/dx = eˣ = y + 1."""
+    """y = eˣ − 1, accurate for small x; dy/dx = eˣ = y + 1.
+
+    >>> print(ag.expm1(ag.tensor([0.0, 1e-10])))  # exact where exp(x) − 1 loses the digits
+    tensor([0.e+00, 1.e-10])
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> ag.expm1(x).sum().backward()
+    >>> print(np.round(x.grad, 4))  # eˣ
+    tensor([1.    , 2.7183])
+    """
     return np.expm1(x)
 
 
@@ -260,7 +383,16 @@ def expm1(x: Operand, /) -> np.ndarray:
     kernel=np.logaddexp,
 )
 def logaddexp(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = log(eᵃ + eᵇ) without overflow; ∂y/∂a = e^(a − y), the softmax weight of a."""
+    """y = log(eᵃ + eᵇ) without overflow; ∂y/∂a = e^(a − y), the softmax weight of a.
+
+    >>> print(round(float(ag.logaddexp(1000.0, 1000.0)), 4))  # 1000 + log 2: no overflow
+    1000.6931
+    >>> a = ag.tensor([0.0, 1000.0], requires_grad=True)
+    >>> b = ag.tensor([0.0, 0.0], requires_grad=True)
+    >>> ag.logaddexp(a, b).sum().backward()
+    >>> print(np.round(a.grad, 4), np.round(b.grad, 4))  # the softmax weights of a and b
+    tensor([0.5, 1. ]) tensor([0.5, 0. ])
+    """
     return np.logaddexp(a, b)
 
 
@@ -276,5 +408,14 @@ def logaddexp(a: Operand, b: Operand, /) -> np.ndarray:
     kernel=np.logaddexp2,
 )
 def logaddexp2(a: Operand, b: Operand, /) -> np.ndarray:
-    """y = log₂(2ᵃ + 2ᵇ) without overflow; ∂y/∂a = 2^(a − y)."""
+    """y = log₂(2ᵃ + 2ᵇ) without overflow; ∂y/∂a = 2^(a − y).
+
+    >>> a = ag.tensor([1.0, 3.0], requires_grad=True)
+    >>> b = ag.tensor([1.0, 1.0], requires_grad=True)
+    >>> print(np.round(ag.logaddexp2(a, b).detach(), 4))  # log₂ 4 and log₂ 10
+    tensor([2.    , 3.3219])
+    >>> ag.logaddexp2(a, b).sum().backward()
+    >>> print(np.round(a.grad, 4))  # 2^(a − y)
+    tensor([0.5, 0.8])
+    """
     return np.logaddexp2(a, b)
