@@ -31,13 +31,31 @@ _argmax, _argmin = FUNCTIONS[np.argmax], FUNCTIONS[np.argmin]
 
 @keyword_aliases
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """Index of the largest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works."""
+    """Index of the largest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works.
+
+    >>> x = ag.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    >>> ag.argmax(x)  # in the flattened tensor
+    tensor(3, dtype=int64)
+    >>> ag.argmax(x, dim=1)
+    tensor([1, 0], dtype=int64)
+    >>> ag.argmax(x, axis=1, dim=1)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.ArgumentTypeError: argmax(): give axis= or its PyTorch name dim=, not both
+    """
     return _argmax(x, axis=axis, keepdims=keepdims)
 
 
 @keyword_aliases
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """Index of the smallest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works."""
+    """Index of the smallest element along ``axis`` (of the flattened tensor when None); no gradient. ``dim=`` works.
+
+    >>> x = ag.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    >>> ag.argmin(x, axis=0, keepdims=True)
+    tensor([[0, 1, 0]], dtype=int64)
+    >>> ag.argmin(x, dim=1)
+    tensor([0, 1], dtype=int64)
+    """
     return _argmin(x, axis=axis, keepdims=keepdims)
 
 

@@ -15,7 +15,27 @@ _LIBRARY_DIRS: tuple[str, ...] = (os.path.dirname(os.path.abspath(__file__)) + o
 
 
 def register_library_package(path: str) -> None:
-    """Treat frames under the package directory ``path`` as library code when naming the user's line."""
+    """Treat frames under the package directory ``path`` as library code when naming the user's line.
+
+    Messages and warnings (``CompileWarning``, anomaly mode) name the line of
+    the user's code that caused them, skipping frames inside library packages:
+
+    >>> import os, sys
+    >>> os.makedirs("mylib", exist_ok=True)
+    >>> with open("mylib/__init__.py", "w") as f:
+    ...     print("import autograd_core as ag", file=f)
+    ...     print("def where():", file=f)
+    ...     print("    return ag.anomaly.user_site()", file=f)
+    >>> sys.path.insert(0, os.getcwd())
+    >>> import mylib
+    >>> mylib.where()  # mylib's own line
+    '...mylib/__init__.py:3 in where'
+    >>> ag.register_library_package(mylib.__file__)
+    >>> "mylib" in mylib.where()  # now the caller's line
+    False
+    >>> del sys.modules["mylib"]; sys.path.pop(0) == os.getcwd()
+    True
+    """
     global _LIBRARY_DIRS
     folder = os.path.dirname(os.path.abspath(path)) + os.sep
     if folder not in _LIBRARY_DIRS:

@@ -359,6 +359,16 @@ def run_backward(
     be differentiable (``create_graph``, or an open forward-mode level) or
     batched (inside ``vmap``), then on Tensors. ``hooks=False`` skips tensor
     hooks (a replay without effects).
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * x
+    >>> ag.run_backward([y], [np.array([1.0, 1.0])], inputs=[x], accumulate=False, retain_graph=True)  # returned
+    [array([2., 4.])]
+    >>> print(x.grad)  # not accumulated
+    None
+    >>> ag.run_backward([y], [np.array([1.0, 0.5])])  # seeds ȳ = (1, ½): .grad = 2x·ȳ
+    >>> x.grad
+    tensor([2., 2.])
     """
     state = _state.current()
     relevant = wanted = None

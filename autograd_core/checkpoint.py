@@ -112,6 +112,12 @@ def checkpoint(f: Callable[..., Any]) -> Callable[..., Any]:
     to the inputs and outputs of each checkpointed call plus one call's
     intermediates while it is recomputed. f must compute the same values when
     run again (no randomness that changes between runs).
+
+    >>> block = ag.checkpoint(lambda x: ag.tanh(x) * 2.0)
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> block(x).sum().backward()  # tanh recomputed during backward, not stored
+    >>> print(np.round(x.grad.numpy(), 4))  # 2·(1 − tanh²x), as without the checkpoint
+    [2.    0.8399]
     """
 
     @functools.wraps(f)

@@ -80,17 +80,50 @@ def _generator_of(rng: Any, op: str) -> np.random.Generator:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``.
+
+    >>> ag.zeros(2, 3)
+    tensor([[0., 0., 0.],
+            [0., 0., 0.]])
+    >>> ag.zeros((2,), requires_grad=True)
+    tensor([0., 0.], requires_grad=True)
+    >>> ag.zeros(-1)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: zeros: shape entries must be non-negative, got -1 in (-1,)
+    """
     return _leaf(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
 
 
 def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of the given shape whose values are whatever the memory held (``np.empty``): fill it before use."""
+    """A tensor of the given shape whose values are whatever the memory held (``np.empty``): fill it before use.
+
+    >>> t = ag.empty(2, 3)
+    >>> t.shape, str(t.dtype)
+    ((2, 3), 'float64')
+    >>> t.data[...] = 1.0  # fill it before use
+    >>> print(t.numpy())
+    [[1. 1. 1.]
+     [1. 1. 1.]]
+    >>> str(ag.empty((4,), dtype=ag.float32).dtype)
+    'float32'
+    """
     return _leaf(np.empty(_shape(shape, "empty"), _dtype(dtype, "empty")), requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A Tensor sharing ``array``'s memory and dtype (PyTorch's ``from_numpy``): writes to one show in the other."""
+    """A Tensor sharing ``array``'s memory and dtype (PyTorch's ``from_numpy``): writes to one show in the other.
+
+    >>> a = np.array([1.0, 2.0])
+    >>> t = ag.from_numpy(a)
+    >>> a[0] = 10.0  # the tensor sees the change: one memory
+    >>> t
+    tensor([10.,  2.])
+    >>> ag.from_numpy([1.0, 2.0])
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.ArgumentTypeError: from_numpy needs a numpy array, not list; use ag.tensor(data)
+    """
     if not isinstance(array, np.ndarray):
         raise ArgumentTypeError(f"from_numpy needs a numpy array, not {type(array).__name__}; use ag.tensor(data)")
     if array.dtype.kind not in "biuf":
@@ -99,12 +132,26 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones."""
+    """A tensor of ones.
+
+    >>> ag.ones(2, 3)
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    >>> ag.ones((2,), dtype=ag.float32)
+    tensor([1., 1.], dtype=float32)
+    """
     return _leaf(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad)
 
 
 def full(shape: Sequence[int] | int, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor filled with ``fill_value``."""
+    """A tensor filled with ``fill_value``.
+
+    >>> ag.full((2, 2), 7.0)
+    tensor([[7., 7.],
+            [7., 7.]])
+    >>> str(ag.full(3, 1.5, dtype=ag.float32).dtype)
+    'float32'
+    """
     return _leaf(
         np.full(shape_argument(shape, "full"), _fill(fill_value, "full"), _dtype(dtype, "full")), requires_grad
     )
@@ -134,21 +181,48 @@ def arange(
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``num`` evenly spaced values from start to stop inclusive."""
+    """``num`` evenly spaced values from start to stop inclusive.
+
+    >>> x = ag.linspace(0, 1, 5, requires_grad=True)
+    >>> x
+    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad  # d(Σx²)/dx = 2x
+    tensor([0. , 0.5, 1. , 1.5, 2. ])
+    >>> ag.linspace(0, 1, -1)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: linspace: num must be at least 0, got -1
+    """
     start, stop = real_argument(start, "start", "linspace"), real_argument(stop, "stop", "linspace")
     num = integer_argument(num, "num", "linspace", minimum=0)
     return _leaf(np.linspace(start, stop, num, dtype=_dtype(dtype, "linspace")), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """The identity matrix (n × m)."""
+    """The identity matrix (n × m).
+
+    >>> ag.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    >>> x = ag.tensor([[2.0, 3.0], [4.0, 5.0]])
+    >>> bool(np.all((ag.eye(2) @ x).numpy() == x.numpy()))  # I·x = x
+    True
+    """
     n = integer_argument(n, "n", "eye", minimum=0)
     m = None if m is None else integer_argument(m, "m", "eye", minimum=0)
     return _leaf(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
 
 
 def rand(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1)."""
+    """Uniform samples in [0, 1).
+
+    >>> u = ag.rand(2, 3, rng=np.random.default_rng(0))
+    >>> u.shape, bool(((0 <= u.numpy()) & (u.numpy() < 1)).all())
+    ((2, 3), True)
+    >>> bool(np.all(u.numpy() == np.random.default_rng(0).random((2, 3))))  # the generator's own stream
+    True
+    """
     gen = _generator_of(rng, "rand")
     return _leaf(gen.random(_shape(shape, "rand")).astype(_dtype(dtype, "rand"), copy=False), requires_grad)
 
@@ -156,7 +230,14 @@ def rand(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None,
 def randn(
     *shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """Standard normal samples."""
+    """Standard normal samples.
+
+    >>> z = ag.randn(3, rng=np.random.default_rng(0), requires_grad=True)
+    >>> z.shape, z.requires_grad
+    ((3,), True)
+    >>> bool(np.all(z.numpy() == np.random.default_rng(0).standard_normal(3)))  # reproducible from the seed
+    True
+    """
     gen = _generator_of(rng, "randn")
     return _leaf(gen.standard_normal(_shape(shape, "randn")).astype(_dtype(dtype, "randn"), copy=False), requires_grad)
 
@@ -188,12 +269,24 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """An uninitialised tensor with the shape and dtype of ``t`` (``np.empty_like``)."""
+    """An uninitialised tensor with the shape and dtype of ``t`` (``np.empty_like``).
+
+    >>> t = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float32)
+    >>> e = ag.empty_like(t)
+    >>> e.shape, str(e.dtype), e.requires_grad
+    ((2, 2), 'float32', False)
+    """
     return _leaf(np.empty(_like_shape(t), _like_dtype(t, dtype)), requires_grad)
 
 
 def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``fill_value`` with the shape and dtype of ``t``."""
+    """``fill_value`` with the shape and dtype of ``t``.
+
+    >>> t = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float32)
+    >>> ag.full_like(t, 0.5)  # t's shape and dtype
+    tensor([[0.5, 0.5],
+            [0.5, 0.5]], dtype=float32)
+    """
     return _leaf(np.full(_like_shape(t), _fill(fill_value, "full_like"), _like_dtype(t, dtype)), requires_grad)
 
 

@@ -93,7 +93,14 @@ class DtypeError(AutogradError, TypeError):
 
 
 class MissingDependencyError(AutogradError, ImportError):
-    """An optional library a function needs is not installed; the message names the ``pip install`` to run."""
+    """An optional library a function needs is not installed; the message names the ``pip install`` to run.
+
+    >>> try:
+    ...     raise ag.errors.MissingDependencyError("erfinv needs scipy: pip install scipy")
+    ... except ImportError as err:  # also an ImportError, so code that guards imports catches it
+    ...     print(type(err).__name__, "-", err)
+    MissingDependencyError - erfinv needs scipy: pip install scipy
+    """
 
 
 class GradientError(AutogradError, RuntimeError):
@@ -108,7 +115,13 @@ class GradientError(AutogradError, RuntimeError):
 
 
 class BatchingError(AutogradError, RuntimeError):
-    """``vmap`` was asked for something it cannot batch: reading one example's values, mismatched batch sizes."""
+    """``vmap`` was asked for something it cannot batch: reading one example's values, mismatched batch sizes.
+
+    >>> ag.vmap(lambda x: x.item())(ag.tensor([1.0, 2.0]))  # a Python value per example cannot be batched
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.BatchingError: using a batched tensor's data reads the values of one example inside vmap, ... select with ag.where, ...
+    """
 
 
 class GraphFreedError(GradientError):

@@ -21,7 +21,22 @@ from .tensor import Tensor, wrap
 
 
 class FunctionCtx:
-    """The ``ctx`` a ``Function``'s forward fills and its backward (and jvp) read."""
+    """The ``ctx`` a ``Function``'s forward fills and its backward (and jvp) read.
+
+    >>> class Square(ag.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)  # ctx is a FunctionCtx
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * g
+    >>> x = ag.tensor(3.0, requires_grad=True)
+    >>> Square.apply(x).backward()
+    >>> x.grad
+    tensor(6.)
+    """
 
     def __init__(self) -> None:
         self._saved: tuple = ()

@@ -186,6 +186,13 @@ def value_and_grad(
 
     With ``has_aux=True`` f returns ``(value, aux)`` and the result is
     ``((value, aux), gradient)``.
+
+    >>> value, gradient = ag.value_and_grad(lambda x: (x ** 3).sum())(ag.tensor([1.0, 2.0]))
+    >>> float(value), gradient
+    (9.0, tensor([ 3., 12.]))
+    >>> (value, aux), gradient = ag.value_and_grad(lambda x: ((x ** 2).sum(), "aux"), has_aux=True)(ag.tensor([3.0]))
+    >>> float(value), aux, gradient
+    (9.0, 'aux', tensor([6.]))
     """
     callable_argument(f, "f", "value_and_grad")
     nums, single = _argnums(argnums)
@@ -222,6 +229,19 @@ def grad(f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) -> 
     The gradient has the structure of the argument (a dict of parameters
     gives a dict of gradients). ``has_aux=True``: f returns ``(value, aux)``
     and ``grad(f, has_aux=True)(x)`` returns ``(gradient, aux)``.
+
+    >>> f = lambda x: (x ** 3).sum()
+    >>> ag.grad(f)(ag.tensor([1.0, 2.0]))  # 3x²
+    tensor([ 3., 12.])
+    >>> ag.grad(ag.grad(lambda x: x ** 3))(ag.tensor(2.0))  # 6x
+    tensor(12.)
+    >>> params = {"w": ag.tensor([1.0, 2.0]), "b": ag.tensor([3.0, 4.0])}
+    >>> ag.grad(lambda p: (p["w"] * p["b"]).sum())(params)  # a dict of gradients
+    {'b': tensor([1., 2.]), 'w': tensor([3., 4.])}
+    >>> ag.grad(lambda x: x ** 2)(ag.tensor([1.0, 2.0]))
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.ShapeError: grad: f must return a scalar Tensor, got (2,); use jacrev, jacfwd or vjp for non-scalar outputs
     """
     callable_argument(f, "f", "grad")
     vg = value_and_grad(f, argnums, has_aux)
@@ -272,6 +292,15 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
     cotangent shaped like the output and returns a tuple with one cotangent
     per primal, shaped like it. ``vjp_fn`` may be called many times; the graph
     lives as long as it does. ``has_aux=True``: returns ``(out, vjp_fn, aux)``.
+
+    >>> f = lambda v: ag.stack([v[0] * v[1], ag.sin(v[0]), v[1] ** 2])
+    >>> out, vjp_fn = ag.vjp(f, ag.tensor([0.0, 3.0]))
+    >>> out.numpy()
+    array([0., 0., 9.])
+    >>> vjp_fn(ag.tensor([1.0, 0.0, 0.0]))  # e₀ᵀ·J: the Jacobian's first row
+    (tensor([3., 0.]),)
+    >>> vjp_fn(ag.tensor([0.0, 0.0, 1.0]))  # called again: the graph is kept
+    (tensor([0., 6.]),)
     """
     callable_argument(f, "f", "vjp")
     a = _Arguments(primals, tuple(range(len(primals))), "vjp")
@@ -330,6 +359,10 @@ def jvp(
     ``primals`` and ``tangents`` are sequences with one entry per argument;
     each entry may be a pytree, its tangent of the same structure. With
     ``has_aux=True`` returns ``(out, tangent_out, aux)``.
+
+    >>> f = lambda v: ag.stack([v[0] * v[1], ag.sin(v[0]), v[1] ** 2])
+    >>> ag.jvp(f, (ag.tensor([0.0, 3.0]),), (ag.tensor([1.0, 0.0]),))  # (f(x), J·e₀: the Jacobian's first column)
+    (tensor([0., 0., 9.]), tensor([3., 1., 0.]))
     """
     callable_argument(f, "f", "jvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
@@ -398,6 +431,12 @@ def jacfwd(
     several ``argnums`` or pytree arguments the blocks nest as in JAX
     (outputs outside, arguments inside). Cheaper than ``jacrev`` when D < M.
     ``has_aux=True``: f returns ``(output, aux)``, the result is ``(jacobian, aux)``.
+
+    >>> f = lambda v: ag.stack([v[0] * v[1], ag.sin(v[0]), v[1] ** 2])
+    >>> ag.jacfwd(f)(ag.tensor([0.0, 3.0]))  # 3 outputs × 2 inputs, built from 2 JVPs
+    tensor([[3., 0.],
+            [1., 0.],
+            [0., 6.]])
     """
     callable_argument(f, "f", "jacfwd")
     nums, single = _argnums(argnums)
@@ -502,6 +541,15 @@ def jacrev(
 
     Each block has shape ``out.shape + in.shape``, nested as in ``jacfwd``.
     Cheaper than ``jacfwd`` when M < D. ``has_aux`` as in ``jacfwd``.
+
+    >>> f = lambda v: ag.stack([v[0] * v[1], ag.sin(v[0]), v[1] ** 2])
+    >>> J = ag.jacrev(f)(ag.tensor([0.0, 3.0]))  # built from 3 VJPs
+    >>> J
+    tensor([[3., 0.],
+            [1., 0.],
+            [0., 6.]])
+    >>> bool(np.all(J.numpy() == ag.jacfwd(f)(ag.tensor([0.0, 3.0])).numpy()))
+    True
     """
     callable_argument(f, "f", "jacrev")
     nums, single = _argnums(argnums)
@@ -523,13 +571,23 @@ def hessian(f: Callable[..., Any], argnums: ArgNums = 0, has_aux: bool = False) 
 
     Over pytrees it nests twice: ``hessian(f)(p)["a"]["b"]`` is ∂²f/∂a∂b of
     shape ``a.shape + b.shape``.
+
+    >>> f = lambda v: v[0] ** 2 * v[1]
+    >>> ag.hessian(f)(ag.tensor([1.0, 2.0]))  # [[2v₁, 2v₀], [2v₀, 0]]
+    tensor([[4., 2.],
+            [2., 0.]])
     """
     callable_argument(f, "f", "hessian")
     return jacfwd(jacrev(f, argnums, has_aux), argnums, has_aux)
 
 
 def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
-    """The Hessian-vector product ∇²f(x)·v in one forward-over-reverse pass (no Hessian formed; pytrees allowed)."""
+    """The Hessian-vector product ∇²f(x)·v in one forward-over-reverse pass (no Hessian formed; pytrees allowed).
+
+    >>> f = lambda v: v[0] ** 2 * v[1]
+    >>> ag.hvp(f, ag.tensor([1.0, 2.0]), ag.tensor([1.0, 0.0]))  # the Hessian's first column, without forming it
+    tensor([4., 2.])
+    """
     return jvp(grad(f), (x,), (v,))[1]
 
 
@@ -576,6 +634,12 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., 
     recorded graph with the primitives' JVP rules (no re-run of f, no backward
     pass). Tangents are shaped like the primals (pytrees allowed) and may
     carry leading batch axes.
+
+    >>> y, f_jvp = ag.linearize(ag.exp, ag.tensor([0.0, 1.0]))
+    >>> print(np.round(y.numpy(), 4))
+    [1.     2.7183]
+    >>> print(np.round(f_jvp(ag.tensor([1.0, 2.0])).numpy(), 4))  # eˣ·ẋ, without running exp again
+    [1.     5.4366]
     """
     a = _Arguments(primals, tuple(range(len(primals))), "linearize")
     variables = [variable(x) for x in a.flat()]
@@ -663,6 +727,15 @@ def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tu
     ``primals`` give the shapes and dtypes of f's arguments (their values are
     not used). f must be linear: f(0) = 0 is checked, and for linear f the
     VJP at any point is the transpose.
+
+    >>> W = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> f_t = ag.linear_transpose(lambda v: W @ v, ag.zeros(3))
+    >>> f_t(ag.tensor([1.0, 1.0]))  # Wᵀ·(1, 1)
+    (tensor([5., 7., 9.]),)
+    >>> ag.linear_transpose(lambda v: W @ v + 1.0, ag.zeros(3))
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: linear_transpose: f(0) ≠ 0, so f is not linear (an affine map has no transpose)
     """
     zeros = tree_map(lambda p: wrap(np.zeros(_shape_of(p), _float_dtype(p))), primals)
     out, vjp_fn = vjp(f, *zeros)

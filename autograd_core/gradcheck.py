@@ -132,7 +132,19 @@ class RuleCheck:
 
 @dataclass
 class RuleReport:
-    """What ``check_rules`` found: every comparison, and which derivative rule is wrong (if one is)."""
+    """What ``check_rules`` found: every comparison, and which derivative rule is wrong (if one is).
+
+    >>> @ag.custom_vjp
+    ... def square(x):
+    ...     return x**2
+    >>> square.defvjp(lambda x: (square(x), x), lambda x, g: (2.0 * x * g,))
+    >>> report = ag.check_rules(square, ag.tensor([0.5, -1.5]))
+    >>> bool(report), report.wrong  # every comparison agreed
+    (True, [])
+    >>> [check.passed for check in report.checks]  # VJP vs differences, JVP vs differences, dot-product test
+    [True, True, True]
+    >>> report.raise_for_errors()  # raises GradcheckError only when a rule is wrong
+    """
 
     checks: list[RuleCheck] = field(default_factory=list)
     verdict: str = ""
@@ -179,6 +191,21 @@ def check_rules(
     between them. The report says which rule is wrong: the VJP when only the
     reverse Jacobian disagrees with f, the JVP when only the forward one does.
     Outputs may be a pytree (compared leaf by leaf, flattened).
+
+    >>> @ag.primitive(
+    ...     vjp=(lambda g, y, x: g * 2.0 * x**2,),  # wrong: x̄ = 3x²·ȳ
+    ...     jvp=(lambda t, y, x: t * 3.0 * x**2,),
+    ...     formula="y = x³", vjp_text="x̄ = 2x²·ȳ", jvp_text="ẏ = 3x²·ẋ",
+    ... )
+    ... def bad_cube_example(x, /):
+    ...     "y = x³."
+    ...     return x**3
+    >>> report = ag.check_rules(bad_cube_example, ag.tensor([0.5, -1.5]))
+    >>> report.ok, report.wrong
+    (False, ['vjp'])
+    >>> print(report.verdict)
+    verdict: the VJP (reverse-mode, backward) rule is wrong; the forward computation and the JVP rule agree
+    >>> ag.unregister("bad_cube_example")  # (so that this example leaves the registry as it found it)
     """
     from .pytree import tree_leaves
 

@@ -39,6 +39,15 @@ class KeptGraph:
     tensor, or a constant array) whose value was not kept to the record of
     that value. ``grads`` holds the gradient backward computed for each
     tensor: a node's ``kept_grad``, or a live leaf's ``.grad``.
+
+    >>> x = ag.tensor(np.arange(1000.0), requires_grad=True)
+    >>> loss = ag.tanh(x * 0.001).sum()
+    >>> loss.backward()  # large intermediates are released, only their shapes kept
+    >>> kept = ag.kept_graph(loss)
+    >>> type(kept).__name__, len(kept.tensors)
+    ('KeptGraph', 4)
+    >>> sorted(repr(r) for r in kept.missing.values())
+    ['<ReleasedArray shape=(1000,) dtype=float64>', '<ReleasedArray shape=(1000,) dtype=float64>']
     """
 
     root: Tensor
@@ -77,6 +86,17 @@ def kept_graph(root: Tensor) -> KeptGraph:
 
     Works on live graphs too (nothing released: the copy computes the same).
     Raises ``GraphFreedError`` when a node was freed without keeping anything.
+
+    >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (a * a).sum()
+    >>> loss.backward()  # releases the graph, keeping small values
+    >>> kept = ag.kept_graph(loss)
+    >>> kept.root, len(kept.tensors)
+    (tensor(5., grad_fn=sum), 3)
+    >>> kept.missing  # nothing was too large to keep
+    {}
+    >>> [g.tolist() for g in kept.grads.values()]  # the gradients backward computed
+    [[2.0, 4.0], 1.0]
     """
     items: dict[int, Tensor | ReleasedTensor] = {}
     stack: list[Any] = [root]

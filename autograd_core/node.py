@@ -23,6 +23,19 @@ class Node:
     node is always made after the nodes of its inputs, so decreasing ``seq``
     is a reverse topological order, and an input whose write tick is later
     than ``seq`` was modified after it was saved.
+
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x * 3.0
+    >>> y.grad_fn
+    <Node mul>
+    >>> y.grad_fn.op.name, y.grad_fn.inputs
+    ('mul', (tensor([1., 2.], requires_grad=True), 3.0))
+    >>> s = y.sum()
+    >>> s.grad_fn.params, s.grad_fn.seq > y.grad_fn.seq  # made later: later on the clock
+    ({'axis': (-1,), 'keepdims': False}, True)
+    >>> s.backward()
+    >>> s.grad_fn  # backward released what it saved
+    <Node sum, freed>
     """
 
     __slots__ = ("op", "inputs", "params", "scope", "site", "seq", "_kept", "_grad", "__weakref__")

@@ -96,7 +96,16 @@ def _node_of(x: Any) -> tuple[Any, Hashable, list] | None:
 
 
 class TreeDef:
-    """The structure of a pytree without its leaves; ``unflatten(leaves)`` rebuilds it."""
+    """The structure of a pytree without its leaves; ``unflatten(leaves)`` rebuilds it.
+
+    >>> leaves, treedef = ag.tree_flatten({"w": 1.0, "layers": [2.0, (3.0, 4.0)]})
+    >>> treedef
+    PyTreeDef({'layers': [*, (*, *)], 'w': *})
+    >>> treedef.unflatten([10, 20, 30, 40])
+    {'layers': [10, (20, 30)], 'w': 40}
+    >>> treedef == ag.tree_structure({"w": "a", "layers": ["b", ("c", "d")]})  # structure only, not leaves
+    True
+    """
 
     __slots__ = ("kind", "aux", "children", "num_leaves")
 
@@ -197,26 +206,51 @@ def _flatten(x: Any, leaves: list, is_leaf: Callable[[Any], bool] | None) -> Tre
 
 
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list[Any], TreeDef]:
-    """The leaves of ``tree`` left to right, and its structure (``is_leaf(x)`` True stops the descent at x)."""
+    """The leaves of ``tree`` left to right, and its structure (``is_leaf(x)`` True stops the descent at x).
+
+    >>> params = {"w": ag.tensor([1.0, 2.0]), "layers": [1, (2, 3)]}
+    >>> leaves, treedef = ag.tree_flatten(params)  # dict keys in sorted order
+    >>> leaves
+    [1, 2, 3, tensor([1., 2.])]
+    >>> ag.tree_unflatten(treedef, leaves) == params
+    True
+    >>> ag.tree_flatten([1, (2, 3)], is_leaf=lambda x: isinstance(x, tuple))[0]  # stop the descent at tuples
+    [1, (2, 3)]
+    """
     leaves: list[Any] = []
     treedef = _flatten(tree, leaves, is_leaf)
     return leaves, treedef
 
 
 def tree_unflatten(treedef: TreeDef, leaves: Iterable[Any]) -> Any:
-    """Rebuild a pytree of structure ``treedef`` from ``leaves`` (the inverse of ``tree_flatten``)."""
+    """Rebuild a pytree of structure ``treedef`` from ``leaves`` (the inverse of ``tree_flatten``).
+
+    >>> treedef = ag.tree_structure({"w": 0, "b": 0})
+    >>> ag.tree_unflatten(treedef, [ag.zeros(1), ag.ones(2)])  # leaves in sorted key order: b, w
+    {'b': tensor([0.]), 'w': tensor([1., 1.])}
+    """
     if not isinstance(treedef, TreeDef):
         raise ArgumentTypeError(f"tree_unflatten: need the TreeDef tree_flatten returned, not {type(treedef).__name__}")
     return treedef.unflatten(leaves)
 
 
 def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list[Any]:
-    """The leaves of ``tree``, left to right."""
+    """The leaves of ``tree``, left to right.
+
+    >>> ag.tree_leaves([1, {"a": 2, "b": None}])  # None is an empty subtree, as in JAX
+    [1, 2]
+    """
     return tree_flatten(tree, is_leaf)[0]
 
 
 def tree_structure(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> TreeDef:
-    """The structure of ``tree`` without its leaves."""
+    """The structure of ``tree`` without its leaves.
+
+    >>> ag.tree_structure((1, [2, 3]))
+    PyTreeDef((*, [*, *]))
+    >>> ag.tree_structure((1, [2, 3])) == ag.tree_structure((1, [2]))
+    False
+    """
     return tree_flatten(tree, is_leaf)[1]
 
 
@@ -224,6 +258,13 @@ def tree_map(f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: Callable[[An
     """``f`` applied leaf by leaf: ``f(leaf, *matching leaves of rest)``, in the structure of ``tree``.
 
     Every tree in ``rest`` must have the structure of ``tree``.
+
+    >>> ag.tree_map(lambda a, b: a + b, {"x": 1, "y": [2, 3]}, {"x": 10, "y": [20, 30]})
+    {'x': 11, 'y': [22, 33]}
+    >>> ag.tree_map(lambda a, b: a + b, {"x": 1}, {"y": 1})
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: tree_map: expected a pytree of structure PyTreeDef({'x': *}), got PyTreeDef({'y': *})
     """
     leaves, treedef = tree_flatten(tree, is_leaf)
     others = [flatten_up_to(treedef, r, "tree_map") for r in rest]

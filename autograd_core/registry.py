@@ -248,6 +248,18 @@ def public(
     ``namespace``: the submodule it is exported from instead of the top level (``"linalg"``).
     A function with an ``axis`` or ``keepdims`` parameter also takes PyTorch's
     ``dim``/``keepdim`` (``keyword_aliases``); ``aliases`` replaces that table.
+
+    >>> @ag.public(method="mean_abs_example")
+    ... def mean_abs_example(x):
+    ...     "y = (1/n) Σ |xᵢ|, built from primitives: its gradient needs no rule of its own."
+    ...     return ag.abs(x).mean()
+    >>> x = ag.tensor([-1.0, 3.0], requires_grad=True)
+    >>> mean_abs_example(x).backward()
+    >>> x.grad  # sign(x)/n
+    tensor([-0.5,  0.5])
+    >>> ag.API["mean_abs_example"].methods
+    ('mean_abs_example',)
+    >>> del ag.API["mean_abs_example"]  # (so that this example leaves the registry as it found it)
     """
 
     def declare(fn: Callable[P, R]) -> Callable[P, R]:
@@ -466,6 +478,27 @@ def primitive(
     ``batch``: the batching rule for ``vmap`` (see the module docstring), or a
     generic rule from ``batching`` (``leading``, ``elementwise``); elementwise
     primitives (``broadcasting=True``) default to ``batching.elementwise``.
+
+    >>> @ag.primitive(
+    ...     vjp=(lambda g, y, x: g * 3.0 * x**2,),
+    ...     jvp=(lambda t, y, x: t * 3.0 * x**2,),
+    ...     formula="y = x³", vjp_text="x̄ = 3x²·ȳ", jvp_text="ẏ = 3x²·ẋ",
+    ... )
+    ... def cube_example(x, /):
+    ...     "y = x³."
+    ...     return x**3
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = cube_example(x)
+    >>> y
+    tensor([1., 8.], grad_fn=cube_example)
+    >>> y.sum().backward()
+    >>> x.grad  # the declared VJP rule: 3x²
+    tensor([ 3., 12.])
+    >>> print(ag.REGISTRY["cube_example"].formula.vjp)
+    x̄ = 3x²·ȳ
+    >>> ag.gradcheck(cube_example, ag.tensor([0.5, -1.5], requires_grad=True))
+    True
+    >>> ag.unregister("cube_example")  # (so that this example leaves the registry as it found it)
     """
 
     def declare(forward: Callable[P, Any]) -> Callable[P, Tensor]:
@@ -528,6 +561,20 @@ def unregister(name: str) -> None:
     """Remove the primitive ``name`` (a user's, e.g. to redeclare it in a notebook) and its public function.
 
     Its Tensor methods and numpy handlers go with it.
+
+    >>> @ag.primitive(vjp=(lambda g, y, x: g,), jvp=(lambda t, y, x: t,), formula="y = x", vjp_text="x̄ = ȳ", jvp_text="ẏ = ẋ")
+    ... def identity_example(x, /):
+    ...     "y = x."
+    ...     return x.copy()
+    >>> "identity_example" in ag.REGISTRY
+    True
+    >>> ag.unregister("identity_example")
+    >>> "identity_example" in ag.REGISTRY, "identity_example" in ag.API
+    (False, False)
+    >>> ag.unregister("identity_example")
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: unregister: no primitive named 'identity_example' is registered
     """
     prim = REGISTRY.pop(name, None)
     if prim is None:

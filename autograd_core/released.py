@@ -30,7 +30,14 @@ class _Packed(tuple):
 
 
 class ReleasedArray:
-    """A large array backward let go of: its shape and dtype."""
+    """A large array backward let go of: its shape and dtype.
+
+    >>> x = ag.tensor(np.ones(1000), requires_grad=True)
+    >>> loss = (x * 2.0).sum()
+    >>> loss.backward()
+    >>> list(ag.kept_graph(loss).missing.values())  # x was too large to keep: its shape and dtype remain
+    [<ReleasedArray shape=(1000,) dtype=float64>]
+    """
 
     __slots__ = ("shape", "dtype")
 
@@ -61,6 +68,15 @@ class ReleasedTensor:
     release time, the same for every record of one tensor. ``leaf`` returns a
     leaf that requires grad (a model's parameter) while something else keeps
     it alive, else None.
+
+    >>> x = ag.tensor(np.ones(1000), requires_grad=True)
+    >>> loss = ag.tanh(x * 2.0).sum()
+    >>> loss.backward()
+    >>> records = [t for t in ag.kept_graph(loss).originals.values() if isinstance(t, ag.ReleasedTensor)]
+    >>> records[1]  # the product x·2, too large to keep
+    <ReleasedTensor shape=(1000,) dtype=float64>
+    >>> [r.grad_fn for r in records]  # x, x·2, tanh: each with its node, so the graph can still be walked
+    [None, <Node mul, freed>, <Node tanh, freed>]
     """
 
     __slots__ = (

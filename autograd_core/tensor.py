@@ -142,6 +142,17 @@ class Tensor:
     raise ``InplaceModificationError`` instead; the library's own writes
     (optimizers, ``nn.init``, ``load_state_dict``, gradient accumulation,
     ``clip_grad_norm_``) do so.
+
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x.shape, str(x.dtype)
+    ((2, 2), 'float64')
+    >>> y = (x @ x).sum()
+    >>> y.backward()
+    >>> x.grad  # ∂Σ(X·X)/∂X = 1·Xᵀ + Xᵀ·1
+    tensor([[ 7., 11.],
+            [ 9., 13.]])
+    >>> x.data is x.numpy()  # the array itself
+    True
     """
 
     __slots__ = (
@@ -797,6 +808,15 @@ def increment_version(t: Tensor) -> None:
     silently using the new values (as ``torch.autograd.graph.increment_version``).
     Views of ``t`` share its record. Tensor methods that write in place
     (``add_``, ``x[i] = v``, …) do this themselves.
+
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (w * w).sum()
+    >>> w.data[0] = 5.0  # a write the graph does not see
+    >>> ag.increment_version(w)  # ...recorded, so backward refuses stale values
+    >>> loss.backward()
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InplaceModificationError: a tensor of shape (2,) needed to backpropagate through mul was modified in place after it was used ...
     """
     t._mark_written()
 

@@ -52,16 +52,55 @@ _FALLBACKS: set[str] = set()
 
 
 class BatchingFallbackWarning(UserWarning):
-    """vmap met a primitive without a batching rule and ran it once per example instead."""
+    """vmap met a primitive without a batching rule and ran it once per example instead.
+
+    >>> import warnings
+    >>> @ag.primitive(vjp=(lambda g, y, x: g,), jvp=(lambda t, y, x: t,), formula="y = x", vjp_text="x̄ = ȳ", jvp_text="ẏ = ẋ")
+    ... def warn_example(x, /):
+    ...     "y = x, declared without a batching rule."
+    ...     return x.copy()
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y = ag.vmap(warn_example)(ag.tensor([[1.0], [2.0]]))
+    >>> print(caught[0].category.__name__, caught[0].message)
+    BatchingFallbackWarning vmap: warn_example runs once per example (a Python loop): it has no batching rule; declare one with batch= (see autograd_core.batching)
+    >>> ag.unregister("warn_example")
+    """
 
 
 def batching_fallbacks() -> list[str]:
-    """The primitives vmap has had to loop over (no batching rule) in this process, sorted."""
+    """The primitives vmap has had to loop over (no batching rule) in this process, sorted.
+
+    >>> import warnings
+    >>> @ag.primitive(vjp=(lambda g, y, x: g,), jvp=(lambda t, y, x: t,), formula="y = x", vjp_text="x̄ = ȳ", jvp_text="ẏ = ẋ")
+    ... def loop_example(x, /):
+    ...     "y = x, declared without a batching rule."
+    ...     return x.copy()
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", ag.BatchingFallbackWarning)
+    ...     ag.vmap(loop_example)(ag.tensor([[1.0], [2.0]]))  # looped over the 2 examples, same result
+    tensor([[1.],
+            [2.]])
+    >>> "loop_example" in ag.batching_fallbacks()
+    True
+    >>> ag.unregister("loop_example")
+    """
     return sorted(_FALLBACKS)
 
 
 def unbatched_primitives() -> list[str]:
-    """The registered primitives that declare no batching rule (vmap would loop over the batch for them)."""
+    """The registered primitives that declare no batching rule (vmap would loop over the batch for them).
+
+    >>> "add" in ag.unbatched_primitives()  # elementwise primitives batch by broadcasting
+    False
+    >>> @ag.primitive(vjp=(lambda g, y, x: g,), jvp=(lambda t, y, x: t,), formula="y = x", vjp_text="x̄ = ȳ", jvp_text="ẏ = ẋ")
+    ... def copy_example(x, /):
+    ...     "y = x, declared without a batching rule."
+    ...     return x.copy()
+    >>> "copy_example" in ag.unbatched_primitives()
+    True
+    >>> ag.unregister("copy_example")
+    """
     return sorted(name for name, prim in REGISTRY.items() if prim.batch is None)
 
 
@@ -99,6 +138,21 @@ def vmap(
     size when no argument is batched.
 
     Outputs that do not depend on the batch are broadcast along it.
+
+    >>> xs = ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> ag.vmap(lambda x: (x * x).sum())(xs)  # one squared norm per row
+    tensor([ 5., 25., 61.])
+    >>> w = ag.tensor([1.0, -1.0])
+    >>> ag.vmap(lambda w, x: w @ x, in_axes=(None, 0))(w, xs)  # w shared by every example
+    tensor([-1., -1., -1.])
+    >>> ag.vmap(ag.grad(lambda x: (x**2).sum()))(xs)  # per-example gradients 2x
+    tensor([[ 2.,  4.],
+            [ 6.,  8.],
+            [10., 12.]])
+    >>> ag.vmap(lambda x, y: x + y)(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.0, 3.0]))
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.BatchingError: vmap: the batched arguments have different batch sizes [2, 3] along their in_axes; they must all have the same length
     """
     _check_axes(in_axes, "in_axes")
     _check_axes(out_axes, "out_axes")

@@ -106,6 +106,14 @@ class ReLU(Module):
     """y = max(x, 0), with ReLU′(0) = 0 as in PyTorch (the second notes take 1 there; see ``functional.relu``).
 
     ``inplace`` is accepted for PyTorch code and ignored: the result is always a new tensor.
+
+    >>> x = ag.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = nn.ReLU()(x)
+    >>> print(y.numpy())
+    [0. 0. 2.]
+    >>> y.sum().backward()
+    >>> print(x.grad.numpy())  # ReLU′(0) = 0
+    [0. 0. 1.]
     """
 
     def __init__(self, inplace: bool = False) -> None:
@@ -229,7 +237,17 @@ class Softplus(Module):
 
 
 class Softmax(Module):
-    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``: class probabilities (``Softmax(dim=1)`` works too)."""
+    """yᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``axis``: class probabilities (``Softmax(dim=1)`` works too).
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    >>> p = nn.Softmax(dim=1)(x)
+    >>> print(np.round(p.numpy(), 4))
+    [[0.09   0.2447 0.6652]
+     [0.3333 0.3333 0.3333]]
+    >>> print(np.round(nn.Softmax(axis=0)(x).numpy(), 4))  # over the other axis
+    [[0.7311 0.8808 0.9526]
+     [0.2689 0.1192 0.0474]]
+    """
 
     @keyword_aliases
     def __init__(self, axis: int = -1) -> None:
@@ -244,7 +262,16 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis``: log-probabilities for NLLLoss (``dim=`` works too)."""
+    """yᵢ = xᵢ − log Σⱼ exp(xⱼ) along ``axis``: log-probabilities for NLLLoss (``dim=`` works too).
+
+    >>> x = ag.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    >>> y = nn.LogSoftmax(dim=1)(x)
+    >>> print(np.round(y.numpy(), 4))
+    [[-2.4076 -1.4076 -0.4076]
+     [-1.0986 -1.0986 -1.0986]]
+    >>> print(np.round(np.exp(y.numpy()).sum(axis=1), 4))  # each row's probabilities sum to 1
+    [1. 1.]
+    """
 
     @keyword_aliases
     def __init__(self, axis: int = -1) -> None:
@@ -259,7 +286,12 @@ class LogSoftmax(Module):
 
 
 class Softmin(Module):
-    """yᵢ = exp(−xᵢ) / Σⱼ exp(−xⱼ) = softmax(−x) along ``axis`` (``dim=`` works too)."""
+    """yᵢ = exp(−xᵢ) / Σⱼ exp(−xⱼ) = softmax(−x) along ``axis`` (``dim=`` works too).
+
+    >>> p = nn.Softmin(dim=0)(ag.tensor([1.0, 2.0, 3.0]))
+    >>> print(np.round(p.numpy(), 4))  # the smallest input gets the largest weight
+    [0.6652 0.2447 0.09  ]
+    """
 
     @keyword_aliases
     def __init__(self, axis: int = -1) -> None:
@@ -281,7 +313,18 @@ class _Elementwise(Module):
 
 
 class GELU(Module):
-    """GELU, y = x·Φ(x); ``approximate="tanh"`` uses PyTorch's tanh formula (no scipy needed)."""
+    """GELU, y = x·Φ(x); ``approximate="tanh"`` uses PyTorch's tanh formula (no scipy needed).
+
+    >>> x = ag.tensor([-2.0, 0.0, 1.0], requires_grad=True)
+    >>> y = nn.GELU()(x)
+    >>> print(np.round(y.numpy(), 4))  # x·Φ(x): Φ(1) = 0.8413
+    [-0.0455  0.      0.8413]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # Φ(x) + x·φ(x)
+    [-0.0852  0.5     1.0833]
+    >>> print(np.round(nn.GELU(approximate="tanh")(x).numpy(), 4))
+    [-0.0454  0.      0.8412]
+    """
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -297,14 +340,36 @@ class GELU(Module):
 
 
 class SELU(_Elementwise):
-    """y = λ·ELU_α(x) with λ ≈ 1.0507, α ≈ 1.6733: keeps activations near zero mean and unit variance."""
+    """y = λ·ELU_α(x) with λ ≈ 1.0507, α ≈ 1.6733: keeps activations near zero mean and unit variance.
+
+    >>> x = ag.tensor([-2.0, 0.0, 1.0], requires_grad=True)
+    >>> y = nn.SELU()(x)
+    >>> print(np.round(y.numpy(), 4))  # λ·x above 0, λα(eˣ − 1) below
+    [-1.5202  0.      1.0507]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))
+    [0.2379 1.7581 1.0507]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.selu(x)
 
 
 class CELU(Module):
-    """y = max(0, x) + min(0, α·(e^(x/α) − 1)): ELU made continuously differentiable for every α."""
+    """y = max(0, x) + min(0, α·(e^(x/α) − 1)): ELU made continuously differentiable for every α.
+
+    >>> x = ag.tensor([-2.0, 0.0, 1.0], requires_grad=True)
+    >>> y = nn.CELU(alpha=0.5)(x)
+    >>> print(np.round(y.numpy(), 4))  # 0.5·(e^(−2/0.5) − 1) for x = −2
+    [-0.4908  0.      1.    ]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # e^(x/α) below 0, 1 above
+    [0.0183 1.     1.    ]
+    >>> nn.CELU(alpha=0)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: CELU: alpha must not be 0 (it divides x)
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -320,14 +385,36 @@ class CELU(Module):
 
 
 class Mish(_Elementwise):
-    """y = x·tanh(softplus(x))."""
+    """y = x·tanh(softplus(x)).
+
+    >>> x = ag.tensor([-2.0, 0.0, 1.0], requires_grad=True)
+    >>> y = nn.Mish()(x)
+    >>> print(np.round(y.numpy(), 4))
+    [-0.2525  0.      0.8651]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # 0.6 at x = 0
+    [-0.1084  0.6     1.049 ]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.mish(x)
 
 
 class Hardtanh(Module):
-    """y = clip(x, min_val, max_val), gradient 1 strictly between them (0 at the corners, as PyTorch)."""
+    """y = clip(x, min_val, max_val), gradient 1 strictly between them (0 at the corners, as PyTorch).
+
+    >>> x = ag.tensor([-2.0, -0.5, 0.5, 2.0], requires_grad=True)
+    >>> y = nn.Hardtanh()(x)
+    >>> print(y.numpy())
+    [-1.  -0.5  0.5  1. ]
+    >>> y.sum().backward()
+    >>> print(x.grad.numpy())
+    [0. 1. 1. 0.]
+    >>> nn.Hardtanh(min_val=1.0, max_val=-1.0)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: Hardtanh: min_val (1.0) must be below max_val (-1.0)
+    """
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -344,42 +431,96 @@ class Hardtanh(Module):
 
 
 class ReLU6(_Elementwise):
-    """y = min(max(x, 0), 6)."""
+    """y = min(max(x, 0), 6).
+
+    >>> x = ag.tensor([-1.0, 3.0, 8.0], requires_grad=True)
+    >>> y = nn.ReLU6()(x)
+    >>> print(y.numpy())
+    [0. 3. 6.]
+    >>> y.sum().backward()
+    >>> print(x.grad.numpy())  # flat outside (0, 6)
+    [0. 1. 0.]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu6(x)
 
 
 class Hardsigmoid(_Elementwise):
-    """y = relu6(x + 3)/6, a piecewise-linear sigmoid."""
+    """y = relu6(x + 3)/6, a piecewise-linear sigmoid.
+
+    >>> x = ag.tensor([-4.0, -1.0, 0.0, 3.0], requires_grad=True)
+    >>> y = nn.Hardsigmoid()(x)
+    >>> print(np.round(y.numpy(), 4))  # 0 below −3, 1 above 3, linear between
+    [0.     0.3333 0.5    1.    ]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # 1/6 strictly inside (−3, 3)
+    [0.     0.1667 0.1667 0.    ]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.hardsigmoid(x)
 
 
 class Hardswish(_Elementwise):
-    """y = x·relu6(x + 3)/6, a piecewise SiLU (MobileNetV3)."""
+    """y = x·relu6(x + 3)/6, a piecewise SiLU (MobileNetV3).
+
+    >>> x = ag.tensor([-4.0, -1.0, 0.0, 4.0], requires_grad=True)
+    >>> y = nn.Hardswish()(x)
+    >>> print(np.round(y.numpy(), 4))  # 0 below −3, x above 3, x(x + 3)/6 between
+    [ 0.     -0.3333  0.      4.    ]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # (2x + 3)/6 inside
+    [0.     0.1667 0.5    1.    ]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.hardswish(x)
 
 
 class Softsign(Module):
-    """y = x / (1 + |x|)."""
+    """y = x / (1 + |x|).
+
+    >>> x = ag.tensor([-2.0, 0.0, 1.0], requires_grad=True)
+    >>> y = nn.Softsign()(x)
+    >>> print(np.round(y.numpy(), 4))
+    [-0.6667  0.      0.5   ]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # 1/(1 + |x|)²
+    [0.1111 1.     0.25  ]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softsign(x)
 
 
 class LogSigmoid(Module):
-    """y = log σ(x) = −softplus(−x), stable."""
+    """y = log σ(x) = −softplus(−x), stable.
+
+    >>> x = ag.tensor([-100.0, 0.0, 2.0], requires_grad=True)
+    >>> y = nn.LogSigmoid()(x)
+    >>> print(np.round(y.numpy(), 4))  # ≈ x for very negative x, no overflow; log ½ at 0
+    [-100.        -0.6931    -0.1269]
+    >>> y.sum().backward()
+    >>> print(np.round(x.grad.numpy(), 4))  # σ(−x)
+    [1.     0.5    0.1192]
+    """
 
     def forward(self, x: Tensor) -> Tensor:
         return F.logsigmoid(x)
 
 
 class GLU(Module):
-    """Gated linear unit: halves a, b of x along ``axis`` give a·σ(b) (``dim=`` works; default the last axis)."""
+    """Gated linear unit: halves a, b of x along ``axis`` give a·σ(b) (``dim=`` works; default the last axis).
+
+    >>> x = ag.tensor([[1.0, 2.0, 0.0, 100.0]])
+    >>> print(np.round(nn.GLU()(x).numpy(), 4))  # a = (1, 2) gated by σ(b), b = (0, 100)
+    [[0.5 2. ]]
+    >>> nn.GLU(dim=0)(x)  # axis 0 has length 1: it cannot be halved
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.ShapeError: glu: the gated axis must have an even length, got 1 (shape (1, 4), axis 0)
+    """
 
     @keyword_aliases
     def __init__(self, axis: int = -1) -> None:

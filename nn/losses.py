@@ -117,6 +117,20 @@ class BCEWithLogitsLoss(_Loss):
     (summed over labels, averaged over examples) is ``reduction="batchmean"``,
     as for ``BCELoss``. A sigmoid output passed here is warned about
     (``LossInputWarning``): it would be squashed twice.
+
+    >>> z = ag.tensor([[2.0, -1.0], [0.0, 3.0]], requires_grad=True)  # logits, two labels per example
+    >>> y = ag.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> loss = nn.BCEWithLogitsLoss()(z, y)
+    >>> round(float(loss), 4)  # mean of softplus(z) − y·z over the four elements
+    0.2955
+    >>> loss.backward()
+    >>> print(np.round(z.grad.numpy(), 4))  # (σ(z) − y)/4
+    [[-0.0298  0.0672]
+     [ 0.125  -0.0119]]
+    >>> round(float(nn.BCEWithLogitsLoss(reduction="batchmean")(z, y)), 4)  # summed over labels, mean over examples
+    0.591
+    >>> round(float(nn.BCEWithLogitsLoss(pos_weight=ag.tensor([2.0, 1.0]))(z, y)), 4)  # the first label's positives count twice
+    0.3272
     """
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None, pos_weight: Any = None) -> None:
@@ -216,6 +230,14 @@ class KLDivLoss(_Loss):
 
     ``reduction="batchmean"`` gives the KL divergence per example, as PyTorch
     recommends; "mean" (PyTorch's default) divides by every element.
+
+    >>> log_p = ag.log(ag.tensor([[0.25, 0.75]]))  # the model's log-probabilities
+    >>> q = ag.tensor([[0.5, 0.5]])  # the target distribution
+    >>> kl = nn.KLDivLoss(reduction="batchmean")(log_p, q)
+    >>> round(float(kl), 4)  # Σ q·log(q/p) = ½ log 2 + ½ log(2/3)
+    0.1438
+    >>> round(float(nn.KLDivLoss(reduction="batchmean", log_target=True)(log_p, ag.log(q))), 4)  # the same from log q
+    0.1438
     """
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
@@ -230,7 +252,18 @@ class KLDivLoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """ℓ = ½d²/β if |d| < β else |d| − ½β (d = ŷ − y): PyTorch's smooth L1, HuberLoss(β)/β."""
+    """ℓ = ½d²/β if |d| < β else |d| − ½β (d = ŷ − y): PyTorch's smooth L1, HuberLoss(β)/β.
+
+    >>> y_hat, y = ag.tensor([0.5, 3.0]), ag.tensor([0.0, 0.0])
+    >>> print(nn.SmoothL1Loss(reduction="none")(y_hat, y).numpy())  # ½d² below β = 1, |d| − ½ above
+    [0.125 2.5  ]
+    >>> print(nn.SmoothL1Loss(reduction="none", beta=2.0)(y_hat, y).numpy())  # ½d²/2 = 0.0625, 3 − 1 = 2
+    [0.0625 2.    ]
+    >>> nn.SmoothL1Loss(beta=-1.0)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.InvalidArgumentError: SmoothL1Loss: beta must be a number >= 0, not -1.0
+    """
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
@@ -249,6 +282,15 @@ class PoissonNLLLoss(_Loss):
     """ℓ = e^x − y·x (``log_input``) or x − y·log(x + ε): the negative log-likelihood of counts y (PyTorch's).
 
     ``full`` adds Stirling's term for log y! where y > 1.
+
+    >>> log_rate = ag.tensor([0.0, 1.0])  # log λ
+    >>> counts = ag.tensor([1.0, 3.0])
+    >>> print(np.round(nn.PoissonNLLLoss(reduction="none")(log_rate, counts).numpy(), 4))  # e^x − y·x
+    [ 1.     -0.2817]
+    >>> print(np.round(nn.PoissonNLLLoss(full=True, reduction="none")(log_rate, counts).numpy(), 4))  # + Stirling's log y! for y > 1
+    [1.     1.4824]
+    >>> round(float(nn.PoissonNLLLoss(log_input=False)(ag.tensor([1.0, 2.0]), counts)), 4)  # λ − y·log λ, averaged
+    0.4603
     """
 
     def __init__(
@@ -267,7 +309,15 @@ class PoissonNLLLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """ℓ = max(0, −y·(x₁ − x₂) + margin), called as ``loss_fn(input1, input2, target)`` with y = ±1."""
+    """ℓ = max(0, −y·(x₁ − x₂) + margin), called as ``loss_fn(input1, input2, target)`` with y = ±1.
+
+    >>> x1, x2 = ag.tensor([1.0, 2.0, 3.0]), ag.tensor([2.0, 1.0, 3.0])
+    >>> y = ag.tensor([1.0, 1.0, -1.0])  # x1 should rank higher, higher, lower
+    >>> print(nn.MarginRankingLoss(margin=0.5, reduction="none")(x1, x2, y).numpy())  # max(0, −y·(x1 − x2) + 0.5)
+    [1.5 0.  0.5]
+    >>> round(float(nn.MarginRankingLoss(margin=0.5)(x1, x2, y)), 4)
+    0.6667
+    """
 
     def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -281,7 +331,15 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
-    """ℓ = x where y = 1, max(0, margin − x) where y = −1: distances x of similar (1) or dissimilar (−1) pairs."""
+    """ℓ = x where y = 1, max(0, margin − x) where y = −1: distances x of similar (1) or dissimilar (−1) pairs.
+
+    >>> x = ag.tensor([0.3, 2.0, 0.5])  # distances of three pairs
+    >>> y = ag.tensor([1.0, -1.0, -1.0])  # similar, dissimilar, dissimilar
+    >>> print(np.round(nn.HingeEmbeddingLoss(reduction="none")(x, y).numpy(), 4))  # x; max(0, 1 − x) twice
+    [0.3 0.  0.5]
+    >>> round(float(nn.HingeEmbeddingLoss(margin=2.5)(x, y)), 4)  # (0.3 + 0.5 + 2.0)/3
+    0.9333
+    """
 
     def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
@@ -295,7 +353,15 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class CosineSimilarity(Module):
-    """cos θ between x₁ and x₂ along ``axis`` (``dim=``, default 1), norms clamped at ``eps``: PyTorch's module."""
+    """cos θ between x₁ and x₂ along ``axis`` (``dim=``, default 1), norms clamped at ``eps``: PyTorch's module.
+
+    >>> a = ag.tensor([[1.0, 0.0], [1.0, 1.0]])
+    >>> b = ag.tensor([[2.0, 0.0], [-1.0, 1.0]])
+    >>> print(np.round(nn.CosineSimilarity(dim=1)(a, b).numpy(), 4))  # parallel rows, then perpendicular ones
+    [1. 0.]
+    >>> print(np.round(nn.CosineSimilarity(dim=0)(a, b).numpy(), 4))  # column by column
+    [0.3162 1.    ]
+    """
 
     @keyword_aliases
     def __init__(self, axis: int = 1, eps: float = 1e-8) -> None:

@@ -64,6 +64,21 @@ def functional_call(module: Module, parameters: Any, *args: Any, **kwargs: Any) 
     values; a parameter shared under several names is replaced everywhere
     it appears. The module is restored afterwards, even on error (it is
     modified during the call, so do not share it between threads meanwhile).
+
+    >>> layer = nn.Linear(2, 1)
+    >>> x = ag.tensor([[1.0, 2.0]])
+    >>> w, b = ag.tensor([[3.0, -1.0]]), ag.tensor([0.5])
+    >>> print(nn.functional_call(layer, {"weight": w, "bias": b}, x).numpy())  # 3·1 − 1·2 + 0.5
+    [[1.5]]
+    >>> layer.weight is w  # the module keeps its own parameters
+    False
+    >>> loss = lambda w: nn.functional_call(layer, {"weight": w, "bias": b}, x).sum()
+    >>> print(ag.grad(loss)(w).numpy())  # ∂(w·x + b)/∂w = x
+    [[1. 2.]]
+    >>> nn.functional_call(layer, {"weights": w}, x)
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.NotFoundError: functional_call: Linear has no parameter or buffer named 'weights'; it has bias, weight
     """
     if not isinstance(module, Module):
         raise ArgumentTypeError(f"functional_call: need an nn.Module, not {type(module).__name__}")

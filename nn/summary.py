@@ -73,6 +73,21 @@ def summary(model: Module, input_shape: Sequence[int], dtype: Any = None, file: 
     printed (to ``file``, by default stdout) and returned as a ``ModelSummary``;
     in Jupyter it is not printed, since the returned summary displays itself
     as an HTML table (as torchinfo does, to avoid showing it twice).
+
+    >>> model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    >>> s = nn.summary(model, (3,))  # the notes' 3-4-2 network: 26 parameters
+    ----------------------------------
+    Layer (type)  Output shape  Params
+    ==================================
+    0 (Linear)    (batch, 4)        16
+    1 (ReLU)      (batch, 4)         0
+    2 (Linear)    (batch, 2)        10
+    ==================================
+    Total params: 26
+    Trainable params: 26
+    ----------------------------------
+    >>> s.total, s.rows[0]
+    (26, ('0 (Linear)', '(batch, 4)', 16))
     """
     rows: list[tuple[str, str, int]] = []
     handles = []

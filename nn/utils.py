@@ -60,6 +60,18 @@ def reset_grad(p: ag.Tensor, set_to_none: bool = True) -> None:
     A gradient that is part of a graph (from ``backward(create_graph=True)``)
     or that cannot be written is replaced by a zero array instead, as
     PyTorch detaches it before zeroing.
+
+    >>> p = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> (p * p).sum().backward()
+    >>> g = p.grad
+    >>> nn.utils.reset_grad(p, set_to_none=False)  # zeros written into the same array
+    >>> print(p.grad.numpy())
+    [0. 0.]
+    >>> p.grad is g
+    True
+    >>> nn.utils.reset_grad(p)
+    >>> print(p.grad)
+    None
     """
     g = p.grad
     if g is None or set_to_none:

@@ -35,8 +35,14 @@ REQUIRES = {
     "nn.state_dict_to_torch": "torch",
 }
 
-# Data (not callables) documented by a ``py:data`` entry of the API reference instead of a docstring.
-DATA = {"autograd_core.API", "autograd_core.REGISTRY"}
+# Data (not callables) documented by a ``py:data`` entry of the API reference instead of a docstring:
+# the registries, and numpy's dtypes re-exported under PyTorch's names (``ag.float32``), whose
+# docstrings are numpy's.
+DATA = {
+    "autograd_core.API",
+    "autograd_core.REGISTRY",
+    *(f"autograd_core.{dtype}" for dtype in ("float16", "float32", "float64", "int32", "int64")),
+}
 
 
 def module_members(module: types.ModuleType) -> list[str]:

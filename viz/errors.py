@@ -12,7 +12,18 @@ INSTALL_GRAPHVIZ = (
 
 
 class GraphReleasedError(GraphFreedError):
-    """The graph to draw or trace was released by an earlier ``backward()``, which did not keep what is needed."""
+    """The graph to draw or trace was released by an earlier ``backward()``, which did not keep what is needed.
+
+    >>> x = ag.tensor(np.ones(1000), requires_grad=True)
+    >>> loss = ag.tanh(2.0 * x).sum()
+    >>> loss.backward()  # keeps only the shapes of large tensors
+    >>> viz.trace_backward(loss)
+    Traceback (most recent call last):
+        ...
+    viz.errors.GraphReleasedError: viz.trace_backward(loss) replays the backward pass, ... call viz.trace_backward(loss) before loss.backward(), or pass retain_graph=True to backward()
+    >>> issubclass(viz.GraphReleasedError, ag.errors.GraphFreedError)  # caught as the core's error too
+    True
+    """
 
 
 class GraphvizNotFoundError(AutogradError, RuntimeError):

@@ -42,6 +42,15 @@ class Explorer:
 
     In Jupyter it displays inline (in a frame of its own, so its script runs
     apart from the notebook's); open ``path`` in a browser for the full window.
+
+    >>> a, b = ag.tensor(0.5, requires_grad=True), ag.tensor(-1.0, requires_grad=True)
+    >>> page = viz.explore(ag.tanh(a * b + 1.0), "pages/tanh.html")
+    >>> page
+    <Explorer 'forward and backward pass of tanh₁': pages/tanh.html>
+    >>> page.path.read_text() == page.html  # the page written, self-contained
+    True
+    >>> 'max="10"' in page.html  # the slider: 5 forward steps (a, b, mul, add, tanh), then 5 backward
+    True
     """
 
     html: str
@@ -76,6 +85,16 @@ def explore(
     ``GraphReleasedError`` saying what to do). A non-scalar ``loss`` needs
     ``gradient=``. Rendering needs Graphviz's ``dot`` (``GraphvizNotFoundError``
     says how to install it).
+
+    >>> a, b = ag.tensor(0.5, requires_grad=True), ag.tensor(-1.0, requires_grad=True)
+    >>> loss = ag.tanh(a * b + 1.0)
+    >>> page = viz.explore(loss, "explorer.html")
+    >>> page.title, page.path.name
+    ('forward and backward pass of tanh₁', 'explorer.html')
+    >>> "<title>Forward and backward pass of tanh₁</title>" in page.html
+    True
+    >>> print(a.grad)  # the page replays backward: .grad is not written
+    None
     """
     trace = trace_backward(loss, gradient)
     text = explorer_page(trace, rankdir, max_elements)

@@ -154,6 +154,17 @@ def draw_graph(
     ``(width, height)`` pair, or Graphviz's own ``"8,6"`` (``"8,6!"`` also
     scales up). The returned ``Picture`` (a ``graphviz.Digraph``) displays
     inline in Jupyter as SVG; save it with ``viz.render``.
+
+    >>> import re
+    >>> a, b = ag.tensor(0.5, requires_grad=True), ag.tensor(-1.0, requires_grad=True)
+    >>> loss = ag.tanh(a * b + 1.0)
+    >>> pic = viz.draw_graph(loss, mode="both")
+    >>> re.findall("<B>([a-z]+)</B>>", pic.source)  # the ops, in forward order
+    ['mul', 'add', 'tanh']
+    >>> "grad   -0.7864" in re.sub("<[^>]+>", " ", pic.source)  # ∂loss/∂a = (1 − tanh²(0.5))·b, on a's box
+    True
+    >>> print(a.grad)  # the gradients were replayed, .grad is untouched
+    None
     """
     opts = options(mode, show, max_elements, rankdir, group_modules, precision, legend, size)
     graph = read_graph(root, "draw")

@@ -17,6 +17,12 @@ class Picture(graphviz.Digraph):
 
     Where ``dot`` is not installed, a notebook shows the library's message with
     the install commands instead of graphviz's traceback.
+
+    >>> pic = viz.draw_graph(ag.tensor(2.0, requires_grad=True) * 3)
+    >>> isinstance(pic, viz.Picture)
+    True
+    >>> print(pic.source.splitlines()[0])  # the DOT text; Jupyter shows it rendered as SVG
+    digraph autograd {
     """
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:

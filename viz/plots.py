@@ -204,6 +204,12 @@ def nn_activations() -> dict[str, Callable[[Tensor], Tensor]]:
     ``swish`` only once), followed by the module's settings:
     ``"leaky_relu (negative_slope=0.01)"``. One that needs a missing optional
     library (the exact GELU without scipy) is left out.
+
+    >>> acts = viz.plots.nn_activations()
+    >>> list(acts)[:6]
+    ['step', 'sign', 'identity', 'sigmoid', 'tanh', 'relu']
+    >>> print(acts["leaky_relu (negative_slope=0.01)"](ag.tensor([-2.0, 3.0])).numpy())
+    [-0.02  3.  ]
     """
     from nn.activations import ACTIVATIONS  # imported here, so that importing viz does not import nn
 

@@ -12,10 +12,15 @@ registry's rule blocks laid out as formulas, and type names resolved to the publ
 * ``missing-reference``: a type named by its defining module
   (``autograd_core.tensor.Tensor``) resolves to its documented public name
   (``autograd_core.Tensor``).
+* ``autodoc-before-process-signature``: defaults are shown as the source
+  writes them (``dtype=np.float64``, not a repr), matched to the signature's
+  parameters by name (see ``preserve_defaults``).
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 from typing import Any
 
@@ -131,7 +136,70 @@ def resolve_private_paths(app: Sphinx, env: Any, node: Any, contnode: Any) -> An
     return None
 
 
+class SourceDefault:
+    """A default value shown as its source text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def written_defaults(obj: Any) -> dict[str, str]:
+    """The source text of each default of the function ``obj`` (after ``__wrapped__``), by parameter name."""
+    try:
+        source = inspect.getsource(obj)
+    except (OSError, TypeError):
+        return {}
+    indented = source.startswith((" ", "\t"))  # a method
+    if indented:
+        source = "if True:\n" + source
+    try:
+        module = ast.parse(source)
+    except SyntaxError:
+        return {}
+    node = module.body[0].body[0] if indented else module.body[0]  # type: ignore[attr-defined]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [*zip(positional[len(positional) - len(args.defaults) :], args.defaults)]
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    texts = {a.arg: ast.get_source_segment(source, d) or "" for a, d in pairs}
+    # a signature is one line: a default written over several lines is shown normalised
+    return {a.arg: ast.unparse(d) if "\n" in texts[a.arg] or not texts[a.arg] else texts[a.arg] for a, d in pairs}
+
+
+def preserve_defaults(app: Sphinx, obj: Any, bound_method: bool) -> None:
+    """Show each default as its source writes it, pairing the signature's parameters with the source's by name.
+
+    Sphinx's own ``autodoc_preserve_defaults`` pairs them by position, which
+    fails ("pop from empty list") on a function whose ``__signature__`` lists
+    parameters its source does not write: the registry's generated functions
+    show PyTorch's keyword names (``dim=``, ``keepdim=``) next to numpy's. A
+    parameter the source does not write keeps its default's repr.
+    """
+    written = written_defaults(obj)
+    if not written:
+        return
+    function = obj.__func__ if bound_method and inspect.ismethod(obj) else obj
+    try:
+        sig = inspect.signature(function)
+    except (TypeError, ValueError):
+        return
+    params = [
+        p.replace(default=SourceDefault(written[p.name])) if p.default is not p.empty and p.name in written else p
+        for p in sig.parameters.values()
+    ]
+    try:
+        obj.__signature__ = sig.replace(parameters=params)
+    except AttributeError:  # a bound method: set it on the function
+        obj.__dict__["__signature__"] = sig.replace(parameters=params)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("autodoc-before-process-signature", preserve_defaults)
     app.connect("source-read", insert_primitive_table)
     app.connect("autodoc-process-docstring", process_docstring)
     app.connect("missing-reference", resolve_private_paths)
