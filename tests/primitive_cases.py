@@ -482,6 +482,13 @@ def slogdet_case(draw, rng):
     return Case(lambda a: ag.linalg.slogdet(a).logabsdet, [well_conditioned(rng, square_shape(draw))])
 
 
+def slogdet_sign_case(draw, rng):
+    """Matrices with determinants of either sign, clear of 0 (the sign is piecewise constant, its gradient 0)."""
+    s = square_shape(draw)
+    flip = rng.choice([-1.0, 1.0], s[:-2] + (1, 1))
+    return Case(lambda a: ag.linalg.slogdet(a).sign, [well_conditioned(rng, s) * flip])
+
+
 def cholesky_case(draw, rng):
     """The factor of the positive-definite X·Xᵀ + n·I: the case differentiates through the symmetric input."""
     s = square_shape(draw)
@@ -521,6 +528,7 @@ CASES.update(
         "solve": solve_case,
         "det": det_case,
         "slogdet": slogdet_case,
+        "slogdet_sign": slogdet_sign_case,
         "cholesky": cholesky_case,
         "prod": prod_case,
         "cumsum": scan_case(ag.cumsum),

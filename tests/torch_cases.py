@@ -888,6 +888,9 @@ BUILDERS: dict[str, Callable[[Context, int], Op | None]] = {
     "slogdet": square_case(
         lambda m: ag.linalg.slogdet(m)[1], lambda T, m: T.linalg.slogdet(m)[1], well_conditioned=True
     ),
+    "slogdet_sign": square_case(
+        lambda m: ag.linalg.slogdet(m)[0], lambda T, m: T.linalg.slogdet(m)[0], well_conditioned=True
+    ),
     "solve": solve_case,
     "cholesky": square_case(ag.linalg.cholesky, lambda T, m: T.linalg.cholesky(m), positive_definite=True),
     "softmax": along_axis(ag.softmax, lambda x, dim: x.softmax(dim)),

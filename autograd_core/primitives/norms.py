@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
@@ -76,6 +77,7 @@ def _norm_jvp(t, y, x, ord, axis, keepdims):
     jvp_text="ẏ = Σᵢ ẋᵢ·sign(xᵢ)·|xᵢ|^(p−1)·y^(1−p)",
     flops=reduction_flops,
     prepare=_vector_params,
+    batch=batching.leading,
     namespace="linalg",
 )
 def vector_norm(x: Any, /, ord: float = 2, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
