@@ -500,6 +500,28 @@ def cholesky_case(draw, rng):
     return Case(fn, [normal(rng, s)])
 
 
+def separated_singular_values(rng, s):
+    """Matrices (…, m, n) with singular values about 3, 2, 1 (distinct, clear of 0): Q₁·diag(σ)·Q₂ᵀ."""
+    m, n = s[-2:]
+    k = min(m, n)
+    q1 = np.linalg.qr(rng.standard_normal(s[:-2] + (m, m)))[0][..., :k]
+    q2 = np.linalg.qr(rng.standard_normal(s[:-2] + (n, n)))[0][..., :k]
+    sigma = np.arange(k, 0, -1) + rng.uniform(0, 0.3, s[:-2] + (k,))
+    return (q1 * sigma[..., None, :]) @ q2.swapaxes(-1, -2)
+
+
+def svd_case(draw, rng):
+    """One factor of the SVD; the singular vectors through uᵢ·uᵢᵀ and vᵢ·vᵢᵀ, which do not depend on their sign."""
+    s = draw(st.sampled_from([(), (2,)])) + (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    part = draw(st.sampled_from(["S", "U", "Vh"]))
+    fn = {
+        "S": lambda a: ag.linalg.svdvals(a),
+        "U": lambda a: (lambda u: u[..., :, None, :] * u[..., None, :, :])(ag.linalg.svd(a, full_matrices=False).U),
+        "Vh": lambda a: (lambda v: v[..., :, :, None] * v[..., :, None, :])(ag.linalg.svd(a, full_matrices=False).Vh),
+    }[part]
+    return Case(fn, [separated_singular_values(rng, s)])
+
+
 def with_zeros(rng, s):
     """Normal values with about a third of them exactly 0 (products and their gradients are polynomials there)."""
     return np.where(rng.random(s) < 0.35, 0.0, rng.standard_normal(s))
@@ -530,6 +552,7 @@ CASES.update(
         "slogdet": slogdet_case,
         "slogdet_sign": slogdet_sign_case,
         "cholesky": cholesky_case,
+        "svd": svd_case,
         "prod": prod_case,
         "cumsum": scan_case(ag.cumsum),
         "cumprod": scan_case(ag.cumprod, (normal, with_zeros)),
