@@ -205,6 +205,7 @@ def index_examples(rng):
         ((2, 3, 4), (None, Ellipsis, 1)),
         ((2, 3, 4), ([1, 0, 1], slice(None), [3, 3, 0])),
         ((2, 3, 4), (Ellipsis, [0, 0])),
+        ((2, 3, 4), (None, 0, Ellipsis, 0, [1, 2])),  # an Ellipsis of no axes still separates: advanced axes first
         ((3, 3), (np.array([[0, 1], [2, 2]]), np.array([[1, 1], [0, 2]]))),
         ((), None),
     ]

@@ -775,14 +775,15 @@ def at_zero_magnitude(build: Callable) -> Callable:
 
 
 def lerp_case(ctx: Context, a: int) -> Op:
-    """lerp(v, end, weight) with a fresh end and a fresh weight of v's shape."""
+    """lerp(v, end, weight) with a fresh end and a fresh weight of v's shape, in v's dtype (v may come from a cast:
+    torch.lerp refuses mixed dtypes)."""
     s = ctx.shape(a)
     end, weight = ctx.new_leaf(s), ctx.new_leaf(s)
     return Op(
         f"lerp(v{a}, v{end}, v{weight})",
         (a, end, weight),
-        lambda x, e, w: ag.lerp(x, e, w),
-        lambda T, x, e, w: T.lerp(x, e, w),
+        lambda x, e, w: ag.lerp(x, same_dtype(e, x), same_dtype(w, x)),
+        lambda T, x, e, w: T.lerp(x, e.to(x.dtype), w.to(x.dtype)),
     )
 
 
