@@ -147,6 +147,8 @@ def max(  # noqa: A001
     >>> indices
     tensor([1, 0], dtype=int64)
     """
+    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
+        return _amax(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
     axis, keepdims, torch_style = _keywords("max", axis, keepdims, dim, keepdim, more)
     if torch_style:
         return MaxResult(*_selected(x, axis, keepdims, "max", _first_max))
@@ -172,6 +174,8 @@ def min(  # noqa: A001
     >>> x.min(dim=0).indices
     tensor([0, 1], dtype=int64)
     """
+    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
+        return _amin(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
     axis, keepdims, torch_style = _keywords("min", axis, keepdims, dim, keepdim, more)
     if torch_style:
         return MinResult(*_selected(x, axis, keepdims, "min", _first_min))
