@@ -205,6 +205,7 @@ def index_examples(rng):
         ((2, 3, 4), (None, Ellipsis, 1)),
         ((2, 3, 4), ([1, 0, 1], slice(None), [3, 3, 0])),
         ((2, 3, 4), (Ellipsis, [0, 0])),
+        ((2, 3, 4), (None, 0, Ellipsis, 0, [1, 2])),  # an Ellipsis of no axes still separates: advanced axes first
         ((3, 3), (np.array([[0, 1], [2, 2]]), np.array([[1, 1], [0, 2]]))),
         ((), None),
     ]
@@ -482,6 +483,13 @@ def slogdet_case(draw, rng):
     return Case(lambda a: ag.linalg.slogdet(a).logabsdet, [well_conditioned(rng, square_shape(draw))])
 
 
+def slogdet_sign_case(draw, rng):
+    """Matrices with determinants of either sign, clear of 0 (the sign is piecewise constant, its gradient 0)."""
+    s = square_shape(draw)
+    flip = rng.choice([-1.0, 1.0], s[:-2] + (1, 1))
+    return Case(lambda a: ag.linalg.slogdet(a).sign, [well_conditioned(rng, s) * flip])
+
+
 def cholesky_case(draw, rng):
     """The factor of the positive-definite X·Xᵀ + n·I: the case differentiates through the symmetric input."""
     s = square_shape(draw)
@@ -491,6 +499,28 @@ def cholesky_case(draw, rng):
         return ag.linalg.cholesky(x @ x.swapaxes(-1, -2) + s[-1] * np.eye(s[-1], dtype=x.dtype), upper=upper)
 
     return Case(fn, [normal(rng, s)])
+
+
+def separated_singular_values(rng, s):
+    """Matrices (…, m, n) with singular values about 3, 2, 1 (distinct, clear of 0): Q₁·diag(σ)·Q₂ᵀ."""
+    m, n = s[-2:]
+    k = min(m, n)
+    q1 = np.linalg.qr(rng.standard_normal(s[:-2] + (m, m)))[0][..., :k]
+    q2 = np.linalg.qr(rng.standard_normal(s[:-2] + (n, n)))[0][..., :k]
+    sigma = np.arange(k, 0, -1) + rng.uniform(0, 0.3, s[:-2] + (k,))
+    return (q1 * sigma[..., None, :]) @ q2.swapaxes(-1, -2)
+
+
+def svd_case(draw, rng):
+    """One factor of the SVD; the singular vectors through uᵢ·uᵢᵀ and vᵢ·vᵢᵀ, which do not depend on their sign."""
+    s = draw(st.sampled_from([(), (2,)])) + (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    part = draw(st.sampled_from(["S", "U", "Vh"]))
+    fn = {
+        "S": lambda a: ag.linalg.svdvals(a),
+        "U": lambda a: (lambda u: u[..., :, None, :] * u[..., None, :, :])(ag.linalg.svd(a, full_matrices=False).U),
+        "Vh": lambda a: (lambda v: v[..., :, :, None] * v[..., :, None, :])(ag.linalg.svd(a, full_matrices=False).Vh),
+    }[part]
+    return Case(fn, [separated_singular_values(rng, s)])
 
 
 def with_zeros(rng, s):
@@ -521,7 +551,9 @@ CASES.update(
         "solve": solve_case,
         "det": det_case,
         "slogdet": slogdet_case,
+        "slogdet_sign": slogdet_sign_case,
         "cholesky": cholesky_case,
+        "svd": svd_case,
         "prod": prod_case,
         "cumsum": scan_case(ag.cumsum),
         "cumprod": scan_case(ag.cumprod, (normal, with_zeros)),

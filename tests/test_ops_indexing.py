@@ -229,3 +229,20 @@ def test_in_place_masked_fill_and_clamp_follow_the_version_counter():
     np.testing.assert_allclose(y.data, [1.0, 1.5, 1.5])
     with pytest.raises(InvalidArgumentError, match="clamp_"):
         x.clamp_()
+
+
+def test_an_ellipsis_of_no_axes_between_advanced_indices_puts_their_axes_first_as_numpy():
+    """Found by the differential test: x[None, 0, ..., 0, mask] has the advanced axes in front in numpy."""
+    x = np.arange(24.0).reshape(2, 3, 4)
+    for index in [(None, 0, Ellipsis, 0, [1, 2]), (None, 0, ..., 0, np.array([True, False, True, False]))]:
+        t = ag.tensor(x, requires_grad=True)
+        y = t[index]
+        assert y.shape == x[index].shape == (2, 1)
+        np.testing.assert_array_equal(y.data, x[index])
+        y.backward(np.ones(y.shape))
+        expected = np.zeros_like(x)
+        np.add.at(expected, index, 1.0)
+        np.testing.assert_array_equal(t.grad.data, expected)
+    empty = np.zeros((1, 1, 0))
+    index = (None, 0, Ellipsis, 0, np.array([], dtype=bool))
+    assert ag.tensor(empty)[index].shape == empty[index].shape == (0, 1)

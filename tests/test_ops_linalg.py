@@ -249,7 +249,7 @@ def test_norm_gradient_at_zero_is_pytorchs(order):
         compare(lambda t: ag.linalg.vector_norm(t, order), lambda t: torch.linalg.vector_norm(t, order), empty)
 
 
-@pytest.mark.parametrize("order", [None, "fro", 1, -1, np.inf, -np.inf])
+@pytest.mark.parametrize("order", [None, "fro", 1, -1, np.inf, -np.inf, 2, -2, "nuc"])
 @pytest.mark.parametrize("axis", [None, (0, 1), (1, 0), (-1, -3)])
 def test_matrix_norms_match_numpy_and_torch(order, axis):
     x = randn(3, 4) if axis in (None, (0, 1), (1, 0)) else randn(2, 3, 4)
@@ -264,12 +264,15 @@ def test_matrix_norms_match_numpy_and_torch(order, axis):
         lambda t: ag.linalg.norm(t, order, axis),
         lambda t: torch.linalg.matrix_norm(t, "fro" if order is None else order, dim=dims),
         x,
+        second=order in (2, -2, "nuc"),
     )
 
 
-def test_norm_without_svd_orders_says_what_it_supports():
-    with pytest.raises(InvalidArgumentError, match="'fro', 1, -1, inf or -inf"):
-        ag.linalg.norm(ag.tensor(randn(3, 3)), 2)
+def test_norm_says_which_orders_it_supports():
+    with pytest.raises(InvalidArgumentError, match="'fro', 'nuc', 1, -1, 2, -2, inf or -inf"):
+        ag.linalg.norm(ag.tensor(randn(3, 3)), 3)
+    with pytest.raises(InvalidArgumentError, match="'fro', 'nuc'"):
+        ag.linalg.matrix_norm(ag.tensor(randn(3, 3)), "spectral")
     with pytest.raises(InvalidArgumentError, match="matrix norm"):
         ag.linalg.norm(ag.tensor(randn(3)), "fro", axis=0)
     with pytest.raises(ShapeError, match="1-D or 2-D"):
@@ -456,3 +459,100 @@ def test_singular_matrices_name_the_function_whose_derivative_is_missing():
     t = ag.tensor(big, requires_grad=True)
     ag.einsum("ii,ij->j", t, t).sum().backward()  # large enough for numpy's optimised path, with a diagonal
     np.testing.assert_allclose(t.grad.data, np.diag(big.sum(axis=1)) + np.diag(big)[:, None], rtol=1e-10)
+
+
+# ----------------------------------------------------------- singular values
+def _distinct_singular_values(rng, shape):
+    m, n = shape[-2:]
+    k = min(m, n)
+    q1 = np.linalg.qr(rng.standard_normal(shape[:-2] + (m, m)))[0][..., :k]
+    q2 = np.linalg.qr(rng.standard_normal(shape[:-2] + (n, n)))[0][..., :k]
+    return (q1 * (np.arange(k, 0, -1) + 0.5)[..., None, :]) @ q2.swapaxes(-1, -2)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 4), (2, 3, 2), (1, 3), (3, 1)])
+@pytest.mark.parametrize("order", [2, -2, "nuc"])
+def test_spectral_and_nuclear_norms_of_batches_match_torch_to_second_order(shape, order):
+    """σ_max (gradient u₁v₁ᵀ), σ_min (uₖvₖᵀ) and Σσ (U·Vh) over dim=(-2, -1), Hessian-vector products included."""
+    x = _distinct_singular_values(np.random.default_rng(len(shape) + shape[-1]), shape)
+    torch = pytest.importorskip("torch")
+    compare(
+        lambda t: ag.linalg.norm(t, order, dim=(-2, -1)),
+        lambda t: torch.linalg.matrix_norm(t, order),
+        x,
+        second=True,
+    )
+    compare(lambda t: ag.linalg.svdvals(t), lambda t: torch.linalg.svdvals(t), x, second=True)
+
+
+def test_spectral_norm_gradient_is_the_top_singular_pair():
+    x = _distinct_singular_values(np.random.default_rng(3), (4, 3))
+    u, s, vh = np.linalg.svd(x)
+    for order, expected in ((2, np.outer(u[:, 0], vh[0])), (-2, np.outer(u[:, 2], vh[2])), ("nuc", u[:, :3] @ vh)):
+        g = ag.grad(lambda t: ag.linalg.matrix_norm(t, order))(ag.tensor(x))
+        np.testing.assert_allclose(g.data, expected, atol=1e-12)
+
+
+def test_svd_factors_match_numpy_and_their_sign_free_functions_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    for shape in [(3, 3), (4, 2), (2, 4), (2, 3, 2)]:
+        x = _distinct_singular_values(rng, shape)
+        u, s, vh = ag.linalg.svd(ag.tensor(x), full_matrices=False)
+        nu, ns, nvh = np.linalg.svd(x, full_matrices=False)
+        np.testing.assert_allclose(s.data, ns)
+        np.testing.assert_allclose(np.abs(u.data), np.abs(nu), atol=1e-12)
+        np.testing.assert_allclose(((u * s[..., None, :]) @ vh).data, x, atol=1e-12)
+
+        def sign_free(svd, t):
+            u, s, vh = svd(t)
+            return (u @ vh) * 2 + (u[..., :, None, :] * u[..., None, :, :]).sum(-1)[..., :1, :1] + s.sum()
+
+        compare(
+            lambda t: sign_free(lambda a: ag.linalg.svd(a, full_matrices=False), t),
+            lambda t: sign_free(lambda a: torch.linalg.svd(a, full_matrices=False), t),
+            x,
+            second=True,
+        )
+
+
+def test_svd_full_matrices_and_numpy_spellings():
+    x = randn(4, 2)
+    full = np.linalg.svd(ag.tensor(x))  # numpy's default: full_matrices=True
+    assert full.U.shape == (4, 4) and full.S.shape == (2,) and full.Vh.shape == (2, 2)
+    np.testing.assert_allclose(full.U.data.T @ full.U.data, np.eye(4), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.svd(ag.tensor(x), compute_uv=False).data, np.linalg.svd(x, compute_uv=False))
+    if hasattr(np.linalg, "svdvals"):
+        np.testing.assert_allclose(np.linalg.svdvals(ag.tensor(x)).data, np.linalg.svdvals(x))
+        np.testing.assert_allclose(np.linalg.matrix_norm(ag.tensor(x), ord=2).data, np.linalg.matrix_norm(x, ord=2))
+    # the extra columns carry no gradient; the first k do
+    a = ag.tensor(x, requires_grad=True)
+    ag.linalg.svd(a).U[:, :2].sum().backward()
+    assert np.isfinite(a.grad.data).all()
+
+
+def test_svd_edge_cases():
+    with pytest.raises(ShapeError, match="matrices"):
+        ag.linalg.svdvals(ag.tensor(randn(3)))
+    with pytest.raises(ShapeError, match="empty"):
+        ag.linalg.matrix_norm(ag.tensor(np.zeros((0, 3))), 2)
+    assert ag.linalg.matrix_norm(ag.tensor(np.zeros((0, 3))), "nuc").item() == 0.0
+    y = ag.linalg.svdvals(ag.tensor(randn(3, 2).astype(np.float32)))
+    assert y.dtype == np.float32
+    half = ag.tensor(randn(2, 2).astype(np.float16), requires_grad=True)
+    ag.linalg.matrix_norm(half, 2).backward()
+    assert half.grad.dtype == np.float16
+    # a zero matrix: the singular values' gradient is still finite (a valid subgradient)
+    z = ag.tensor(np.zeros((2, 3)), requires_grad=True)
+    ag.linalg.matrix_norm(z, "nuc").backward()
+    assert np.isfinite(z.grad.data).all()
+
+
+def test_svd_under_vmap_equals_a_loop():
+    xs = np.stack([_distinct_singular_values(np.random.default_rng(i), (3, 2)) for i in range(4)])
+    out = ag.vmap(lambda a: ag.linalg.matrix_norm(a, "nuc"))(xs)
+    np.testing.assert_allclose(out.data, [np.linalg.norm(x, "nuc") for x in xs])
+    grads = ag.vmap(ag.grad(lambda a: ag.linalg.matrix_norm(a, 2)))(xs)
+    for x, g in zip(xs, grads.data):
+        u, _, vh = np.linalg.svd(x)
+        np.testing.assert_allclose(g, np.outer(u[:, 0], vh[0]), atol=1e-12)

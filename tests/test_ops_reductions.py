@@ -223,3 +223,96 @@ def test_any_all_count_nonzero_match_numpy(axis, keepdims):
     assert ag.count_nonzero(ag.tensor(5.0)).item() == 1
     with pytest.raises(ShapeError, match="any"):
         ag.any(t, axis=2)
+
+
+# ------------------------------------------------- max / min / median with dim=
+TIES = np.array([[1.0, 3.0, 3.0, 0.5], [2.0, -1.0, 2.0, 2.0], [0.0, 0.0, -4.0, 1.0]])
+
+
+@pytest.mark.parametrize("op", ["max", "min", "median"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_dim_returns_values_and_indices_as_torch(op, dim, keepdim):
+    """x.op(dim=) is PyTorch's (values, indices), the gradient going to the element at the index, ties included."""
+    torch = pytest.importorskip("torch")
+    for x in (TIES, randn(3, 4)):
+        for call in (
+            lambda t: getattr(t, op)(dim=dim, keepdim=keepdim),
+            lambda t: getattr(ag, op)(t, dim=dim, keepdim=keepdim),
+        ):
+            got = call(ag.tensor(x))
+            expected = getattr(torch, op)(torch.tensor(x), dim=dim, keepdim=keepdim)
+            assert type(got).__name__ == f"{op.capitalize()}Result" and got._fields == ("values", "indices")
+            values, indices = got
+            np.testing.assert_allclose(values.data, expected.values.numpy())
+            assert indices.dtype == np.int64 and not indices.requires_grad
+            if op != "median" or x is not TIES:  # PyTorch does not promise which of tied medians it points at
+                np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+        if op != "median" or x is not TIES:
+            compare(
+                lambda t: getattr(t, op)(dim=dim, keepdim=keepdim).values,
+                lambda t: getattr(torch, op)(t, dim=dim, keepdim=keepdim).values,
+                x,
+            )
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_numpy_style_calls_return_values_and_share_ties(op):
+    """x.op(), x.op(0), x.op(axis=0) and np.op(t, axis=0) stay numpy's: values, tied elements sharing the gradient."""
+    reference = getattr(np, op)
+    t = ag.tensor(TIES, requires_grad=True)
+    for got, expected in (
+        (getattr(t, op)(), reference(TIES)),
+        (getattr(t, op)(0), reference(TIES, 0)),  # a positional axis is numpy's
+        (getattr(t, op)(axis=1, keepdims=True), reference(TIES, axis=1, keepdims=True)),
+        (getattr(t, op)(axis=1, keepdim=True), reference(TIES, axis=1, keepdims=True)),
+        (getattr(ag, op)(t, 1), reference(TIES, 1)),
+        (reference(t, axis=0), reference(TIES, axis=0)),
+        (getattr(t, op)(axis=(0, 1)), reference(TIES, axis=(0, 1))),
+    ):
+        assert isinstance(got, ag.Tensor)
+        np.testing.assert_allclose(got.data, expected)
+    getattr(t, op)(axis=1).sum().backward()
+    hit = TIES == reference(TIES, axis=1, keepdims=True)
+    np.testing.assert_allclose(t.grad.data, hit / hit.sum(axis=1, keepdims=True))
+
+
+def test_median_dim_is_the_lower_median_and_numpy_style_the_mean_of_the_middle():
+    x = np.array([[3.0, 1.0, 2.0, 5.0], [0.5, 4.0, -1.0, 2.0]])
+    t = ag.tensor(x, requires_grad=True)
+    np.testing.assert_allclose(t.median(axis=1).data, [2.5, 1.25])
+    values, indices = t.median(dim=1)
+    np.testing.assert_allclose(values.data, [2.0, 0.5])
+    np.testing.assert_array_equal(indices.data, [2, 0])
+    values.sum().backward()
+    np.testing.assert_allclose(t.grad.data, [[0, 0, 1, 0], [1, 0, 0, 0]])
+
+
+def test_dim_with_nan_zero_dims_and_bad_keywords():
+    torch = pytest.importorskip("torch")
+    x = np.array([[1.0, np.nan, 3.0], [2.0, 0.0, 1.0]])
+    for op in ("max", "min", "median"):
+        got = getattr(ag.tensor(x), op)(dim=1)
+        expected = getattr(torch, op)(torch.tensor(x), dim=1)
+        np.testing.assert_array_equal(got.values.data, expected.values.numpy())
+        np.testing.assert_array_equal(got.indices.data, expected.indices.numpy())
+    scalar = ag.tensor(2.5, requires_grad=True)
+    values, indices = scalar.max(dim=0)
+    assert values.item() == 2.5 and indices.item() == 0 and indices.shape == ()
+    values.backward()
+    assert scalar.grad.item() == 1.0
+    t = ag.tensor(randn(2, 3))
+    with pytest.raises(ag.errors.ArgumentTypeError, match="max\\(\\) takes axis= \\(or dim=\\), keepdims="):
+        t.max(dims=1)
+    with pytest.raises(ag.errors.ArgumentTypeError, match="not both"):
+        t.min(axis=0, dim=0)
+    with pytest.raises(ag.errors.ArgumentTypeError, match="not both"):
+        t.max(dim=0, keepdim=True, keepdims=True)
+    with pytest.raises(ShapeError, match="one dimension"):
+        t.max(dim=(0, 1))
+    with pytest.raises(ShapeError, match="out of bounds"):
+        t.max(dim=2)
+    with pytest.raises(ShapeError, match="empty"):
+        ag.tensor(np.zeros((2, 0))).max(dim=1)
+    with pytest.raises(ag.errors.ArgumentTypeError, match="median\\(\\) takes axis="):
+        t.median(dims=0)

@@ -169,41 +169,19 @@ def _example(values, in_axes, i):
 @given(data=st.data())
 def test_batching_rule_equals_a_loop(name, data):
     """vmap(f)(xs) == stack([f(x) for x in xs]) by the primitive's batching rule, without falling back."""
-    if name in LOOPED_UNDER_VMAP:
-        pytest.skip(f"{name} has no batching rule yet (vmap loops over the batch, with a warning)")
     case = draw_case(data, name)
     in_axes, values = _batched_inputs(case, data)
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", ag.BatchingFallbackWarning
-        )  # test_every_primitive_has_a_batching_rule names them
+        warnings.simplefilter("error", ag.BatchingFallbackWarning)  # a loop over the batch fails the test
         out = ag.vmap(case.fn, in_axes=in_axes)(*values)
     expected = np.stack([case.fn(*_example(values, in_axes, i)).data for i in range(3)])
     assert out.shape == expected.shape and out.dtype == expected.dtype
     np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)
-    if ag.REGISTRY[name].batch is not None:
-        assert name not in ag.batching_fallbacks()
-
-
-#: Primitives vmap still runs in a loop over the batch (reported: a BatchingFallbackWarning names each
-#: one and ``ag.batching_fallbacks()`` lists them); their batching rules are the next step.
-LOOPED_UNDER_VMAP = {
-    "cholesky",
-    "cumprod",
-    "cumsum",
-    "det",
-    "einsum",
-    "inv",
-    "logcumsumexp",
-    "prod",
-    "slogdet",
-    "solve",
-    "vector_norm",
-}
+    assert name not in ag.batching_fallbacks()
 
 
 def test_every_primitive_has_a_batching_rule():
-    missing = sorted(set(ag.unbatched_primitives()) - LOOPED_UNDER_VMAP)
+    missing = ag.unbatched_primitives()
     assert not missing, f"declare batch= for {missing} (vmap loops over the batch for them; see autograd_core.batching)"
 
 
@@ -212,8 +190,6 @@ def test_every_primitive_has_a_batching_rule():
 @given(data=st.data())
 def test_batched_rules_give_per_example_derivatives(name, data):
     """vmap(grad) and vmap(jvp) through the primitive equal a loop: its VJP and JVP rules batch too."""
-    if name in LOOPED_UNDER_VMAP:
-        pytest.skip(f"{name} has no batching rule yet (vmap loops over the batch, with a warning)")
     case = draw_case(data, name)
     in_axes, values = _batched_inputs(case, data)
     weights = np.random.default_rng(5).standard_normal(case.fn(*case.tensors(requires_grad=False)).shape)
@@ -223,7 +199,7 @@ def test_batched_rules_give_per_example_derivatives(name, data):
         return (case.fn(*args) * weights).sum()
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ag.BatchingFallbackWarning)
+        warnings.simplefilter("error", ag.BatchingFallbackWarning)
         grads = ag.vmap(ag.grad(scalar, argnums=argnums), in_axes=in_axes)(*values)
         _, tangents = ag.vmap(lambda *a: ag.jvp(case.fn, a, [np.ones(np.shape(x)) for x in a]), in_axes=in_axes)(
             *values

@@ -93,6 +93,14 @@ PYTORCH_STYLE = [
     ("F.hardswish(x)", None),
     ("F.glu(z, dim=-1)", "z[:, :2] / (1 + np.exp(-z[:, 2:]))"),
     ("F.cosine_similarity(x, y, dim=1)", None),
+    ("x.max(dim=1).values", "x.max(1)"),
+    ("x.max(dim=0, keepdim=True)[0]", "x.max(0, keepdims=True)"),
+    ("ag.min(x, dim=1).values * 2", "x.min(1) * 2"),
+    ("x.median(dim=1).values", "np.sort(x, 1)[:, 1]"),
+    ("x.max()", "x.max()"),
+    ("ag.linalg.matrix_norm(x, ord=2)", "np.linalg.norm(x, 2)"),
+    ("ag.linalg.norm(x, ord='nuc')", "np.linalg.norm(x, 'nuc')"),
+    ("ag.linalg.svdvals(x)", "np.linalg.svd(x, compute_uv=False)"),
     ("F.relu6(x * 10)", "np.clip(x * 10, 0, 6)"),
     ("F.logsigmoid(x)", "-np.logaddexp(0, -x)"),
     ("F.softplus(x, beta=2.0, threshold=1.0)", None),
@@ -104,6 +112,8 @@ PYTORCH_STYLE = [
     ("x.dim()", None),
     ("x.argmax(dim=1)", "x.argmax(1)"),
     ("x.argmin(dim=0, keepdim=True)", "x.argmin(0, keepdims=True)"),
+    ("x.max(dim=1).indices", "x.argmax(1)"),
+    ("x.min(dim=0, keepdim=True).indices", "x.argmin(0, keepdims=True)"),
     ("x.tolist()", None),
 ]
 
@@ -197,6 +207,12 @@ NUMPY_STYLE = [
     "np.floor(x) + np.ceil(y) + np.trunc(x) + x",
     "np.copy(x)",
     "np.matmul(x, y.T)",
+    "np.max(x, axis=0)",
+    "np.min(x, 1)",
+    "np.median(x, axis=1)",
+    "np.linalg.norm(x, 2)",
+    "np.linalg.norm(x, 'nuc')",
+    "np.linalg.svd(x, compute_uv=False)",
 ]
 
 

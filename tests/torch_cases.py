@@ -629,6 +629,33 @@ def square_case(ours: Callable, theirs: Callable, well_conditioned: bool = False
     return build
 
 
+def singular_case(ctx: Context, a: int) -> Op | None:
+    """svdvals or a spectral / nuclear matrix norm of v + D (D: 1.5·(k, …, 2, 1) on the diagonal), matrices in the
+    last two axes: D keeps the singular values apart even where v is exactly 0 (a relu's), so all derivatives exist."""
+    s = ctx.shape(a)
+    if len(s) < 2 or s[-1] == 0 or s[-2] == 0:
+        return None
+    m, n = s[-2:]
+    k = min(m, n)
+    shift = np.zeros((m, n))
+    shift[range(k), range(k)] = 1.5 * np.arange(k, 0, -1)
+    kind = ctx.draw(st.sampled_from(["svdvals", 2, -2, "nuc"]))
+    if kind == "svdvals":
+        return Op(
+            f"svdvals(v{a} + D)",
+            (a,),
+            lambda x: ag.linalg.svdvals(x + shift.astype(x.dtype)),
+            lambda T, x: T.linalg.svdvals(x + T.from_numpy(shift).to(x.dtype)),
+        )
+    keep = ctx.draw(st.booleans())
+    return Op(
+        f"matrix_norm(v{a} + D, ord={kind!r}, keepdim={keep})",
+        (a,),
+        lambda x: ag.linalg.norm(x + shift.astype(x.dtype), ord=kind, dim=(-2, -1), keepdim=keep),
+        lambda T, x: T.linalg.matrix_norm(x + T.from_numpy(shift).to(x.dtype), ord=kind, keepdim=keep),
+    )
+
+
 def solve_case(ctx: Context, a: int) -> Op | None:
     """solve(v·vᵀ/n + I, b) with a fresh right-hand side b."""
     s = ctx.shape(a)
@@ -748,14 +775,15 @@ def at_zero_magnitude(build: Callable) -> Callable:
 
 
 def lerp_case(ctx: Context, a: int) -> Op:
-    """lerp(v, end, weight) with a fresh end and a fresh weight of v's shape."""
+    """lerp(v, end, weight) with a fresh end and a fresh weight of v's shape, in v's dtype (v may come from a cast:
+    torch.lerp refuses mixed dtypes)."""
     s = ctx.shape(a)
     end, weight = ctx.new_leaf(s), ctx.new_leaf(s)
     return Op(
         f"lerp(v{a}, v{end}, v{weight})",
         (a, end, weight),
-        lambda x, e, w: ag.lerp(x, e, w),
-        lambda T, x, e, w: T.lerp(x, e, w),
+        lambda x, e, w: ag.lerp(x, same_dtype(e, x), same_dtype(w, x)),
+        lambda T, x, e, w: T.lerp(x, e.to(x.dtype), w.to(x.dtype)),
     )
 
 
@@ -888,7 +916,11 @@ BUILDERS: dict[str, Callable[[Context, int], Op | None]] = {
     "slogdet": square_case(
         lambda m: ag.linalg.slogdet(m)[1], lambda T, m: T.linalg.slogdet(m)[1], well_conditioned=True
     ),
+    "slogdet_sign": square_case(
+        lambda m: ag.linalg.slogdet(m)[0], lambda T, m: T.linalg.slogdet(m)[0], well_conditioned=True
+    ),
     "solve": solve_case,
+    "svd": singular_case,
     "cholesky": square_case(ag.linalg.cholesky, lambda T, m: T.linalg.cholesky(m), positive_definite=True),
     "softmax": along_axis(ag.softmax, lambda x, dim: x.softmax(dim)),
     "log_softmax": along_axis(ag.log_softmax, lambda x, dim: x.log_softmax(dim)),

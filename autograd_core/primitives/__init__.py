@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (each registers its primitives)
     contractions,
     decompositions,
     elementwise,
+    extremes,
     index,
     linalg,
     logical,
@@ -27,6 +28,7 @@ from . import (  # noqa: F401  (each registers its primitives)
     scans,
     selection,
     shape,
+    singular,
     special,
     stacking,
     tiling,
@@ -88,6 +90,9 @@ else:  # the same exports, spelled out for type checkers and IDEs
     from .elementwise import sub as sub
     from .elementwise import tanh as tanh
     from .elementwise import where as where
+    from .extremes import max as max
+    from .extremes import median as median
+    from .extremes import min as min
     from .index import getitem as getitem
     from .index import take_along_axis as take_along_axis
     from .linalg import linear as linear
@@ -105,14 +110,11 @@ else:  # the same exports, spelled out for type checkers and IDEs
     from .nn_ops import log_softmax as log_softmax
     from .nn_ops import softmax as softmax
     from .ordering import argsort as argsort
-    from .ordering import median as median
     from .ordering import quantile as quantile
     from .ordering import sort as sort
     from .ordering import topk as topk
     from .reduce import logsumexp as logsumexp
-    from .reduce import max as max
     from .reduce import mean as mean
-    from .reduce import min as min
     from .reduce import std as std
     from .reduce import sum as sum
     from .reduce import var as var

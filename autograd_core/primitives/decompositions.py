@@ -22,10 +22,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import batching
 from ..broadcasting import lift
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import primitive, public
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor
 
 
 def _mT(a: Any) -> Any:
@@ -63,6 +64,7 @@ def _cubic_flops(y: Any, a: Any, *args: Any, **params: Any) -> int:
     jvp_text="Ẏ = −Y·Ȧ·Y",
     flops=_cubic_flops,
     numpy=np.linalg.inv,
+    batch=batching.leading,
     namespace="linalg",
 )
 def inv(a: Any, /) -> np.ndarray:
@@ -119,6 +121,28 @@ def _solve_jvp_b(t, y, a, b):
     return _from_columns(solve.primitive.bind(a, columns), vector)
 
 
+def _solve_batched(batched: tuple[bool, ...], a: Any, b: Any) -> Any:
+    """vmap's rule: B as columns, both operands brought to one rank so no stack axis is read as a vector's."""
+    ba, bb = batched
+    na, nb = batching.ndim_of(a, ba), batching.ndim_of(b, bb)
+    per_a, per_b = np.shape(a)[int(ba) :], np.shape(b)[int(bb) :]
+    vector = nb == 1 or (nb == na - 1 and per_b == per_a[:-1])
+    if vector:
+        b = b[..., None]
+        nb += 1
+    rank = max(na, nb)
+    a, b = (_to_rank(x, flag, n, rank) for x, flag, n in ((a, ba, na), (b, bb, nb)))
+    x = solve.primitive.bind(a, b)
+    return x[..., 0] if vector else x
+
+
+def _to_rank(x: Any, batched: bool, ndim: int, rank: int) -> Any:
+    """``x`` with 1 + ``rank`` axes: unit axes after the batch axis (batched) or in front (shared)."""
+    if batched:
+        return lift(x, 1, rank)
+    return x.reshape((1,) * (1 + rank - ndim) + tuple(np.shape(x)))
+
+
 @primitive(
     vjp=(_solve_vjp_a, _solve_vjp_b),
     jvp=(_solve_jvp_a, _solve_jvp_b),
@@ -128,6 +152,7 @@ def _solve_jvp_b(t, y, a, b):
     flops=_cubic_flops,
     promotes=True,
     numpy=np.linalg.solve,
+    batch=lambda batched, a, b: _solve_batched(batched, a, b),
     namespace="linalg",
 )
 def solve(a: Any, b: Any, /) -> np.ndarray:
@@ -202,6 +227,7 @@ def _cofactors(y: Any, a: Any) -> Any:
     jvp_text="ẏ = Σᵢⱼ cof(A)ᵢⱼ·Ȧᵢⱼ",
     flops=_cubic_flops,
     numpy=np.linalg.det,
+    batch=batching.leading,
     namespace="linalg",
 )
 def det(a: Any, /) -> np.ndarray:
@@ -243,11 +269,29 @@ def _inv_t(a: Any) -> Any:
     jvp_text="ẏ = Σᵢⱼ (A⁻ᵀ)ᵢⱼ·Ȧᵢⱼ",
     flops=_cubic_flops,
     name="slogdet",
+    batch=batching.leading,
     export=False,
 )
 def _logabsdet(a: Any, /) -> np.ndarray:
     _square(a, "slogdet")
     return _lapack(lambda a: np.linalg.slogdet(a)[1], "slogdet", "LAPACK failed", a)
+
+
+@primitive(
+    vjp=(lambda g, y, a: np.zeros_like(g[..., None, None] + a),),
+    jvp=(lambda t, y, a: np.zeros_like(t.sum(axis=(-2, -1))),),
+    formula="y = sign(det A)",
+    vjp_text="Ā = 0",
+    jvp_text="ẏ = 0",
+    flops=_cubic_flops,
+    batch=batching.leading,
+    name="slogdet_sign",
+    export=False,
+)
+def _sign_of_det(a: Any, /) -> np.ndarray:
+    """The sign of det A (−1, 0 or 1, in A's dtype), from the LU factorisation: exact where det A would underflow."""
+    _square(a, "slogdet")
+    return _lapack(lambda m: np.linalg.slogdet(m)[0], "slogdet", "LAPACK failed", a).astype(a.dtype, copy=False)
 
 
 class SlogdetResult(NamedTuple):
@@ -261,7 +305,8 @@ class SlogdetResult(NamedTuple):
 def slogdet(a: Any) -> SlogdetResult:
     """``(sign, logabsdet)`` with det A = sign·exp(logabsdet), without overflow (``np.linalg.slogdet``).
 
-    ``logabsdet`` is differentiable (gradient A⁻ᵀ); ``sign`` is a constant.
+    ``logabsdet`` is differentiable (gradient A⁻ᵀ); ``sign`` is piecewise constant: like ``sign(x)`` it
+    stays in the graph with gradient 0.
 
     >>> A = ag.tensor([[2.0, 1.0], [1.0, -3.0]], requires_grad=True)
     >>> sign, logabsdet = ag.linalg.slogdet(A)
@@ -275,10 +320,7 @@ def slogdet(a: Any) -> SlogdetResult:
     >>> print(round(float(ag.linalg.slogdet(big).logabsdet), 2))  # log 10⁶⁰⁰
     1381.55
     """
-    logabsdet = _logabsdet(a)
-    values = a.data if isinstance(a, Tensor) else np.asarray(a)
-    sign = _lapack(lambda m: np.linalg.slogdet(m)[0], "slogdet", "LAPACK failed", values)
-    return SlogdetResult(wrap(np.asarray(sign, dtype=logabsdet.dtype)), logabsdet)
+    return SlogdetResult(_sign_of_det(a), _logabsdet(a))
 
 
 # ----------------------------------------------------------------- cholesky
@@ -322,6 +364,7 @@ def _cholesky(a: np.ndarray, upper: bool) -> np.ndarray:
     jvp_text="L̇ = L·Φ(L⁻¹·sym(Ȧ)·L⁻ᵀ)",
     flops=_cubic_flops,
     numpy=np.linalg.cholesky,
+    batch=batching.leading,
     namespace="linalg",
 )
 def cholesky(a: Any, /, upper: bool = False) -> np.ndarray:

@@ -207,6 +207,13 @@ def _tangent(k: int, t: Any, y: Any, xs: Sequence[Any], spec: EinsumSpec) -> Any
     return einsum_primitive.primitive.bind(*operands, spec=EinsumSpec(tuple(terms), batch + spec.output))
 
 
+def _batched(batched: Sequence[bool], *xs: Any, spec: EinsumSpec) -> Any:
+    """vmap's rule: the batch axis gets a fresh letter, in front of each batched operand's subscripts and the output's."""
+    letter = _unused(spec, 1)
+    terms = tuple(letter + term if b else term for term, b in zip(spec.inputs, batched))
+    return einsum_primitive.primitive.bind(*xs, spec=EinsumSpec(terms, letter + spec.output))
+
+
 def _einsum_flops(y: Any, *xs: Any, spec: EinsumSpec) -> int:
     return max(1, len(xs) - 1) * math.prod(_sizes(spec, [np.shape(x) for x in xs]).values())
 
@@ -220,6 +227,7 @@ def _einsum_flops(y: Any, *xs: Any, spec: EinsumSpec) -> int:
     flops=_einsum_flops,
     promotes=True,
     variadic=True,
+    batch=_batched,
     name="einsum",
     export=False,
 )

@@ -22,7 +22,12 @@ from .reduce import one_axis
 
 
 class IndexSpec(NamedTuple):
-    """An index made explicit for an array of ``ndim`` axes (no Ellipsis, Tensors unwrapped)."""
+    """An index made explicit for an array of ``ndim`` axes (Tensors unwrapped).
+
+    The Ellipsis is spelled out as full slices; it stays only where it covers no
+    axis but separates two advanced indices, which changes where numpy puts
+    their axes (``x[None, 0, ..., 0, [1, 2]]``: in front).
+    """
 
     items: tuple
     ndim: int
@@ -51,6 +56,12 @@ def _unwrap(item: Any) -> Any:
     return item
 
 
+def _advanced(part: tuple, items: tuple) -> bool:
+    """Whether ``part`` holds an advanced index (an array; an integer too when ``items`` holds an array)."""
+    arrays = any(isinstance(i, np.ndarray) for i in items)
+    return any(isinstance(i, np.ndarray) or (arrays and isinstance(i, int)) for i in part)
+
+
 def normalize_index(index: Any, ndim: int) -> IndexSpec:
     """Unwrap Tensors and lists, expand ``...``, and pad with full slices to cover every axis."""
     items = index if isinstance(index, tuple) else (index,)
@@ -66,7 +77,10 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
         raise IndexingError("an index can hold only one ellipsis (...)")
     if any(i is Ellipsis for i in items):
         at = next(k for k, i in enumerate(items) if i is Ellipsis)
-        items = items[:at] + fill + tuple(i for i in items[at + 1 :] if i is not Ellipsis)
+        before, after = items[:at], items[at + 1 :]
+        if not fill and _advanced(before, items) and _advanced(after, items):
+            fill = (Ellipsis,)  # it still separates the advanced indices: numpy puts their axes first
+        items = before + fill + after
     else:
         items = items + fill
     basic = all(i is None or isinstance(i, (int, slice)) for i in items)

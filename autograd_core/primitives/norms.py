@@ -5,7 +5,9 @@ One primitive, the vector p-norm over any axes, y = (Σ |xᵢ|ᵖ)^(1/p), with
 share), p = 0 (the count of non-zeros, no gradient). Where that derivative
 is undefined — y = 0, or xᵢ = 0 for p < 1 — the gradient is 0, as PyTorch
 chooses. Matrix norms are built from it: Frobenius is the 2-norm over both
-axes, the 1- and ∞-norms are the largest column and row sums of |x|.
+axes, the 1- and ∞-norms are the largest column and row sums of |x|; the
+spectral norms (2, −2) and the nuclear norm are the largest, the smallest and
+the sum of the singular values (``svdvals``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
@@ -23,7 +26,8 @@ from .reduce import Axis, normalize_axis, one_axis, restore_axes, unreduce
 from .reduce import max as _max
 from .reduce import min as _min
 from .reduce import sum as _sum
-from .shape import squeeze
+from .shape import moveaxis, reshape, squeeze
+from .singular import svd_factor, svdvals
 
 
 def _order(ord: Any, op: str) -> float:
@@ -76,6 +80,7 @@ def _norm_jvp(t, y, x, ord, axis, keepdims):
     jvp_text="ẏ = Σᵢ ẋᵢ·sign(xᵢ)·|xᵢ|^(p−1)·y^(1−p)",
     flops=reduction_flops,
     prepare=_vector_params,
+    batch=batching.leading,
     namespace="linalg",
 )
 def vector_norm(x: Any, /, ord: float = 2, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
@@ -128,14 +133,40 @@ def _plane(x: Any, axis: Any) -> tuple[int, int]:
     return row, col
 
 
-@public(namespace="linalg", rules=vector_norm)
+def _spectral(x: Any, ord: Any, row: int, col: int, keepdims: bool) -> Tensor:
+    """σ_max (ord 2), σ_min (ord −2) or Σσ ('nuc') of the matrices in the plane (row, col)."""
+    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    if (row, col) != (ndim - 2, ndim - 1):
+        x = moveaxis(x, (row, col), (-2, -1))
+    s = svdvals(x)
+    if ord == "nuc":
+        y = _sum(s, axis=-1)
+    else:
+        if s.shape[-1] == 0:
+            raise ShapeError(f"matrix_norm: the ord={ord} norm of an empty matrix is undefined (shape {x.shape})")
+        y = (_max if ord == 2 else _min)(s, axis=-1)
+    if not keepdims:
+        return y
+    shape = list(y.shape)
+    for a in sorted((row, col)):
+        shape.insert(a, 1)
+    return reshape(y, tuple(shape))
+
+
+@public(numpy=getattr(np.linalg, "matrix_norm", None), namespace="linalg", rules=(vector_norm, svd_factor))
 def matrix_norm(x: Any, ord: Any = "fro", axis: tuple[int, int] = (-2, -1), keepdims: bool = False) -> Tensor:
     """A matrix norm over the plane ``axis`` (the last two axes by default), as ``torch.linalg.matrix_norm``.
 
     ord = 'fro' (Frobenius, √Σ xᵢⱼ²), 1 / −1 (largest / smallest column sum of |x|),
-    inf / −inf (largest / smallest row sum of |x|). The spectral norms (2, −2) and
-    the nuclear norm ('nuc') need singular-value gradients, not provided yet.
+    inf / −inf (largest / smallest row sum of |x|), 2 / −2 (largest / smallest
+    singular value, gradient u₁·v₁ᵀ / uₖ·vₖᵀ) and 'nuc' (nuclear: the sum of the
+    singular values, gradient U·Vh), from ``svdvals``. Where the largest (smallest)
+    singular value is repeated, they share the gradient equally, as ``max`` does.
 
+    >>> ag.linalg.matrix_norm(ag.tensor([[3.0, 0.0], [0.0, -4.0]]), ord=2)
+    tensor(4.)
+    >>> ag.linalg.matrix_norm(ag.tensor([[3.0, 0.0], [0.0, -4.0]]), ord="nuc")
+    tensor(7.)
     >>> A = ag.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
     >>> print(np.round(ag.linalg.matrix_norm(A).detach(), 4))  # Frobenius: √30
     tensor(5.4772)
@@ -147,15 +178,16 @@ def matrix_norm(x: Any, ord: Any = "fro", axis: tuple[int, int] = (-2, -1), keep
             [ 0.,  1.]])
     """
     row, col = _plane(x, axis)
-    if ord is None or ord == "fro":
+    if ord is None or (isinstance(ord, str) and ord == "fro"):
         return vector_norm(x, 2, axis=(row, col), keepdims=keepdims)
-    if isinstance(ord, str) or ord not in (1, -1, math.inf, -math.inf):
-        if ord in (2, -2, "nuc"):
-            raise InvalidArgumentError(
-                f"matrix_norm: ord={ord!r} needs the singular values' gradient, which this library does not provide "
-                "yet; use 'fro', 1, -1, inf or -inf"
-            )
-        raise InvalidArgumentError(f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, not {ord!r}")
+    if isinstance(ord, str):
+        if ord == "nuc":
+            return _spectral(x, ord, row, col, keepdims)
+        raise InvalidArgumentError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, not {ord!r}")
+    if isinstance(ord, bool) or ord not in (1, -1, 2, -2, math.inf, -math.inf):
+        raise InvalidArgumentError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, not {ord!r}")
+    if abs(ord) == 2:
+        return _spectral(x, ord, row, col, keepdims)
     summed, reduced = (row, col) if abs(ord) == 1 else (col, row)
     pick = _max if ord > 0 else _min
     y = pick(_sum(_abs(x), axis=summed, keepdims=True), axis=reduced, keepdims=True)
@@ -169,7 +201,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
     With ``axis`` None: the 2-norm of all elements when ``ord`` is None, else
     the vector norm of a 1-D x or the matrix norm of a 2-D x. An int ``axis``
     takes vector norms along it, a pair of axes matrix norms over that plane.
-    Vector ord: any real p, inf, −inf, 0; matrix ord: 'fro', 1, −1, inf, −inf.
+    Vector ord: any real p, inf, −inf, 0; matrix ord: 'fro', 'nuc', 1, −1, 2, −2, inf, −inf.
 
     >>> x = ag.tensor([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
     >>> print(ag.linalg.norm(x), ag.linalg.norm(x, axis=1))  # all elements; each row

@@ -1,4 +1,4 @@
-"""Sorting and order statistics: sort, argsort, topk, quantile, median.
+"""Sorting and order statistics: sort, argsort, topk, quantile (median is in ``extremes``).
 
 All are selections: the order comes from the values (no gradient through
 it) and the selected elements are picked with an index, so each value's
@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor, wrap
 from .elementwise import where
@@ -236,27 +236,3 @@ def quantile(
         reduced = tuple(1 if (a - len(shape)) in axes else s for a, s in enumerate(shape))
         return reshape(y, qs.shape + reduced)
     return reshape(y, qs.shape + rows.shape[:-1])
-
-
-@public(method=True, numpy=np.median)
-def median(x: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Tensor:
-    """The median over ``axis``, as ``np.median``: the middle value, or the mean of the two middle values.
-
-    The gradient goes to the middle element(s) (½ each for an even count).
-    PyTorch's ``torch.median`` returns the lower of the two middle values
-    instead; ``quantile(x, 0.5, method='lower')`` gives that.
-
-    >>> x = ag.tensor([3.0, 1.0, 4.0, 2.0], requires_grad=True)
-    >>> print(ag.median(x))  # the mean of the two middle values, 2 and 3
-    tensor(2.5, grad_fn=...)
-    >>> ag.median(x).backward()
-    >>> print(x.grad)  # ½ to each middle element
-    tensor([0.5, 0. , 0. , 0.5])
-    >>> print(ag.median(ag.tensor([[3.0, 1.0, 2.0], [0.0, 9.0, 5.0]]), axis=1))
-    tensor([2., 5.])
-    """
-    if out is not None:
-        raise InvalidArgumentError("median(..., out=...): Tensors are not written in place; drop out=")
-    if not isinstance(overwrite_input, bool):
-        raise ArgumentTypeError("median: overwrite_input must be a bool")
-    return quantile(x, 0.5, axis=axis, keepdims=keepdims)

@@ -199,8 +199,7 @@ _extreme_jvp = (
     formula="y = maxᵢ xᵢ",
     vjp_text="x̄ = ȳ·[x = y] / #ties",
     jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
-    method=True,
-    numpy=(np.max, np.amax),
+    export=False,  # the public ``max`` (extremes.py) also answers PyTorch's ``max(dim=)``
 )
 def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
     """y = max x over ``axis``; tied maxima share the gradient equally.
@@ -221,8 +220,7 @@ def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     formula="y = minᵢ xᵢ",
     vjp_text="x̄ = ȳ·[x = y] / #ties",
     jvp_text="ẏ = Σᵢ ẋᵢ·[xᵢ = y] / #ties",
-    method=True,
-    numpy=(np.min, np.amin),
+    export=False,  # the public ``min`` (extremes.py) also answers PyTorch's ``min(dim=)``
 )
 def min(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # noqa: A001
     """y = min x over ``axis``; tied minima share the gradient equally.

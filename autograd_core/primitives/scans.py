@@ -2,8 +2,9 @@
 
 Zeros are where products get hard: the gradient of prod is the product of
 the *other* elements, y/xᵢ only when no xᵢ is 0. Here it is computed from
-exclusive running products (no division) whenever a zero is present, so one
-zero, several zeros and second derivatives all come out right. cumprod's
+exclusive running products (no division) whenever a zero is present (or the
+values cannot be read, inside ``vmap``), so one zero, several zeros and second
+derivatives all come out right. cumprod's
 gradient with zeros uses the first zero of each row on arrays (O(n)); on
 Tensors (a derivative being differentiated) the pairwise form
 x̄ᵢ = Σ_{j≥i} ȳⱼ·Π_{k≤j, k≠i} xₖ, which is a polynomial and so exact to every order.
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import batching
 from ..errors import ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
@@ -41,6 +43,12 @@ def _flip(a: Any, axis: int) -> Any:
     return a[(Ellipsis, _REVERSE) + (slice(None),) * (-axis - 1)]
 
 
+def _zero_free(x: Any) -> bool:
+    """True when x's values can be read and none is 0 (inside ``vmap`` one example's values cannot be: False)."""
+    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return isinstance(values, (np.ndarray, np.generic)) and not (values == 0).any()
+
+
 def _shift(a: Any, axis: int, fill: float) -> Any:
     """a moved one place along ``axis`` (first element ``fill``, last dropped): an exclusive scan from an inclusive one."""
     head = np.ones_like(a[_along(axis) + (slice(0, 1),)])
@@ -63,7 +71,7 @@ def _named(op: str) -> Any:
 # ---------------------------------------------------------------------- prod
 def _others(y: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """Πₖ≠ᵢ xₖ over each reduced group, for every element i: y/xᵢ without zeros, exclusive products with them."""
-    if not (_values(x) == 0).any():
+    if _zero_free(x):
         return (y if keepdims else restore_axes(y, axis)) / x
     kept = [a for a in range(-x.ndim, 0) if a not in axis]
     order = tuple(x.ndim + a for a in kept + list(axis))
@@ -114,6 +122,7 @@ def _reverse_cumsum(g: Any, axis: int) -> Any:
     flops=reduction_flops,
     prepare=_named("cumsum"),
     name="cumsum",
+    batch=batching.leading,
     export=False,
 )
 def cumsum_primitive(x: Any, /, axis: int = -1) -> np.ndarray:
@@ -163,7 +172,7 @@ def _first_zero(x: Any, axis: int) -> np.ndarray:
 
 def _cumprod_vjp(g, y, x, axis):
     """x̄ᵢ = Σ_{j≥i} ȳⱼ·Π_{k≤j, k≠i} xₖ."""
-    if not (_values(x) == 0).any():
+    if _zero_free(x):
         return _reverse_cumsum(g * y, axis) / x
     if isinstance(g, Tensor) or isinstance(x, Tensor):
         return _pairwise_cumprod(g, x, axis, transpose=True)
@@ -181,7 +190,7 @@ def _cumprod_vjp(g, y, x, axis):
 
 def _cumprod_jvp(t, y, x, axis):
     """ẏⱼ = Σ_{i≤j} ẋᵢ·Π_{k≤j, k≠i} xₖ."""
-    if not (_values(x) == 0).any():
+    if _zero_free(x):
         return y * cumsum_primitive.primitive.bind(t / x, axis=axis)
     if isinstance(t, Tensor) or isinstance(x, Tensor):
         return _pairwise_cumprod(t, x, axis, transpose=False)
@@ -223,6 +232,7 @@ def _pairwise_cumprod(v: Any, x: Any, axis: int, transpose: bool) -> Any:
     flops=reduction_flops,
     prepare=_named("cumprod"),
     name="cumprod",
+    batch=batching.leading,
     export=False,
 )
 def cumprod_primitive(x: Any, /, axis: int = -1) -> np.ndarray:
@@ -295,6 +305,7 @@ def _pairwise_logcumsumexp(v, y, x, axis, transpose):
     flops=reduction_flops,
     method=True,
     prepare=_named("logcumsumexp"),
+    batch=batching.leading,
 )
 def logcumsumexp(x: Any, /, axis: int = -1) -> np.ndarray:
     """yᵢ = log Σ_{k≤i} exp(xₖ) along ``axis`` (PyTorch's ``logcumsumexp``), computed without overflow.

@@ -1,0 +1,222 @@
+"""``max``, ``min`` and ``median`` as numpy and PyTorch users call them: the keyword says which library is meant.
+
+numpy returns the values: ``x.max()``, ``x.max(axis=0)``, ``x.max(0)``,
+``np.max(t, axis=0)``. PyTorch, given a dimension, returns the values and
+where they are: ``x.max(dim=0)`` / ``ag.max(x, dim=1, keepdim=True)`` gives
+``(values, indices)`` as ``torch.max(x, dim)`` does. A positional axis is
+numpy's (values only), as for every other reduction here (``ag.sum(x, 0)``).
+
+The two also differ where maxima tie, as the two libraries do: numpy-style
+values share the gradient equally between tied elements (the ``max``
+primitive, like ``torch.amax``), while ``dim=`` sends it to the element at the
+returned index (the first of the ties), like ``torch.max(x, dim)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..arguments import bool_argument
+from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
+from ..tensor import Tensor, wrap
+from .index import take_along_axis
+from .ordering import _order, quantile
+from .reduce import Axis, one_axis
+from .reduce import max as _amax
+from .reduce import min as _amin
+from .shape import squeeze
+
+
+class MaxResult(NamedTuple):
+    """``(values, indices)`` of the maxima along a dimension, as ``torch.max(x, dim)`` returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class MinResult(NamedTuple):
+    """``(values, indices)`` of the minima along a dimension, as ``torch.min(x, dim)`` returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class MedianResult(NamedTuple):
+    """``(values, indices)`` of the (lower) medians along a dimension, as ``torch.median(x, dim)`` returns them."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _keywords(
+    op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any, more: dict, names: tuple[str, ...] = ("axis", "keepdims")
+) -> tuple[Any, bool, bool]:
+    """(axis, keepdims, PyTorch style) from numpy's and PyTorch's spellings; both names for one thing is an error."""
+    if more:
+        raise _unknown_keywords(op, list(names), ALIASES, list(more))
+    if keepdim is not UNSET:
+        if keepdims is not UNSET:
+            raise _both_given(op, "keepdims", "keepdim")
+        keepdims = keepdim
+    keepdims = False if keepdims is UNSET else bool_argument(keepdims, "keepdims", op)
+    if dim is UNSET:
+        return (None if axis is UNSET else axis), keepdims, False
+    if axis is not UNSET:
+        raise _both_given(op, "axis", "dim")
+    return dim, keepdims, True
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else wrap(np.asarray(x))
+
+
+def _values(x: Tensor) -> np.ndarray:
+    return x.data if isinstance(x.data, np.ndarray) else np.asarray(x.data)
+
+
+def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[Tensor, Tensor]:
+    """x at ``index_of(values along dim)`` and that index (int64, no gradient); the gradient goes to that element."""
+    x = _as_tensor(x)
+    if dim is None or isinstance(dim, (tuple, list)):
+        raise ShapeError(
+            f"{op}(dim=...) takes one dimension (an int), not {dim!r}; axis= reduces several (values only)"
+        )
+    if x.ndim == 0:
+        one_axis(dim, 1, op)  # 0 or -1, as PyTorch allows for a 0-d tensor
+        return x[()], wrap(np.zeros((), dtype=np.int64))
+    axis = one_axis(dim, x.ndim, op)
+    if x.shape[axis] == 0:
+        raise ShapeError(f"{op}: dimension {dim} of shape {x.shape} is empty; there is no element to pick")
+    where = index_of(_values(x), axis).astype(np.int64)
+    values = take_along_axis(x, where, axis)
+    if not keepdim:
+        return squeeze(values, axis=axis), wrap(np.squeeze(where, axis=axis))
+    return values, wrap(where)
+
+
+def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
+    """The index of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
+    nan = np.isnan(values) if values.dtype.kind == "f" else None
+    found = np.argmax(values, axis=axis, keepdims=True)
+    if nan is not None and nan.any():
+        found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
+    return found
+
+
+def _first_min(values: np.ndarray, axis: int) -> np.ndarray:
+    nan = np.isnan(values) if values.dtype.kind == "f" else None
+    found = np.argmin(values, axis=axis, keepdims=True)
+    if nan is not None and nan.any():
+        found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
+    return found
+
+
+def _lower_median(values: np.ndarray, axis: int) -> np.ndarray:
+    """The index of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
+    middle = (values.shape[axis] - 1) // 2
+    found = np.take(_order(values, axis, False, "stable"), [middle], axis=axis)
+    if values.dtype.kind == "f":
+        nan = np.isnan(values)
+        if nan.any():
+            found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
+    return found
+
+
+@public(method=True, numpy=(np.max, np.amax), rules=_amax, aliases={})
+def max(  # noqa: A001
+    x: Any, axis: Axis = UNSET, keepdims: bool = UNSET, *, dim: int = UNSET, keepdim: bool = UNSET, **more: Any
+) -> Any:
+    """The largest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
+
+    * ``x.max()``, ``x.max(axis=0)``, ``x.max(0)``, ``np.max(t, axis=0)``: the values,
+      y = max x over ``axis`` (all axes when None); tied maxima share the gradient.
+    * ``x.max(dim=0)``, ``ag.max(x, dim=1, keepdim=True)``: a ``MaxResult(values, indices)``
+      as ``torch.max(x, dim)``; ``indices`` (int64, no gradient) is the first maximum's
+      position, and the gradient of ``values`` goes to that element.
+
+    A positional axis is numpy's, as in every reduction here: ``x.max(1)`` returns the values;
+    write ``x.max(dim=1)`` for PyTorch's pair.
+
+    >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]], requires_grad=True)
+    >>> x.max(axis=1)
+    tensor([5., 4.], grad_fn=max)
+    >>> values, indices = x.max(dim=1)
+    >>> indices
+    tensor([1, 0], dtype=int64)
+    """
+    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
+        return _amax(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
+    axis, keepdims, torch_style = _keywords("max", axis, keepdims, dim, keepdim, more)
+    if torch_style:
+        return MaxResult(*_selected(x, axis, keepdims, "max", _first_max))
+    return _amax(x, axis=axis, keepdims=keepdims)
+
+
+@public(method=True, numpy=(np.min, np.amin), rules=_amin, aliases={})
+def min(  # noqa: A001
+    x: Any, axis: Axis = UNSET, keepdims: bool = UNSET, *, dim: int = UNSET, keepdim: bool = UNSET, **more: Any
+) -> Any:
+    """The smallest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
+
+    * ``x.min()``, ``x.min(axis=0)``, ``x.min(0)``, ``np.min(t, axis=0)``: the values,
+      y = min x over ``axis``; tied minima share the gradient.
+    * ``x.min(dim=0)``, ``ag.min(x, dim=1, keepdim=True)``: a ``MinResult(values, indices)``
+      as ``torch.min(x, dim)``; the gradient of ``values`` goes to the first minimum.
+
+    A positional axis is numpy's: ``x.min(1)`` returns the values; ``x.min(dim=1)`` the pair.
+
+    >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]])
+    >>> x.min(0)
+    tensor([1., 2.])
+    >>> x.min(dim=0).indices
+    tensor([0, 1], dtype=int64)
+    """
+    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
+        return _amin(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
+    axis, keepdims, torch_style = _keywords("min", axis, keepdims, dim, keepdim, more)
+    if torch_style:
+        return MinResult(*_selected(x, axis, keepdims, "min", _first_min))
+    return _amin(x, axis=axis, keepdims=keepdims)
+
+
+@public(method=True, numpy=np.median, aliases={})
+def median(
+    x: Any,
+    axis: Any = UNSET,
+    out: Any = None,
+    overwrite_input: bool = False,
+    keepdims: bool = UNSET,
+    *,
+    dim: int = UNSET,
+    keepdim: bool = UNSET,
+    **more: Any,
+) -> Any:
+    """The median over ``axis`` (numpy), or ``(values, indices)`` of the lower median along ``dim`` (PyTorch).
+
+    * ``x.median()``, ``x.median(axis=0)``, ``np.median(t, axis=0)``: numpy's median, the
+      middle value or the mean of the two middle values; the gradient goes to the
+      middle element(s) (½ each for an even count).
+    * ``x.median(dim=0)``, ``ag.median(x, dim=1, keepdim=True)``: a ``MedianResult(values,
+      indices)`` as ``torch.median(x, dim)``: the lower of the two middle values for an even
+      count, its position (int64, no gradient), and the gradient to that element.
+
+    ``quantile(x, 0.5, method='lower')`` gives PyTorch's lower median over several axes.
+
+    >>> x = ag.tensor([[1.0, 4.0, 2.0, 3.0]])
+    >>> x.median(axis=1)
+    tensor([2.5])
+    >>> x.median(dim=1)
+    MedianResult(values=tensor([2.]), indices=tensor([2], dtype=int64))
+    """
+    if out is not None:
+        raise InvalidArgumentError("median(..., out=...): Tensors are not written in place; drop out=")
+    if not isinstance(overwrite_input, bool):
+        raise ArgumentTypeError("median: overwrite_input must be a bool")
+    names = ("axis", "out", "overwrite_input", "keepdims")
+    axis, keepdims, torch_style = _keywords("median", axis, keepdims, dim, keepdim, more, names)
+    if torch_style:
+        return MedianResult(*_selected(x, axis, keepdims, "median", _lower_median))
+    return quantile(x, 0.5, axis=axis, keepdims=keepdims)
