@@ -114,12 +114,9 @@ def mlp_case(dtype_name: str, batch: int, quick: bool) -> dict:
         "ag.compile": lambda: compiled(x, y),
         "autograd_core eager": lambda: eager_step(x, y),
     }
-    found = torch_step(params, dtype)
-    if found is not None:
-        step, torch = found
-        torch.set_num_threads(1)
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-        candidates["PyTorch eager"] = lambda: step(tx, ty)
+    torch_mlp_step = torch_step(params, dtype)  # sets PyTorch to one thread
+    if torch_mlp_step is not None:
+        candidates["PyTorch eager"] = lambda: torch_mlp_step(x, y)
     number = (2 if quick else 10) if batch == 64 else (1 if quick else 3)
     results = compare(candidates, number=number, repeats=3 if quick else 9)
     program = compiled.program
