@@ -7,6 +7,10 @@ Cases:
 * forward + backward of a 1,000-op elementwise chain on a 16-element float64
   vector (target: compiled ≤ 1.6× a hand-written numpy forward + backward).
 
+Beside the MLP's engines, a reference row times the step's eight matrix
+products alone (into preallocated outputs): a floor no engine can go much
+below, which shows how much of a step is left to win on a given machine.
+
 Per case: time per step (median of interleaved rounds, ratios to the
 hand-written numpy of the same process), minor page faults per steady-state
 step, the tracing and build time and the first call's time. Before timing,
@@ -71,6 +75,32 @@ def _fault_calls(quick: bool, batch: int) -> tuple[int, float]:
 
 
 # ------------------------------------------------------------------- the MLP
+#: Not an engine: the step's eight matrix products alone, as the hand-written step writes them, into
+#: preallocated outputs. No step can be much faster than this; it shows how much of the step is left to win.
+GEMMS = "its 8 GEMMs alone"
+
+
+def gemms_alone(params: list[np.ndarray], x: np.ndarray):
+    """The eight matrix products of one step (forward 3, backward 5), as a no-argument function."""
+    w1, _, w2, _, w3, _ = (p.copy() for p in params)
+    batch, dtype = x.shape[0], x.dtype
+    h1, h2 = np.ones((batch, w1.shape[0]), dtype), np.ones((batch, w2.shape[0]), dtype)
+    z, d2, d1 = np.ones((batch, w3.shape[0]), dtype), np.ones_like(h2), np.ones_like(h1)
+    g1, g2, g3 = np.empty_like(w1), np.empty_like(w2), np.empty_like(w3)
+
+    def run():
+        np.matmul(x, w1.T, out=h1)
+        np.matmul(h1, w2.T, out=h2)
+        np.matmul(h2, w3.T, out=z)
+        np.matmul(z, w3, out=d2)
+        np.matmul(z.T, h2, out=g3)
+        np.matmul(d2, w2, out=d1)
+        np.matmul(d2.T, h1, out=g2)
+        np.matmul(d1.T, x, out=g1)
+
+    return run
+
+
 def mlp_case(dtype_name: str, batch: int, quick: bool) -> dict:
     from mlp import LR, NumpyMLP, data, init_params, torch_step
 
@@ -113,13 +143,11 @@ def mlp_case(dtype_name: str, batch: int, quick: bool) -> dict:
         "numpy by hand": lambda: numpy_net.step(x, y),
         "ag.compile": lambda: compiled(x, y),
         "autograd_core eager": lambda: eager_step(x, y),
+        GEMMS: gemms_alone(params, x),
     }
-    found = torch_step(params, dtype)
-    if found is not None:
-        step, torch = found
-        torch.set_num_threads(1)
-        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-        candidates["PyTorch eager"] = lambda: step(tx, ty)
+    torch_mlp_step = torch_step(params, dtype)  # sets PyTorch to one thread
+    if torch_mlp_step is not None:
+        candidates["PyTorch eager"] = lambda: torch_mlp_step(x, y)
     number = (2 if quick else 10) if batch == 64 else (1 if quick else 3)
     results = compare(candidates, number=number, repeats=3 if quick else 9)
     program = compiled.program
@@ -256,9 +284,13 @@ def main(quick: bool = False, only: str | None = None, cpu_time: bool = False) -
         target = TARGETS[found["case"].split("-")[0]]
         verdict = "ok" if found["ratio"] <= target else "ABOVE TARGET"
         faults = found["faults"]["ag.compile"]
+        floor = ""
+        if GEMMS in found["results"]:
+            gemms = found["results"][GEMMS]["median"] / found["results"]["numpy by hand"]["median"]
+            floor = f" (its GEMMs alone: {gemms:.2f}x)"
         print(
-            f"  {found['case']}: compiled {found['ratio']:.2f}x hand-written numpy (target <= {target}) {verdict}; "
-            f"{faults:.1f} page faults per step; {found['numpy_calls']} numpy calls"
+            f"  {found['case']}: compiled {found['ratio']:.2f}x hand-written numpy{floor} (target <= {target}) "
+            f"{verdict}; {faults:.1f} page faults per step; {found['numpy_calls']} numpy calls"
         )
     clock = "CPU time" if cpu_time else "wall time"
     print(f"written {save('compile', {'clock': clock, 'cases': main.found})}")

@@ -126,8 +126,15 @@ class SGD(Optimizer):
 
     def fused_update(self, p, g, state, group, scratch):
         """``update`` without temporary arrays (compiled training steps)."""
-        g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
         mu = group["momentum"]
+        if not mu and not group["weight_decay"]:  # plain SGD, the common case: p −= lr·g in two calls
+            step = scratch.get("step")
+            if step is None or step.shape != p.shape or step.dtype != p.dtype:
+                step = _scratch(scratch, "step", p)
+            np.multiply(group["lr"], g, out=step)
+            np.subtract(p, step, out=p)
+            return
+        g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:

@@ -33,6 +33,7 @@ from .lower import Lowering
 from .plan import Plan
 from .program import Program, Retrace
 from .trace import Break, Recorder
+from .tune import tune_products
 
 
 class CompileWarning(UserWarning):
@@ -275,13 +276,14 @@ def build(name: str, recorder: Recorder, leaves: list, spec: Any, input_names: l
         if step.op == "grad_read" and step.out.number not in used:
             continue  # nothing reads that .grad later
         lowering.lower(step)
+    relied = tune_products(lowering, leaves)
     plan = Plan(lowering.instrs, outputs, lowering.threshold)
     hints.update(recorder.hints)
     hints.update(lowering.hints)
     names = input_names or [f"x{k}" for k in range(len(leaves))]
     signature = f"{name}(" + ", ".join(f"{n}: {_describe_leaf(leaf)}" for n, leaf in zip(names, leaves)) + ")"
     program = Program(
-        _identifier(name), lowering.instrs, plan, recorder.inputs, outputs, leaves, signature, names, hints
+        _identifier(name), lowering.instrs, plan, recorder.inputs, outputs, leaves, signature, names, hints, relied
     )
     program.steps = len(recorder.steps)
     return program

@@ -25,7 +25,7 @@ class Value:
     * "computed" — the result of a step.
     """
 
-    __slots__ = ("number", "kind", "source", "shape", "dtype", "bases", "pinned")
+    __slots__ = ("number", "kind", "source", "shape", "dtype", "bases", "pinned", "order")
 
     def __init__(self, number: int, kind: str, shape: tuple[int, ...], dtype: np.dtype, source: Any = None) -> None:
         self.number = number
@@ -37,6 +37,8 @@ class Value:
         self.bases: tuple[Value, ...] = ()
         #: Never reused or written by other steps (written in place by a recorded write, kept by an effect).
         self.pinned = False
+        #: Memory order of a planned buffer: "C" (row-major, numpy's default) or "F" (column-major).
+        self.order = "C"
 
     @property
     def nbytes(self) -> int:

@@ -187,4 +187,5 @@ class Plan:
             and a.number not in self.aliased
             and tuple(a.shape) == tuple(v.shape)
             and a.dtype == v.dtype
+            and a.order == v.order
         )

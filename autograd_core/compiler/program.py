@@ -42,6 +42,7 @@ class Source:
         self.guards: list[str] = []  # checking them
         self.captured: dict[int, str] = {}
         self.hints = hints
+        self.contiguous: set[int] = set()  # captured Values a tuned matrix product relies on being row-major
         self.taken: set[str] = {f"X{k}" for k in range(len(leaves))} | {f"t{k}" for k in range(plan.locals)}
         self.input_names = [self.identifier(n) for n in input_names]
 
@@ -97,9 +98,10 @@ class Source:
             name = self.identifier(stem)
             self.captured[v.number] = name
             self.prologue.append(f"    {name} = {tensor}.data")
+            layout = f" or not {name}.flags.c_contiguous" if v.number in self.contiguous else ""
             self.guards.append(
                 f"    if {name}.shape != {tuple(v.shape)!r} or {name}.dtype != {self.dtype(v.dtype)}"
-                f" or {tensor}.requires_grad is not {bool(t.requires_grad)}: raise Retrace"
+                f" or {tensor}.requires_grad is not {bool(t.requires_grad)}{layout}: raise Retrace"
             )
         return name
 
@@ -113,6 +115,11 @@ class Source:
             self.namespace[base] = arr
         shape = tuple(v.shape)
         name = f"b{index}_" + "x".join(map(str, shape)) if shape else f"b{index}_0d"
+        if v.order == "F" and len(shape) > 1:
+            name += "_F"  # column-major: the transpose of a row-major array of the reversed shape
+            if name not in self.namespace:
+                self.namespace[name] = arr.reshape(shape[::-1]).T
+            return name
         if name not in self.namespace:
             self.namespace[name] = arr.reshape(shape)
         return name
@@ -214,8 +221,10 @@ class Program:
         signature: str,
         input_names: list[str] | None = None,
         hints: dict[int, str] | None = None,
+        contiguous: list[Value] = (),
     ) -> None:
         src = Source(plan, leaves, input_names or [f"x{k}" for k in range(len(leaves))], hints or {})
+        src.contiguous = {v.number for v in contiguous}
         body: list[str] = []
         calls = 0
         for i, ins in enumerate(instrs):
@@ -275,7 +284,9 @@ class Program:
                 guards += 1
                 continue
             if guards:
-                lines.append(f"    # ... {guards} guards: parameters' shapes, dtypes, requires_grad, gradient buffers")
+                lines.append(
+                    f"    # ... {guards} guards: parameters' shapes, dtypes, requires_grad (layouts), gradient buffers"
+                )
                 guards = 0
             lines.append(line)
         return header + "\n".join(lines) + "\n"
