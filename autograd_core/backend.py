@@ -146,8 +146,24 @@ def is_backend_array(x: Any) -> bool:
     return not isinstance(x, HOST_TYPES) and backend_of(x) is not None
 
 
+def underlying(x: Any) -> Any:
+    """The array behind ``x``: a Tensor's data, the batch behind a vmapped tensor's abstract value; else ``x``."""
+    from .batched import AbstractValue
+    from .tensor import Tensor
+
+    while True:
+        if isinstance(x, Tensor):
+            x = x.data
+        elif isinstance(x, AbstractValue):
+            x = x._value
+        else:
+            return x
+
+
 def device_of(x: Any) -> Device:
-    """The device an array lives on: "cpu" for numpy, "cuda:0" for a CuPy array on GPU 0, ..."""
+    """The device an array (or a Tensor) lives on: "cpu" for numpy, "cuda:0" for a CuPy array on GPU 0, ..."""
+    if not isinstance(x, HOST_TYPES):
+        x = underlying(x)
     backend = backend_of(x)
     if backend is None:
         return Device("cpu")
@@ -238,20 +254,71 @@ def check_available(device: Any) -> None:
 
 # ------------------------------------------------------------------ creation
 def like(x: Any) -> Any:
-    """An array to pass as numpy's ``like=``: ``x`` itself for a backend array, None for numpy's."""
+    """An array to pass as numpy's ``like=``: ``x`` (or a Tensor's data) for a backend array, None for numpy's."""
+    if isinstance(x, HOST_TYPES):
+        return None
+    x = underlying(x)
     return None if isinstance(x, HOST_TYPES) or backend_of(x) is None else x
 
 
 def as_array(x: Any) -> Any:
-    """``x`` as an array without leaving its device: backend arrays as they are, anything else ``np.asarray``."""
+    """``x`` as an array without leaving its device: backend arrays as they are, a Tensor's data, else ``np.asarray``."""
     if type(x) is np.ndarray or is_backend_array(x):
         return x
+    from .tensor import Tensor
+
+    if isinstance(x, Tensor) and not x.requires_grad:
+        return x.data
     return np.asarray(x)
+
+
+def asarray_on(x: Any, ref: Any, dtype: Any = None, what: str = "operand") -> Any:
+    """``np.asarray(x, dtype)`` on the device of array ``ref``, without an implicit copy between memories.
+
+    A backend array must already be on ``ref``'s device, and so must a numpy
+    array of one or more axes (``DeviceError`` naming both otherwise); Python
+    numbers and lists (and 0-d arrays, numbers too) have no device and are made
+    where ``ref`` lives.
+    """
+    if type(ref) is np.ndarray and type(x) is np.ndarray:
+        return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+    if is_backend_array(x) or (isinstance(x, np.ndarray) and x.ndim and backend_of(ref) is not None):
+        check_same_device(what, ref, x)
+        return x if dtype is None or x.dtype == dtype else x.astype(dtype)
+    host = np.asarray(x, dtype=dtype)
+    return host if backend_of(ref) is None else to_device(host, device_of(ref))
 
 
 def copy(x: Any) -> Any:
     """An owned copy of an array on its own device (``np.array(x)`` for numpy's)."""
     return np.array(x) if type(x) is np.ndarray else np.copy(x)
+
+
+def decide(flag: Any) -> bool:
+    """A branch on a computed value (``if (x == 0).any():``): the one element copied to host on purpose.
+
+    numpy answers ``bool()`` directly; a device array is copied explicitly
+    (one element, a synchronisation), never through an implicit conversion.
+    """
+    return bool(flag) if isinstance(flag, HOST_TYPES) else bool(to_host(flag))
+
+
+def arange(n: int, ref: Any) -> Any:
+    """``np.arange(n)`` (positions for masks and index arithmetic) on the device of ``ref`` (an array or a Tensor).
+
+    For a Tensor on a device the positions are a constant Tensor: a backend
+    library's functions accept only its own arrays, so a mask meeting Tensors
+    in a rule (``np.where(mask, t, 0)``) must dispatch through the Tensor.
+    """
+    device_ref = like(ref)
+    if device_ref is None:
+        return np.arange(n)
+    positions = np.arange(n, like=device_ref)
+    if device_ref is not ref:  # ref was a Tensor
+        from .tensor import wrap
+
+        return wrap(positions)
+    return positions
 
 
 def full(shape: tuple[int, ...], value: Any, dtype: Any, ref: Any) -> Any:
@@ -279,6 +346,16 @@ def on_device(host: np.ndarray, device: Any) -> Any:
     if device is None:
         return host
     return to_device(host, device)
+
+
+def selected(device: Any) -> Any:
+    """``with selected("cuda:1"):`` — new arrays of the backend go to that device (CuPy's ``Device``); else nothing."""
+    import contextlib
+
+    name, index = parse_device(device)
+    if name == "cuda" and index is not None:
+        return _cupy().cuda.Device(index)
+    return contextlib.nullcontext()
 
 
 _generators: dict[tuple[str, int | None], Any] = {}

@@ -279,8 +279,6 @@ class Tensor:
         ``t.detach()`` / ``t.numpy()`` to take the values on purpose.
         """
         if self.requires_grad:
-            from .errors import ArgumentTypeError
-
             raise ArgumentTypeError(
                 "numpy conversion of a tensor that requires grad would drop its gradient; combine tensors with "
                 "ag.stack([...]) or ag.concatenate([...]), or take the values on purpose with t.detach() or t.numpy()"

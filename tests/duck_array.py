@@ -50,6 +50,10 @@ def _refuse_host(values: Any) -> None:
             _refuse_host(v)
 
 
+def _foreign(x: Any) -> bool:
+    return hasattr(type(x), "__array_ufunc__") and not isinstance(x, (StrictArray, np.ndarray, np.generic))
+
+
 def _wrap(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return StrictArray(x)
@@ -72,12 +76,17 @@ class StrictArray:
 
     # --- the protocols CuPy implements
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(_foreign(x) for x in inputs):
+            return NotImplemented  # CuPy defers to other array types (a Tensor's reflected operation)
         _refuse_host(inputs)
         if "out" in kwargs:
             kwargs["out"] = tuple(_unwrap(o) for o in kwargs["out"])
         return _wrap(getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs)))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        for t in types:  # CuPy calls its own function, which accepts no other array type
+            if t is not StrictArray:
+                raise TypeError(f"Unsupported type {t} (StrictArray's {func.__name__} got another array type)")
         _refuse_host(args)
         _refuse_host(v for k, v in kwargs.items() if k not in ("out", "like"))
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import is_backend_array
+
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor
 from .elementwise import clip, elementwise
@@ -211,6 +213,8 @@ def fmin(a: Operand, b: Operand, /) -> np.ndarray:
 )
 def clone(x: Operand, /) -> np.ndarray:
     """y = a copy of x in new, C-ordered memory (PyTorch's ``clone``, numpy's ``copy``); the gradient passes unchanged."""
+    if type(x) is not np.ndarray and is_backend_array(x):
+        return x.copy(order="C")  # on its own device
     return np.array(x, copy=True, order="C")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import arange, as_array, decide
 from ..errors import ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
@@ -28,8 +29,8 @@ _REVERSE = slice(None, None, -1)
 
 
 def _values(a: Any) -> np.ndarray:
-    """The numbers in ``a`` (masks and branch decisions only: no gradient flows through them)."""
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    """The numbers in ``a`` (masks and branch decisions only: no gradient flows through them), on a's device."""
+    return a.data if isinstance(a, Tensor) else as_array(a)
 
 
 def _along(axis: int) -> tuple:
@@ -63,7 +64,7 @@ def _named(op: str) -> Any:
 # ---------------------------------------------------------------------- prod
 def _others(y: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """Πₖ≠ᵢ xₖ over each reduced group, for every element i: y/xᵢ without zeros, exclusive products with them."""
-    if not (_values(x) == 0).any():
+    if not decide((_values(x) == 0).any()):
         return (y if keepdims else restore_axes(y, axis)) / x
     kept = [a for a in range(-x.ndim, 0) if a not in axis]
     order = tuple(x.ndim + a for a in kept + list(axis))
@@ -128,7 +129,7 @@ def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
 def _index_along(x: Any, axis: int) -> np.ndarray:
     """0, 1, …, n−1 along ``axis``, shaped to broadcast against x."""
     n = x.shape[axis]
-    return np.arange(n).reshape((n,) + (1,) * (-axis - 1))
+    return arange(n, x).reshape((n,) + (1,) * (-axis - 1))
 
 
 def _first_zero(x: Any, axis: int) -> np.ndarray:
@@ -140,7 +141,7 @@ def _first_zero(x: Any, axis: int) -> np.ndarray:
 
 def _cumprod_vjp(g, y, x, axis):
     """x̄ᵢ = Σ_{j≥i} ȳⱼ·Π_{k≤j, k≠i} xₖ."""
-    if not (_values(x) == 0).any():
+    if not decide((_values(x) == 0).any()):
         return _reverse_cumsum(g * y, axis) / x
     if isinstance(g, Tensor) or isinstance(x, Tensor):
         return _pairwise_cumprod(g, x, axis, transpose=True)
@@ -158,7 +159,7 @@ def _cumprod_vjp(g, y, x, axis):
 
 def _cumprod_jvp(t, y, x, axis):
     """ẏⱼ = Σ_{i≤j} ẋᵢ·Π_{k≤j, k≠i} xₖ."""
-    if not (_values(x) == 0).any():
+    if not decide((_values(x) == 0).any()):
         return y * cumsum_primitive.primitive.bind(t / x, axis=axis)
     if isinstance(t, Tensor) or isinstance(x, Tensor):
         return _pairwise_cumprod(t, x, axis, transpose=False)
@@ -179,7 +180,7 @@ def _pairwise_cumprod(v: Any, x: Any, axis: int, transpose: bool) -> Any:
     last = np.moveaxis(x, axis, -1)
     vec = np.moveaxis(v, axis, -1)
     n = last.shape[-1]
-    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    i, j = arange(n, x)[:, None], arange(n, x)[None, :]
     spread = np.where(j > i, last[..., None, :], 1)  # [i, k] = xₖ for k > i
     pairs = cumprod_primitive.primitive.bind(spread, axis=-1)  # [i, j] = Π_{i<k≤j} xₖ (1 for j ≤ i)
     exclusive = _shift(cumprod_primitive.primitive.bind(last, axis=-1), -1, 1.0)
@@ -246,7 +247,7 @@ def _pairwise_logcumsumexp(v, y, x, axis, transpose):
     xs, ys = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
     vec = np.moveaxis(v, axis, -1)
     n = xs.shape[-1]
-    reach = np.arange(n)[None, :] >= np.arange(n)[:, None]  # [i, j]: j ≥ i
+    reach = arange(n, x)[None, :] >= arange(n, x)[:, None]  # [i, j]: j ≥ i
     weights = np.exp(np.where(reach, xs[..., :, None] - ys[..., None, :], -np.inf))
     if transpose:
         out = (weights * vec[..., None, :]).sum(axis=-1)
