@@ -20,9 +20,9 @@ import numpy as np
 
 from . import _state
 from . import primitives as P
+from .backend import as_array, check_same_device
 from .errors import ArgumentTypeError, InvalidArgumentError
 from .primitives.selection import put_along_axis_in_place
-from .backend import as_array, check_same_device
 from .registry import API
 from .tensor import Tensor, observed, wrap
 

@@ -18,7 +18,6 @@ from .errors import (
     DtypeError,
     GradientError,
     IndexingError,
-    InvalidArgumentError,
     ShapeError,
     UnsizedError,
 )

@@ -491,7 +491,9 @@ def cholesky_case(draw, rng):
     upper = draw(st.booleans())
 
     def fn(x):
-        return ag.linalg.cholesky(x @ x.swapaxes(-1, -2) + s[-1] * ag.eye(s[-1], dtype=x.dtype, device=x.device), upper=upper)
+        return ag.linalg.cholesky(
+            x @ x.swapaxes(-1, -2) + s[-1] * ag.eye(s[-1], dtype=x.dtype, device=x.device), upper=upper
+        )
 
     return Case(fn, [normal(rng, s)])
 

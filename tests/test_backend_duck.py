@@ -16,7 +16,7 @@ import pytest
 from duck_array import ImplicitConversionError, StrictArray, registered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from primitive_cases import CASES, draw_case
+from primitive_cases import draw_case
 
 import autograd_core as ag
 from autograd_core.errors import DeviceError

@@ -99,7 +99,9 @@ def test_cuda_without_cupy_names_the_extra_to_install(t, device, monkeypatch):
     from autograd_core.errors import MissingDependencyError
 
     monkeypatch.setitem(sys.modules, "cupy", None)  # as if CuPy were not installed
-    with pytest.raises(MissingDependencyError, match=r"CuPy, which is not installed: pip install 'autograd-core\[cuda\]'"):
+    with pytest.raises(
+        MissingDependencyError, match=r"CuPy, which is not installed: pip install 'autograd-core\[cuda\]'"
+    ):
         t.to(device)
     with pytest.raises(MissingDependencyError, match="CuPy"):
         nn.Linear(2, 2).to(device)

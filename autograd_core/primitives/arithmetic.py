@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from ..backend import is_backend_array
-
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor
 from .elementwise import clip, elementwise

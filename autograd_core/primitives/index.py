@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import batching
+from ..backend import arange, device_of, is_backend_array, like, to_device, zeros
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
-from ..backend import arange, device_of, is_backend_array, like, to_device, zeros
 from ..tensor import Tensor, ndim_of, shape_of
 from .reduce import one_axis
 
@@ -61,8 +61,7 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(_unwrap(i) for i in items)
     consumed = sum(
-        i.ndim if hasattr(i, "dtype") and i.dtype == bool else 0 if i is None or i is Ellipsis else 1
-        for i in items
+        i.ndim if hasattr(i, "dtype") and i.dtype == bool else 0 if i is None or i is Ellipsis else 1 for i in items
     )
     if consumed > ndim:
         raise IndexingError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import arange, decide, device_of, to_device, to_host
 from .. import batching
+from ..backend import arange, decide, device_of, to_device, to_host
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor, constant_array, ndim_of
