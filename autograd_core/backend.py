@@ -303,6 +303,21 @@ def decide(flag: Any) -> bool:
     return bool(flag) if isinstance(flag, HOST_TYPES) else bool(to_host(flag))
 
 
+def host_array(x: Any, dtype: Any = None) -> np.ndarray:
+    """``np.asarray(x, dtype)`` for pictures, printing and files: a device array is copied to host on purpose."""
+    if not isinstance(x, HOST_TYPES):
+        x = underlying(x)
+        if not isinstance(x, HOST_TYPES) and backend_of(x) is not None:
+            x = to_host(x)
+    return np.asarray(x, dtype=dtype)
+
+
+def host_float(x: Any) -> float:
+    """``float(x)`` of a one-element array or Tensor, copying that element to host on purpose for a device array."""
+    x = underlying(x)
+    return float(x) if isinstance(x, (*HOST_TYPES, int, float)) else float(to_host(x))
+
+
 def arange(n: int, ref: Any) -> Any:
     """``np.arange(n)`` (positions for masks and index arithmetic) on the device of ``ref`` (an array or a Tensor).
 

@@ -168,6 +168,24 @@ for _name, _ufunc in {
     setattr(StrictArray, f"__{_name}__", _binary(_ufunc))
     if _name in ("add", "sub", "mul", "truediv", "pow", "matmul", "and", "or"):
         setattr(StrictArray, f"__r{_name}__", _binary(_ufunc, reflected=True))
+
+
+def _inplace(ufunc: Any):
+    def apply(self, other):
+        ufunc(self, other, out=(self,))
+        return self
+
+    return apply
+
+
+for _name, _ufunc in {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "truediv": np.true_divide,
+    "pow": np.power,
+}.items():
+    setattr(StrictArray, f"__i{_name}__", _inplace(_ufunc))  # CuPy writes in place too (p -= lr * g)
 StrictArray.__neg__ = lambda self: np.negative(self)
 StrictArray.__abs__ = lambda self: np.absolute(self)
 StrictArray.__invert__ = lambda self: np.invert(self)

@@ -164,3 +164,102 @@ def test_second_derivatives_through_masks_made_on_the_device():
     got, want = ag.hessian(g)(on_strict(x)), ag.hessian(g)(ag.tensor(x))
     assert_strict(got)
     np.testing.assert_allclose(got.numpy(), want.data, rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------------ nn
+import nn  # noqa: E402
+
+OPTIMIZERS = {
+    "SGD": lambda ps: nn.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "Adam": lambda ps: nn.optim.Adam(ps, lr=0.01, weight_decay=1e-3),
+    "AdamW": lambda ps: nn.optim.AdamW(ps, lr=0.01),
+    "RMSprop": lambda ps: nn.optim.RMSprop(ps, lr=0.01, momentum=0.5),
+    "Adagrad": lambda ps: nn.optim.Adagrad(ps, lr=0.05),
+    "LBFGS": lambda ps: nn.optim.LBFGS(ps),
+    "ConjugateGradient": lambda ps: nn.optim.ConjugateGradient(ps),
+}
+
+
+def mlp() -> nn.Module:
+    return nn.Sequential(nn.Linear(5, 8, rng=0), nn.Tanh(), nn.Linear(8, 3, rng=1))
+
+
+def data():
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_an_mlp_trains_on_the_device_as_on_numpy_with_every_optimizer(name):
+    X, y = data()
+    losses = {}
+    for device in ("cpu", "strict"):
+        model = mlp().to(device)
+        opt = OPTIMIZERS[name](list(model.parameters()))
+        xb, yb = ag.tensor(X, device=device), ag.tensor(y, device=device)
+
+        def closure(model=model, opt=opt, xb=xb, yb=yb):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            return loss
+
+        for _ in range(3):
+            opt.step(closure)
+        losses[device] = closure().item()
+        if device == "strict":
+            for p in model.parameters():
+                assert_strict(p)
+                assert_strict(p.grad)
+    assert losses["strict"] == pytest.approx(losses["cpu"], rel=1e-10)
+
+
+def test_fit_moves_host_batches_to_the_model_and_matches_numpy():
+    X, y = data()
+    histories = {}
+    for device in ("cpu", "strict"):
+        model = mlp().to(device)
+        opt = nn.optim.Adam(model.parameters(), lr=0.01)
+        loader = nn.data.DataLoader(X, y, batch_size=16, rng=0)  # host data: fit copies each batch to the model
+        val = nn.data.DataLoader(X, y, batch_size=20, shuffle=False, device=device)
+        histories[device] = nn.fit(
+            model, nn.CrossEntropyLoss(), opt, loader, epochs=2, val_loader=val, metrics=["accuracy"]
+        )
+    for key in ("loss", "val_loss", "accuracy"):
+        np.testing.assert_allclose(histories["strict"][key], histories["cpu"][key], rtol=1e-10)
+
+
+def test_a_dataloader_with_a_device_yields_batches_there():
+    X, y = data()
+    for xb, yb in nn.data.DataLoader(X, y, batch_size=16, device="strict"):
+        assert_strict(xb) and assert_strict(yb)
+    for xb, _ in nn.data.DataLoader(StrictArray(X), StrictArray(y), batch_size=16):  # data already on the device
+        assert_strict(xb)
+
+
+def test_save_copies_to_host_and_load_places_on_a_device(tmp_path):
+    model = mlp().to("strict")
+    nn.save(model.state_dict(), tmp_path / "m.npz")
+    on_host = nn.load(tmp_path / "m.npz")
+    assert all(type(v) is np.ndarray for v in on_host.values())
+    for v in nn.load(tmp_path / "m.npz", device="strict").values():
+        assert isinstance(v, StrictArray)
+    other = mlp().to("strict")
+    for p in other.parameters():
+        p.data *= 0.0
+    other.load_state_dict(on_host)  # host arrays are copied to the model's device
+    for p, q in zip(model.parameters(), other.parameters()):
+        assert_strict(q)
+        assert np.array_equal(p.numpy(), q.numpy())
+    assert model.to("cpu").device == "cpu" and type(next(iter(model.parameters())).data) is np.ndarray
+
+
+def test_pictures_copy_values_to_host():
+    import viz
+
+    model = mlp().to("strict")
+    X, y = data()
+    loss = nn.CrossEntropyLoss()(model(ag.tensor(X[:4], device="strict")), ag.tensor(y[:4], device="strict"))
+    loss.backward()
+    picture = viz.draw_graph(loss)
+    assert "digraph" in picture.source
