@@ -130,6 +130,19 @@ CUDA = Backend(
 _BACKENDS["cuda"] = CUDA
 
 
+def cuda_is_available() -> bool:
+    """Whether ``device="cuda"`` can be used now: CuPy is installed and sees a GPU (PyTorch's ``cuda.is_available``).
+
+    >>> ag.backend.cuda_is_available() in (True, False)
+    True
+    """
+    try:
+        _cuda_available()
+    except (DeviceError, MissingDependencyError):
+        return False
+    return True
+
+
 # ------------------------------------------------------------------ queries
 def backend_of(x: Any) -> Backend | None:
     """The backend owning array ``x`` (None: a numpy array, scalar or anything numpy can convert)."""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import batching
-from ..backend import arange, decide, device_of, to_device, to_host
+from ..backend import arange, decide, device_of, host_array, to_device, to_host
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor, constant_array, ndim_of
@@ -171,10 +171,12 @@ def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarra
             f"{labels.shape} (do inputs and targets have the same batch size?)"
         )
     n = logits_shape[-1]
-    if labels.size and decide(((labels < 0) | (labels >= n)).any()):  # one flag to host for device labels
-        labels = to_host(labels.data if isinstance(labels, Tensor) else labels)
-        bad = labels.min() if labels.min() < 0 else labels.max()  # whole-array extremes: also inside vmap
-        raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
+    if labels.size:
+        lo, hi = labels.min(), labels.max()  # whole-array extremes: also inside vmap
+        low = decide(lo < 0)  # for labels on a device, one flag each copied to host on purpose
+        if low or decide(hi >= n):
+            bad = host_array(lo if low else hi)
+            raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
     return labels
 
 
