@@ -24,6 +24,17 @@ import numpy as np
 
 from .errors import DeviceError, MissingDependencyError
 
+__all__ = [
+    "Backend",
+    "Device",
+    "cuda_is_available",
+    "device_of",
+    "register_backend",
+    "to_device",
+    "to_host",
+    "unregister_backend",
+]
+
 #: Types already known to be numpy's (checked first: the common case costs one isinstance).
 HOST_TYPES = (np.ndarray, np.generic)
 
@@ -57,7 +68,11 @@ class Backend:
     ``to_host(x)`` copies back to an ndarray; ``index_of(x)`` is the device
     number of an array (None when the type has one device); ``generator(seed)``
     makes a random generator whose ``random``/``standard_normal`` draw on the
-    device (None: draw on the host and copy).
+    device (None: draw on the host and copy); ``available()`` raises the
+    library's error when the device cannot be used now.
+
+    >>> ag.backend.CUDA.name
+    'cuda'
     """
 
     name: str
@@ -73,14 +88,24 @@ _BACKENDS: dict[str, Backend] = {}
 
 
 def register_backend(backend: Backend) -> None:
-    """Make ``backend.name`` a device: ``ag.tensor(x, device=name)``, ``t.to(name)``; re-registering replaces it."""
+    """Make ``backend.name`` a device: ``ag.tensor(x, device=name)``, ``t.to(name)``; re-registering replaces it.
+
+    >>> mine = ag.backend.Backend("mine", owns=lambda x: False, from_host=lambda a, i: a, to_host=lambda x: x)
+    >>> ag.backend.register_backend(mine)
+    >>> ag.backend.parse_device("mine:0")
+    ('mine', 0)
+    >>> ag.backend.unregister_backend("mine")
+    """
     if backend.name == "cpu":
         raise DeviceError('"cpu" is numpy\'s device and cannot be replaced')
     _BACKENDS[backend.name] = backend
 
 
 def unregister_backend(name: str) -> None:
-    """Forget a registered device (the CUDA backend is registered again on its next use)."""
+    """Forget a registered device.
+
+    >>> ag.backend.unregister_backend("no such device")  # unknown names are ignored
+    """
     _BACKENDS.pop(name, None)
 
 
@@ -174,7 +199,11 @@ def underlying(x: Any) -> Any:
 
 
 def device_of(x: Any) -> Device:
-    """The device an array (or a Tensor) lives on: "cpu" for numpy, "cuda:0" for a CuPy array on GPU 0, ..."""
+    """The device an array (or a Tensor) lives on: "cpu" for numpy, "cuda:0" for a CuPy array on GPU 0, ...
+
+    >>> ag.backend.device_of(np.zeros(2))
+    'cpu'
+    """
     if not isinstance(x, HOST_TYPES):
         x = underlying(x)
     backend = backend_of(x)
@@ -224,13 +253,21 @@ def namespace_of(x: Any) -> Any:
 
 # ------------------------------------------------------------------ copies
 def to_host(x: Any) -> Any:
-    """An explicit copy of a backend array into host memory (``cupy_array.get()``); numpy data is returned as is."""
+    """An explicit copy of a backend array into host memory (``cupy_array.get()``); numpy data is returned as is.
+
+    >>> ag.backend.to_host(np.arange(2))
+    array([0, 1])
+    """
     backend = backend_of(x)
     return x if backend is None else backend.to_host(x)
 
 
 def to_device(x: Any, device: Any) -> Any:
-    """Array ``x`` on ``device``: unchanged when it is already there, else an explicit copy between memories."""
+    """Array ``x`` on ``device``: unchanged when it is already there, else an explicit copy between memories.
+
+    >>> ag.backend.to_device(np.arange(2), "cpu")
+    array([0, 1])
+    """
     name, index = parse_device(device)
     if same_device(x, device):
         return x
@@ -276,7 +313,11 @@ def like(x: Any) -> Any:
 
 def as_array(x: Any) -> Any:
     """``x`` as an array without leaving its device: backend arrays as they are, a Tensor's data, else ``np.asarray``."""
-    if type(x) is np.ndarray or is_backend_array(x):
+    if type(x) is np.ndarray:
+        return x
+    if isinstance(x, np.generic):  # numpy < 2 returns scalars from 0-d operations
+        return np.asarray(x)
+    if is_backend_array(x):
         return x
     from .tensor import Tensor
 
