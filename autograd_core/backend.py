@@ -29,6 +29,7 @@ __all__ = [
     "Device",
     "cuda_is_available",
     "device_of",
+    "host_array",
     "register_backend",
     "to_device",
     "to_host",
@@ -358,7 +359,11 @@ def decide(flag: Any) -> bool:
 
 
 def host_array(x: Any, dtype: Any = None) -> np.ndarray:
-    """``np.asarray(x, dtype)`` for pictures, printing and files: a device array is copied to host on purpose."""
+    """``np.asarray(x, dtype)`` for pictures, printing and files: a device array is copied to host on purpose.
+
+    >>> ag.backend.host_array(ag.tensor([1.0, 2.0]))
+    array([1., 2.])
+    """
     if not isinstance(x, HOST_TYPES):
         x = underlying(x)
         if not isinstance(x, HOST_TYPES) and backend_of(x) is not None:

@@ -79,21 +79,26 @@ def save(state: Any, path: PathLike) -> None:
     _write_npz(path, entries)
 
 
-def _on_host(value: Any) -> Any:
-    """``value`` with every device array (and the data of every Tensor on a device) copied to host memory."""
+def _on_host(value: Any, seen: frozenset = frozenset()) -> Any:
+    """``value`` with every device array (and the data of every Tensor on a device) copied to host memory.
+
+    Containers are rebuilt only around something copied; a container holding
+    itself is left as it is (the writer then says so).
+    """
     if isinstance(value, ag.Tensor) and type(value.data) is not np.ndarray:
         return ag.backend.to_host(value.data)
     if ag.backend.is_backend_array(value):
         return ag.backend.to_host(value)
+    if id(value) in seen or not isinstance(value, (Mapping, list, tuple)) or hasattr(value, "_fields"):
+        return value
+    inner = seen | {id(value)}
     if isinstance(value, Mapping):
-        return (
-            type(value)((k, _on_host(v)) for k, v in value.items())
-            if isinstance(value, OrderedDict)
-            else {k: _on_host(v) for k, v in value.items()}
-        )
-    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
-        return type(value)(_on_host(v) for v in value)
-    return value
+        items = [(k, _on_host(v, inner)) for k, v in value.items()]
+        if all(new is old for (_, new), old in zip(items, value.values())):
+            return value
+        return OrderedDict(items) if isinstance(value, OrderedDict) else dict(items)
+    items = [_on_host(v, inner) for v in value]
+    return value if all(new is old for new, old in zip(items, value)) else type(value)(items)
 
 
 def _placed(value: Any, device: Any) -> Any:

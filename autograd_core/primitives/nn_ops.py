@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import batching
-from ..backend import arange, decide, device_of, host_array, to_device, to_host
+from ..backend import arange, decide, device_of, host_array, to_device
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor, constant_array, ndim_of
@@ -265,11 +265,11 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
     tensor([-1.11111111e+00,  1.25000000e+00,  1.00000000e+12])
     """
     p = probabilities if isinstance(probabilities, Tensor) else Tensor(probabilities)
-    if p.size and decide(((p.data < 0) | (p.data > 1)).any()):  # one flag to host for a device tensor
-        values = to_host(p.data)
+    lo, hi = (p.data.min(), p.data.max()) if p.size else (0, 0)  # whole-batch extremes: also inside vmap
+    if decide(lo < 0) or decide(hi > 1):  # for a device tensor, one flag each copied to host on purpose
         raise InvalidArgumentError(
             f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
-            f"[{values.min():g}, {values.max():g}]; apply a sigmoid first, or use "
+            f"[{float(host_array(lo)):g}, {float(host_array(hi)):g}]; apply a sigmoid first, or use "
             "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"
         )
     if not isinstance(target, Tensor):
