@@ -12,6 +12,7 @@ from numpy import float16, float32, float64, int32, int64
 
 from . import (
     _methods,  # noqa: F401  (binds operators and methods to Tensor)
+    backend,
     errors,
     extending,  # noqa: E402  (primitives declared from now on get methods and numpy dispatch)
     linalg,
@@ -112,6 +113,7 @@ __all__ = [
     "arange",
     "as_tensor",
     "argmax",
+    "backend",
     "argmin",
     "compile",
     "count_ops",

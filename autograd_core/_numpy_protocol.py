@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _state
 from . import primitives as P
+from .backend import as_array, check_same_device
 from .errors import ArgumentTypeError, InvalidArgumentError
 from .primitives.selection import put_along_axis_in_place
 from .registry import API
@@ -40,10 +41,11 @@ def nondifferentiable(fn: Callable[..., Any]) -> Callable[..., Tensor]:
 
     def call(*args: Any, **kwargs: Any) -> Tensor:
         try:
-            out = wrap(np.asarray(fn(*(_data(a) for a in args), **kwargs)))
+            out = wrap(as_array(fn(*(_data(a) for a in args), **kwargs)))
         except TypeError as err:
             from .errors import DtypeError
 
+            check_same_device(getattr(fn, "__name__", "numpy function"), *(_data(a) for a in args))
             raise DtypeError(f"{getattr(fn, '__name__', fn)}: {err}") from err
         if _state._local.state.slow:  # a recorder (ag.compile) replays the call
             observed("numpy", fn, args, kwargs, out)

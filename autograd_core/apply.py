@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
+from .backend import as_array, backend_of, check_same_device, device_of, to_device
 from .errors import (
     ArgumentTypeError,
     AutogradError,
@@ -114,7 +115,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
     except (ValueError, IndexError, TypeError, AttributeError) as err:
         raise explain_failure(prim, arrays, err) from err
     if type(out) is not np.ndarray or not out.ndim:
-        out = np.asarray(out) if prim.sets_dtype else scalar_result(out, arrays)
+        out = as_array(out) if prim.sets_dtype else scalar_result(out, arrays)
     t = wrap(out, Node(prim, inputs, params, state.scope)) if record and state.grad_enabled else wrap(out)
     if prim.view:
         share_writes(inputs[0], t)
@@ -136,12 +137,15 @@ def coerce_operands(prim: Primitive, inputs: Sequence[Any]) -> tuple[tuple, list
     ref = None
     any_tensor = False
     record = False
+    placed = None  # a backend array (CuPy's, ...) among the tensors: constants are made on its device
     for x in inputs:
         if isinstance(x, Tensor):
             any_tensor = True
             record = record or x.requires_grad
             if ref is None and x.data.dtype.kind == "f":
                 ref = x.data.dtype
+            if placed is None and type(x.data) is not np.ndarray:
+                placed = x.data
     stored, arrays = [], []
     for x in inputs:
         if isinstance(x, Tensor):
@@ -157,6 +161,11 @@ def coerce_operands(prim: Primitive, inputs: Sequence[Any]) -> tuple[tuple, list
         elif isinstance(x, np.ndarray):
             a = x
             _check_operand_dtype(prim, a.dtype)
+            if placed is not None:
+                a = _on_device_of(prim, a, placed)
+        elif backend_of(x) is not None:  # a CuPy array, ...: used where it lives
+            a = x
+            _check_operand_dtype(prim, a.dtype)
         else:
             if isinstance(x, (list, tuple)) and _holds_tensor(x):
                 raise ArgumentTypeError(
@@ -169,9 +178,19 @@ def coerce_operands(prim: Primitive, inputs: Sequence[Any]) -> tuple[tuple, list
             _check_operand_dtype(prim, a.dtype)
             if a.dtype.kind in "iuf" and not isinstance(x, bool):
                 a = a.astype(ref if ref is not None else _state.default_dtype)
+            if placed is not None:
+                a = to_device(a, device_of(placed))  # a Python literal has no device: it goes where the tensors are
         stored.append(a)
         arrays.append(a)
     return tuple(stored), arrays, record
+
+
+def _on_device_of(prim: Primitive, a: np.ndarray, placed: Any) -> Any:
+    """A numpy constant among tensors on a device: a 0-d one is moved there (a number), any other is refused."""
+    if a.ndim == 0:
+        return to_device(a, device_of(placed))
+    check_same_device(prim.name, placed, a)
+    return a
 
 
 def _holds_tensor(seq: Any) -> bool:
@@ -200,10 +219,11 @@ def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
 
     numpy < 2 returns numpy scalars from 0-d operations and promotes 0-d
     float32 values with Python floats to float64; this keeps float32 float32.
+    A backend array (CuPy's, ...) stays on its device.
     """
-    out = np.asarray(out)
+    out = as_array(out)
     if out.dtype.kind == "f":
-        floats = [a.dtype for a in arrays if isinstance(a, np.ndarray) and a.dtype.kind == "f"]
+        floats = [a.dtype for a in arrays if hasattr(a, "dtype") and a.dtype.kind == "f"]
         if floats:
             expected = np.result_type(*floats)
             if out.dtype != expected:
@@ -245,7 +265,8 @@ def share_writes(source: Any, out: Tensor) -> None:
 
 
 def explain_failure(prim: Primitive, arrays: Sequence[Any], err: Exception) -> Exception:
-    """Turn numpy's error into one that names the op and the operand shapes."""
+    """Turn numpy's error into one that names the op and the operand shapes (or the two devices it mixed)."""
+    check_same_device(prim.name, *(a for a in arrays if hasattr(a, "dtype")))
     text = str(err)
     if isinstance(err, (TypeError, AttributeError)):  # None, a string or an object array among the operands
         kinds = ", ".join(f"a {a.dtype} array" if isinstance(a, np.ndarray) else type(a).__name__ for a in arrays)

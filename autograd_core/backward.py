@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from . import _state
+from .backend import as_array, check_same_device, device_of, ones
+from .backend import copy as copy_array
 from .broadcasting import sum_to
 from .errors import GradientError, GraphFreedError, InplaceModificationError, ShapeError
 from .registry import ArgnumRules
@@ -188,7 +190,7 @@ class Gradients:
         ``raw`` is un-broadcast to ``x``'s shape and cast to its dtype; ``t`` and
         ``i`` name the node output and input whose VJP produced it (None for a seed).
         """
-        gx = raw if type(raw) is np.ndarray or self.tensor_mode else np.asarray(raw)
+        gx = raw if type(raw) is np.ndarray or self.tensor_mode else as_array(raw)
         data, batch = x.data, self.batch
         if gx.shape != (batch + data.shape if batch else data.shape):
             gx = sum_to(gx, data.shape, batch)
@@ -303,7 +305,7 @@ class _LeafStore:
 
     def add(self, t: Tensor, g: Any) -> None:
         if self.tensor_mode:
-            g = g if isinstance(g, Tensor) else wrap(np.asarray(g))
+            g = g if isinstance(g, Tensor) else wrap(as_array(g))
             if t.grad is not None:
                 t.grad = t.grad + g
                 return
@@ -316,7 +318,7 @@ class _LeafStore:
             t.grad = accumulate_grad(t.grad, g)
             return
         if g.base is not None or not g.flags.writeable or id(g) in self.stored or t._hooks:
-            g = np.array(g)
+            g = np.array(g) if type(g) is np.ndarray else copy_array(g)
         self.stored.add(id(g))
         t.grad = wrap(g)
 
@@ -327,10 +329,10 @@ def run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
         out = fn(g if tensor_mode else wrap(g))
         if out is not None:
             if tensor_mode:
-                out = out if isinstance(out, Tensor) else wrap(np.asarray(out))
+                out = out if isinstance(out, Tensor) else wrap(as_array(out))
                 replaced = out.astype(out.dtype)  # a differentiable copy
             else:
-                replaced = np.array(out.data if isinstance(out, Tensor) else out, dtype=g.dtype)
+                replaced = as_array(out.data if isinstance(out, Tensor) else out).astype(g.dtype)
             if replaced.shape != g.shape:
                 raise ShapeError(
                     f"a hook returned a gradient of shape {replaced.shape} for a tensor whose gradient has shape {g.shape}"
@@ -436,8 +438,8 @@ def _batch_of(seed: Any, root: Tensor) -> tuple[int, ...]:
 
 def _in_mode(seed: Any, tensor_mode: bool) -> Any:
     if tensor_mode:
-        return seed if isinstance(seed, Tensor) else wrap(np.asarray(seed))
-    return seed.data if isinstance(seed, Tensor) else np.asarray(seed)
+        return seed if isinstance(seed, Tensor) else wrap(as_array(seed))
+    return seed.data if isinstance(seed, Tensor) else as_array(seed)
 
 
 def _observers(state: Any, observer: Observer | None, batch: tuple[int, ...], tensor_mode: bool) -> tuple:
@@ -462,6 +464,8 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"pass gradient= an array of shape {root.shape} (ones to sum the outputs), or reduce "
                 "the tensor to a scalar first (e.g. y.sum().backward())"
             )
+        if type(root.data) is not np.ndarray:
+            return ones(root.shape, root.dtype, root.data)
         return np.ones(root.shape, dtype=root.dtype)
     if isinstance(gradient, Tensor):
         if gradient.shape != root.shape:
@@ -469,8 +473,13 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"backward: gradient of shape {gradient.shape} does not match the tensor's shape {root.shape}"
             )
         # a copy either way: the caller keeps the seed, and it may end up as a leaf's .grad
-        return gradient.astype(root.dtype) if create_graph else np.array(gradient.data, dtype=root.dtype)
+        check_same_device("backward", root.data, gradient.data)
+        return gradient.astype(root.dtype) if create_graph else gradient.data.astype(root.dtype)
     seed = to_array(gradient, root.dtype, "backward: gradient")  # None, strings, ragged lists: library errors
+    if type(root.data) is not np.ndarray and type(seed) is np.ndarray:
+        if isinstance(gradient, np.ndarray):
+            check_same_device("backward", root.data, seed)
+        seed = to_array(seed, device=device_of(root.data))  # a Python list or number: made where the root lives
     if seed.shape != root.shape:
         raise ShapeError(f"backward: gradient of shape {seed.shape} does not match the tensor's shape {root.shape}")
     return seed

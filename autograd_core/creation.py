@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _state
+from . import _state, backend
 from .arguments import bool_argument, dtype_argument, integer_argument, is_integer, real_argument, shape_argument
 from .errors import ArgumentTypeError, DtypeError, InvalidArgumentError
 from .tensor import Tensor, check_grad_dtype, constant_array, wrap
@@ -31,7 +31,9 @@ def manual_seed(seed: int) -> np.random.Generator:
     True
     """
     global _generator
-    _generator = np.random.default_rng(integer_argument(seed, "seed", "manual_seed", minimum=0))
+    seed = integer_argument(seed, "seed", "manual_seed", minimum=0)
+    _generator = np.random.default_rng(seed)
+    backend.reseed(seed)  # the devices' generators (CuPy's) restart from the same seed
     return _generator
 
 
@@ -50,10 +52,11 @@ def _shape(shape: Sequence[Any], op: str) -> tuple[int, ...]:
     return shape_argument(shape, op)
 
 
-def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
+def _leaf(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    """A leaf around ``data``, made on the host and copied to ``device`` when one is named."""
     if bool_argument(requires_grad, "requires_grad", "tensor"):
         check_grad_dtype(data.dtype)
-    t = wrap(data)
+    t = wrap(backend.on_device(data, device))
     t.requires_grad = bool(requires_grad)
     return t
 
@@ -79,7 +82,7 @@ def _generator_of(rng: Any, op: str) -> np.random.Generator:
     return rng
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
     >>> ag.zeros(2, 3)
@@ -92,10 +95,10 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
         ...
     autograd_core.errors.InvalidArgumentError: zeros: shape entries must be non-negative, got -1 in (-1,)
     """
-    return _leaf(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad)
+    return _leaf(np.zeros(_shape(shape, "zeros"), _dtype(dtype, "zeros")), requires_grad, device)
 
 
-def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of the given shape whose values are whatever the memory held (``np.empty``): fill it before use.
 
     >>> t = ag.empty(2, 3)
@@ -108,7 +111,7 @@ def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> str(ag.empty((4,), dtype=ag.float32).dtype)
     'float32'
     """
-    return _leaf(np.empty(_shape(shape, "empty"), _dtype(dtype, "empty")), requires_grad)
+    return _leaf(np.empty(_shape(shape, "empty"), _dtype(dtype, "empty")), requires_grad, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -131,7 +134,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return wrap(array)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ones.
 
     >>> ag.ones(2, 3)
@@ -140,10 +143,12 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> ag.ones((2,), dtype=ag.float32)
     tensor([1., 1.], dtype=float32)
     """
-    return _leaf(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad)
+    return _leaf(np.ones(_shape(shape, "ones"), _dtype(dtype, "ones")), requires_grad, device)
 
 
-def full(shape: Sequence[int] | int, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    shape: Sequence[int] | int, fill_value: float, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """A tensor filled with ``fill_value``.
 
     >>> ag.full((2, 2), 7.0)
@@ -153,12 +158,17 @@ def full(shape: Sequence[int] | int, fill_value: float, dtype: Any = None, requi
     'float32'
     """
     return _leaf(
-        np.full(shape_argument(shape, "full"), _fill(fill_value, "full"), _dtype(dtype, "full")), requires_grad
+        np.full(shape_argument(shape, "full"), _fill(fill_value, "full"), _dtype(dtype, "full")), requires_grad, device
     )
 
 
 def arange(
-    start: float, stop: float | None = None, step: float = 1, dtype: Any = None, requires_grad: bool = False
+    start: float,
+    stop: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Evenly spaced values in [start, stop); integer arguments give an integer tensor, as numpy.
 
@@ -177,10 +187,12 @@ def arange(
         dtype = _state.default_dtype
     elif dtype is not None:
         dtype = dtype_argument(dtype, "arange")
-    return _leaf(np.arange(start, stop, step, dtype=dtype), requires_grad)
+    return _leaf(np.arange(start, stop, step, dtype=dtype), requires_grad, device)
 
 
-def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """``num`` evenly spaced values from start to stop inclusive.
 
     >>> x = ag.linspace(0, 1, 5, requires_grad=True)
@@ -196,10 +208,10 @@ def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requir
     """
     start, stop = real_argument(start, "start", "linspace"), real_argument(stop, "stop", "linspace")
     num = integer_argument(num, "num", "linspace", minimum=0)
-    return _leaf(np.linspace(start, stop, num, dtype=_dtype(dtype, "linspace")), requires_grad)
+    return _leaf(np.linspace(start, stop, num, dtype=_dtype(dtype, "linspace")), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """The identity matrix (n × m).
 
     >>> ag.eye(2, 3)
@@ -211,11 +223,17 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     """
     n = integer_argument(n, "n", "eye", minimum=0)
     m = None if m is None else integer_argument(m, "m", "eye", minimum=0)
-    return _leaf(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad)
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype, "eye")), requires_grad, device)
 
 
-def rand(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1).
+def rand(
+    *shape: Any,
+    rng: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """Uniform samples in [0, 1); on a device with its own generator (CuPy's for "cuda") unless ``rng`` is given.
 
     >>> u = ag.rand(2, 3, rng=np.random.default_rng(0))
     >>> u.shape, bool(((0 <= u.numpy()) & (u.numpy() < 1)).all())
@@ -223,14 +241,22 @@ def rand(*shape: Any, rng: np.random.Generator | None = None, dtype: Any = None,
     >>> bool(np.all(u.numpy() == np.random.default_rng(0).random((2, 3))))  # the generator's own stream
     True
     """
+    shape, dtype = _shape(shape, "rand"), _dtype(dtype, "rand")
+    drawn = _device_draw("random", shape, dtype, rng, device)
+    if drawn is not None:
+        return _leaf(drawn, requires_grad)
     gen = _generator_of(rng, "rand")
-    return _leaf(gen.random(_shape(shape, "rand")).astype(_dtype(dtype, "rand"), copy=False), requires_grad)
+    return _leaf(gen.random(shape).astype(dtype, copy=False), requires_grad, device)
 
 
 def randn(
-    *shape: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False
+    *shape: Any,
+    rng: np.random.Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
-    """Standard normal samples.
+    """Standard normal samples; on a device with its own generator (CuPy's for "cuda") unless ``rng`` is given.
 
     >>> z = ag.randn(3, rng=np.random.default_rng(0), requires_grad=True)
     >>> z.shape, z.requires_grad
@@ -238,8 +264,24 @@ def randn(
     >>> bool(np.all(z.numpy() == np.random.default_rng(0).standard_normal(3)))  # reproducible from the seed
     True
     """
+    shape, dtype = _shape(shape, "randn"), _dtype(dtype, "randn")
+    drawn = _device_draw("standard_normal", shape, dtype, rng, device)
+    if drawn is not None:
+        return _leaf(drawn, requires_grad)
     gen = _generator_of(rng, "randn")
-    return _leaf(gen.standard_normal(_shape(shape, "randn")).astype(_dtype(dtype, "randn"), copy=False), requires_grad)
+    return _leaf(gen.standard_normal(shape).astype(dtype, copy=False), requires_grad, device)
+
+
+def _device_draw(method: str, shape: tuple[int, ...], dtype: np.dtype, rng: Any, device: Any) -> Any:
+    """Samples drawn where they are used: the device's generator (None: draw on the host and copy)."""
+    if rng is not None or device is None or backend.parse_device(device)[0] == "cpu":
+        return None
+    with backend.selected(device):
+        gen = backend.device_generator(device)
+        if gen is None:
+            return None
+        out = getattr(gen, method)(shape, dtype=np.float64 if dtype == np.float16 else dtype)
+        return out.astype(dtype, copy=False)
 
 
 def _like_dtype(t: Any, dtype: Any) -> np.dtype:
@@ -250,61 +292,87 @@ def _like_shape(t: Any) -> tuple[int, ...]:
     return t.shape if isinstance(t, Tensor) else constant_array(t, "*_like").shape
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros with the shape and dtype of ``t``.
+def _like_device(t: Any, device: Any) -> Any:
+    """The device a ``*_like`` result goes to: the one asked for, else ``t``'s."""
+    if device is not None:
+        return device
+    data = t.data if isinstance(t, Tensor) else t
+    return None if isinstance(data, (np.ndarray, np.generic)) else backend.device_of(data)
+
+
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Zeros with the shape, dtype and device of ``t``.
 
     >>> ag.zeros_like(ag.tensor([1.0, 2.0, 3.0]))
     tensor([0., 0., 0.])
     """
-    return _leaf(np.zeros(_like_shape(t), _like_dtype(t, dtype)), requires_grad)
+    return _leaf(np.zeros(_like_shape(t), _like_dtype(t, dtype)), requires_grad, _like_device(t, device))
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones with the shape and dtype of ``t``.
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Ones with the shape, dtype and device of ``t``.
 
     >>> ag.ones_like(ag.tensor([[1.0, 2.0]]))
     tensor([[1., 1.]])
     """
-    return _leaf(np.ones(_like_shape(t), _like_dtype(t, dtype)), requires_grad)
+    return _leaf(np.ones(_like_shape(t), _like_dtype(t, dtype)), requires_grad, _like_device(t, device))
 
 
-def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """An uninitialised tensor with the shape and dtype of ``t`` (``np.empty_like``).
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """An uninitialised tensor with the shape, dtype and device of ``t`` (``np.empty_like``).
 
     >>> t = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float32)
     >>> e = ag.empty_like(t)
     >>> e.shape, str(e.dtype), e.requires_grad
     ((2, 2), 'float32', False)
     """
-    return _leaf(np.empty(_like_shape(t), _like_dtype(t, dtype)), requires_grad)
+    return _leaf(np.empty(_like_shape(t), _like_dtype(t, dtype)), requires_grad, _like_device(t, device))
 
 
-def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``fill_value`` with the shape and dtype of ``t``.
+def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``fill_value`` with the shape, dtype and device of ``t``.
 
     >>> t = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float32)
     >>> ag.full_like(t, 0.5)  # t's shape and dtype
     tensor([[0.5, 0.5],
             [0.5, 0.5]], dtype=float32)
     """
-    return _leaf(np.full(_like_shape(t), _fill(fill_value, "full_like"), _like_dtype(t, dtype)), requires_grad)
+    return _leaf(
+        np.full(_like_shape(t), _fill(fill_value, "full_like"), _like_dtype(t, dtype)),
+        requires_grad,
+        _like_device(t, device),
+    )
 
 
-def rand_like(t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
     """Uniform samples with the shape and dtype of ``t``.
 
     >>> ag.rand_like(ag.zeros(4), rng=np.random.default_rng(0)).shape
     (4,)
     """
-    return rand(_like_shape(t), rng=rng, dtype=_like_dtype(t, dtype), requires_grad=requires_grad)
+    return rand(
+        _like_shape(t),
+        rng=rng,
+        dtype=_like_dtype(t, dtype),
+        requires_grad=requires_grad,
+        device=_like_device(t, device),
+    )
 
 
 def randn_like(
-    t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False
+    t: Any, rng: np.random.Generator | None = None, dtype: Any = None, requires_grad: bool = False, device: Any = None
 ) -> Tensor:
     """Standard normal samples with the shape and dtype of ``t``.
 
     >>> ag.randn_like(ag.zeros((2, 2)), rng=np.random.default_rng(0)).shape
     (2, 2)
     """
-    return randn(_like_shape(t), rng=rng, dtype=_like_dtype(t, dtype), requires_grad=requires_grad)
+    return randn(
+        _like_shape(t),
+        rng=rng,
+        dtype=_like_dtype(t, dtype),
+        requires_grad=requires_grad,
+        device=_like_device(t, device),
+    )

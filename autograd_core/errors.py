@@ -92,6 +92,16 @@ class DtypeError(AutogradError, TypeError):
     """
 
 
+class DeviceError(InvalidArgumentError):
+    """A device that is unknown or unavailable, or operands on different devices in one operation.
+
+    >>> ag.ones(2).to("tpu")
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.DeviceError: unknown device 'tpu': the devices are 'cpu', 'cuda' (e.g. 'cuda:0')
+    """
+
+
 class MissingDependencyError(AutogradError, ImportError):
     """An optional library a function needs is not installed; the message names the ``pip install`` to run.
 

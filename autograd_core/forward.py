@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _state
+from .backend import asarray_on
 from .batched import BatchedTensor
 from .batched import like as batched_like
 from .broadcasting import expand, lift
@@ -91,7 +92,7 @@ def attach_tangent(primal: Any, tangent: Any, level: int) -> Tensor:
     x = primal if isinstance(primal, Tensor) else Tensor(primal)
     check_grad_dtype(x.dtype, "primal")
     t = tangent.data if isinstance(tangent, Tensor) and not _tangent_needs_tensor(tangent) else tangent
-    t = t if isinstance(t, Tensor) else np.asarray(t, dtype=x.dtype)
+    t = t if isinstance(t, Tensor) else asarray_on(t, x.data, x.dtype, "make_dual: tangent")
     if tuple(t.shape[t.ndim - x.ndim :]) != x.shape or t.ndim < x.ndim:
         raise ShapeError(f"make_dual: tangent of shape {tuple(t.shape)} does not match primal of shape {x.shape}")
     tangents = dict(x._tangents) if x._tangents else {}

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _state
+from . import _state, backend
 from .arguments import callable_argument, integer_argument, is_integer
 from .backward import run_backward, topological_order
 from .batched import BatchedTensor
@@ -106,13 +106,16 @@ def _create_graph() -> bool | None:
 
 def _as_result(g: Any, like: Tensor, batch: tuple[int, ...] = ()) -> Tensor:
     if g is None:
-        return wrap(np.zeros(batch + like.shape, like.dtype))
-    return g if isinstance(g, Tensor) else wrap(np.asarray(g))
+        return wrap(backend.zeros(batch + like.shape, like.dtype, like.data))
+    return g if isinstance(g, Tensor) else wrap(backend.as_array(g))
 
 
-def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    """Rows lo..hi of the n × n identity, each reshaped to ``shape``."""
-    return np.eye(hi - lo, n, lo, dtype=dtype).reshape((hi - lo,) + tuple(shape))
+def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any, ref: Any = None) -> np.ndarray:
+    """Rows lo..hi of the n × n identity, each reshaped to ``shape``, on the device of array ``ref``."""
+    rows = np.eye(hi - lo, n, lo, dtype=dtype)
+    return (rows if backend.like(ref) is None else backend.to_device(rows, backend.device_of(ref))).reshape(
+        (hi - lo,) + tuple(shape)
+    )
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -212,7 +215,7 @@ def value_and_grad(
         if value.requires_grad and variables:
             grads = run_backward(
                 [value],
-                [np.ones(value.shape, value.dtype)],
+                [backend.ones(value.shape, value.dtype, value.data)],
                 inputs=variables,
                 accumulate=False,
                 create_graph=_create_graph(),
@@ -261,8 +264,10 @@ def _output_leaves(out: Any, name: str) -> tuple[list[Tensor], TreeDef]:
     for o in leaves:
         if isinstance(o, Tensor):
             tensors.append(o)
-        elif isinstance(o, (np.ndarray, np.generic, float, int)) and not isinstance(o, bool):
-            tensors.append(wrap(np.asarray(o)))
+        elif (isinstance(o, (np.ndarray, np.generic, float, int)) or backend.is_backend_array(o)) and not isinstance(
+            o, bool
+        ):
+            tensors.append(wrap(backend.as_array(o)))
         else:
             raise ArgumentTypeError(
                 f"{name}: f must return Tensors (or a pytree of them: tuples, lists, dicts), got {type(o).__name__}"
@@ -326,7 +331,7 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
                 raise ShapeError(f"vjp: cotangent of shape {tuple(shape)} does not match the output's shape {o.shape}")
             if o.requires_grad:
                 roots.append(o)
-                seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
+                seeds.append(c if isinstance(c, Tensor) else backend.asarray_on(c, o.data, o.dtype, "vjp: cotangent"))
         grads: list[Any] = [None] * len(variables)
         if roots and variables:
             grads = run_backward(
@@ -393,7 +398,8 @@ def jvp(
             aux = _strip_level(aux, level)
     primal_out = out_tree.unflatten(p.primal for p in pairs)
     tangent_out = out_tree.unflatten(
-        p.tangent if p.tangent is not None else wrap(np.zeros(o.shape, o.dtype)) for p, o in zip(pairs, outs)
+        p.tangent if p.tangent is not None else wrap(backend.zeros(o.shape, o.dtype, o.data))
+        for p, o in zip(pairs, outs)
     )
     return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)
 
@@ -409,6 +415,8 @@ def _finish(j: Any, out: Tensor, x: Tensor) -> Tensor:
     dtype = np.result_type(out.dtype, x.dtype)
     if isinstance(j, Tensor):
         return j if j.dtype == dtype else j.astype(dtype)
+    if type(j) is not np.ndarray and backend.is_backend_array(j):
+        return wrap(j.astype(dtype, order="C", copy=False))
     return wrap(np.require(j, dtype=dtype, requirements="C"))
 
 
@@ -453,7 +461,7 @@ def jacfwd(
             blocks = _chunks(x.size, chunk_size) if vectorize else [(k, k + 1) for k in range(x.size)]
             columns: list[list[Any]] = []
             for lo, hi in blocks:
-                basis = _basis(x.size, lo, hi, x.shape, x.dtype)
+                basis = _basis(x.size, lo, hi, x.shape, x.dtype, x.data)
                 with dual_level() as level:
                     leaves = list(inputs)
                     leaves[j] = attach_tangent(x, basis if vectorize else basis[0], level)
@@ -466,7 +474,7 @@ def jacfwd(
                 columns = columns or [[] for _ in outs]
                 for o, t, column in zip(outs, tangents, columns):
                     if t is None:
-                        t = np.zeros((hi - lo,) + o.shape, o.dtype)
+                        t = backend.zeros((hi - lo,) + o.shape, o.dtype, o.data)
                     elif not vectorize:
                         t = t[None]
                     column.append(t)
@@ -480,7 +488,7 @@ def jacfwd(
             [
                 _finish(_to_output_major(_join(columns_of[j][k]), o.shape, x.shape), o, x)
                 if columns_of[j]
-                else _finish(np.zeros(o.shape + x.shape), o, x)
+                else _finish(backend.zeros(o.shape + x.shape, None, o.data), o, x)
                 for j, x in enumerate(inputs)
             ]
             for k, o in enumerate(outs)
@@ -502,7 +510,7 @@ def _jacrev_blocks(
     for o, blocks in zip(outs, plans):
         rows: list[list[Any]] = [[] for _ in variables]
         for lo, hi in blocks:
-            basis = _basis(o.size, lo, hi, o.shape, o.dtype)
+            basis = _basis(o.size, lo, hi, o.shape, o.dtype, o.data)
             seed = basis if vectorize else basis[0]
             batch = seed.shape[: seed.ndim - o.ndim]
             grads: list[Any] = [None] * len(variables)
@@ -518,11 +526,13 @@ def _jacrev_blocks(
                 )
             for k, (g, v) in enumerate(zip(grads, variables)):
                 if g is None:
-                    g = np.zeros(batch + v.shape, v.dtype)
+                    g = backend.zeros(batch + v.shape, v.dtype, v.data)
                 rows[k].append(g if vectorize else g[None])
         table.append(
             [
-                _finish(_join(r).reshape(o.shape + v.shape) if r else np.zeros(o.shape + v.shape), o, v)
+                _finish(
+                    _join(r).reshape(o.shape + v.shape) if r else backend.zeros(o.shape + v.shape, None, o.data), o, v
+                )
                 for r, v in zip(rows, variables)
             ]
         )
@@ -674,7 +684,7 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., 
             results.append(
                 found
                 if isinstance(found, Tensor)
-                else wrap(np.zeros((batch or ()) + o.shape, o.dtype) if found is None else found)
+                else wrap(backend.zeros((batch or ()) + o.shape, o.dtype, o.data) if found is None else found)
             )
         return out_tree.unflatten(results)
 
@@ -682,7 +692,7 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., 
 
 
 def _array(t: Any, like: Tensor) -> np.ndarray:
-    return np.asarray(t.data if isinstance(t, Tensor) else t, dtype=like.dtype)
+    return backend.asarray_on(t.data if isinstance(t, Tensor) else t, like.data, like.dtype, "tangent")
 
 
 def _push_through(t: Tensor, carried: dict[int, Any], tensors: bool) -> None:
@@ -737,7 +747,9 @@ def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tu
         ...
     autograd_core.errors.InvalidArgumentError: linear_transpose: f(0) ≠ 0, so f is not linear (an affine map has no transpose)
     """
-    zeros = tree_map(lambda p: wrap(np.zeros(_shape_of(p), _float_dtype(p))), primals)
+    zeros = tree_map(
+        lambda p: wrap(backend.zeros(_shape_of(p), _float_dtype(p), p.data if isinstance(p, Tensor) else p)), primals
+    )
     out, vjp_fn = vjp(f, *zeros)
     for o in tree_flatten(out)[0]:
         if isinstance(o, Tensor) and not isinstance(o, BatchedTensor) and np.any(o.data != 0):
@@ -752,5 +764,5 @@ def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tu
 
 
 def _float_dtype(p: Any) -> np.dtype:
-    dtype = p.dtype if isinstance(p, (Tensor, np.ndarray)) else np.asarray(p).dtype
+    dtype = p.dtype if isinstance(p, (Tensor, np.ndarray)) or backend.is_backend_array(p) else np.asarray(p).dtype
     return dtype if np.dtype(dtype).kind == "f" else _state.default_dtype

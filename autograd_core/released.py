@@ -146,6 +146,8 @@ def pack(x: Any) -> Any:
         return _pack_array(x)
     if isinstance(x, np.generic):
         return _pack_array(np.asarray(x))
+    if hasattr(x, "__array_function__"):  # a backend array (CuPy's, ...): released like numpy's
+        return _pack_array(x)
     return x
 
 
@@ -153,7 +155,7 @@ def pack_gradient(g: Any) -> Any:
     """What a released node keeps of its output's gradient (an array, or a Tensor when the pass was recorded)."""
     if isinstance(g, _TENSOR or _tensor_class()):
         g = g.data
-    return _pack_array(np.asarray(g))
+    return _pack_array(g if hasattr(g, "__array_function__") else np.asarray(g))
 
 
 def unpack(item: Any) -> Any:

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from . import _state
+from . import _state, backend
 from .arguments import NUMERIC_KINDS, bool_argument, callable_argument, dtype_argument
 from .errors import (
     ArgumentTypeError,
     DtypeError,
     GradientError,
     IndexingError,
-    InvalidArgumentError,
     ShapeError,
     UnsizedError,
 )
@@ -87,6 +86,8 @@ def _to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
     """
     if isinstance(data, Tensor):
         data = data.data
+    if not isinstance(data, (np.ndarray, np.generic)) and backend.is_backend_array(data):
+        return _backend_copy(data, dtype, what)
     if dtype is not None:
         # the values are checked before converting: numpy would turn None into NaN, "1" into 1.0, dates into days
         target = dtype_argument(dtype, what)
@@ -106,9 +107,22 @@ def _to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
     )
 
 
-def to_array(data: Any, dtype: Any = None, what: str = "tensor") -> np.ndarray:
-    """Convert user data to an owned numpy array (``_to_array``), telling a recorder (``ag.compile``) it was made."""
+def _backend_copy(data: Any, dtype: Any, what: str) -> Any:
+    """An owned copy of a backend array (CuPy's, ...) on its own device, in ``dtype`` when given."""
+    if data.dtype.kind not in NUMERIC_KINDS:
+        raise DtypeError(f"{what}: need numbers or bools, not an array of dtype {data.dtype}")
+    return data.astype(dtype_argument(dtype, what) if dtype is not None else data.dtype, copy=True)
+
+
+def to_array(data: Any, dtype: Any = None, what: str = "tensor", device: Any = None) -> np.ndarray:
+    """Convert user data to an owned array (``_to_array``) on ``device``, telling a recorder (``ag.compile``) it was made.
+
+    Backend arrays (CuPy's, ...) stay on their device unless ``device`` names
+    another; the copy between memories is then explicit (``backend.to_device``).
+    """
     arr = _to_array(data, dtype, what)
+    if device is not None:
+        arr = backend.to_device(arr, device)
     if _state._local.state.slow:
         observed("made", data, arr)
     return arr
@@ -122,6 +136,10 @@ def constant_array(data: Any, what: str = "operand") -> np.ndarray:
     """
     if isinstance(data, Tensor):
         return data.data
+    if not isinstance(data, (np.ndarray, np.generic)) and backend.is_backend_array(data):
+        if data.dtype.kind not in NUMERIC_KINDS:
+            raise DtypeError(f"{what}: need numbers or bools, not an array of dtype {data.dtype}")
+        return data
     arr = data if isinstance(data, np.ndarray) else _converted(data, None, what)
     _refuse_kind(arr, data, what)
     return arr
@@ -172,9 +190,14 @@ class Tensor:
     __array_priority__ = 1000.0
 
     def __init__(
-        self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+        self,
+        data: ArrayLike,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        name: str | None = None,
+        device: Any = None,
     ) -> None:
-        self.data = to_array(data, dtype)
+        self.data = to_array(data, dtype, device=device)
         if requires_grad is not False:
             requires_grad = bool_argument(requires_grad, "requires_grad", "tensor")
         if requires_grad:
@@ -214,6 +237,16 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self) -> backend.Device:
+        """Where the values live: "cpu" for a numpy array, "cuda:0" for a CuPy array on GPU 0, ..."""
+        return backend.device_of(self.data)
+
+    @property
+    def is_cuda(self) -> bool:
+        """Whether the values live on a CUDA GPU (a CuPy array)."""
+        return self.device.type == "cuda"
+
+    @property
     def grad_fn(self) -> Node | None:
         """The node that produced this tensor (None for leaves)."""
         return self._node
@@ -234,19 +267,19 @@ class Tensor:
             raise ShapeError(f"item() needs a tensor with one element, this one has shape {self.shape}; index it first")
         if _state._local.state.slow:
             observed("read", self, "item()")
-        return self.data.item()
+        return self.data.item() if type(self.data) is np.ndarray else backend.to_host(self.data).item()
 
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
+        """The values as a numpy array: the underlying array for a CPU tensor (shared), a host copy otherwise."""
         if _state._local.state.slow:
             observed("read", self, "numpy()")
-        return self.data
+        return backend.to_host(self.data)
 
     def tolist(self) -> Any:
         """The values as nested Python lists."""
         if _state._local.state.slow:
             observed("read", self, "tolist()")
-        return self.data.tolist()
+        return backend.to_host(self.data).tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         """The values for numpy (``np.asarray(t)``); refused for a tensor that requires grad, as PyTorch does.
@@ -256,11 +289,14 @@ class Tensor:
         ``t.detach()`` / ``t.numpy()`` to take the values on purpose.
         """
         if self.requires_grad:
-            from .errors import ArgumentTypeError
-
             raise ArgumentTypeError(
                 "numpy conversion of a tensor that requires grad would drop its gradient; combine tensors with "
                 "ag.stack([...]) or ag.concatenate([...]), or take the values on purpose with t.detach() or t.numpy()"
+            )
+        if type(self.data) is not np.ndarray and backend.is_backend_array(self.data):
+            raise ArgumentTypeError(
+                f"implicit conversion of a tensor on '{self.device}' to a numpy array is not done behind your back; "
+                "copy it to host memory on purpose with t.numpy() or t.cpu()"
             )
         if _state._local.state.slow:
             observed("read", self, "numpy conversion")
@@ -299,7 +335,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if _state._local.state.slow:
             observed("read", self, "bool()")
-        return bool(self.data)
+        return bool(self.data if type(self.data) is np.ndarray else backend.to_host(self.data))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -312,14 +348,14 @@ class Tensor:
             raise DtypeError(f"only integer tensors can be used as an index, not {self.dtype}")
         if _state._local.state.slow:
             observed("read", self, "use as an index")
-        return int(self.data)
+        return int(backend.to_host(self.data))
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
     def __repr__(self) -> str:
         if _state._local.state.slow:
             observed("read", self, "repr() or print()")
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(backend.to_host(self.data), separator=", ", prefix="tensor(")
         extras = []
         if self.data.dtype != _state.default_dtype and self.data.dtype.kind == "f" or self.data.dtype.kind in "iub":
             extras.append(f"dtype={self.data.dtype}")
@@ -329,6 +365,8 @@ class Tensor:
             extras.append("requires_grad=True")
         if self.name is not None:
             extras.append(f"name={self.name!r}")
+        if type(self.data) is not np.ndarray and backend.is_backend_array(self.data):
+            extras.append(f"device='{self.device}'")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # -------------------------------------------------------- autograd state
@@ -472,7 +510,7 @@ class Tensor:
 
     def masked_fill_(self, mask: ArrayLike, value: Any) -> Tensor:
         """Set the elements where ``mask`` (boolean, broadcast to this shape) holds to ``value``, in place."""
-        where = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+        where = backend.as_array(mask.data if isinstance(mask, Tensor) else mask)
         if where.dtype != bool:
             raise DtypeError(f"masked_fill_: the mask must be boolean, not {where.dtype} (compare first, e.g. x > 0)")
         return self._inplace("masked_fill_", lambda a, v: np.copyto(a, v, casting="same_kind", where=where), value)
@@ -526,19 +564,26 @@ class Tensor:
         non_blocking: bool = False,
         memory_format: Any = None,
     ) -> Tensor:
-        """PyTorch's ``to``: ``t.to(np.float32)``, ``t.to("cpu")``, ``t.to(other)`` (other's dtype), ``t.to("cpu", dtype)``.
+        """PyTorch's ``to``: ``t.to(np.float32)``, ``t.to("cuda")``, ``t.to(other)`` (other's dtype and device), ``t.to("cpu", dtype)``.
 
         Returns ``self`` when nothing changes (unless ``copy=True``); a dtype
-        change is the differentiable ``astype``. Every tensor lives in host
-        memory, so the only device is "cpu": any other raises
-        ``InvalidArgumentError``. ``non_blocking`` and ``memory_format`` are
+        change is the differentiable ``astype``, a device change the
+        differentiable copy between memories (gradients flow back to the
+        source device). Devices: "cpu" (numpy), "cuda"/"cuda:N" (CuPy, an
+        optional dependency). ``non_blocking`` and ``memory_format`` are
         accepted and ignored.
         """
-        dtype = to_arguments(args, dtype, device, "to()")
+        dtype, device = to_arguments(args, dtype, device, "to()", with_device=True)
         target = self.data.dtype if dtype is None else as_dtype(dtype, "to")
-        if target == self.data.dtype:
-            return self.clone() if copy else self  # type: ignore[attr-defined]
-        return self.astype(target)  # type: ignore[attr-defined]  (bound from the registry)
+        out = self
+        if device is not None and not backend.same_device(self.data, device):
+            from .primitives.transfer import to_device
+
+            out = to_device(self, device=str(device))
+            copy = False
+        if target == out.data.dtype:
+            return out.clone() if copy else out  # type: ignore[attr-defined]
+        return out.astype(target)  # type: ignore[attr-defined]  (bound from the registry)
 
     def type(self, dtype: Any = None) -> Any:
         """The dtype's name with no argument (e.g. "float64"); with one, this tensor converted (``to(dtype)``)."""
@@ -547,8 +592,14 @@ class Tensor:
         return self.to(dtype)
 
     def cpu(self) -> Tensor:
-        """This tensor (it is already in host memory)."""
-        return self
+        """This tensor in host memory: itself when it is there, else a differentiable copy (``to("cpu")``)."""
+        return self.to("cpu")
+
+    def cuda(self, device: int | str | None = None) -> Tensor:
+        """This tensor on a CUDA GPU (``to("cuda")``; ``cuda(1)`` is ``to("cuda:1")``); needs CuPy."""
+        if device is None:
+            return self.to("cuda")
+        return self.to(f"cuda:{device}" if isinstance(device, int) else device)
 
     def repeat(self, *sizes: Any, **keywords: Any) -> Tensor:
         """PyTorch's ``Tensor.repeat``: the whole tensor tiled ``sizes[i]`` times along axis i (numpy's ``tile``).
@@ -618,13 +669,8 @@ def is_device(arg: Any) -> bool:
 
 
 def check_device(device: Any) -> None:
-    """Accept "cpu" (and "cpu:0"); any other device is an ``InvalidArgumentError`` explaining why."""
-    text = str(device)
-    if text.split(":")[0] != "cpu":
-        raise InvalidArgumentError(
-            f"device {text!r} is not available: this library computes with numpy in host memory, so the only "
-            "device is 'cpu'; drop the device argument, or use .to('cpu')"
-        )
+    """Accept a known device that can be used now; raise ``DeviceError`` (or ``MissingDependencyError``) saying why not."""
+    backend.check_available(device)
 
 
 def as_dtype(dtype: Any, op: str) -> np.dtype:
@@ -851,15 +897,17 @@ def wrap(data: np.ndarray, node: Node | None = None) -> Tensor:
     return t
 
 
-def to_arguments(args: tuple, dtype: Any, device: Any, op: str) -> Any:
-    """The dtype a PyTorch-style ``to(*args, dtype=, device=)`` call asks for (None: unchanged).
+def to_arguments(args: tuple, dtype: Any, device: Any, op: str, with_device: bool = False) -> Any:
+    """The dtype (and, ``with_device``, the device) a PyTorch-style ``to(*args, dtype=, device=)`` call asks for.
 
-    Positional arguments may be a dtype, a device string or a Tensor (its
-    dtype); the device must be "cpu" (``check_device``).
+    None means unchanged. Positional arguments may be a dtype, a device
+    string or a Tensor (its dtype and device); the device must be one the
+    library knows and can reach now (``check_device``).
     """
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype if dtype is None else dtype
+            device = arg.device if device is None else device
         elif is_device(arg):
             device = arg
         elif dtype is None:
@@ -868,7 +916,7 @@ def to_arguments(args: tuple, dtype: Any, device: Any, op: str) -> Any:
             raise ArgumentTypeError(f"{op}: give one dtype, not {dtype!r} and {arg!r}")
     if device is not None:
         check_device(device)
-    return dtype
+    return (dtype, device) if with_device else dtype
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -881,11 +929,14 @@ def ndim_of(x: Any) -> int:
     return x.data.ndim if isinstance(x, Tensor) else constant_array(x, "ndim").ndim
 
 
-def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
-    """Create a leaf Tensor holding a copy of ``data``.
+def tensor(
+    data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name: str | None = None, device: Any = None
+) -> Tensor:
+    """Create a leaf Tensor holding a copy of ``data``, on ``device`` ("cpu", "cuda", "cuda:1"; default: where it is).
 
     Python numbers and lists become the default float dtype (float64 unless
-    ``set_default_dtype`` changed it); numpy arrays keep their dtype.
+    ``set_default_dtype`` changed it); numpy arrays keep their dtype. A CuPy
+    array makes a tensor on its GPU (``device="cuda"`` copies host data there).
 
     >>> ag.tensor([1, 2, 3])
     tensor([1., 2., 3.])
@@ -894,15 +945,15 @@ def tensor(data: ArrayLike, requires_grad: bool = False, dtype: Any = None, name
     >>> ag.tensor([0.5], requires_grad=True, name="w")
     tensor([0.5], requires_grad=True, name='w')
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name, device=device)
 
 
-def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
+def as_tensor(data: ArrayLike, dtype: Any = None, device: Any = None) -> Tensor:
     """``data`` as a Tensor without copying when possible (as ``torch.as_tensor``).
 
-    A Tensor of the right dtype is returned as is; a numpy array of the right
-    dtype is shared (writes to one show in the other); anything else is
-    converted like ``tensor()``.
+    A Tensor of the right dtype and device is returned as is; a numpy (or
+    CuPy) array of the right dtype and device is shared (writes to one show
+    in the other); anything else is converted like ``tensor()``.
 
     >>> a = np.zeros(3)
     >>> t = ag.as_tensor(a)
@@ -910,9 +961,16 @@ def as_tensor(data: ArrayLike, dtype: Any = None) -> Tensor:
     >>> t
     tensor([7., 0., 0.])
     """
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
+    if device is not None:
+        check_device(device)
+    here = device is None or backend.same_device(data.data if isinstance(data, Tensor) else data, device)
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)) and here:
         return data
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype_argument(dtype, "as_tensor")):
-        _refuse_kind(data, data, "as_tensor")
+    shared = isinstance(data, np.ndarray) or backend.is_backend_array(data)
+    if shared and here and (dtype is None or data.dtype == dtype_argument(dtype, "as_tensor")):
+        if isinstance(data, np.ndarray):
+            _refuse_kind(data, data, "as_tensor")
+        else:
+            constant_array(data, "as_tensor")  # refuses non-numeric backend arrays
         return wrap(data)
-    return Tensor(data, dtype=dtype)
+    return Tensor(data, dtype=dtype, device=device)

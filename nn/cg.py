@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.backend import host_float
 from autograd_core.errors import InvalidArgumentError
 
 from .optimizer import Closure, Optimizer, Params
@@ -178,7 +179,7 @@ class ConjugateGradient(Optimizer):
 
     def _flat_grad(self) -> np.ndarray:
         return np.concatenate(
-            [np.zeros(p.size, p.dtype) if p.grad is None else p.grad.data.ravel() for p in self._params]
+            [np.zeros_like(p.data, shape=(p.size,)) if p.grad is None else p.grad.data.ravel() for p in self._params]
         )
 
     def _set_flat_params(self, x: np.ndarray) -> None:
@@ -200,7 +201,7 @@ class ConjugateGradient(Optimizer):
         self._set_flat_params(x)
         self._cg_state()["func_evals"] += 1
         with ag.enable_grad():
-            loss = float(closure())
+            loss = host_float(closure())
         return loss, self._flat_grad()
 
     # ------------------------------------------------------------------ step
@@ -218,20 +219,20 @@ class ConjugateGradient(Optimizer):
         state["func_evals"] += 1
         with ag.enable_grad():
             first_loss = closure()
-        loss, g = float(first_loss), self._flat_grad()
+        loss, g = host_float(first_loss), self._flat_grad()
         if not math.isfinite(loss):
             raise InvalidArgumentError(f"ConjugateGradient: the loss at the starting point is {loss}")
-        if np.max(np.abs(g), initial=0.0) <= group["tolerance_grad"]:
+        if host_float(np.max(np.abs(g), initial=0.0)) <= group["tolerance_grad"]:
             return first_loss
         g_prev, d_prev = state["previous"] if state.get("previous") else (None, None)
         for _ in range(group["max_iter"]):
             state["n_iter"] += 1
             d = self._direction(g, g_prev, d_prev, state, restart_every)
-            gtd = float(g @ d)
+            gtd = host_float(g @ d)
             # N&W (3.60): the first-order change of the last step, at most 10 times its length.
             t = min(state["t"] * state["gtd"] / gtd, 10 * state["t"]) if state.get("t") else 0.0
             if not (math.isfinite(t) and t > 0):
-                t = group["lr"] * min(1.0, 1.0 / float(np.sum(np.abs(g))))
+                t = group["lr"] * min(1.0, 1.0 / host_float(np.sum(np.abs(g))))
             budget = group["max_eval"] - (state["func_evals"] - evals_at_start)
             if budget <= 0:
                 break
@@ -239,10 +240,10 @@ class ConjugateGradient(Optimizer):
             t, new_loss, new_g = self._line_search(closure, x0, d, t, loss, g, gtd, group, min(budget, group["max_ls"]))
             state["t"], state["gtd"] = t, gtd
             g_prev, d_prev = g, d
-            step_size = abs(t) * float(np.max(np.abs(d)))
+            step_size = abs(t) * host_float(np.max(np.abs(d)))
             done = (
                 state["func_evals"] - evals_at_start >= group["max_eval"]
-                or np.max(np.abs(new_g)) <= group["tolerance_grad"]
+                or host_float(np.max(np.abs(new_g))) <= group["tolerance_grad"]
                 or step_size <= group["tolerance_change"]
                 or abs(new_loss - loss) < group["tolerance_change"]
             )
@@ -266,12 +267,12 @@ class ConjugateGradient(Optimizer):
             g_prev is None
             or d_prev is None
             or state["since_restart"] >= restart_every
-            or abs(float(g @ g_prev)) >= POWELL_RESTART * float(g @ g)
+            or abs(host_float(g @ g_prev)) >= POWELL_RESTART * host_float(g @ g)
         )
         if not restart:
-            beta = max(0.0, float(g @ (g - g_prev)) / float(g_prev @ g_prev))
+            beta = max(0.0, host_float(g @ (g - g_prev)) / host_float(g_prev @ g_prev))
             d = -g + beta * d_prev
-            restart = float(g @ d) >= 0  # not a descent direction
+            restart = host_float(g @ d) >= 0  # not a descent direction
         if restart:
             d = -g
             state["since_restart"] = 0
@@ -293,14 +294,14 @@ class ConjugateGradient(Optimizer):
     ) -> tuple[float, float, np.ndarray]:
         """A step t satisfying the strong Wolfe conditions (or the best found within ``max_evals``); leaves x0 + t·d."""
         c1, c2 = group["c1"], group["c2"]
-        d_max = float(np.max(np.abs(d)))
+        d_max = host_float(np.max(np.abs(d)))
         evals = 0
 
         def phi(step: float) -> tuple[float, np.ndarray, float]:
             nonlocal evals
             evals += 1
             f, g = self._evaluate(closure, x0 + step * d)
-            return f, g, float(g @ d)
+            return f, g, host_float(g @ d)
 
         # Differences of f below this are rounding: near a minimum they must not veto a step.
         noise = 10 * np.finfo(x0.dtype).eps * abs(f0)

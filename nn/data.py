@@ -35,7 +35,7 @@ __all__ = [
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, ag.Tensor) else np.asarray(x)
+    return x.data if isinstance(x, ag.Tensor) else ag.backend.as_array(x)
 
 
 class DataLoader:
@@ -44,7 +44,10 @@ class DataLoader:
     ``batch_size=None`` gives the whole set as one batch; ``drop_last``
     skips a final short batch. Shuffling draws from ``rng`` (default: nn's
     generator, see ``nn.manual_seed``). Batches are copies, so changing
-    them never changes the data.
+    them never changes the data. ``device`` ("cuda", ...) copies each batch
+    there as it is yielded (the data set stays where it is, e.g. in host
+    memory); None keeps the batches where the data is. ``nn.fit`` moves
+    batches to the model's device itself.
 
     >>> X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
     >>> loader = nn.data.DataLoader(X, y, batch_size=2, shuffle=False)
@@ -62,7 +65,11 @@ class DataLoader:
         shuffle: bool = True,
         drop_last: bool = False,
         rng: RngLike = None,
+        device: Any = None,
     ) -> None:
+        if device is not None:
+            ag.backend.check_available(device)
+        self.device = device
         self.X, self.y = _array(X), _array(y)
         if self.X.ndim == 0 or self.y.ndim == 0:
             raise ShapeError("DataLoader: X and y need a leading example axis")
@@ -100,10 +107,18 @@ class DataLoader:
         if self.shuffle:
             # One gather per epoch; the batches are then contiguous slices of it.
             order = get_rng(self.rng).permutation(n)
-            X, y = X[order], y[order]
+            if type(X) is not np.ndarray:  # data already on a device: the permutation goes there
+                order = ag.backend.to_device(order, ag.backend.device_of(X))
+            X, y = (
+                X[order],
+                y[order if type(y) is not np.ndarray or type(order) is np.ndarray else ag.backend.to_host(order)],
+            )
         stop = n - n % b if self.drop_last else n
         for start in range(0, stop, b):
-            yield ag.tensor(X[start : start + b]), ag.tensor(y[start : start + b])
+            yield (
+                ag.tensor(X[start : start + b], device=self.device),
+                ag.tensor(y[start : start + b], device=self.device),
+            )
 
 
 def train_test_split(

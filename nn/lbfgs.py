@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.backend import host_float
 from autograd_core.errors import InvalidArgumentError
 
 from .optimizer import Closure, Optimizer, Params
@@ -78,7 +79,7 @@ class LBFGS(Optimizer):
 
     def _flat_grad(self) -> np.ndarray:
         return np.concatenate(
-            [np.zeros(p.size, p.dtype) if p.grad is None else p.grad.data.ravel() for p in self._params]
+            [np.zeros_like(p.data, shape=(p.size,)) if p.grad is None else p.grad.data.ravel() for p in self._params]
         )
 
     def _set_flat_params(self, x: np.ndarray) -> None:
@@ -95,7 +96,7 @@ class LBFGS(Optimizer):
     def _evaluate(self, closure: Closure) -> float:
         self._lbfgs_state()["func_evals"] += 1
         with ag.enable_grad():
-            return float(closure())
+            return host_float(closure())
 
     def step(self, closure: Closure | None = None) -> ag.Tensor:
         """Run up to ``max_iter`` L-BFGS iterations on the loss ``closure()`` returns; gives the initial loss."""
@@ -109,24 +110,24 @@ class LBFGS(Optimizer):
         state["func_evals"] += 1
         with ag.enable_grad():
             first_loss = closure()
-        loss = float(first_loss)
+        loss = host_float(first_loss)
         g = self._flat_grad()
-        if np.max(np.abs(g)) <= group["tolerance_grad"]:
+        if host_float(np.max(np.abs(g))) <= group["tolerance_grad"]:
             return first_loss
         s_hist, y_hist = state["old_dirs"], state["old_stps"]
         for _ in range(group["max_iter"]):
             state["n_iter"] += 1
             d = self._direction(g, s_hist, y_hist)
-            gtd = float(g @ d)
+            gtd = host_float(g @ d)
             if gtd > -group["tolerance_change"]:
                 break  # no descent direction left
-            t = group["lr"] if state["n_iter"] > 1 else min(1.0, 1.0 / np.sum(np.abs(g))) * group["lr"]
+            t = group["lr"] if state["n_iter"] > 1 else min(1.0, 1.0 / host_float(np.sum(np.abs(g)))) * group["lr"]
             x0 = self._flat_params()
             budget = group["max_eval"] - (state["func_evals"] - evals_at_start)
             t, new_loss = self._line_search(closure, x0, d, t, loss, gtd, budget)
             new_g = self._flat_grad()
             s, y = t * d, new_g - g
-            if float(y @ s) > CURVATURE_EPS:
+            if host_float(y @ s) > CURVATURE_EPS:
                 if len(s_hist) == group["history_size"]:
                     s_hist.pop(0)
                     y_hist.pop(0)
@@ -134,8 +135,8 @@ class LBFGS(Optimizer):
                 y_hist.append(y)
             done = (
                 state["func_evals"] - evals_at_start >= group["max_eval"]
-                or np.max(np.abs(new_g)) <= group["tolerance_grad"]
-                or np.max(np.abs(s)) <= group["tolerance_change"]
+                or host_float(np.max(np.abs(new_g))) <= group["tolerance_grad"]
+                or host_float(np.max(np.abs(s))) <= group["tolerance_change"]
                 or abs(new_loss - loss) < group["tolerance_change"]
             )
             loss, g = new_loss, new_g
@@ -149,14 +150,14 @@ class LBFGS(Optimizer):
         q = -g
         if not s_hist:
             return q
-        rho = [1.0 / float(y @ s) for s, y in zip(s_hist, y_hist, strict=True)]
+        rho = [1.0 / host_float(y @ s) for s, y in zip(s_hist, y_hist, strict=True)]
         alpha = [0.0] * len(s_hist)
         for i in reversed(range(len(s_hist))):
-            alpha[i] = rho[i] * float(s_hist[i] @ q)
+            alpha[i] = rho[i] * host_float(s_hist[i] @ q)
             q = q - alpha[i] * y_hist[i]
-        r = q * (float(s_hist[-1] @ y_hist[-1]) / float(y_hist[-1] @ y_hist[-1]))
+        r = q * (host_float(s_hist[-1] @ y_hist[-1]) / host_float(y_hist[-1] @ y_hist[-1]))
         for i in range(len(s_hist)):
-            beta = rho[i] * float(y_hist[i] @ r)
+            beta = rho[i] * host_float(y_hist[i] @ r)
             r = r + (alpha[i] - beta) * s_hist[i]
         return r
 

@@ -11,7 +11,7 @@ from autograd_core.errors import InvalidArgumentError, ShapeError
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, ag.Tensor) else np.asarray(x)
+    return x.data if isinstance(x, ag.Tensor) else ag.backend.as_array(x)
 
 
 def one_score_per_example(output: Any) -> bool:
@@ -49,7 +49,7 @@ def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
         raise ShapeError(f"accuracy: {pred.shape[0] if pred.ndim else 1} predictions but targets of shape {t.shape}")
     if not t.size:
         raise InvalidArgumentError("accuracy of no examples is undefined")
-    return float(np.mean(pred == t))
+    return ag.backend.host_float(np.mean(pred == t))
 
 
 def binary_accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
@@ -62,7 +62,7 @@ def binary_accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
     counts as 1) of the output's shape.
     """
     out, t = _pair("binary_accuracy", output, target)
-    return float(np.mean((out > threshold) == (t > 0.5)))
+    return ag.backend.host_float(np.mean((out > threshold) == (t > 0.5)))
 
 
 def _pair(name: str, output: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +82,7 @@ def mse(output: Any, target: Any) -> float:
     0.5
     """
     out, t = _pair("mse", output, target)
-    return float(np.mean((out - t) ** 2))
+    return ag.backend.host_float(np.mean((out - t) ** 2))
 
 
 def r2(output: Any, target: Any) -> float:
@@ -98,7 +98,7 @@ def r2(output: Any, target: Any) -> float:
     ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
     if np.any(ss_tot == 0):
         raise InvalidArgumentError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
-    return float(np.mean(1.0 - ss_res / ss_tot))
+    return ag.backend.host_float(np.mean(1.0 - ss_res / ss_tot))
 
 
 METRICS = {"accuracy": accuracy, "mse": mse, "r2": r2}

@@ -115,8 +115,8 @@ class Module:
                 "parameters() or saved by state_dict(); wrap it as nn.Parameter(...)"
             )
         if name in buffers and isinstance(value, ag.Tensor) and not isinstance(value, Parameter):
-            value = np.array(value.data)  # a buffer stays a buffer (an array, as register_buffer stores it)
-        is_buffer = name in buffers and isinstance(value, np.ndarray)
+            value = ag.backend.copy(value.data)  # a buffer stays a buffer (an array, as register_buffer stores it)
+        is_buffer = name in buffers and (isinstance(value, np.ndarray) or ag.backend.is_backend_array(value))
         home = params if isinstance(value, Parameter) else modules if isinstance(value, Module) else buffers
         for registry in (params, buffers, modules):
             if registry is not home or (home is buffers and not is_buffer):
@@ -163,7 +163,7 @@ class Module:
 
     def register_buffer(self, name: str, array: Any) -> None:
         """Keep a numpy array (e.g. running statistics) in ``state_dict()`` without training it."""
-        value = np.array(array.data if isinstance(array, ag.Tensor) else array)
+        value = ag.backend.copy(ag.backend.as_array(array.data if isinstance(array, ag.Tensor) else array))
         self.__setattr__(name, value)
         self._buffers[name] = value  # later array assignments to ``name`` stay buffers
 
@@ -265,19 +265,51 @@ class Module:
 
     # ------------------------------------------------------------------ dtype
     def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False) -> Module:
-        """Convert every floating-point parameter and buffer to ``dtype``, in place; returns the module (PyTorch's).
+        """Move every parameter and buffer to ``device`` and/or convert the floating-point ones to ``dtype``, in place.
 
-        ``model.to(np.float32)``, ``model.to("cpu")``, ``model.to("cpu", np.float32)``
-        or ``model.to(tensor)`` (its dtype). Parameters stay the same objects
-        (optimizers holding them keep working): each gets new data of the new
-        dtype, its gradient is converted too, and its version counter is
-        bumped, so a graph recorded before refuses to backpropagate through the
-        old values. Integer buffers (counters) are left alone. The only device is "cpu".
+        ``model.to("cuda")``, ``model.to(np.float32)``, ``model.to("cuda", np.float32)``
+        or ``model.to(tensor)`` (its dtype and device); returns the module
+        (PyTorch's). Parameters stay the same objects (optimizers holding them
+        keep working): each gets new data, its gradient is moved and converted
+        too, and its version counter is bumped, so a graph recorded before
+        refuses to backpropagate through the old values. Integer buffers
+        (counters) keep their dtype but move with the rest. Devices: "cpu"
+        (numpy) and "cuda"/"cuda:N" (CuPy); an optimizer made before the move
+        keeps working (its state follows the parameters on its next step).
         """
-        dtype = to_arguments(args, dtype, device, f"{type(self).__name__}.to()")
+        dtype, device = to_arguments(args, dtype, device, f"{type(self).__name__}.to()", with_device=True)
+        if device is not None:
+            self._move(device)
         if dtype is not None:
             self._convert_floats(as_dtype(dtype, f"{type(self).__name__}.to"))
         return self
+
+    def cuda(self, device: int | str | None = None) -> Module:
+        """Every parameter and buffer on a CUDA GPU (``to("cuda")``; ``cuda(1)`` is ``to("cuda:1")``); needs CuPy."""
+        return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
+
+    def cpu(self) -> Module:
+        """Every parameter and buffer in host memory (``to("cpu")``)."""
+        return self.to("cpu")
+
+    @property
+    def device(self) -> Any:
+        """The device of the first parameter ("cpu" for a module without parameters)."""
+        for p in self.parameters():
+            return p.device
+        return ag.backend.Device("cpu")
+
+    def _move(self, device: Any) -> None:
+        for module in self.modules():
+            for p in module._parameters.values():
+                if not ag.backend.same_device(p.data, device):
+                    p.data = ag.backend.to_device(p.data, device)
+                    p._mark_written()  # graphs that saved the old values must not use the new ones
+                    if p.grad is not None:
+                        p.grad = ag.Tensor(ag.backend.to_device(p.grad.data, device))
+            for name, b in list(module._buffers.items()):
+                if not ag.backend.same_device(b, device):
+                    setattr(module, name, ag.backend.to_device(b, device))
 
     def float(self) -> Module:
         """Every floating-point parameter and buffer as float32 (``to(np.float32)``); returns the module."""
@@ -357,7 +389,9 @@ class Module:
                 continue
             dst = target.data if isinstance(target, ag.Tensor) else target
             value = state_dict[key]
-            src = np.asarray(value.data if isinstance(value, ag.Tensor) else value)
+            # the state may come from another device (a file is read into host memory): copied where the model is
+            src = ag.backend.as_array(value.data if isinstance(value, ag.Tensor) else value)
+            src = ag.backend.to_device(src, ag.backend.device_of(dst))
             if src.shape != dst.shape:
                 raise StateDictError(
                     f"load_state_dict: {key!r} has shape {dst.shape} in the model but {src.shape} in the state dict"

@@ -222,7 +222,7 @@ class Optimizer:
         key = (like.dtype, slot)
         work = self._work.get(key)
         if work is None or work.size < like.size:
-            work = self._work[key] = np.empty(like.size, like.dtype)
+            work = self._work[key] = np.empty_like(like, shape=(like.size,))
         return work[: like.size].reshape(like.shape)
 
     # ------------------------------------------------------------ state dicts
@@ -292,7 +292,7 @@ class _FlatGroup:
         ends = np.cumsum([p.size for p in params])
         self.slices = [slice(end - p.size, end) for p, end in zip(params, ends, strict=True)]
         # Reused buffers for the concatenated parameters and gradients, and each parameter's view of the first.
-        self.flat_p = np.empty(int(ends[-1]), params[0].dtype)
+        self.flat_p = np.empty_like(params[0].data, shape=(int(ends[-1]),))
         self.flat_g = np.empty_like(self.flat_p)
         self.views = [self.flat_p[sl].reshape(p.shape) for p, sl in zip(params, self.slices, strict=True)]
         self.linked: set[str] = set()

@@ -55,7 +55,8 @@ def save(state: Any, path: PathLike) -> None:
     lists, tuples, arrays, numbers, strings, None and booleans is stored
     nested (see the module docstring). Objects of other types, or arrays of
     objects, raise ``UnsafeFileError`` naming where they are. The file is
-    written to exactly ``path`` (no suffix is added).
+    written to exactly ``path`` (no suffix is added). Arrays and Tensors on a
+    device (a GPU) are copied to host memory for writing.
 
     >>> model = nn.Linear(2, 1, rng=0)
     >>> nn.save(model.state_dict(), "linear.npz")
@@ -64,6 +65,7 @@ def save(state: Any, path: PathLike) -> None:
     >>> bool((restored.weight.data == model.weight.data).all())
     True
     """
+    state = _on_host(state)
     if _is_flat(state):
         entries = {}
         for key, value in state.items():
@@ -78,8 +80,46 @@ def save(state: Any, path: PathLike) -> None:
     _write_npz(path, entries)
 
 
-def load(path: PathLike) -> Any:
+def _on_host(value: Any, seen: frozenset = frozenset()) -> Any:
+    """``value`` with every device array (and the data of every Tensor on a device) copied to host memory.
+
+    Containers are rebuilt only around something copied; a container holding
+    itself is left as it is (the writer then says so).
+    """
+    if isinstance(value, ag.Tensor) and type(value.data) is not np.ndarray:
+        return ag.backend.to_host(value.data)
+    if ag.backend.is_backend_array(value):
+        return ag.backend.to_host(value)
+    if id(value) in seen or not isinstance(value, (Mapping, list, tuple)) or hasattr(value, "_fields"):
+        return value
+    inner = seen | {id(value)}
+    if isinstance(value, Mapping):
+        items = [(k, _on_host(v, inner)) for k, v in value.items()]
+        if all(new is old for (_, new), old in zip(items, value.values())):
+            return value
+        return OrderedDict(items) if isinstance(value, OrderedDict) else dict(items)
+    items = [_on_host(v, inner) for v in value]
+    return value if all(new is old for new, old in zip(items, value)) else type(value)(items)
+
+
+def _placed(value: Any, device: Any) -> Any:
+    """``value`` as loaded, with every array copied to ``device``."""
+    if isinstance(value, np.ndarray):
+        return ag.backend.to_device(value, device)
+    if isinstance(value, OrderedDict):
+        return OrderedDict((k, _placed(v, device)) for k, v in value.items())
+    if isinstance(value, dict):
+        return {k: _placed(v, device) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_placed(v, device) for v in value)
+    return value
+
+
+def load(path: PathLike, device: Any = None) -> Any:
     """Read a file written by ``save``: what was saved, with numpy arrays for arrays and Tensors.
+
+    ``device`` ("cuda", ...) places every array there (``load_state_dict``
+    also copies host arrays to the model's device by itself).
 
     A flat file gives an ordered mapping name → array (in the saved order),
     ready for ``load_state_dict``; a nested one gives the saved structure.
@@ -100,9 +140,12 @@ def load(path: PathLike) -> Any:
                     f"load: {os.fspath(path)!r} stores {key!r} as pickled Python objects; refusing to unpickle it "
                     "(that could run arbitrary code). Only files of numeric arrays, as nn.save writes, can be loaded"
                 ) from err
+    if device is not None:
+        ag.backend.check_available(device)
     if STRUCTURE not in arrays:
-        return arrays
-    return _Reader(arrays, os.fspath(path)).value()
+        return arrays if device is None else _placed(arrays, device)
+    value = _Reader(arrays, os.fspath(path)).value()
+    return value if device is None else _placed(value, device)
 
 
 def _is_flat(state: Any) -> bool:

@@ -229,7 +229,7 @@ class _EpochTotals:
         if self.metric_fns:
             out, target = np.concatenate(self.outputs), np.concatenate(self.targets)
             for name, fn in self.metric_fns.items():
-                logs[prefix + name] = float(fn(out, target))
+                logs[prefix + name] = ag.backend.host_float(fn(out, target))
         return logs
 
 
@@ -239,7 +239,14 @@ def _scalar(loss: ag.Tensor, caller: str) -> float:
         raise ShapeError(
             f"{caller} needs a scalar loss, got shape {loss.shape}; use a loss with reduction='mean' (or 'sum')"
         )
-    return float(loss.data.reshape(()))
+    return ag.backend.host_float(loss.data.reshape(()))  # one number copied to host on purpose
+
+
+def _on(batch: Any, device: Any) -> Any:
+    """A batch on the model's device (a Tensor there already is returned as is; other data is made there)."""
+    if isinstance(batch, ag.Tensor):
+        return batch if batch.device == device else batch.to(device)
+    return ag.tensor(batch, device=device) if device != "cpu" else batch
 
 
 def _finite_value(loss: ag.Tensor, epoch: int, batch: int) -> float:
@@ -264,7 +271,9 @@ def _train_epoch(
     batch_hooks: Sequence[Callable[[int, dict[str, float]], None]] = (),
 ) -> dict[str, float]:
     totals = _EpochTotals(metric_fns, loss_fn, "train_loader")
+    device = model.device
     for batch, (xb, yb) in enumerate(loader):
+        xb, yb = _on(xb, device), _on(yb, device)
         first: list[Any] = []
 
         def closure() -> ag.Tensor:
@@ -306,8 +315,10 @@ def evaluate(
     totals = _EpochTotals(
         _resolve_metrics(metrics, loss_fn, outputs), loss_fn, "the loader given to evaluate (val_loader, in fit)"
     )
+    device = model.device
     with eval_mode(model), ag.no_grad():
         for xb, yb in loader:
+            xb, yb = _on(xb, device), _on(yb, device)
             out = model(xb)
             totals.add(_scalar(loss_fn(out, yb), "evaluate"), out.data, yb.data)
     return totals.logs()

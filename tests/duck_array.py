@@ -3,15 +3,28 @@
 ``StrictArray`` wraps an ndarray, answers ``__array_ufunc__`` and
 ``__array_function__`` by delegating to numpy on the wrapped arrays and
 re-wrapping the results, and raises on ``__array__`` exactly where CuPy raises
-"Implicit conversion to a NumPy array is not allowed". Running the engine on it
-proves no code path converts a backend array to host memory behind the user's back.
+"Implicit conversion to a NumPy array is not allowed". Like CuPy, it refuses
+numpy arrays as operands of its ufuncs and functions (arrays on two devices),
+exposes no ``__array_interface__`` for numpy to read its memory through, and
+refuses ``float()``, ``bool()``, ``item()`` and ``tolist()`` (CuPy answers those
+with a hidden device-to-host copy, which the engine must not make either).
+Running the engine on it proves no code path converts a backend array to host
+memory behind the user's back.
+
+``STRICT`` registers it with the library as the pseudo-device "strict", so
+``ag.tensor(x, device="strict")``, ``t.to("strict")`` and ``t.cpu()`` exercise
+the device plumbing on a machine without a GPU (``registered()``).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+
+from autograd_core import backend
 
 
 class ImplicitConversionError(TypeError):
@@ -26,6 +39,19 @@ def _unwrap(x: Any) -> Any:
     if isinstance(x, dict):
         return {k: _unwrap(v) for k, v in x.items()}
     return x
+
+
+def _refuse_host(values: Any) -> None:
+    """CuPy's rule: a numpy array among the operands is an error ("Unsupported type"), not a silent transfer."""
+    for v in values:
+        if isinstance(v, np.ndarray):
+            raise TypeError(f"Unsupported type {type(v)} (a host array mixed with StrictArray operands)")
+        if isinstance(v, (list, tuple)):
+            _refuse_host(v)
+
+
+def _foreign(x: Any) -> bool:
+    return hasattr(type(x), "__array_ufunc__") and not isinstance(x, (StrictArray, np.ndarray, np.generic))
 
 
 def _wrap(x: Any) -> Any:
@@ -50,11 +76,19 @@ class StrictArray:
 
     # --- the protocols CuPy implements
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(_foreign(x) for x in inputs):
+            return NotImplemented  # CuPy defers to other array types (a Tensor's reflected operation)
+        _refuse_host(inputs)
         if "out" in kwargs:
             kwargs["out"] = tuple(_unwrap(o) for o in kwargs["out"])
         return _wrap(getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs)))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        for t in types:  # CuPy calls its own function, which accepts no other array type
+            if t is not StrictArray:
+                raise TypeError(f"Unsupported type {t} (StrictArray's {func.__name__} got another array type)")
+        _refuse_host(args)
+        _refuse_host(v for k, v in kwargs.items() if k not in ("out", "like"))
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -74,6 +108,10 @@ class StrictArray:
     base = property(lambda self: self.array.base)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # no __array_interface__ / __array_struct__ for numpy to read the memory through
+            raise AttributeError(name)
+        if name in ("item", "tolist", "tobytes", "__array_interface__"):
+            raise ImplicitConversionError(f"{name}() of a device array needs an explicit copy to host (.get())")
         attr = getattr(self.array, name)
         if callable(attr):
             return lambda *a, **k: _wrap(attr(*_unwrap(a), **_unwrap(k)))
@@ -83,6 +121,7 @@ class StrictArray:
         return _wrap(self.array[_unwrap(index)])
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        _refuse_host([value])
         self.array[_unwrap(index)] = _unwrap(value)
 
     def __len__(self) -> int:
@@ -96,6 +135,9 @@ class StrictArray:
 
     def __int__(self) -> int:
         raise ImplicitConversionError("int() of a device array needs an explicit copy to host")
+
+    def __index__(self) -> int:
+        raise ImplicitConversionError("use as an index of a device array needs an explicit copy to host")
 
     def __repr__(self) -> str:
         return f"StrictArray({self.array!r})"
@@ -126,7 +168,43 @@ for _name, _ufunc in {
     setattr(StrictArray, f"__{_name}__", _binary(_ufunc))
     if _name in ("add", "sub", "mul", "truediv", "pow", "matmul", "and", "or"):
         setattr(StrictArray, f"__r{_name}__", _binary(_ufunc, reflected=True))
+
+
+def _inplace(ufunc: Any):
+    def apply(self, other):
+        ufunc(self, other, out=(self,))
+        return self
+
+    return apply
+
+
+for _name, _ufunc in {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "truediv": np.true_divide,
+    "pow": np.power,
+}.items():
+    setattr(StrictArray, f"__i{_name}__", _inplace(_ufunc))  # CuPy writes in place too (p -= lr * g)
 StrictArray.__neg__ = lambda self: np.negative(self)
 StrictArray.__abs__ = lambda self: np.absolute(self)
 StrictArray.__invert__ = lambda self: np.invert(self)
 StrictArray.__hash__ = None
+
+
+STRICT = backend.Backend(
+    name="strict",
+    owns=lambda x: isinstance(x, StrictArray),
+    from_host=lambda a, index: StrictArray(np.array(a)),
+    to_host=lambda x: x.get(),
+)
+
+
+@contextlib.contextmanager
+def registered() -> Iterator[backend.Backend]:
+    """``with registered():`` — the pseudo-device "strict" is known to the library inside the block."""
+    backend.register_backend(STRICT)
+    try:
+        yield STRICT
+    finally:
+        backend.unregister_backend("strict")

@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 from autograd_core.primitives.index import add_at, normalize_index
+from autograd_core.primitives.transfer import to_device
 
 
 @dataclass
@@ -243,7 +244,7 @@ def cross_entropy_case(draw, rng):
 def where_case(draw, rng):
     sc, sa, sb = broadcast_shapes(draw, 3)
     cond = rng.random(sc) > 0.5
-    return Case(lambda a, b: ag.where(cond, a, b), [normal(rng, sa), normal(rng, sb)])
+    return Case(lambda a, b: ag.where(ag.as_tensor(cond, device=a.device), a, b), [normal(rng, sa), normal(rng, sb)])
 
 
 def clip_case(draw, rng):
@@ -340,6 +341,8 @@ CASES: dict[str, Callable] = {
     "where": where_case,
     "cast": unary(lambda x: ag.cast(x, np.float64)),
     "identity": unary(ag.identity),
+    # a copy between memories; on one machine "cpu" (from the duck array's pseudo-device in test_backend_duck)
+    "to_device": unary(lambda x: to_device(x, device="cpu")),
     "sum": reduction(lambda x, a, k: ag.sum(x, a, k)),
     "mean": reduction(lambda x, a, k: ag.mean(x, a, k)),
     "max": reduction(lambda x, a, k: ag.max(x, a, k), distinct),
@@ -496,7 +499,9 @@ def cholesky_case(draw, rng):
     upper = draw(st.booleans())
 
     def fn(x):
-        return ag.linalg.cholesky(x @ x.swapaxes(-1, -2) + s[-1] * np.eye(s[-1], dtype=x.dtype), upper=upper)
+        return ag.linalg.cholesky(
+            x @ x.swapaxes(-1, -2) + s[-1] * ag.eye(s[-1], dtype=x.dtype, device=x.device), upper=upper
+        )
 
     return Case(fn, [normal(rng, s)])
 

@@ -84,12 +84,29 @@ def test_conversions_to_the_same_dtype_and_device_return_the_tensor(t):
     assert t.type() == "float64" and t.float().type() == "float32"
 
 
-@pytest.mark.parametrize("device", ["cuda", "cuda:0", "mps"])
-def test_devices_other_than_cpu_are_refused_with_the_reason(t, device):
-    with pytest.raises(InvalidArgumentError, match=rf"device '{device}' is not available.*only device is 'cpu'"):
+@pytest.mark.parametrize("device", ["mps", "tpu:0"])
+def test_unknown_devices_are_refused_with_the_known_ones(t, device):
+    with pytest.raises(InvalidArgumentError, match=rf"unknown device '{device}': the devices are 'cpu', 'cuda'"):
         t.to(device)
-    with pytest.raises(InvalidArgumentError, match="only device is 'cpu'"):
+    with pytest.raises(InvalidArgumentError, match="unknown device"):
         nn.Linear(2, 2).to(device)
+
+
+@pytest.mark.parametrize("device", ["cuda", "cuda:0"])
+def test_cuda_without_cupy_names_the_extra_to_install(t, device, monkeypatch):
+    import sys
+
+    from autograd_core.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "cupy", None)  # as if CuPy were not installed
+    with pytest.raises(
+        MissingDependencyError, match=r"CuPy, which is not installed: pip install 'autograd-core\[cuda\]'"
+    ):
+        t.to(device)
+    with pytest.raises(MissingDependencyError, match="CuPy"):
+        nn.Linear(2, 2).to(device)
+    with pytest.raises(MissingDependencyError, match="CuPy"):
+        ag.tensor([1.0], device=device)
 
 
 def test_to_rejects_what_is_not_a_dtype(t):

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core import backend
+
 
 def number(x: Any, precision: int = 4) -> str:
     """One value with ``precision`` significant digits (``-0.4885``, ``1.2e-07``, ``nan``)."""
@@ -24,7 +26,7 @@ def full_lines(a: np.ndarray, precision: int = 4) -> list[str]:
 
     Arrays with more than two axes are shown as rows of their last axis.
     """
-    a = np.asarray(a)
+    a = backend.host_array(a)
     if a.ndim == 0:
         return [number(a, precision)]
     if a.ndim == 1:
@@ -35,7 +37,7 @@ def full_lines(a: np.ndarray, precision: int = 4) -> list[str]:
 
 def summary_lines(a: np.ndarray, precision: int = 4, head: int = 3) -> list[str]:
     """Shape-and-statistics text for a large array: min/mean/max and the first few elements."""
-    a = np.asarray(a)
+    a = backend.host_array(a)
     flat = a.ravel()
     if flat.dtype.kind in "fc":
         finite = flat[np.isfinite(flat)]
@@ -69,7 +71,7 @@ def array_lines(a: Any, max_elements: int = 6, precision: int = 4) -> list[str]:
     """``full_lines`` when ``a`` has at most ``max_elements`` elements, else ``summary_lines``."""
     if is_released(a):
         return released_lines(a, precision)
-    a = np.asarray(a)
+    a = backend.host_array(a)
     if a.size <= max_elements:
         return full_lines(a, precision)
     return summary_lines(a, precision)
@@ -77,7 +79,7 @@ def array_lines(a: Any, max_elements: int = 6, precision: int = 4) -> list[str]:
 
 def nested(a: Any, precision: int = 4) -> str:
     """Every element in numpy's nesting, on one line: ``[[0.4, 0.6], [0.7, -0.4]]``."""
-    a = np.asarray(a)
+    a = backend.host_array(a)
     if a.ndim == 0:
         return number(a, precision)
     return "[" + ", ".join(nested(sub, precision) for sub in a) + "]"
@@ -87,7 +89,7 @@ def compact(a: Any, max_elements: int = 6, precision: int = 4) -> str:
     """One line: the values when few, else the shape and the norm (the dtype for integer arrays)."""
     if is_released(a):
         return f"{shape_text(a.shape)} (not kept)"
-    a = np.asarray(a)
+    a = backend.host_array(a)
     if a.size <= max_elements:
         return nested(a, precision)
     if a.dtype.kind not in "fc":

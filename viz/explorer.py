@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import REGISTRY, Tensor
+from autograd_core import REGISTRY, Tensor, backend
 
 from .arrays import compact, full_lines, is_released, released_lines, shape_text, summary_lines
 from .explorer_page import page
@@ -150,7 +150,7 @@ def _lines(a: Any) -> list[str]:
     """An array for the side panel: every element when few, else the shape with a summary."""
     if is_released(a):
         return [f"{shape_text(a.shape)} {a.dtype}", *released_lines(a)]
-    a = np.asarray(a)
+    a = backend.host_array(a)
     if a.size <= PANEL_ELEMENTS:
         return full_lines(a)
     return [f"{shape_text(a.shape)} {a.dtype}", *summary_lines(a)]

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from autograd_core import backend
+
 
 class Band(NamedTuple):
     """One colour band of the health scale."""
@@ -36,7 +38,7 @@ NOT_FINITE = Band("nan / inf", "#c994c7", float("nan"))
 
 def rms(a: np.ndarray) -> float:
     """Root mean square of the elements (0 for an empty array)."""
-    a = np.asarray(a, dtype=np.float64)
+    a = backend.host_array(a, dtype=np.float64)
     return float(np.sqrt(np.mean(np.square(a)))) if a.size else 0.0
 
 

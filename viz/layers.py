@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, backend
 
 from .recording import Gradients, Graph
 
@@ -49,7 +49,7 @@ def find_layers(graph: Graph, grads: Gradients) -> list[Layer]:
                 name=scope[-1] if scope else graph.name(y),
                 output=y,
                 weight=w,
-                input=np.asarray(x.data if isinstance(x, Tensor) else x),
+                input=backend.host_array(x.data if isinstance(x, Tensor) else x),
                 delta=delta,
                 weight_grad=grads.edges.get((id(y), 1)),
                 bias_grad=grads.edges.get((id(y), 2)),

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core import Tensor
+from autograd_core import Tensor, backend
 from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, MissingDependencyError, ShapeError
 
 from .canvas import figure
@@ -56,7 +56,7 @@ def _finish(fig: Any, path: str | Path | None) -> Any:
 
 
 def _array(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return backend.host_array(x.data if isinstance(x, Tensor) else x)
 
 
 # ----------------------------------------------------------------- history
@@ -246,7 +246,7 @@ def activation_curves(
         xt = ag.tensor(x, requires_grad=True)
         y = fn(xt)
         y.sum().backward()
-        out[name] = (np.array(y.data), np.array(xt.grad.data))
+        out[name] = (np.array(backend.host_array(y.data)), np.array(backend.host_array(xt.grad.data)))
     return out
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core import Tensor
+from autograd_core import Tensor, backend
 from autograd_core.errors import ArgumentTypeError, GradientError, GraphFreedError, ShapeError
 
 from .errors import GraphReleasedError
@@ -190,15 +190,15 @@ class Gradients(ag.Observer):
 
     def node(self, t: Tensor, g: Any) -> None:
         """Record ``t``'s complete gradient."""
-        self.totals[id(t)] = np.asarray(g)
+        self.totals[id(t)] = backend.host_array(g)
 
     def leaf(self, t: Tensor, g: Any) -> None:
         """Record a leaf's complete gradient."""
-        self.totals[id(t)] = np.asarray(g)
+        self.totals[id(t)] = backend.host_array(g)
 
     def edge(self, t: Tensor, index: int, x: Tensor, raw: Any, g: Any) -> None:
         """Record the gradient sent along one edge."""
-        self.edges[(id(t), index)] = np.asarray(g)
+        self.edges[(id(t), index)] = backend.host_array(g)
 
 
 HOOK_NOT_APPLIED = "hook not applied in this replay"
@@ -213,7 +213,9 @@ def seed(root: Tensor, gradient: Any = None) -> np.ndarray:
                 f"gradient= an array of shape {root.shape} (ones to sum the outputs), or reduce the tensor to a scalar"
             )
         return np.ones(root.shape, dtype=root.dtype)
-    seed_array = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.dtype)
+    seed_array = np.array(
+        backend.host_array(gradient.data if isinstance(gradient, Tensor) else gradient), dtype=root.dtype
+    )
     if seed_array.shape != root.shape:
         raise ShapeError(
             f"gradient of shape {seed_array.shape} does not match the tensor's shape {root.shape}; pass one "

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, backend
 from autograd_core.errors import IndexingError, NotFoundError
 
 from .arrays import compact, shape_text
@@ -129,7 +129,7 @@ class _Recorder(Gradients):
         self.steps[-1].sends.append(Contribution(index, symbol, x, name, self.edges[(id(t), index)], why))
 
     def accumulate(self, x: Tensor, before: Any, added: Any) -> None:
-        total = compact(np.asarray(before) + np.asarray(added))
+        total = compact(backend.host_array(before) + backend.host_array(added))
         n = ordinal(self.counts[id(x)])
         last = self.steps[-1].sends[-1]
         last.accumulation = f"{self.graph.name(x)}.grad += {compact(added)}, {n} contribution (total now {total})"

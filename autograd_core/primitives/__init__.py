@@ -33,6 +33,7 @@ from . import (  # noqa: F401  (each registers its primitives)
     stacking,
     tiling,
     transcendental,
+    transfer,
 )
 
 if not TYPE_CHECKING:

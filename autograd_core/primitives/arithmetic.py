@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import is_backend_array
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor
 from .elementwise import clip, elementwise
@@ -294,6 +295,8 @@ def clone(x: Operand, /) -> np.ndarray:
     >>> print(x.grad)  # the gradient passes unchanged
     tensor([3., 3.])
     """
+    if type(x) is not np.ndarray and is_backend_array(x):
+        return x.copy(order="C")  # on its own device
     return np.array(x, copy=True, order="C")
 
 

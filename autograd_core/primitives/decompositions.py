@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import batching
+from ..backend import arange, zeros
 from ..broadcasting import lift
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import primitive, public
@@ -210,9 +211,9 @@ def _cofactors(y: Any, a: Any) -> Any:
                 "(the first derivative, the cofactor matrix, is)"
             ) from err
     if a.shape[-1] == 0:
-        return np.zeros(a.shape, dtype=y.dtype)
+        return zeros(a.shape, y.dtype, a)
     u, s, vt = _lapack(np.linalg.svd, "det", "no convergence", a)
-    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    ones = np.ones_like(s[..., :1])
     before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     sign = (_lapack(np.linalg.det, "det", "", u) * _lapack(np.linalg.det, "det", "", vt))[..., None, None]
@@ -327,7 +328,8 @@ def slogdet(a: Any) -> SlogdetResult:
 def _phi(x: Any) -> Any:
     """Φ(X): the strictly lower triangle of X and half its diagonal (selected, never multiplied by a mask)."""
     n = x.shape[-1]
-    return np.where(np.tri(n, k=-1, dtype=bool), x, np.where(np.eye(n, dtype=bool), 0.5 * x, 0))
+    i, j = arange(n, x)[:, None], arange(n, x)[None, :]
+    return np.where(j < i, x, np.where(j == i, 0.5 * x, 0))
 
 
 def _sym(x: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import batching
+from ..backend import arange, device_of, is_backend_array, like, to_device, zeros
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor, ndim_of, shape_of
@@ -37,6 +38,10 @@ class IndexSpec(NamedTuple):
 def _unwrap(item: Any) -> Any:
     if isinstance(item, Tensor):
         item = item.data
+    if is_backend_array(item):  # an index already on a device (labels on the GPU): used there, never copied
+        if item.dtype.kind not in "iub" and item.size:
+            raise DtypeError(f"index arrays must be integer or boolean, not {item.dtype}")
+        return item.astype(np.intp) if item.dtype.kind not in "bi" else item
     if isinstance(item, (list, np.ndarray)):
         try:
             arr = np.asarray(item)
@@ -67,8 +72,7 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(_unwrap(i) for i in items)
     consumed = sum(
-        i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 0 if i is None or i is Ellipsis else 1
-        for i in items
+        i.ndim if hasattr(i, "dtype") and i.dtype == bool else 0 if i is None or i is Ellipsis else 1 for i in items
     )
     if consumed > ndim:
         raise IndexingError(f"getitem: too many indices ({consumed}) for a tensor with {ndim} dimension(s)")
@@ -87,18 +91,27 @@ def normalize_index(index: Any, ndim: int) -> IndexSpec:
     return IndexSpec(items, ndim, basic)
 
 
-def _positions(shape: tuple[int, ...], spec: IndexSpec) -> np.ndarray:
-    """The flat position in an array of ``shape`` of every element ``[spec]`` selects."""
-    return np.arange(math.prod(shape)).reshape(shape)[spec.items]
+def _positions(shape: tuple[int, ...], spec: IndexSpec, ref: Any = None) -> np.ndarray:
+    """The flat position in an array of ``shape`` of every element ``[spec]`` selects (on ``ref``'s device)."""
+    return arange(math.prod(shape), ref).reshape(shape)[placed(spec.items, ref)]
+
+
+def placed(items: tuple, ref: Any) -> tuple:
+    """Index items for an array ``ref``: host index arrays (the user's lists) copied to its device when it has one."""
+    device_ref = like(ref)
+    if device_ref is None:
+        return items
+    device = device_of(device_ref)
+    return tuple(to_device(i, device) if isinstance(i, np.ndarray) else i for i in items)
 
 
 def take(a: Any, spec: IndexSpec) -> Any:
     """``a[spec]``, treating axes of ``a`` beyond ``spec.ndim`` as leading batch axes."""
     nb = a.ndim - spec.ndim
     if nb == 0:
-        return a[spec.items]
+        return a[spec.items if type(a) is np.ndarray else placed(spec.items, a)]
     batch = a.shape[:nb]
-    return a.reshape(batch + (-1,))[..., _positions(a.shape[nb:], spec)]
+    return a.reshape(batch + (-1,))[..., _positions(a.shape[nb:], spec, a)]
 
 
 def _index_params(x: Any, index: Any) -> dict[str, Any]:
@@ -146,11 +159,11 @@ def getitem(x: Any, /, index: Any) -> np.ndarray:
 def add_at(v: Any, /, index: IndexSpec, shape: tuple[int, ...]) -> np.ndarray:
     """y = zeros(shape) with v added at ``index`` (an ``IndexSpec``): the transpose of ``getitem``."""
     nb = len(shape) - index.ndim
-    out = np.zeros(shape, dtype=v.dtype)
+    out = zeros(shape, v.dtype, v)
     if nb == 0 and index.basic:
         out[index.items] = v  # a basic index never selects an element twice
         return out
-    pos = _positions(shape[nb:], index).ravel()
+    pos = _positions(shape[nb:], index, v).ravel()
     if pos.size == 0:
         return out
     np.add.at(out.reshape(-1, math.prod(shape[nb:])), (slice(None), pos), v.reshape(-1, pos.size))

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import batching
+from ..backend import arange, decide, device_of, host_array, to_device
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor, constant_array, ndim_of
@@ -83,7 +84,7 @@ def _is_index_target(target: Any) -> bool:
 
 
 def _one_hot_like(target: np.ndarray, z: Any) -> np.ndarray:
-    return (target[..., None] == np.arange(z.shape[-1])).astype(z.dtype)
+    return (target[..., None] == arange(z.shape[-1], target)).astype(z.dtype)
 
 
 def _ce_forward(z, target):
@@ -93,7 +94,7 @@ def _ce_forward(z, target):
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     if _is_index_target(target):
         rows = log_p.reshape(-1, z.shape[-1])
-        return -rows[np.arange(len(rows)), target.ravel()].reshape(target.shape)
+        return -rows[arange(len(rows), target), target.ravel()].reshape(target.shape)
     return -(target * log_p).sum(axis=-1)
 
 
@@ -190,9 +191,12 @@ def check_class_labels(op: str, logits_shape: tuple[int, ...], labels: np.ndarra
             f"{labels.shape} (do inputs and targets have the same batch size?)"
         )
     n = logits_shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= n):
-        bad = labels.min() if labels.min() < 0 else labels.max()  # whole-array extremes: also inside vmap
-        raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
+    if labels.size:
+        lo, hi = labels.min(), labels.max()  # whole-array extremes: also inside vmap
+        low = decide(lo < 0)  # for labels on a device, one flag each copied to host on purpose
+        if low or decide(hi >= n):
+            bad = host_array(lo if low else hi)
+            raise LabelError(f"{op}: class label {bad} is outside the range [0, {n}) of the {n} classes")
     return labels
 
 
@@ -220,6 +224,8 @@ def cross_entropy(logits: Any, target: Any) -> Tensor:
         raise ShapeError("cross_entropy: logits need a class axis (shape (..., C)), got a 0-d tensor")
     if t_data.dtype.kind in "iu":
         check_class_labels("cross_entropy", z.shape, t_data)
+        if type(t_data) is np.ndarray and type(z.data) is not np.ndarray:  # host labels index device logits
+            t = to_device(t_data, device_of(z.data))
     elif t_data.dtype.kind == "f":
         if t_data.shape != z.shape:
             raise ShapeError(
@@ -279,10 +285,11 @@ def binary_cross_entropy(probabilities: Any, target: Any) -> Tensor:
     tensor([-1.11111111e+00,  1.25000000e+00,  1.00000000e+12])
     """
     p = probabilities if isinstance(probabilities, Tensor) else Tensor(probabilities)
-    if p.size and (p.data.min() < 0 or p.data.max() > 1):
+    lo, hi = (p.data.min(), p.data.max()) if p.size else (0, 0)  # whole-batch extremes: also inside vmap
+    if decide(lo < 0) or decide(hi > 1):  # for a device tensor, one flag each copied to host on purpose
         raise InvalidArgumentError(
             f"binary_cross_entropy: input must hold probabilities in [0, 1], got values in "
-            f"[{p.data.min():g}, {p.data.max():g}]; apply a sigmoid first, or use "
+            f"[{float(host_array(lo)):g}, {float(host_array(hi)):g}]; apply a sigmoid first, or use "
             "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss) on raw scores"
         )
     if not isinstance(target, Tensor):

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import batching
+from ..backend import arange, as_array, decide, is_backend_array
 from ..errors import ShapeError
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
@@ -30,8 +31,8 @@ _REVERSE = slice(None, None, -1)
 
 
 def _values(a: Any) -> np.ndarray:
-    """The numbers in ``a`` (masks and branch decisions only: no gradient flows through them)."""
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+    """The numbers in ``a`` (masks and branch decisions only: no gradient flows through them), on a's device."""
+    return a.data if isinstance(a, Tensor) else as_array(a)
 
 
 def _along(axis: int) -> tuple:
@@ -45,8 +46,12 @@ def _flip(a: Any, axis: int) -> Any:
 
 def _zero_free(x: Any) -> bool:
     """True when x's values can be read and none is 0 (inside ``vmap`` one example's values cannot be: False)."""
-    values = x.data if isinstance(x, Tensor) else np.asarray(x)
-    return isinstance(values, (np.ndarray, np.generic)) and not (values == 0).any()
+    values = x.data if isinstance(x, Tensor) else as_array(x)
+    if isinstance(values, (np.ndarray, np.generic)):
+        return not (values == 0).any()
+    if is_backend_array(values):  # a device array: one flag copied to host on purpose
+        return not decide((values == 0).any())
+    return False
 
 
 def _shift(a: Any, axis: int, fill: float) -> Any:
@@ -160,7 +165,7 @@ def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
 def _index_along(x: Any, axis: int) -> np.ndarray:
     """0, 1, …, n−1 along ``axis``, shaped to broadcast against x."""
     n = x.shape[axis]
-    return np.arange(n).reshape((n,) + (1,) * (-axis - 1))
+    return arange(n, x).reshape((n,) + (1,) * (-axis - 1))
 
 
 def _first_zero(x: Any, axis: int) -> np.ndarray:
@@ -211,7 +216,7 @@ def _pairwise_cumprod(v: Any, x: Any, axis: int, transpose: bool) -> Any:
     last = np.moveaxis(x, axis, -1)
     vec = np.moveaxis(v, axis, -1)
     n = last.shape[-1]
-    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    i, j = arange(n, x)[:, None], arange(n, x)[None, :]
     spread = np.where(j > i, last[..., None, :], 1)  # [i, k] = xₖ for k > i
     pairs = cumprod_primitive.primitive.bind(spread, axis=-1)  # [i, j] = Π_{i<k≤j} xₖ (1 for j ≤ i)
     exclusive = _shift(cumprod_primitive.primitive.bind(last, axis=-1), -1, 1.0)
@@ -287,7 +292,7 @@ def _pairwise_logcumsumexp(v, y, x, axis, transpose):
     xs, ys = np.moveaxis(x, axis, -1), np.moveaxis(y, axis, -1)
     vec = np.moveaxis(v, axis, -1)
     n = xs.shape[-1]
-    reach = np.arange(n)[None, :] >= np.arange(n)[:, None]  # [i, j]: j ≥ i
+    reach = arange(n, x)[None, :] >= arange(n, x)[:, None]  # [i, j]: j ≥ i
     weights = np.exp(np.where(reach, xs[..., :, None] - ys[..., None, :], -np.inf))
     if transpose:
         out = (weights * vec[..., None, :]).sum(axis=-1)

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import batching
+from ..backend import arange, as_array
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import primitive, public
 from ..tensor import Tensor, wrap
@@ -51,7 +52,8 @@ def _factors(a: Any, y: Any, part: str) -> tuple[Any, Any, Any]:
 def _gaps(s: Any) -> Any:
     """Fᵢⱼ = 1/(sⱼ² − sᵢ²) off the diagonal, 0 on it (infinite where two singular values are equal)."""
     k = s.shape[-1]
-    off = ~np.eye(k, dtype=bool)
+    positions = arange(k, s)  # on s's device
+    off = positions[:, None] != positions[None, :]
     squares = s * s
     gap = squares[..., None, :] - squares[..., :, None]
     with np.errstate(divide="ignore"):
@@ -152,12 +154,12 @@ class SVDResult(NamedTuple):
 
 def _completed(a: Any, reduced: Any, columns: bool) -> Any:
     """The full square factor: the reduced one followed by constant orthonormal columns (rows) spanning the rest."""
-    values = a.data if isinstance(a, Tensor) else np.asarray(a)
+    values = a.data if isinstance(a, Tensor) else as_array(a)
     u, _, vh = _lapack(lambda m: np.linalg.svd(m, full_matrices=True), "svd", "no convergence", values)
     k = min(values.shape[-2:])
     if columns:
-        return concatenate([reduced, wrap(np.ascontiguousarray(u[..., k:]))], axis=-1)
-    return concatenate([reduced, wrap(np.ascontiguousarray(vh[..., k:, :]))], axis=-2)
+        return concatenate([reduced, wrap(u[..., k:].copy())], axis=-1)
+    return concatenate([reduced, wrap(vh[..., k:, :].copy())], axis=-2)
 
 
 @public(numpy=np.linalg.svd, rules=svd_factor, namespace="linalg")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import CUDA, backend_of
 from ..errors import InvalidArgumentError, MissingDependencyError
 from .elementwise import elementwise
 
@@ -44,8 +45,18 @@ def scipy_special() -> Any:
 
 
 def _special_fn(name: str, x: np.ndarray) -> np.ndarray:
-    """scipy.special.<name>(x), in x's float dtype (scipy computes float16 in float32)."""
-    out = getattr(scipy_special(), name)(x)
+    """scipy.special.<name>(x), in x's float dtype (scipy computes float16 in float32).
+
+    A CuPy array is computed on its GPU by ``cupyx.scipy.special`` (CuPy's
+    ufuncs do not answer for scipy's); other arrays go through scipy's ufunc,
+    which dispatches on ``__array_ufunc__``.
+    """
+    if type(x) is not np.ndarray and backend_of(x) is CUDA:
+        from cupyx.scipy import special as device_special
+
+        out = getattr(device_special, name)(x)
+    else:
+        out = getattr(scipy_special(), name)(x)
     dtype = getattr(x, "dtype", None)
     if dtype is not None and dtype.kind == "f" and out.dtype != dtype:
         out = out.astype(dtype)
