@@ -116,7 +116,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         raise explain_failure(prim, arrays, err) from err
     if type(out) is not np.ndarray or not out.ndim:
         out = as_array(out) if prim.sets_dtype else scalar_result(out, arrays)
-    t = wrap(out, Node(prim, inputs, params, state.scope)) if record and state.grad_enabled else wrap(out)
+    t = wrap(out, Node(prim, inputs, params, state.scope, arrays)) if record and state.grad_enabled else wrap(out)
     if prim.view:
         share_writes(inputs[0], t)
     if state.slow:

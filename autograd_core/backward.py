@@ -32,6 +32,7 @@ from .backend import as_array, check_same_device, device_of, ones
 from .backend import copy as copy_array
 from .broadcasting import sum_to
 from .errors import GradientError, GraphFreedError, InplaceModificationError, ShapeError
+from .node import latest_write
 from .registry import ArgnumRules
 from .tensor import Tensor, to_array, wrap
 
@@ -218,20 +219,22 @@ def saved_values(t: Tensor, node: Any, tensor_mode: bool) -> tuple[Any, Sequence
     inputs = node.inputs
     if inputs is None:
         raise GraphFreedError(FREED_MESSAGE)
-    seq = node.seq
-    if t._writes is not None and t._writes[0] > seq:
-        raise _modified(t, node)
-    args = []
-    for x in inputs:
-        if isinstance(x, Tensor):
-            if x._writes is not None and x._writes[0] > seq:
-                raise _modified(x, node)
-            args.append(x.data)
-        else:
-            args.append(x)
+    if latest_write[0] > node.seq:  # some tensor was written in place after this node was made
+        _check_unwritten(t, node)
     if tensor_mode:
         return t, inputs
+    args = node.arrays
+    if args is None:
+        args = [x.data if isinstance(x, Tensor) else x for x in inputs]
     return t.data, args
+
+
+def _check_unwritten(t: Tensor, node: Any) -> None:
+    """Raise if ``t`` or a tensor ``node`` saved was written in place after the node was made."""
+    seq = node.seq
+    for x in (t, *node.inputs):
+        if isinstance(x, Tensor) and x._writes is not None and x._writes[0] > seq:
+            raise _modified(x, node)
 
 
 def _modified(x: Tensor, node: Any) -> InplaceModificationError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import Any
 
 from .released import KEEP_ELEMENTS, pack, pack_gradient, unpack
@@ -10,6 +11,19 @@ from .released import KEEP_ELEMENTS, pack, pack_gradient, unpack
 #: One clock for the whole process: every node made and every in-place write
 #: takes the next tick, so "written after this node was made" is a comparison.
 next_tick = itertools.count(1).__next__
+
+#: The tick of the latest in-place write in the process. A node made after it
+#: saved nothing that has been written since, so backward can skip the
+#: per-input version checks for it (the common case: writes happen between steps).
+latest_write = [0]
+_write_lock = threading.Lock()
+
+
+def write_tick() -> int:
+    """The next tick for an in-place write, recorded as the latest write (under a lock, so it never goes back)."""
+    with _write_lock:
+        tick = latest_write[0] = next_tick()
+    return tick
 
 
 class Node:
@@ -38,11 +52,13 @@ class Node:
     <Node sum, freed>
     """
 
-    __slots__ = ("op", "inputs", "params", "scope", "site", "seq", "_kept", "_grad", "__weakref__")
+    __slots__ = ("op", "inputs", "arrays", "params", "scope", "site", "seq", "_kept", "_grad", "__weakref__")
 
-    def __init__(self, op: Any, inputs: tuple, params: dict, scope: Any) -> None:
+    def __init__(self, op: Any, inputs: tuple, params: dict, scope: Any, arrays: Any = None) -> None:
         self.op = op
         self.inputs = inputs
+        #: The operands' arrays as the forward computed with them (None: read them from ``inputs``).
+        self.arrays = arrays
         self.params = params
         self.scope = scope
         self.site = None
@@ -89,7 +105,7 @@ class Node:
         else:
             self._kept = tuple(map(pack, self.inputs))
             self._grad = pack_gradient(grad)
-        self.inputs = None
+        self.inputs = self.arrays = None
 
     @property
     def kept_inputs(self) -> tuple | None:

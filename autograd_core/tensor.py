@@ -21,7 +21,7 @@ from .errors import (
     ShapeError,
     UnsizedError,
 )
-from .node import Node, next_tick
+from .node import Node, write_tick
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, bool, list, tuple]
 
@@ -433,7 +433,7 @@ class Tensor:
         this tensor before the write refuses to backpropagate with the new values."""
         if _state._local.state.slow:
             observed("written", self)
-        self._shared_writes()[0] = next_tick()
+        self._shared_writes()[0] = write_tick()
 
     @property
     def _version(self) -> int:
