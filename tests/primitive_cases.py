@@ -244,7 +244,7 @@ def cross_entropy_case(draw, rng):
 def where_case(draw, rng):
     sc, sa, sb = broadcast_shapes(draw, 3)
     cond = rng.random(sc) > 0.5
-    return Case(lambda a, b: ag.where(ag.as_tensor(cond, device=a.device), a, b), [normal(rng, sa), normal(rng, sb)])
+    return Case(lambda a, b: ag.where(ag.as_tensor(cond, device=ag.backend.device_of(a)), a, b), [normal(rng, sa), normal(rng, sb)])
 
 
 def clip_case(draw, rng):
@@ -500,7 +500,7 @@ def cholesky_case(draw, rng):
 
     def fn(x):
         return ag.linalg.cholesky(
-            x @ x.swapaxes(-1, -2) + s[-1] * ag.eye(s[-1], dtype=x.dtype, device=x.device), upper=upper
+            x @ x.swapaxes(-1, -2) + s[-1] * ag.eye(s[-1], dtype=x.dtype, device=ag.backend.device_of(x)), upper=upper
         )
 
     return Case(fn, [normal(rng, s)])
