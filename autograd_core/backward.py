@@ -423,6 +423,10 @@ def run_backward(
                             contribution = vjps.call(i, g, ans, args, params)
                         elif params:
                             contribution = vjps[i](g, ans, *args, **params)
+                        elif len(args) == 2:  # direct calls for one and two operands: no argument packing
+                            contribution = vjps[i](g, ans, args[0], args[1])
+                        elif len(args) == 1:
+                            contribution = vjps[i](g, ans, args[0])
                         else:
                             contribution = vjps[i](g, ans, *args)
                         gradients.deliver(x, contribution, t, i)  # first stored, later ones added

@@ -9,6 +9,7 @@ multiplies, so a masked-off input gets exactly 0 even when ȳ is inf.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,16 @@ from ..tensor import Tensor, constant_array, wrap
 Operand = Any  # Tensor, array or Python number
 
 
-def _chain(partial):
-    """The (VJP, JVP) pair of an elementwise op from its partial ∂y/∂xᵢ(y, *args)."""
+def _chain(partial, operands: int = 0):
+    """The (VJP, JVP) pair of an elementwise op from its partial ∂y/∂xᵢ(y, *args).
+
+    For an op with ``operands`` operands and no parameters the pair takes
+    them by name (no ``*args``/``**params`` packing on the per-edge path).
+    """
+    if operands == 1:
+        return (lambda g, y, x: g * partial(y, x)), (lambda t, y, x: t * partial(y, x))
+    if operands == 2:
+        return (lambda g, y, a, b: g * partial(y, a, b)), (lambda t, y, a, b: t * partial(y, a, b))
 
     def vjp(g, y, *args, **params):
         return g * partial(y, *args, **params)
@@ -54,10 +63,22 @@ def _rules(pairs):
 
 def elementwise(*partials, formula: str, vjp_text: str, jvp_text: str, **options: Any):
     """Declare an elementwise primitive from its partial derivatives ∂y/∂xᵢ(y, *operands) (None: no gradient)."""
-    vjp, jvp = _rules([_chain(p) if p is not None else (None, None) for p in partials])
-    return primitive(
-        vjp=vjp, jvp=jvp, formula=formula, vjp_text=vjp_text, jvp_text=jvp_text, broadcasting=True, **options
-    )
+
+    def declare(forward):
+        # an op whose forward takes only its operands gets rules that take them by name
+        operands = len(partials) if _operands_only(forward) else 0
+        vjp, jvp = _rules([_chain(p, operands) if p is not None else (None, None) for p in partials])
+        return primitive(
+            vjp=vjp, jvp=jvp, formula=formula, vjp_text=vjp_text, jvp_text=jvp_text, broadcasting=True, **options
+        )(forward)
+
+    return declare
+
+
+def _operands_only(forward) -> bool:
+    """Whether ``forward`` takes nothing but positional-only operands (no parameters)."""
+    kinds = [p.kind for p in inspect.signature(forward).parameters.values()]
+    return all(kind is inspect.Parameter.POSITIONAL_ONLY for kind in kinds)
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
