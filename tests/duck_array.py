@@ -25,6 +25,7 @@ functions (cupy.ufunc)" and the ``cupy.amax``/``cupy.sum``/... pages):
 - the reductions (``max``/``amax``/``min``/``amin``/``sum``/``prod``/``mean``/
   ``any``/``all``/... as functions or methods) take ``axis``, ``dtype``,
   ``out``, ``keepdims``: numpy's ``initial=`` and ``where=`` are refused.
+- ``sort``/``argsort`` take ``kind=None`` or ``"stable"`` only (CuPy always sorts stably).
 - numpy functions CuPy does not implement (``MISSING_FUNCTIONS``, from CuPy's
   "Comparison Table") are refused; every numpy function the engine calls is
   implemented by CuPy.
@@ -159,6 +160,8 @@ class StrictArray:
         if func.__name__ in MISSING_FUNCTIONS:
             raise CupyUnsupportedError(f"CuPy has no {func.__name__}")
         _check_reduction_keywords(func.__name__, kwargs)
+        if func.__name__ in ("sort", "argsort") and kwargs.get("kind") not in (None, "stable"):
+            raise CupyUnsupportedError(f"{func.__name__}: CuPy sorts stably and accepts kind=None or 'stable' only")
         _refuse_host(args)
         _refuse_host(v for k, v in kwargs.items() if k not in ("out", "like"))
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))

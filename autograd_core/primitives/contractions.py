@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import tri
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor
@@ -311,7 +312,7 @@ def _triangle(x: Any, keep: Any, op: str) -> Tensor:
     shape = _shape(x)
     if len(shape) < 2:
         raise ShapeError(f"{op}: needs at least 2 dimensions (a matrix or a stack of them), got shape {tuple(shape)}")
-    return where(keep(shape[-2], shape[-1]), x, 0)
+    return where(keep(shape[-2], shape[-1], x), x, 0)
 
 
 @public(method=True, numpy=np.tril)
@@ -334,7 +335,7 @@ def tril(x: Any, k: int = 0, *, diagonal: int | None = None) -> Tensor:
             [1., 1., 1.]])
     """
     k = int(k if diagonal is None else diagonal)
-    return _triangle(x, lambda n, m: np.tri(n, m, k, dtype=bool), "tril")
+    return _triangle(x, lambda n, m, ref: tri(n, m, k, ref), "tril")
 
 
 @public(method=True, numpy=np.triu)
@@ -357,4 +358,4 @@ def triu(x: Any, k: int = 0, *, diagonal: int | None = None) -> Tensor:
             [0., 0., 1.]])
     """
     k = int(k if diagonal is None else diagonal)
-    return _triangle(x, lambda n, m: ~np.tri(n, m, k - 1, dtype=bool), "triu")
+    return _triangle(x, lambda n, m, ref: ~tri(n, m, k - 1, ref), "triu")

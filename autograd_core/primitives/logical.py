@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import as_array, values_of
 from ..errors import InvalidArgumentError
 from ..registry import public
 from ..tensor import Tensor, wrap
@@ -14,9 +15,9 @@ from .reduce import Axis, normalize_axis
 
 
 def _reduce_values(fn: Any, x: Any, axis: Axis, keepdims: bool, op: str) -> Tensor:
-    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    values = values_of(x)  # a device array stays there
     axes = normalize_axis(axis, values.ndim, op)
-    return wrap(np.asarray(fn(values, axis=axes, keepdims=bool(keepdims))))
+    return wrap(as_array(fn(values, axis=axes, keepdims=bool(keepdims))))
 
 
 def _no_out(out: Any, op: str) -> None:
