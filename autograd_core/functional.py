@@ -325,7 +325,10 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
                 elif not c._tangents and type(c) is Tensor:  # a cotangent carrying a tangent stays a Tensor
                     c = c.data
             else:
+                literal = not isinstance(c, np.ndarray) or not c.ndim  # a list or number has no device
                 c = constant_array(c, "vjp: cotangent")
+                if literal and type(o.data) is not np.ndarray:
+                    c = backend.to_device(c, backend.device_of(o.data))  # made where the output lives
             if tuple(np.shape(c) if not isinstance(c, Tensor) else c.shape) != o.shape:
                 shape = c.shape if isinstance(c, Tensor) else np.shape(c)
                 raise ShapeError(f"vjp: cotangent of shape {tuple(shape)} does not match the output's shape {o.shape}")
@@ -752,7 +755,7 @@ def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tu
     )
     out, vjp_fn = vjp(f, *zeros)
     for o in tree_flatten(out)[0]:
-        if isinstance(o, Tensor) and not isinstance(o, BatchedTensor) and np.any(o.data != 0):
+        if isinstance(o, Tensor) and not isinstance(o, BatchedTensor) and backend.decide(np.any(o.data != 0)):
             raise InvalidArgumentError(
                 "linear_transpose: f(0) ≠ 0, so f is not linear (an affine map has no transpose)"
             )

@@ -244,7 +244,10 @@ def cross_entropy_case(draw, rng):
 def where_case(draw, rng):
     sc, sa, sb = broadcast_shapes(draw, 3)
     cond = rng.random(sc) > 0.5
-    return Case(lambda a, b: ag.where(ag.as_tensor(cond, device=ag.backend.device_of(a)), a, b), [normal(rng, sa), normal(rng, sb)])
+    return Case(
+        lambda a, b: ag.where(ag.as_tensor(cond, device=ag.backend.device_of(a)), a, b),
+        [normal(rng, sa), normal(rng, sb)],
+    )
 
 
 def clip_case(draw, rng):
