@@ -62,6 +62,8 @@ def count_nonzero(x: Any, axis: Axis = None, *, keepdims: bool = False) -> Tenso
     >>> print(int(ag.count_nonzero(x)), ag.count_nonzero(x, axis=0).tolist(), ag.count_nonzero(x, dim=1).tolist())
     3 [0, 1, 2] [2, 1]
     """
-    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    values = values_of(x)
     axes = normalize_axis(axis, values.ndim, "count_nonzero")
+    if type(values) is not np.ndarray:  # CuPy's count_nonzero takes no keepdims: count the true values
+        return wrap((values != 0).sum(axis=axes, keepdims=bool(keepdims), dtype=np.int64))
     return wrap(np.asarray(np.count_nonzero(values, axis=axes, keepdims=bool(keepdims)), dtype=np.int64))
