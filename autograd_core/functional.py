@@ -112,10 +112,12 @@ def _as_result(g: Any, like: Tensor, batch: tuple[int, ...] = ()) -> Tensor:
 
 def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any, ref: Any = None) -> np.ndarray:
     """Rows lo..hi of the n × n identity, each reshaped to ``shape``, on the device of array ``ref``."""
-    rows = np.eye(hi - lo, n, lo, dtype=dtype)
-    return (rows if backend.like(ref) is None else backend.to_device(rows, backend.device_of(ref))).reshape(
-        (hi - lo,) + tuple(shape)
-    )
+    device_ref = backend.like(ref)  # made on the device itself, not copied there
+    if device_ref is None:
+        rows = np.eye(hi - lo, n, lo, dtype=dtype)
+    else:
+        rows = np.eye(hi - lo, n, lo, dtype=dtype, like=device_ref)
+    return rows.reshape((hi - lo,) + tuple(shape))
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:

@@ -477,7 +477,7 @@ class Tensor:
         and refuses an array on another device with a ``DeviceError``.
         """
         data = other.data if isinstance(other, Tensor) else other
-        if isinstance(data, (bool, int, float)):
+        if data is None or isinstance(data, (bool, int, float)):
             return data
         if isinstance(data, np.ndarray) or backend.is_backend_array(data):
             if what == "copy_":

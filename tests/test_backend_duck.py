@@ -415,7 +415,7 @@ def test_review_1j_tril_and_triu():
 
 
 def test_review_1k_trace_and_diagonal_backward():
-    compare(lambda x: (ag.trace(x[:4]), ag.diagonal(x, 1), ag.einsum("ii->i", x[:4])), X)
+    compare(lambda x: (ag.trace(x[:4]), ag.diagonal(x, 1), ag.einsum("ii->i", x[:4]), ag.diag(x[0], 1)), X)
 
 
 def test_review_1l_setitem_on_a_device_tensor():
@@ -438,6 +438,9 @@ def test_review_1m_copy_between_devices_and_in_place_mixing():
     assert type(h.data) is np.ndarray and h.tolist() == [3.0, 4.0]
     t.add_([1.0, 1.0])
     assert t.tolist() == [4.0, 5.0]
+    t.clamp_(0.0, 4.5).mul_(2.0)
+    assert_strict(t)
+    assert t.tolist() == [8.0, 9.0]
     for mixed in (lambda: t.add_(np.ones(2)), lambda: h.mul_(t)):
         with pytest.raises(DeviceError, match="'strict' and 'cpu'|'cpu' and 'strict'"):
             mixed()

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import tri
+from ..backend import eye, tri
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor
@@ -301,7 +301,7 @@ def diag(v: Any, k: int = 0) -> Tensor:
         raise ShapeError(f"diag: needs a 1-D vector or a 2-D matrix, got shape {tuple(shape)}")
     n, k = shape[0], int(k)
     dtype = v.dtype if isinstance(v, Tensor) else np.result_type(np.asarray(v), np.float64)
-    square = einsum_primitive((v, np.eye(n, dtype=dtype)), spec=EinsumSpec(("i", "ij"), "ij"))
+    square = einsum_primitive((v, eye(n, dtype, v)), spec=EinsumSpec(("i", "ij"), "ij"))
     if k == 0:
         return square
     widths = ((0, k), (k, 0)) if k > 0 else ((-k, 0), (0, -k))
