@@ -146,6 +146,8 @@ def coerce_operands(prim: Primitive, inputs: Sequence[Any]) -> tuple[tuple, list
                 ref = x.data.dtype
             if placed is None and type(x.data) is not np.ndarray:
                 placed = x.data
+        elif placed is None and not isinstance(x, (np.ndarray, np.generic, *SCALARS)) and backend_of(x) is not None:
+            placed = x  # a raw device array (a mask): literals are made on its device too
     stored, arrays = [], []
     for x in inputs:
         if isinstance(x, Tensor):

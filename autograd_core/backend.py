@@ -349,6 +349,36 @@ def copy(x: Any) -> Any:
     return np.array(x) if type(x) is np.ndarray else np.copy(x)
 
 
+def values_of(x: Any) -> Any:
+    """The values of ``x`` as an array where they live: a Tensor's data or a backend array as it is, else ``np.asarray``.
+
+    For index computations (sort orders, masks, picked positions) that need
+    no gradient: a device array stays on its device.
+
+    >>> ag.backend.values_of([1, 2])
+    array([1, 2])
+    """
+    if type(x) is np.ndarray:
+        return x
+    from .tensor import Tensor
+
+    if isinstance(x, Tensor):
+        x = x.data
+    if isinstance(x, np.ndarray) or is_backend_array(x):
+        return x
+    return np.asarray(x)
+
+
+def maybe_true(flag: Any) -> bool:
+    """Whether a branch that only skips work may be skipped: numpy's answer on the host; True for a device array.
+
+    ``if maybe_true(nan.any()): y = np.where(nan, ..., y)`` avoids a selection
+    numpy does not need, while on a device computing the selection is cheaper
+    than a synchronising copy of the flag to the host.
+    """
+    return bool(flag) if isinstance(flag, HOST_TYPES) else True
+
+
 def decide(flag: Any) -> bool:
     """A branch on a computed value (``if (x == 0).any():``): the one element copied to host on purpose.
 
@@ -413,6 +443,18 @@ def ones(shape: tuple[int, ...], dtype: Any, ref: Any) -> Any:
     """``np.ones(shape, dtype)`` on the device of array ``ref``."""
     ref = like(ref)
     return np.ones(shape, dtype) if ref is None else np.ones(shape, dtype, like=ref)
+
+
+def eye(n: int, dtype: Any, ref: Any) -> Any:
+    """``np.eye(n, dtype=dtype)`` on the device of ``ref`` (an array or a Tensor)."""
+    ref = like(ref)
+    return np.eye(n, dtype=dtype) if ref is None else np.eye(n, dtype=dtype, like=ref)
+
+
+def tri(n: int, m: int, k: int, ref: Any) -> Any:
+    """``np.tri(n, m, k, dtype=bool)`` (true where j ≤ i + k) on the device of ``ref`` (an array or a Tensor)."""
+    ref = like(ref)
+    return np.tri(n, m, k, dtype=bool) if ref is None else np.tri(n, m, k, dtype=bool, like=ref)
 
 
 def on_device(host: np.ndarray, device: Any) -> Any:

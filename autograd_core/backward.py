@@ -484,7 +484,7 @@ def seed_for(root: Tensor, gradient: Any, create_graph: bool) -> Any:
         return gradient.astype(root.dtype) if create_graph else gradient.data.astype(root.dtype)
     seed = to_array(gradient, root.dtype, "backward: gradient")  # None, strings, ragged lists: library errors
     if type(root.data) is not np.ndarray and type(seed) is np.ndarray:
-        if isinstance(gradient, np.ndarray):
+        if isinstance(gradient, np.ndarray) and gradient.ndim:  # a 0-d array is a number, as in operations
             check_same_device("backward", root.data, seed)
         seed = to_array(seed, device=device_of(root.data))  # a Python list or number: made where the root lives
     if seed.shape != root.shape:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
+from .backend import as_array, asarray_on, decide, is_backend_array, ones, zeros
 from .batched import BatchedTensor
 from .batched import like as batched_like
 from .batched import make as make_batched
@@ -129,7 +130,7 @@ class Call:
         """The call's arguments with the node's inputs (as the backward pass hands them) in their places."""
         leaves = list(self.arg_leaves)
         for p, x in zip(self.positions, inputs):
-            leaves[p] = x if isinstance(x, Tensor) else wrap(np.asarray(x))
+            leaves[p] = x if isinstance(x, Tensor) else wrap(as_array(x))
         return tree_unflatten(self.arg_tree, leaves)
 
     def split(self, packed: Any, batch: tuple[int, ...]) -> list:
@@ -165,7 +166,7 @@ class Call:
         ref = ans.shape if isinstance(ans, Tensor) else np.shape(ans)
         batch = tuple(g.shape[: len(g.shape) - len(ref)])
         cts = self.split(g, batch)
-        outs = self.split(ans if tensor_mode else wrap(np.asarray(ans)), ())
+        outs = self.split(ans if tensor_mode else wrap(as_array(ans)), ())
         cts = [c if c is not None else _zeros_like(o) for c, o in zip(cts, self.out_leaves)]
         ct_tree = self.out_tree.unflatten(cts)
         out_tree = self.out_tree.unflatten(o if o is not None else leaf for o, leaf in zip(outs, self.out_leaves))
@@ -180,7 +181,7 @@ class Call:
             c = per_leaf[p]
             shape = x.shape if isinstance(x, Tensor) else np.shape(x)
             if c is None:
-                c = np.zeros(batch + tuple(shape), dtype=x.dtype)
+                c = zeros(batch + tuple(shape), x.dtype, x)
             elif not tensor_mode and isinstance(c, Tensor):
                 c = c.data if type(c) is Tensor else c
             result.append(c)
@@ -188,7 +189,7 @@ class Call:
 
 
 def _zeros_like(o: Any) -> Any:
-    return wrap(np.zeros(o.shape, o.dtype)) if isinstance(o, Tensor) else None
+    return wrap(zeros(o.shape, o.dtype, o)) if isinstance(o, Tensor) else None
 
 
 def _values(tree: Any) -> Any:
@@ -223,7 +224,7 @@ def _node_vjp(i: int, g: Any, ans: Any, inputs: Sequence[Any], call: Call) -> An
 
 def _node_jvp(i: int, t: Any, ans: Any, inputs: Sequence[Any], call: Call) -> Any:
     """The output tangent from input ``i``'s tangent alone (linearize replays nodes with these)."""
-    args = call.args_with(tuple(x if isinstance(x, Tensor) else wrap(np.asarray(x)) for x in inputs))
+    args = call.args_with(tuple(x if isinstance(x, Tensor) else wrap(as_array(x)) for x in inputs))
     leaves, _ = tree_flatten(args)
     tangents: list[Any] = [None] * len(leaves)
     tangents[call.positions[i]] = t
@@ -242,9 +243,9 @@ def _pack(pieces: list, call: Call, nb: int) -> Any:
     for k, lo, hi, shape in call.packing:
         p = pieces[k]
         if p is None:
-            p = wrap(np.zeros((hi - lo,), call.out_leaves[k].dtype))
+            p = wrap(zeros((hi - lo,), call.out_leaves[k].dtype, call.out_leaves[k]))
         elif not isinstance(p, Tensor):
-            p = wrap(np.asarray(p))
+            p = wrap(as_array(p))
         parts.append(p.reshape(p.shape[: p.ndim - len(shape)] + (hi - lo,)))
     if nb:
         batch = next((p.shape[:-1] for p in parts if p.ndim > 1), ())
@@ -436,7 +437,7 @@ def _attach_tangents(call: Call, results: list, leaves: list, arg_tree: TreeDef,
         if t is None or not _differentiable(o):
             continue
         if not (isinstance(t, Tensor) and (t.requires_grad or t._tangents or isinstance(t, BatchedTensor))):
-            t = np.asarray(t.data if isinstance(t, Tensor) else t)
+            t = asarray_on(t.data if isinstance(t, Tensor) else t, o.data, what=f"{call.op.name}: tangent")
         if t.dtype != o.dtype:
             t = t.astype(o.dtype)
         if o._tangents is None:
@@ -449,6 +450,8 @@ def _as_output(o: Any) -> Any:
     """A forward's array or number result as a Tensor (numpy scalars included)."""
     if isinstance(o, (np.ndarray, np.generic, float)) and not isinstance(o, (bool, np.bool_)):
         return wrap(np.asarray(o))
+    if is_backend_array(o):  # a CuPy array, ...: a Tensor on its device
+        return wrap(o)
     return o
 
 
@@ -480,7 +483,7 @@ def _map_leading(fn: Callable[[Any], Any], lead: tuple[int, ...], batched: Any, 
 
 
 def _is_array(x: Any) -> bool:
-    return isinstance(x, (Tensor, np.ndarray))
+    return isinstance(x, (Tensor, np.ndarray)) or is_backend_array(x)
 
 
 def _ndim(x: Any) -> int:
@@ -491,8 +494,8 @@ def _ndim(x: Any) -> int:
 def _ones_for(x: Tensor) -> Tensor:
     """Ones shaped like ``x`` (a BatchedTensor's are of its level, shared by the batch)."""
     if isinstance(x, BatchedTensor):
-        return make_batched(wrap(np.ones(x.shape, x.dtype)), x.level, False)
-    return wrap(np.ones(x.shape, x.dtype))
+        return make_batched(wrap(ones(x.shape, x.dtype, x)), x.level, False)
+    return wrap(ones(x.shape, x.dtype, x))
 
 
 def _transpose(rule: Callable[[list], list], like: list[Tensor], cotangents: list, what: str) -> list[Any]:
@@ -517,7 +520,7 @@ def _transpose(rule: Callable[[list], list], like: list[Tensor], cotangents: lis
         except ArgumentTypeError as err:  # np.asarray of a tensor that requires grad: it left the library
             raise leaves_library from err
     pairs = [(o, cotangents[k]) for k, o in enumerate(found) if o is not None and cotangents[k] is not None]
-    pairs = [(o if isinstance(o, Tensor) else wrap(np.asarray(o)), c) for o, c in pairs]
+    pairs = [(o if isinstance(o, Tensor) else wrap(as_array(o)), c) for o, c in pairs]
     roots = [(o, c) for o, c in pairs if o.requires_grad]
     if not roots:
         if all(_is_zero(o) for o, _ in pairs):
@@ -530,11 +533,11 @@ def _transpose(rule: Callable[[list], list], like: list[Tensor], cotangents: lis
         shape = c.shape if isinstance(c, Tensor) else np.shape(c)
         if tuple(shape) != lead + o.shape:
             c = np.broadcast_to(c, lead + o.shape)
-        seeds.append(c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype))
+        seeds.append(c if isinstance(c, Tensor) else asarray_on(c, o.data, o.dtype, f"{what}: cotangent"))
     return run_backward([o for o, _ in roots], seeds, inputs=variables, accumulate=False, create_graph=_create_graph())
 
 
 def _is_zero(o: Any) -> bool:
     if isinstance(o, BatchedTensor):
         return False
-    return isinstance(o, Tensor) and not np.any(o.data)
+    return isinstance(o, Tensor) and not decide(np.any(o.data))

@@ -16,8 +16,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
+from .backend import zeros
 from .custom import (
     CustomOp,
     _argument_cotangents,
@@ -149,7 +148,7 @@ class _CustomJVP(CustomOp):
         leaves, tree = tree_flatten(args)
         t_leaves = tree_flatten(tangents, is_leaf=lambda t: t is None)[0]
         filled = [
-            t if t is not None else (wrap(np.zeros(x.shape, x.dtype)) if _differentiable(x) else None)
+            t if t is not None else (wrap(zeros(x.shape, x.dtype, x)) if _differentiable(x) else None)
             for x, t in zip(leaves, t_leaves)
         ]
         return self._tangent_out(args, tree_unflatten(tree, filled))

@@ -112,10 +112,12 @@ def _as_result(g: Any, like: Tensor, batch: tuple[int, ...] = ()) -> Tensor:
 
 def _basis(n: int, lo: int, hi: int, shape: tuple[int, ...], dtype: Any, ref: Any = None) -> np.ndarray:
     """Rows lo..hi of the n × n identity, each reshaped to ``shape``, on the device of array ``ref``."""
-    rows = np.eye(hi - lo, n, lo, dtype=dtype)
-    return (rows if backend.like(ref) is None else backend.to_device(rows, backend.device_of(ref))).reshape(
-        (hi - lo,) + tuple(shape)
-    )
+    device_ref = backend.like(ref)  # made on the device itself, not copied there
+    if device_ref is None:
+        rows = np.eye(hi - lo, n, lo, dtype=dtype)
+    else:
+        rows = np.eye(hi - lo, n, lo, dtype=dtype, like=device_ref)
+    return rows.reshape((hi - lo,) + tuple(shape))
 
 
 def _chunks(n: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -325,7 +327,10 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[An
                 elif not c._tangents and type(c) is Tensor:  # a cotangent carrying a tangent stays a Tensor
                     c = c.data
             else:
+                literal = not isinstance(c, np.ndarray) or not c.ndim  # a list or number has no device
                 c = constant_array(c, "vjp: cotangent")
+                if literal and type(o.data) is not np.ndarray:
+                    c = backend.to_device(c, backend.device_of(o.data))  # made where the output lives
             if tuple(np.shape(c) if not isinstance(c, Tensor) else c.shape) != o.shape:
                 shape = c.shape if isinstance(c, Tensor) else np.shape(c)
                 raise ShapeError(f"vjp: cotangent of shape {tuple(shape)} does not match the output's shape {o.shape}")
@@ -752,7 +757,7 @@ def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tu
     )
     out, vjp_fn = vjp(f, *zeros)
     for o in tree_flatten(out)[0]:
-        if isinstance(o, Tensor) and not isinstance(o, BatchedTensor) and np.any(o.data != 0):
+        if isinstance(o, Tensor) and not isinstance(o, BatchedTensor) and backend.decide(np.any(o.data != 0)):
             raise InvalidArgumentError(
                 "linear_transpose: f(0) ≠ 0, so f is not linear (an affine map has no transpose)"
             )

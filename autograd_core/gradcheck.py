@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .backend import host_array, host_float, on_device
 from .errors import GradcheckError
 from .functional import jacfwd, jacrev, jvp, vjp
 from .modes import no_grad
@@ -44,13 +45,14 @@ def numerical_jacobian(f: Callable[..., Tensor], xs: list[Tensor], i: int, eps: 
     columns = []
     with no_grad():
         for j in range(base.size):
-            plus, minus = base.copy(), base.copy()
-            plus.flat[j] += eps
-            minus.flat[j] -= eps
+            plus, minus = base.copy(), base.copy()  # on base's device; reshape(-1) of a fresh copy is a view
+            plus.reshape(-1)[j] += eps
+            minus.reshape(-1)[j] -= eps
             args_p = list(xs)
             args_m = list(xs)
             args_p[i], args_m[i] = wrap(plus), wrap(minus)
-            diff = np.asarray(f(*args_p).data, dtype=np.float64) - np.asarray(f(*args_m).data, dtype=np.float64)
+            # the comparison is made on the host: explicit copies of the two results
+            diff = host_array(f(*args_p).data, np.float64) - host_array(f(*args_m).data, np.float64)
             columns.append(diff.ravel() / (2 * eps))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
@@ -72,7 +74,7 @@ def gradcheck(
     """
     xs = _inputs(inputs)
     for i in _differentiable(xs):
-        analytic = jacrev(lambda xi, i=i: f(*(xs[:i] + [xi] + xs[i + 1 :])))(xs[i]).data
+        analytic = host_array(jacrev(lambda xi, i=i: f(*(xs[:i] + [xi] + xs[i + 1 :])))(xs[i]).data)
         out_size = analytic.size // max(xs[i].size, 1)
         analytic = analytic.reshape(out_size, xs[i].size)
         numeric = numerical_jacobian(f, xs, i, eps)
@@ -101,7 +103,7 @@ def dot_product_test(
     rng = rng or np.random.default_rng(0)
     xs = _inputs(inputs)
     diff = _differentiable(xs)
-    vs = [rng.standard_normal(xs[i].shape).astype(xs[i].dtype) for i in diff]
+    vs = [on_device(rng.standard_normal(xs[i].shape).astype(xs[i].dtype), xs[i].device) for i in diff]
 
     def g(*d: Tensor) -> Tensor:
         args = list(xs)
@@ -111,11 +113,11 @@ def dot_product_test(
 
     primals = [xs[i] for i in diff]
     out, jv = jvp(g, primals, vs)
-    u = rng.standard_normal(out.shape).astype(out.dtype)
+    u = on_device(rng.standard_normal(out.shape).astype(out.dtype), out.device)
     _, vjp_fn = vjp(g, *primals)
     jtu = vjp_fn(u)
-    lhs = float(np.sum(u * jv.data))
-    rhs = float(sum(np.sum(a.data * v) for a, v in zip(jtu, vs)))
+    lhs = host_float(np.sum(u * jv.data))
+    rhs = sum(host_float(np.sum(a.data * v)) for a, v in zip(jtu, vs))
     if not np.isclose(lhs, rhs, rtol=rtol, atol=rtol * (1 + abs(lhs))):
         raise GradcheckError(f"dot-product test failed: <u, J v> = {lhs:.12g} but <J^T u, v> = {rhs:.12g}")
     return True
@@ -224,7 +226,7 @@ def check_rules(
     def jacobian(transform: Callable[..., Any], i: int) -> np.ndarray:
         x = xs[i]
         j = transform(lambda xi: flat(*(xs[:i] + [xi] + xs[i + 1 :])))(x).data
-        return np.asarray(j, dtype=np.float64).reshape(-1, x.size)
+        return host_array(j, np.float64).reshape(-1, x.size)
 
     for kind, transform in (("VJP", jacrev), ("JVP", jacfwd)):
         for i in diff:

@@ -452,7 +452,13 @@ class Tensor:
         from .primitives.index import normalize_index
 
         items = normalize_index(index, self.data.ndim).items
-        value = constant_array(value, "__setitem__")
+        if type(self.data) is np.ndarray:
+            value = constant_array(value, "__setitem__")
+        else:  # a device tensor: the index and the value are made where it lives (a host array is refused)
+            from .primitives.index import placed
+
+            items = placed(items, self.data)
+            value = self._device_operand("__setitem__", value)
         try:
             self.data[items] = value
         except IndexError as err:
@@ -463,10 +469,30 @@ class Tensor:
             observed("inplace", self, "__setitem__", lambda a, b: a.__setitem__(items, b), value, items)
         self._mark_written()
 
+    def _device_operand(self, what: str, other: Any) -> Any:
+        """``other`` for an in-place write into this tensor when a device is involved.
+
+        ``copy_`` copies between memories as PyTorch's does (an explicit copy);
+        any other write takes numbers and lists (made on this tensor's device)
+        and refuses an array on another device with a ``DeviceError``.
+        """
+        data = other.data if isinstance(other, Tensor) else other
+        if data is None or isinstance(data, (bool, int, float)):
+            return data
+        if isinstance(data, np.ndarray) or backend.is_backend_array(data):
+            if what == "copy_":
+                return backend.to_device(data, backend.device_of(self.data))
+            return backend.asarray_on(data, self.data, what=what)  # a 0-d host array is a number
+        return backend.to_device(constant_array(data, what), backend.device_of(self.data))  # a literal: made here
+
     def _inplace(self, what: str, fn: Callable[[np.ndarray, Any], Any], other: ArrayLike) -> Tensor:
         self._check_inplace(what)
+        data = other.data if isinstance(other, Tensor) else other
+        if type(self.data) is not np.ndarray or not isinstance(data, (np.ndarray, float, int)):
+            if type(self.data) is not np.ndarray or backend.is_backend_array(data):
+                data = self._device_operand(what, data)
         try:
-            fn(self.data, other.data if isinstance(other, Tensor) else other)
+            fn(self.data, data)
         except TypeError as err:  # numpy refuses the casting, e.g. a float into an integer tensor
             raise DtypeError(f"{what}: {err}") from err
         except ValueError as err:

@@ -222,7 +222,7 @@ class ConjugateGradient(Optimizer):
         loss, g = host_float(first_loss), self._flat_grad()
         if not math.isfinite(loss):
             raise InvalidArgumentError(f"ConjugateGradient: the loss at the starting point is {loss}")
-        if host_float(np.max(np.abs(g), initial=0.0)) <= group["tolerance_grad"]:
+        if not g.size or host_float(np.max(np.abs(g))) <= group["tolerance_grad"]:  # CuPy: no initial=
             return first_loss
         g_prev, d_prev = state["previous"] if state.get("previous") else (None, None)
         for _ in range(group["max_iter"]):

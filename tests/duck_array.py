@@ -11,6 +11,26 @@ with a hidden device-to-host copy, which the engine must not make either).
 Running the engine on it proves no code path converts a backend array to host
 memory behind the user's back.
 
+It also refuses what CuPy itself cannot compute, so "runs on StrictArray"
+means "CuPy can run this" and not only "nothing was copied". The modelled
+limits, each from CuPy's reference documentation (docs.cupy.dev, "Universal
+functions (cupy.ufunc)" and the ``cupy.amax``/``cupy.sum``/... pages):
+
+- ufunc methods exist only for some ufuncs (``UFUNC_METHODS``):
+  ``reduce`` and ``accumulate`` for add and multiply, ``reduceat`` for add,
+  ``outer`` for all, ``at`` for add, subtract, maximum, minimum and the bitwise
+  and/or/xor. ``np.maximum.reduce(x)`` is an error on CuPy; ``x.max()`` is not.
+- a ufunc call takes ``out``, ``dtype`` and ``casting`` only (no ``where=``),
+  and ``ufunc.reduce`` takes ``axis``, ``dtype``, ``out``, ``keepdims`` only.
+- the reductions (``max``/``amax``/``min``/``amin``/``sum``/``prod``/``mean``/
+  ``any``/``all``/... as functions or methods) take ``axis``, ``dtype``,
+  ``out``, ``keepdims``: numpy's ``initial=`` and ``where=`` are refused.
+- ``sort``/``argsort`` take ``kind=None`` or ``"stable"`` only (CuPy always sorts stably).
+- numpy functions CuPy does not implement (``MISSING_FUNCTIONS``, from CuPy's
+  "Comparison Table") are refused; every numpy function the engine calls is
+  implemented by CuPy.
+- like ``cupy.ndarray``, it can be weakly referenced.
+
 ``STRICT`` registers it with the library as the pseudo-device "strict", so
 ``ag.tensor(x, device="strict")``, ``t.to("strict")`` and ``t.cpu()`` exercise
 the device plumbing on a machine without a GPU (``registered()``).
@@ -50,6 +70,55 @@ def _refuse_host(values: Any) -> None:
             _refuse_host(v)
 
 
+#: ufunc methods CuPy implements, and for which ufuncs (None: every ufunc).
+UFUNC_METHODS: dict[str, frozenset[str] | None] = {
+    "reduce": frozenset({"add", "multiply"}),
+    "accumulate": frozenset({"add", "multiply"}),
+    "reduceat": frozenset({"add"}),
+    "outer": None,
+    "at": frozenset({"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"}),
+}
+#: The keywords CuPy's ufunc call and ``ufunc.reduce`` accept.
+UFUNC_CALL_KEYWORDS = frozenset({"out", "dtype", "casting"})
+UFUNC_REDUCE_KEYWORDS = frozenset({"axis", "dtype", "out", "keepdims"})
+#: Reductions whose CuPy versions take no ``initial=``/``where=`` (numpy's extras).
+REDUCTIONS = frozenset(
+    {"max", "amax", "min", "amin", "sum", "prod", "mean", "any", "all", "nanmax", "nanmin", "nansum", "nanprod"}
+)
+NUMPY_ONLY_REDUCTION_KEYWORDS = frozenset({"initial", "where"})
+#: numpy functions with no CuPy implementation (CuPy's comparison table lists them as "-").
+MISSING_FUNCTIONS = frozenset({"busday_count", "busday_offset", "is_busday", "datetime_as_string"})
+
+
+class CupyUnsupportedError(TypeError):
+    """Raised where CuPy itself cannot compute the request (a numpy feature CuPy does not implement)."""
+
+
+def _check_reduction_keywords(name: str, kwargs: dict) -> None:
+    extra = NUMPY_ONLY_REDUCTION_KEYWORDS & set(kwargs)
+    if name in REDUCTIONS and extra:
+        raise CupyUnsupportedError(
+            f"{name}() got an unexpected keyword argument {sorted(extra)[0]!r} (CuPy's {name}: axis, dtype, out, "
+            "keepdims only)"
+        )
+
+
+def _check_ufunc_method(ufunc: Any, method: str, kwargs: dict) -> None:
+    name = ufunc.__name__
+    if method == "__call__":
+        extra = set(kwargs) - UFUNC_CALL_KEYWORDS
+        if extra:
+            raise CupyUnsupportedError(f"Wrong arguments {sorted(extra)} (CuPy's ufunc {name}: out, dtype, casting)")
+        return
+    allowed = UFUNC_METHODS.get(method, frozenset())
+    if allowed is not None and name not in allowed:
+        raise CupyUnsupportedError(f"CuPy does not implement {name}.{method} (only for {sorted(allowed or ())})")
+    if method == "reduce":
+        extra = set(kwargs) - UFUNC_REDUCE_KEYWORDS
+        if extra:
+            raise CupyUnsupportedError(f"{name}.reduce() got unexpected keyword arguments {sorted(extra)} (CuPy)")
+
+
 def _foreign(x: Any) -> bool:
     return hasattr(type(x), "__array_ufunc__") and not isinstance(x, (StrictArray, np.ndarray, np.generic))
 
@@ -69,7 +138,7 @@ def _wrap(x: Any) -> Any:
 class StrictArray:
     """An ndarray in disguise that refuses ``np.asarray(self)``."""
 
-    __slots__ = ("array",)
+    __slots__ = ("array", "__weakref__")  # cupy.ndarray can be weakly referenced
 
     def __init__(self, array: Any) -> None:
         self.array = np.asarray(array)
@@ -78,6 +147,7 @@ class StrictArray:
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if any(_foreign(x) for x in inputs):
             return NotImplemented  # CuPy defers to other array types (a Tensor's reflected operation)
+        _check_ufunc_method(ufunc, method, kwargs)
         _refuse_host(inputs)
         if "out" in kwargs:
             kwargs["out"] = tuple(_unwrap(o) for o in kwargs["out"])
@@ -87,6 +157,11 @@ class StrictArray:
         for t in types:  # CuPy calls its own function, which accepts no other array type
             if t is not StrictArray:
                 raise TypeError(f"Unsupported type {t} (StrictArray's {func.__name__} got another array type)")
+        if func.__name__ in MISSING_FUNCTIONS:
+            raise CupyUnsupportedError(f"CuPy has no {func.__name__}")
+        _check_reduction_keywords(func.__name__, kwargs)
+        if func.__name__ in ("sort", "argsort") and kwargs.get("kind") not in (None, "stable"):
+            raise CupyUnsupportedError(f"{func.__name__}: CuPy sorts stably and accepts kind=None or 'stable' only")
         _refuse_host(args)
         _refuse_host(v for k, v in kwargs.items() if k not in ("out", "like"))
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
@@ -114,7 +189,12 @@ class StrictArray:
             raise ImplicitConversionError(f"{name}() of a device array needs an explicit copy to host (.get())")
         attr = getattr(self.array, name)
         if callable(attr):
-            return lambda *a, **k: _wrap(attr(*_unwrap(a), **_unwrap(k)))
+
+            def method(*a: Any, **k: Any) -> Any:
+                _check_reduction_keywords(name, k)
+                return _wrap(attr(*_unwrap(a), **_unwrap(k)))
+
+            return method
         return _wrap(attr)
 
     def __getitem__(self, index: Any) -> Any:

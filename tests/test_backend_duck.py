@@ -263,3 +263,284 @@ def test_pictures_copy_values_to_host():
     loss.backward()
     picture = viz.draw_graph(loss)
     assert "digraph" in picture.source
+
+
+# ------------------------------------------------------------------ CuPy's limits, modelled by the duck array
+def test_the_duck_array_refuses_the_numpy_features_cupy_lacks():
+    import weakref
+
+    from duck_array import CupyUnsupportedError
+
+    s = StrictArray(np.arange(6.0).reshape(2, 3))
+    for unsupported in (
+        lambda: np.maximum.reduce(s, axis=1),
+        lambda: np.minimum.reduce(s),
+        lambda: np.logaddexp.accumulate(s, axis=1),
+        lambda: np.multiply.at(s, (0,), 2.0),
+        lambda: s.max(axis=1, initial=-np.inf),
+        lambda: np.max(s, initial=0.0),
+        lambda: np.sum(s, where=s > 1),
+        lambda: np.add.reduce(s, initial=0.0),
+        lambda: np.add(s, s, where=s > 1),
+        lambda: np.argsort(s, kind="quicksort"),
+    ):
+        with pytest.raises(CupyUnsupportedError):
+            unsupported()
+    # what CuPy does implement keeps working
+    assert np.array_equal(np.add.reduce(s, axis=1).get(), [3.0, 12.0])
+    assert np.array_equal(np.multiply.accumulate(s, axis=1).get(), np.multiply.accumulate(s.get(), axis=1))
+    assert np.array_equal(np.add.outer(s[0], s[1]).get(), np.add.outer(s.get()[0], s.get()[1]))
+    assert np.array_equal(s.max(axis=1).get(), [2.0, 5.0]) and np.argsort(s, kind="stable").shape == (2, 3)
+    assert weakref.ref(s)() is s  # cupy.ndarray can be weakly referenced
+
+
+def compare(fn, x, *, grad=True, index=None):
+    """fn(x[, index]) on "strict" equals fn on numpy: every output's values, and x's gradient of Σ wᵢ·outᵢ."""
+    results = {}
+    for device in ("cpu", "strict"):
+        t = ag.tensor(x, requires_grad=grad, device=device)
+        args = (t,) if index is None else (t, ag.tensor(index, device=device))
+        out = fn(*args)
+        outs = [o for o in ag.tree_leaves(out) if isinstance(o, ag.Tensor)]
+        if device == "strict":
+            for o in outs:
+                assert_strict(o)
+        rng = np.random.default_rng(5)
+        tracked = [o for o in outs if o.requires_grad]
+        if tracked:
+            total = sum((o * ag.tensor(rng.standard_normal(o.shape), device=device)).sum() for o in tracked)
+            total.backward()
+        results[device] = ([o.numpy() for o in outs], t.grad.numpy() if tracked else None)
+    for got, want in zip(results["strict"][0], results["cpu"][0]):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    if results["cpu"][1] is not None:
+        np.testing.assert_allclose(results["strict"][1], results["cpu"][1], rtol=1e-12, atol=1e-12)
+    return results["strict"][0]
+
+
+X = np.random.default_rng(0).standard_normal((6, 4))
+
+
+# review P0: each of these used a numpy feature CuPy lacks (maximum.reduce, initial=, logaddexp.accumulate)
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.max(),
+        lambda x: x.min(axis=1),
+        lambda x: ag.softmax(x, axis=1),
+        lambda x: ag.log_softmax(x, axis=0),
+        lambda x: ag.logsumexp(x, axis=1),
+        lambda x: ag.logcumsumexp(x, axis=1),
+        lambda x: ag.logcumsumexp(x * 300.0, axis=0),  # wide range: the doubling scan is as stable as numpy's
+        lambda x: ag.linalg.vector_norm(x, float("inf"), axis=1),
+        lambda x: ag.linalg.vector_norm(x, -float("inf")),
+        lambda x: ag.cross_entropy(x, ag.tensor(np.array([0, 1, 2, 3, 0, 1]), device=x.device)),
+    ],
+    ids=[
+        "max",
+        "min-axis",
+        "softmax",
+        "log_softmax",
+        "logsumexp",
+        "logcumsumexp",
+        "logcumsumexp-wide",
+        "inf-norm",
+        "-inf-norm",
+        "cross_entropy",
+    ],
+)
+def test_review_P0_reductions_cupy_can_compute(fn):
+    compare(fn, X)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")  # log 0 = −∞ over an empty axis, as on the host
+def test_review_P0_softmax_over_an_empty_axis_on_the_device():
+    for fn in (ag.softmax, ag.log_softmax, ag.logsumexp):
+        got = fn(ag.zeros(3, 0, device="strict"), axis=1)
+        assert_strict(got)
+        assert got.shape == fn(ag.zeros(3, 0), axis=1).shape
+
+
+def test_review_1a_any_all_count_nonzero():
+    compare(lambda x: (ag.any(x > 0, axis=1), ag.all(x > -1), ag.count_nonzero(x > 0, axis=0)), X, grad=False)
+
+
+def test_review_1b_sort_and_argsort():
+    compare(lambda x: (*ag.sort(x, axis=1), *ag.sort(x, axis=0, descending=True), ag.argsort(x)), X)
+
+
+def test_review_1c_topk():
+    compare(lambda x: (*ag.topk(x, 2), *ag.topk(x, 3, axis=0, largest=False)), X)
+
+
+def test_review_1d_max_and_min_with_dim():
+    compare(lambda x: (*x.max(dim=1), *x.min(dim=0, keepdim=True), *ag.max(x[0], dim=0)), X)
+
+
+def test_review_1e_median_and_quantile():
+    compare(lambda x: (ag.median(x, axis=1), *x.median(dim=1), ag.quantile(x, [0.25, 0.5, 0.9], axis=0)), X)
+
+
+def test_review_1f_take_along_axis_and_gather_with_a_device_index():
+    idx = np.array([[0, 3], [1, 1], [2, 0], [3, 3], [0, 0], [1, 2]])
+    compare(lambda x, i: (ag.take_along_axis(x, i, 1), ag.gather(x, 1, i)), X, index=idx)
+
+
+def test_review_1g_index_select_with_a_device_index():
+    compare(lambda x, i: ag.index_select(x, 1, i), X, index=np.array([0, 2, 2]))
+
+
+def test_review_1h_scatter_scatter_add_and_put_along_axis():
+    idx = np.array([[0, 3], [1, 1], [2, 0], [3, 2], [0, 1], [1, 2]])
+    compare(
+        lambda x, i: (
+            ag.scatter_add(x, 1, i, x[:, :2] * 2.0),
+            ag.scatter(x, 1, i, x[:, 2:]),
+            ag.scatter(x, 1, i, value=-1.0),
+            ag.put_along_axis(x, i, 0.5, axis=1),
+        ),
+        X,
+        index=idx,
+    )
+    with pytest.raises(ag.errors.IndexingError, match="out of range"):
+        ag.gather(ag.tensor(X, device="strict"), 1, ag.tensor(idx + 2, device="strict"))
+
+
+def test_review_1i_masked_fill_and_masked_select():
+    compare(lambda x: (ag.masked_fill(x, x > 0, 0.0), ag.masked_select(x, x < 0.5)), X)
+
+
+def test_review_1j_tril_and_triu():
+    compare(lambda x: (ag.tril(x), ag.triu(x, 1), ag.tril(x.reshape(2, 3, 4), -1)), X)
+
+
+def test_review_1k_trace_and_diagonal_backward():
+    compare(lambda x: (ag.trace(x[:4]), ag.diagonal(x, 1), ag.einsum("ii->i", x[:4]), ag.diag(x[0], 1)), X)
+
+
+def test_review_1l_setitem_on_a_device_tensor():
+    t = ag.tensor([1.0, 2.0, 3.0], device="strict")
+    t[0] = 5.0
+    t[ag.tensor(np.array([1]), device="strict")] = [7.0]
+    t[np.array([2])] = np.array(9.0)  # a host index is placed; a 0-d array is a number
+    assert_strict(t)
+    assert t.tolist() == [5.0, 7.0, 9.0]
+    with pytest.raises(DeviceError, match="__setitem__.*'strict' and 'cpu'"):
+        t[:2] = np.ones(2)
+
+
+def test_review_1m_copy_between_devices_and_in_place_mixing():
+    t = ag.tensor([1.0, 2.0], device="strict")
+    t.copy_(ag.tensor([3.0, 4.0]))  # copy_ copies between memories, as PyTorch's does
+    assert_strict(t)
+    assert t.tolist() == [3.0, 4.0]
+    h = ag.zeros(2).copy_(t)
+    assert type(h.data) is np.ndarray and h.tolist() == [3.0, 4.0]
+    t.add_([1.0, 1.0])
+    assert t.tolist() == [4.0, 5.0]
+    t.clamp_(0.0, 4.5).mul_(2.0)
+    assert_strict(t)
+    assert t.tolist() == [8.0, 9.0]
+    for mixed in (lambda: t.add_(np.ones(2)), lambda: h.mul_(t)):
+        with pytest.raises(DeviceError, match="'strict' and 'cpu'|'cpu' and 'strict'"):
+            mixed()
+
+
+def test_review_2_where_with_a_raw_device_mask_and_python_numbers():
+    mask = ag.tensor([1.0, -1.0], device="strict").data > 0
+    got = ag.where(mask, 1.0, -1.0)
+    assert_strict(got)
+    assert got.tolist() == [1.0, -1.0]
+
+
+# ------------------------------------------------------------------ review P1 item 4: transforms
+@ag.custom_vjp
+def _sin_vjp(x):
+    return ag.sin(x)
+
+
+_sin_vjp.defvjp(lambda x: (ag.sin(x), x), lambda res, g: (g * ag.cos(res),))
+
+
+@ag.custom_jvp
+def _sin_jvp(x):
+    return ag.sin(x)
+
+
+_sin_jvp.defjvp(lambda primals, tangents: (ag.sin(primals[0]), ag.cos(primals[0]) * tangents[0]))
+
+
+class _Square(ag.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+
+def test_review_5a_checkpoint_and_custom_vjp():
+    compare(lambda x: ag.checkpoint(lambda v: ag.tanh(v) * v)(x), X)
+    compare(_sin_vjp, X)
+
+
+def test_review_5b_function_apply():
+    compare(_Square.apply, X)
+
+
+def test_review_5c_custom_jvp_forward_and_reverse():
+    compare(_sin_jvp, X)
+    x = X[0]
+    got = ag.jacfwd(_sin_jvp)(on_strict(x))
+    assert_strict(got)
+    np.testing.assert_allclose(got.numpy(), ag.jacfwd(_sin_jvp)(ag.tensor(x)).data, rtol=1e-12)
+
+
+def test_review_5d_linear_transpose():
+    (got,) = ag.linear_transpose(lambda v: 2 * v, on_strict(X[0]))(on_strict(np.ones(4)))
+    assert_strict(got)
+    assert got.tolist() == [2.0] * 4
+    with pytest.raises(ag.errors.InvalidArgumentError, match="not linear"):
+        ag.linear_transpose(lambda v: v + 1.0, on_strict(X[0]))
+
+
+def test_review_5e_gradcheck_dot_product_test_and_check_rules():
+    x = on_strict(X[0], requires_grad=True)
+    assert ag.gradcheck(lambda v: ag.tanh(v) * v, (x,))
+    assert ag.dot_product_test(ag.softmax, [on_strict(X[0])])
+    assert ag.check_rules(ag.REGISTRY["tanh"], on_strict(X[0])).ok
+
+
+def test_review_5f_compile_refuses_device_tensors_up_front():
+    step = ag.compile(lambda x, w: ag.grad(lambda w: (ag.tanh(x * w) ** 2).sum())(w))
+    with pytest.raises(DeviceError, match="ag.compile.*'strict'.*without ag.compile"):
+        step(on_strict([1.0, 2.0]), on_strict([3.0, 4.0]))
+    assert step(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])).shape == (2,)  # on the host it compiles
+    with pytest.raises(DeviceError, match="ag.compile"):  # a cached program is not replayed on device data
+        step(on_strict([1.0, 2.0]), on_strict([3.0, 4.0]))
+    model = mlp().to("strict")
+    with pytest.raises(DeviceError, match="ag.compile"):  # parameters reached through a captured model
+        ag.compile(lambda x: model(x).sum())(on_strict(np.ones((2, 5))))
+
+
+# review P2 item 9: a literal (number, list, 0-d array) has no device, wherever it is given
+def test_review_5g_vjp_with_a_python_list_cotangent():
+    _, vjp_fn = ag.vjp(ag.tanh, on_strict(X[0]))
+    (got,) = vjp_fn([1.0, 1.0, 1.0, 1.0])
+    assert_strict(got)
+    np.testing.assert_allclose(got.numpy(), 1 - np.tanh(X[0]) ** 2, rtol=1e-12)
+    with pytest.raises(DeviceError, match="'strict' and 'cpu'"):  # a host array of values is not a literal
+        vjp_fn(np.ones(4))
+
+
+def test_review_5h_backward_from_a_0d_array_seed():
+    x = on_strict(X[0], requires_grad=True)
+    (x * 3.0).sum().backward(np.array(2.0))
+    assert_strict(x.grad)
+    assert x.grad.tolist() == [6.0] * 4
+    y = on_strict(X[0], requires_grad=True)
+    (y * 1.0).backward([1.0, 2.0, 3.0, 4.0])
+    assert y.grad.tolist() == [1.0, 2.0, 3.0, 4.0]

@@ -32,6 +32,20 @@ pytestmark = [pytest.mark.cuda, pytest.mark.skipif(not _gpu(), reason="needs CuP
 
 NAMES = sorted(ag.REGISTRY)
 
+#: (rtol, atol) for values, gradients and tangents. The default allows for a different summation
+#: order (GPU reductions, cuBLAS) in float64; factorisations compare cuSOLVER with LAPACK, which
+#: pivot and iterate differently: their inputs are well conditioned (primitive_cases.py), and their
+#: results agree to about cond·eps, so they get a looser bound. det's case is an unconditioned
+#: normal matrix (its gradient is the adjugate, cond·eps relative), the special functions come
+#: from cupyx.scipy.special's own implementations.
+DEFAULT_TOLERANCE = (1e-8, 1e-9)
+LAPACK_TOLERANCE = (1e-6, 1e-8)
+TOLERANCES = {
+    **dict.fromkeys(("inv", "solve", "slogdet", "slogdet_sign", "cholesky", "svd"), LAPACK_TOLERANCE),
+    "det": (1e-5, 1e-7),
+    **dict.fromkeys(("erf", "erfc", "erfinv", "gelu"), (1e-7, 1e-10)),
+}
+
 
 def assert_cuda(t: ag.Tensor) -> None:
     import cupy
@@ -43,6 +57,7 @@ def assert_cuda(t: ag.Tensor) -> None:
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_values_and_gradients_equal_the_numpy_backend(name, data):
+    rtol, atol = TOLERANCES.get(name, DEFAULT_TOLERANCE)
     case = draw_case(data, name)
     ref_inputs = [ag.tensor(x, requires_grad=True) for x in case.inputs]
     ref = case.fn(*ref_inputs)
@@ -53,11 +68,11 @@ def test_values_and_gradients_equal_the_numpy_backend(name, data):
     out = case.fn(*inputs)
     if name != "to_device":
         assert_cuda(out)
-    np.testing.assert_allclose(out.numpy(), ref.data, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(out.numpy(), ref.data, rtol=rtol, atol=atol)
     out.backward(ag.tensor(seed, device=out.device))
     for x, r in zip(inputs, ref_inputs):
         assert_cuda(x.grad)
-        np.testing.assert_allclose(x.grad.numpy(), r.grad.data, rtol=1e-8, atol=1e-9)
+        np.testing.assert_allclose(x.grad.numpy(), r.grad.data, rtol=rtol, atol=atol)
 
     rng = np.random.default_rng(2)
     vs = [rng.standard_normal(np.shape(x)) for x in case.inputs]
@@ -65,7 +80,7 @@ def test_values_and_gradients_equal_the_numpy_backend(name, data):
     _, tangent = ag.jvp(
         case.fn, [ag.tensor(x, device="cuda") for x in case.inputs], [ag.tensor(v, device="cuda") for v in vs]
     )
-    np.testing.assert_allclose(tangent.numpy(), ref_tangent.data, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(tangent.numpy(), ref_tangent.data, rtol=rtol, atol=atol)
 
 
 def test_an_mlp_trains_to_the_same_loss():

@@ -237,6 +237,12 @@ def compile(fn: Callable[..., Any] | None = None, *, max_traces: int = 8) -> Any
     ``jax.jit``. Gradients written by a compiled step live in buffers reused
     from call to call (as PyTorch's ``zero_grad(set_to_none=False)``).
 
+    Compiled programs are numpy programs: they run on the host ('cpu'). A
+    call that reaches a tensor on another device (an argument, a captured
+    tensor, a model's parameter on 'cuda') raises ``DeviceError`` before
+    anything runs; on a GPU call the function without ``ag.compile`` (the
+    engine runs there eagerly, each primitive one CuPy kernel).
+
     ``step.program`` prints the recorded program; ``max_traces`` bounds the
     number of input signatures traced before new ones run eagerly.
     Usable as a decorator, with or without arguments.

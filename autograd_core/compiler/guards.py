@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import _state
+from .. import _state, backend
+from ..errors import DeviceError
 from ..tensor import Tensor
 
 PLAIN = (bool, int, float, complex, str, bytes, type(None))
@@ -60,6 +61,16 @@ def plain_attributes(obj: Any) -> tuple:
     return tuple(found)
 
 
+def host_only(data: Any) -> None:
+    """Refuse, up front, an array that is not numpy's: a compiled program is a sequence of numpy calls on 'cpu'."""
+    if type(data) is not np.ndarray and backend.is_backend_array(data):
+        raise DeviceError(
+            f"ag.compile replays programs of numpy calls, which run on 'cpu', but this call reaches a tensor on "
+            f"'{backend.device_of(data)}': call the function without ag.compile on that device (the engine runs "
+            "there eagerly), or move the tensors and the model to 'cpu' with .cpu() / .to('cpu')"
+        )
+
+
 def module_signature(m: Any, keep: list) -> tuple:
     """Identity of every submodule, parameter and buffer, every training flag and plain setting."""
     out = []
@@ -68,6 +79,9 @@ def module_signature(m: Any, keep: list) -> tuple:
         mod = stack.pop()
         keep.append(mod)
         d = mod.__dict__
+        for p in d["_parameters"].values():
+            if p is not None and type(p.data) is not np.ndarray:
+                host_only(p.data)
         out.append(
             (
                 id(mod),
@@ -91,6 +105,8 @@ def describe(obj: Any, keep: list, depth: int = 0) -> Any:
     if isinstance(obj, Tensor):
         keep.append(obj)
         data = obj.data
+        if type(data) is not np.ndarray:
+            host_only(data)
         return ("tensor", id(obj), data.shape, data.dtype, obj.requires_grad)
     if isinstance(obj, np.ndarray):
         keep.append(obj)
@@ -120,6 +136,8 @@ def argument_key(obj: Any, leaves: list, seen: dict[int, int], keep: list) -> An
     """The key of one argument; Tensors and arrays are appended to ``leaves`` (the program's inputs)."""
     if isinstance(obj, Tensor):
         data = obj.data
+        if type(data) is not np.ndarray:
+            host_only(data)
         alias = seen.setdefault(id(data), len(leaves))
         leaves.append(obj)
         return ("T", data.shape, data.dtype.str, obj.requires_grad, data.flags.c_contiguous, alias)
@@ -131,6 +149,7 @@ def argument_key(obj: Any, leaves: list, seen: dict[int, int], keep: list) -> An
         return (type(obj).__name__,) + tuple(argument_key(x, leaves, seen, keep) for x in obj)
     if isinstance(obj, dict):
         return ("dict",) + tuple((k, argument_key(v, leaves, seen, keep)) for k, v in obj.items())
+    host_only(obj)  # a raw CuPy array, ...
     return describe(obj, keep)
 
 

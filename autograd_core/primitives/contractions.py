@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import eye, tri
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor
@@ -300,7 +301,7 @@ def diag(v: Any, k: int = 0) -> Tensor:
         raise ShapeError(f"diag: needs a 1-D vector or a 2-D matrix, got shape {tuple(shape)}")
     n, k = shape[0], int(k)
     dtype = v.dtype if isinstance(v, Tensor) else np.result_type(np.asarray(v), np.float64)
-    square = einsum_primitive((v, np.eye(n, dtype=dtype)), spec=EinsumSpec(("i", "ij"), "ij"))
+    square = einsum_primitive((v, eye(n, dtype, v)), spec=EinsumSpec(("i", "ij"), "ij"))
     if k == 0:
         return square
     widths = ((0, k), (k, 0)) if k > 0 else ((-k, 0), (0, -k))
@@ -311,7 +312,7 @@ def _triangle(x: Any, keep: Any, op: str) -> Tensor:
     shape = _shape(x)
     if len(shape) < 2:
         raise ShapeError(f"{op}: needs at least 2 dimensions (a matrix or a stack of them), got shape {tuple(shape)}")
-    return where(keep(shape[-2], shape[-1]), x, 0)
+    return where(keep(shape[-2], shape[-1], x), x, 0)
 
 
 @public(method=True, numpy=np.tril)
@@ -334,7 +335,7 @@ def tril(x: Any, k: int = 0, *, diagonal: int | None = None) -> Tensor:
             [1., 1., 1.]])
     """
     k = int(k if diagonal is None else diagonal)
-    return _triangle(x, lambda n, m: np.tri(n, m, k, dtype=bool), "tril")
+    return _triangle(x, lambda n, m, ref: tri(n, m, k, ref), "tril")
 
 
 @public(method=True, numpy=np.triu)
@@ -357,4 +358,4 @@ def triu(x: Any, k: int = 0, *, diagonal: int | None = None) -> Tensor:
             [0., 0., 1.]])
     """
     k = int(k if diagonal is None else diagonal)
-    return _triangle(x, lambda n, m: ~np.tri(n, m, k - 1, dtype=bool), "triu")
+    return _triangle(x, lambda n, m, ref: ~tri(n, m, k - 1, ref), "triu")

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..backend import eye, ones
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ArgnumRules, primitive
 from ..tensor import Tensor
@@ -184,7 +185,7 @@ def _cotangent(k: int, g: Any, y: Any, xs: Sequence[Any], spec: EinsumSpec) -> A
             twin = _unused(spec, 1, batch + extra)
             extra += twin
             terms.append(c + twin)
-            operands.append(np.eye(sizes[c], dtype=dtype))
+            operands.append(eye(sizes[c], dtype, g))
             out.append(twin)
         else:
             seen.add(c)
@@ -192,7 +193,7 @@ def _cotangent(k: int, g: Any, y: Any, xs: Sequence[Any], spec: EinsumSpec) -> A
     present = set("".join(terms))
     for c in seen - present:  # summed within operand k only: ȳ is constant along it
         terms.append(c)
-        operands.append(np.ones(sizes[c], dtype=dtype))
+        operands.append(ones((sizes[c],), dtype, g))
     rule = EinsumSpec(tuple(terms), batch + "".join(out))
     return einsum_primitive.primitive.bind(*operands, spec=rule)
 

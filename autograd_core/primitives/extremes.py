@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..arguments import bool_argument
+from ..backend import maybe_true, values_of, zeros
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
 from ..tensor import Tensor, wrap
@@ -74,7 +75,7 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 def _values(x: Tensor) -> np.ndarray:
-    return x.data if isinstance(x.data, np.ndarray) else np.asarray(x.data)
+    return values_of(x)
 
 
 def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[Tensor, Tensor]:
@@ -86,7 +87,7 @@ def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[
         )
     if x.ndim == 0:
         one_axis(dim, 1, op)  # 0 or -1, as PyTorch allows for a 0-d tensor
-        return x[()], wrap(np.zeros((), dtype=np.int64))
+        return x[()], wrap(zeros((), np.int64, x))
     axis = one_axis(dim, x.ndim, op)
     if x.shape[axis] == 0:
         raise ShapeError(f"{op}: dimension {dim} of shape {x.shape} is empty; there is no element to pick")
@@ -101,7 +102,7 @@ def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
     """The index of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
     nan = np.isnan(values) if values.dtype.kind == "f" else None
     found = np.argmax(values, axis=axis, keepdims=True)
-    if nan is not None and nan.any():
+    if nan is not None and maybe_true(nan.any()):
         found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
     return found
 
@@ -109,7 +110,7 @@ def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
 def _first_min(values: np.ndarray, axis: int) -> np.ndarray:
     nan = np.isnan(values) if values.dtype.kind == "f" else None
     found = np.argmin(values, axis=axis, keepdims=True)
-    if nan is not None and nan.any():
+    if nan is not None and maybe_true(nan.any()):
         found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
     return found
 
@@ -117,10 +118,10 @@ def _first_min(values: np.ndarray, axis: int) -> np.ndarray:
 def _lower_median(values: np.ndarray, axis: int) -> np.ndarray:
     """The index of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
     middle = (values.shape[axis] - 1) // 2
-    found = np.take(_order(values, axis, False, "stable"), [middle], axis=axis)
+    found = _order(values, axis, False, "stable")[(slice(None),) * axis + (slice(middle, middle + 1),)]
     if values.dtype.kind == "f":
         nan = np.isnan(values)
-        if nan.any():
+        if maybe_true(nan.any()):
             found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
     return found
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import batching
-from ..backend import arange, device_of, is_backend_array, like, to_device, zeros
+from ..backend import arange, device_of, is_backend_array, like, to_device, values_of, zeros
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor, ndim_of, shape_of
@@ -188,7 +188,7 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
             [1., 0., 0.]])
     """
     shape = shape_of(x)
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    idx = values_of(indices)  # a device index stays on its device
     if idx.ndim != len(shape) or idx.dtype.kind not in "iu":
         raise ShapeError(
             f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}"
@@ -199,5 +199,5 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
         if i == axis:
             grid.append(idx)
         else:
-            grid.append(np.arange(n).reshape((1,) * i + (-1,) + (1,) * (len(shape) - i - 1)))
+            grid.append(arange(n, idx).reshape((1,) * i + (-1,) + (1,) * (len(shape) - i - 1)))
     return getitem(x, tuple(grid))

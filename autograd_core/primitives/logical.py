@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import as_array, values_of
 from ..errors import InvalidArgumentError
 from ..registry import public
 from ..tensor import Tensor, wrap
@@ -14,9 +15,9 @@ from .reduce import Axis, normalize_axis
 
 
 def _reduce_values(fn: Any, x: Any, axis: Axis, keepdims: bool, op: str) -> Tensor:
-    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    values = values_of(x)  # a device array stays there
     axes = normalize_axis(axis, values.ndim, op)
-    return wrap(np.asarray(fn(values, axis=axes, keepdims=bool(keepdims))))
+    return wrap(as_array(fn(values, axis=axes, keepdims=bool(keepdims))))
 
 
 def _no_out(out: Any, op: str) -> None:
@@ -61,6 +62,8 @@ def count_nonzero(x: Any, axis: Axis = None, *, keepdims: bool = False) -> Tenso
     >>> print(int(ag.count_nonzero(x)), ag.count_nonzero(x, axis=0).tolist(), ag.count_nonzero(x, dim=1).tolist())
     3 [0, 1, 2] [2, 1]
     """
-    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    values = values_of(x)
     axes = normalize_axis(axis, values.ndim, "count_nonzero")
+    if type(values) is not np.ndarray:  # CuPy's count_nonzero takes no keepdims: count the true values
+        return wrap((values != 0).sum(axis=axes, keepdims=bool(keepdims), dtype=np.int64))
     return wrap(np.asarray(np.count_nonzero(values, axis=axes, keepdims=bool(keepdims)), dtype=np.int64))

@@ -14,6 +14,7 @@ import numpy as np
 from .. import batching
 from ..backend import arange, decide, device_of, host_array, to_device
 from ..errors import DtypeError, InvalidArgumentError, LabelError, ShapeError
+from ..portable import max_or_minus_inf
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor, constant_array, ndim_of
 from .elementwise import elementwise, sigmoid, softplus
@@ -49,7 +50,7 @@ def softmax(x: Any, /, axis: int = -1) -> np.ndarray:
     >>> print(ag.softmax(ag.tensor([1000.0, 1000.0])))  # never overflows
     tensor([0.5, 0.5])
     """
-    e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))  # initial: an empty axis gives an empty result
+    e = np.exp(x - max_or_minus_inf(x, axis))  # −∞ shift: an empty axis gives an empty result
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -75,7 +76,7 @@ def log_softmax(x: Any, /, axis: int = -1) -> np.ndarray:
     >>> print(np.round(x.grad, 4))  # δ₀ⱼ − softmax(x)ⱼ
     tensor([ 0.91  , -0.2447, -0.6652])
     """
-    shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
+    shifted = x - max_or_minus_inf(x, axis)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 

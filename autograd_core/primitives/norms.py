@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import batching
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..portable import maximum_reduce, minimum_reduce
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
 from .elementwise import abs as _abs
@@ -113,9 +114,9 @@ def vector_norm(x: Any, /, ord: float = 2, axis: Axis = None, keepdims: bool = F
         if ord == 0:
             return np.add.reduce(size != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
         if ord == math.inf:
-            return np.maximum.reduce(size, axis=axis, keepdims=keepdims)
+            return maximum_reduce(size, axis=axis, keepdims=keepdims)
         if ord == -math.inf:
-            return np.minimum.reduce(size, axis=axis, keepdims=keepdims)
+            return minimum_reduce(size, axis=axis, keepdims=keepdims)
         return np.add.reduce(size**ord, axis=axis, keepdims=keepdims) ** (1 / ord)
 
 

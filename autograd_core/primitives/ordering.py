@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..backend import arange, device_of, maybe_true, on_device, values_of, zeros
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor, wrap
@@ -24,11 +25,13 @@ from .shape import moveaxis, reshape
 
 
 def _values(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return values_of(x)
 
 
 def _order(values: np.ndarray, axis: int, descending: bool, kind: str | None) -> np.ndarray:
     """Indices that sort ``values`` along ``axis``; descending keeps equal elements in their original order."""
+    if kind != "stable" and type(values) is not np.ndarray:
+        kind = None  # CuPy sorts stably and accepts no other kind
     if not descending:
         return np.argsort(values, axis=axis, kind=kind)
     n = values.shape[axis]
@@ -85,7 +88,7 @@ def sort(
         x, axis = _flat(x), -1
     values = _values(x)
     if values.ndim == 0:
-        return SortResult(x[()] if isinstance(x, Tensor) else wrap(values), wrap(np.zeros((), dtype=np.intp)))
+        return SortResult(x[()] if isinstance(x, Tensor) else wrap(values), wrap(zeros((), np.intp, values)))
     axis = one_axis(axis, values.ndim, "sort")
     idx = _order(values, axis, descending, _kind(kind, stable))
     return SortResult(take_along_axis(x, idx, axis), wrap(idx))
@@ -115,7 +118,7 @@ def argsort(
     if axis is None:
         values, axis = values.ravel(), -1
     if values.ndim == 0:
-        return wrap(np.zeros((), dtype=np.intp))
+        return wrap(zeros((), np.intp, values))
     axis = one_axis(axis, values.ndim, "argsort")
     return wrap(_order(values, axis, descending, _kind(kind, stable)))
 
@@ -145,7 +148,7 @@ def topk(x: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = Tr
     if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
         raise InvalidArgumentError(f"topk: k must be an integer in [0, {n}] (the length of axis {axis}), not {k!r}")
     idx = _order(values, axis, largest, "stable")
-    idx = np.take(idx, np.arange(int(k)), axis=axis)
+    idx = np.take(idx, arange(int(k), idx), axis=axis)
     return TopkResult(take_along_axis(x, idx, axis), wrap(idx))
 
 
@@ -212,7 +215,7 @@ def quantile(
     position = qs.ravel() * (n - 1)
     lo = np.floor(position).astype(np.intp)
     hi = np.minimum(lo + 1, n - 1)
-    weight = position - lo
+    weight = on_device(position - lo, device_of(rows))  # the interpolation weights live with x
     if method == "lower":
         y = ordered[..., lo]
     elif method == "higher":
@@ -229,7 +232,7 @@ def quantile(
             gap = high - low
             y = where(w >= 0.5, high - gap * (1 - w), low + gap * w)
     has_nan = np.isnan(_values(ordered)[..., -1:]) if _values(ordered).dtype.kind == "f" else None
-    if has_nan is not None and has_nan.any():
+    if has_nan is not None and maybe_true(has_nan.any()):
         y = where(has_nan, np.nan, y)
     y = moveaxis(y, -1, 0)  # q's axis first, as numpy
     if keepdims:

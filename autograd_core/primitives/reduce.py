@@ -14,6 +14,7 @@ from .. import batching
 from ..arguments import bool_argument, is_integer, real_argument
 from ..broadcasting import expand
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+from ..portable import max_or_minus_inf, maximum_reduce, minimum_reduce
 from ..registry import primitive, reduction_flops
 from ..tensor import ndim_of
 
@@ -211,7 +212,7 @@ def max(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     >>> x.grad  # the two tied maxima share ȳ
     tensor([0. , 0.5, 0.5])
     """
-    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+    return maximum_reduce(x, axis=axis, keepdims=keepdims)
 
 
 @reduction(
@@ -233,7 +234,7 @@ def min(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
     tensor([[0., 1.],
             [1., 0.]])
     """
-    return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+    return minimum_reduce(x, axis=axis, keepdims=keepdims)
 
 
 def _spread(x, axis, ddof):
@@ -344,7 +345,7 @@ def logsumexp(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarra
     >>> print(np.round(ag.logsumexp(ag.tensor([[0.0, 0.0], [1.0, 2.0]]), axis=1), 4))
     tensor([0.6931, 2.3133])
     """
-    m = x.max(axis=axis, keepdims=True, initial=-np.inf)  # over no elements: log 0 = −∞, as PyTorch
+    m = max_or_minus_inf(x, axis)  # over no elements: log 0 = −∞, as PyTorch
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)

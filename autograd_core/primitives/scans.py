@@ -21,6 +21,7 @@ import numpy as np
 from .. import batching
 from ..backend import arange, as_array, decide, is_backend_array
 from ..errors import ShapeError
+from ..portable import logaddexp_accumulate
 from ..registry import primitive, public, reduction_flops
 from ..tensor import Tensor
 from .elementwise import cast
@@ -271,7 +272,7 @@ def _logcumsumexp_vjp(g, y, x, axis):
         return _pairwise_logcumsumexp(g, y, x, axis, transpose=True)
 
     def part(v):
-        return np.exp(x + _flip(np.logaddexp.accumulate(_flip(_log_positive(v) - y, axis), axis=axis), axis))
+        return np.exp(x + _flip(logaddexp_accumulate(_flip(_log_positive(v) - y, axis), axis), axis))
 
     return part(g) - part(-g)
 
@@ -282,7 +283,7 @@ def _logcumsumexp_jvp(t, y, x, axis):
         return _pairwise_logcumsumexp(t, y, x, axis, transpose=False)
 
     def part(v):
-        return np.exp(np.logaddexp.accumulate(_log_positive(v) + x, axis=axis) - y)
+        return np.exp(logaddexp_accumulate(_log_positive(v) + x, axis) - y)
 
     return part(t) - part(-t)
 
@@ -324,4 +325,4 @@ def logcumsumexp(x: Any, /, axis: int = -1) -> np.ndarray:
     >>> print(np.round(ag.logcumsumexp(ag.tensor([1000.0, 1000.0])), 4))  # no overflow
     tensor([1000.    , 1000.6931])
     """
-    return np.logaddexp.accumulate(x, axis=axis)
+    return logaddexp_accumulate(x, axis)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import arange, as_array, decide, full, host_array, is_backend_array, like, values_of, zeros
 from ..errors import DtypeError, IndexingError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor, wrap
@@ -36,7 +37,7 @@ def _dtype(x: Any) -> np.dtype:
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
-    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    idx = values_of(index)  # a device index stays on its device
     if idx.dtype.kind not in "iu" and not (idx.dtype.kind == "f" and idx.size == 0):
         raise DtypeError(f"{op}: index must hold integers, not {idx.dtype}")
     return idx.astype(np.intp)
@@ -44,8 +45,9 @@ def _index_array(index: Any, op: str) -> np.ndarray:
 
 def _in_range(idx: np.ndarray, n: int, op: str, axis: int) -> np.ndarray:
     """Negative indices counted from the end; anything outside [-n, n) is an ``IndexingError``."""
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+    outside = (idx < -n) | (idx >= n)
+    if idx.size and decide(outside.any()):  # one flag copied to host: a device would wrap bad indices silently
+        bad = host_array(idx[outside]).flat[0]
         raise IndexingError(f"{op}: index {bad} is out of range for axis {axis} of length {n}")
     return np.where(idx < 0, idx + n, idx)
 
@@ -54,7 +56,7 @@ def _grid(index: np.ndarray, dim: int) -> tuple:
     """The full coordinates of each index element: its own position on every axis but ``dim``, the index on ``dim``."""
     ndim = index.ndim
     return tuple(
-        index if d == dim else np.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
+        index if d == dim else arange(n, index).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
         for d, n in enumerate(index.shape)
     )
 
@@ -114,7 +116,7 @@ def _write(x: Any, positions: np.ndarray, src: Any, accumulate: bool) -> Tensor:
         return add(x, reshape(spread, shape))
     winners, places = _written(shape, positions)
     placed = add_at(getitem(src_flat, winners), index=normalize_index(places, 1), shape=(size,))
-    mask = np.zeros(size, dtype=bool)
+    mask = zeros(size, bool, places)
     mask[places] = True
     return where(mask.reshape(shape), reshape(placed, shape), x)
 
@@ -125,9 +127,11 @@ def _source(x: Any, src: Any, shape: tuple[int, ...]) -> Any:
         if src.dtype != _dtype(x) and src.dtype.kind == "f" and _dtype(x).kind == "f":
             src = cast(src, _dtype(x))
         return src
-    arr = np.asarray(src)
+    arr = values_of(src)
     if arr.ndim == 0:
-        return np.full(shape, arr, dtype=_dtype(x))
+        if is_backend_array(arr) or like(x) is None:
+            return np.broadcast_to(arr, shape).astype(_dtype(x))
+        return full(shape, arr[()], _dtype(x), x)  # a number has no device: made where x lives
     return arr.astype(_dtype(x)) if arr.dtype != _dtype(x) else arr
 
 
@@ -143,7 +147,7 @@ def _torch_scatter(x: Any, dim: int, index: Any, src: Any, op: str, accumulate: 
             raise ShapeError(f"{op}: src of shape {src_shape} is smaller than index {idx.shape} on some dim")
         src = getitem(src, tuple(slice(0, m) for m in idx.shape))
     positions = np.ravel_multi_index(_grid(idx, dim if shape else 0), _shape(x)) if idx.size else idx.ravel()
-    out = _write(x, np.asarray(positions), src, accumulate)
+    out = _write(x, as_array(positions), src, accumulate)
     return reshape(out, shape) if not shape else out
 
 
@@ -224,7 +228,7 @@ def index_select(x: Any, dim: int, index: Any) -> Tensor:
 
 
 def _mask(mask: Any, op: str) -> np.ndarray:
-    m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    m = values_of(mask)
     if m.dtype != bool:
         raise DtypeError(f"{op}: the mask must be boolean, not {m.dtype} (compare first, e.g. x > 0)")
     return m
@@ -303,7 +307,7 @@ def _along_axis_grid(shape: tuple[int, ...], idx: np.ndarray, axis: int, op: str
         else:
             if idx.shape[d] not in (1, n) and n != 1:
                 raise ShapeError(f"{op}: indices {idx.shape} do not broadcast against the array {shape} on axis {d}")
-            grid.append(np.arange(n).reshape((1,) * d + (n,) + (1,) * (len(shape) - d - 1)))
+            grid.append(arange(n, idx).reshape((1,) * d + (n,) + (1,) * (len(shape) - d - 1)))
     return tuple(np.broadcast_arrays(*grid))
 
 
@@ -340,7 +344,7 @@ def put_along_axis(x: Any, indices: Any, values: Any, axis: int | None) -> Tenso
     axis = one_axis(axis, len(shape), "put_along_axis")
     grid = _along_axis_grid(shape, idx, axis, "put_along_axis")
     target = grid[0].shape if grid else ()
-    positions = np.ravel_multi_index(grid, shape) if grid and grid[0].size else np.zeros(target, dtype=np.intp)
+    positions = np.ravel_multi_index(grid, shape) if grid and grid[0].size else zeros(target, np.intp, idx)
     src = _source(x, values, target)
     try:
         src = broadcast_to(src, target) if _shape(src) != target else src
@@ -369,7 +373,7 @@ def nonzero(x: Any, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     >>> print([i.tolist() for i in ag.nonzero(x, as_tuple=True)])  # numpy's form: rows, then columns
     [[0, 1], [1, 0]]
     """
-    values = x.data if isinstance(x, Tensor) else np.asarray(x)
+    values = values_of(x)
     if as_tuple:
         return tuple(wrap(i) for i in np.nonzero(np.atleast_1d(values)))
     return wrap(np.argwhere(values))
