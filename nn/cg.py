@@ -29,7 +29,7 @@ import autograd_core as ag
 from autograd_core.backend import host_float
 from autograd_core.errors import InvalidArgumentError
 
-from .optimizer import Closure, Optimizer, Params
+from .optimizer import Closure, Optimizer, Params, follow_device
 
 # Powell's restart test: restart when successive gradients are far from orthogonal.
 POWELL_RESTART = 0.2
@@ -214,6 +214,7 @@ class ConjugateGradient(Optimizer):
             )
         group = self.param_groups[0]
         state = self._cg_state()
+        follow_device(state, self._params[0].data)  # the model moved to another device since the last step
         restart_every = group["restart_every"] or math.inf
         evals_at_start = state["func_evals"]
         state["func_evals"] += 1
@@ -222,7 +223,7 @@ class ConjugateGradient(Optimizer):
         loss, g = host_float(first_loss), self._flat_grad()
         if not math.isfinite(loss):
             raise InvalidArgumentError(f"ConjugateGradient: the loss at the starting point is {loss}")
-        if host_float(np.max(np.abs(g), initial=0.0)) <= group["tolerance_grad"]:
+        if (host_float(np.max(np.abs(g))) if g.size else 0.0) <= group["tolerance_grad"]:
             return first_loss
         g_prev, d_prev = state["previous"] if state.get("previous") else (None, None)
         for _ in range(group["max_iter"]):
