@@ -987,7 +987,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, axis: int = 1, eps: float = 1e-8) 
     tensor([0.])
     """
     x1 = _as_tensor(x1)
-    x2 = x2 if isinstance(x2, Tensor) else ag.tensor(ag.backend.asarray_on(x2, x1.data, x1.dtype, "cosine_similarity: x2"))
+    x2 = (
+        x2
+        if isinstance(x2, Tensor)
+        else ag.tensor(ag.backend.asarray_on(x2, x1.data, x1.dtype, "cosine_similarity: x2"))
+    )
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:

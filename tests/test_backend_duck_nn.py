@@ -47,7 +47,10 @@ def mlp(*, wide: bool = False) -> nn.Module:
     """A small MLP (every parameter packed into the optimizer's flat state) or one with a large layer too."""
     hidden = 80 if wide else 5  # 80·60 = 4800 > PACK_LIMIT: that weight is updated on its own
     return nn.Sequential(
-        nn.Linear(4, hidden, rng=0), nn.Tanh(), nn.Linear(hidden, 60 if wide else 3, rng=1), nn.Linear(60 if wide else 3, 3, rng=2)
+        nn.Linear(4, hidden, rng=0),
+        nn.Tanh(),
+        nn.Linear(hidden, 60 if wide else 3, rng=1),
+        nn.Linear(60 if wide else 3, 3, rng=2),
     )
 
 
@@ -364,7 +367,7 @@ def test_the_device_of_a_split_model_is_an_error_naming_both():  # review 10
     assert model.device == "cpu"
     model[2].to("strict")
     with pytest.raises(DeviceError, match=r"more than one device \('cpu' and 'strict'\).*model\.to\('cpu'\)"):
-        model.device
+        _ = model.device
     assert model[2].device == "strict" and nn.Sequential().device == "cpu"
 
 
