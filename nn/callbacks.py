@@ -238,7 +238,7 @@ class SaturationMonitor(Callback):
             raise InvalidArgumentError(
                 f"SaturationMonitor: tolerance must be in (0, 0.5) (a fraction of the range), not {tolerance!r}"
             )
-        self.X = X.data if isinstance(X, ag.Tensor) else np.asarray(X)
+        self.X = X.data if isinstance(X, ag.Tensor) else ag.backend.as_array(X)
         self.tolerance = tolerance
         self.epochs: list[int] = []
         self.history: dict[str, list[float]] = {}
@@ -265,6 +265,8 @@ class SaturationMonitor(Callback):
             m.register_forward_hook(lambda mod, args, out, name=name: outputs.__setitem__(name, out.data))
             for name, m, _ in self._layers
         ]
+        if not ag.backend.same_device(self.X, self.model.device):
+            self.X = ag.backend.to_device(self.X, self.model.device)  # the probe inputs follow the model, once
         try:
             with eval_mode(self.model), ag.no_grad():
                 self.model(ag.tensor(self.X))
@@ -275,7 +277,7 @@ class SaturationMonitor(Callback):
         for name, _, (low, high) in self._layers:
             position = (outputs[name] - low) / (high - low)
             saturated = (position < self.tolerance) | (position > 1 - self.tolerance)
-            result[name] = float(saturated.mean()) if saturated.size else 0.0
+            result[name] = ag.backend.host_float(saturated.mean()) if saturated.size else 0.0
         return result
 
     def _record(self, epoch: int) -> None:

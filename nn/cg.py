@@ -29,7 +29,7 @@ import autograd_core as ag
 from autograd_core.backend import host_float
 from autograd_core.errors import InvalidArgumentError
 
-from .optimizer import Closure, Optimizer, Params
+from .optimizer import Closure, Optimizer, Params, follow_device
 
 # Powell's restart test: restart when successive gradients are far from orthogonal.
 POWELL_RESTART = 0.2
@@ -214,6 +214,7 @@ class ConjugateGradient(Optimizer):
             )
         group = self.param_groups[0]
         state = self._cg_state()
+        follow_device(state, self._params[0].data)  # the model moved to another device since the last step
         restart_every = group["restart_every"] or math.inf
         evals_at_start = state["func_evals"]
         state["func_evals"] += 1

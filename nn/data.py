@@ -272,9 +272,9 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = None) -> A
     if y.dtype.kind not in "iu":
         raise ArgumentTypeError(f"one_hot: labels must be integers, not {y.dtype}")
     if num_classes is None:
-        num_classes = int(y.max()) + 1 if y.size else 0
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        bad = y[(y < 0) | (y >= num_classes)].flat[0]
+        num_classes = int(ag.backend.host_float(y.max())) + 1 if y.size else 0
+    if y.size and ag.backend.decide((y.min() < 0) | (y.max() >= num_classes)):
+        bad = ag.backend.host_array(y[(y < 0) | (y >= num_classes)]).flat[0]
         raise InvalidArgumentError(f"one_hot: label {bad} is outside the range [0, {num_classes})")
-    out = (y[..., None] == np.arange(num_classes)).astype(ag.get_default_dtype() if dtype is None else dtype)
+    out = (y[..., None] == ag.backend.arange(num_classes, y)).astype(ag.get_default_dtype() if dtype is None else dtype)
     return ag.tensor(out) if isinstance(labels, ag.Tensor) else out

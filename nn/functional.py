@@ -581,9 +581,9 @@ def _gaussian_variance(input: Tensor, var: Any) -> Tensor:
     if isinstance(var, (int, float, np.integer, np.floating)) and not isinstance(var, bool):
         if var < 0:
             raise InvalidArgumentError(f"gaussian_nll_loss: the variance must be >= 0, got {var}")
-        return ag.full(input.shape, float(var), dtype=input.dtype)
-    var = var if isinstance(var, Tensor) else ag.tensor(var, dtype=input.dtype)
-    if np.any(var.data < 0):
+        return ag.full(input.shape, float(var), dtype=input.dtype, device=input.device)
+    var = var if isinstance(var, Tensor) else ag.tensor(var, dtype=input.dtype, device=input.device)
+    if ag.backend.decide(np.any(var.data < 0)):
         raise InvalidArgumentError(
             "gaussian_nll_loss: the variance has negative entries; predict it through a positive output layer "
             "(e.g. nn.Softplus) or pass var = σ²"
@@ -630,7 +630,7 @@ def gaussian_nll_loss(
     var = _gaussian_variance(input, var)
     # max(σ², ε) with the gradient of σ² itself (a constant shift), like PyTorch's clamp under no_grad.
     shift = np.maximum(var.data, eps) - var.data
-    var = var + ag.tensor(shift.astype(var.dtype, copy=False)) if np.any(shift) else var
+    var = var + ag.tensor(shift.astype(var.dtype, copy=False)) if ag.backend.decide(np.any(shift)) else var
     d = input - target
     loss = 0.5 * (ag.log(var) + d * d / var)
     if full:
@@ -762,7 +762,7 @@ def _check_not_integer_one_hot(op: str, input: Tensor, t: np.ndarray) -> None:
 
 def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
     """Integer class targets as an array, checked against the input's batch shape and class range."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else ag.backend.as_array(target)
     _check_not_integer_one_hot(op, input, t)
     if t.dtype.kind == "f" and t.shape == input.shape[:-1]:
         raise DtypeError(
@@ -770,6 +770,13 @@ def _class_targets(op: str, input: Tensor, target: Any) -> np.ndarray:
             f"pass integer labels (e.g. y.astype(int)) or probabilities of shape {input.shape}"
         )
     return check_class_labels(op, input.shape, t)
+
+
+def _one_hot_rows(labels: Any, classes: int, dtype: Any) -> Any:
+    """Rows of the identity picked by integer ``labels``: [labels[..., None] == k], on the labels' device."""
+    if type(labels) is np.ndarray:
+        return np.eye(classes, dtype=dtype)[labels]
+    return (labels[..., None] == ag.backend.arange(classes, labels)).astype(dtype)
 
 
 def _classes_last(input: Tensor, target: Any) -> tuple[Tensor, Any]:
@@ -780,7 +787,7 @@ def _classes_last(input: Tensor, target: Any) -> tuple[Tensor, Any]:
     if input.ndim < 3:
         return input, target
     input = ag.moveaxis(input, 1, -1)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else ag.backend.as_array(target)
     if t.dtype.kind == "f" and t.ndim == input.ndim:
         target = ag.moveaxis(target, 1, -1) if isinstance(target, Tensor) else np.moveaxis(t, 1, -1)
     return input, target
@@ -838,7 +845,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", label_smo
             "cross_entropy: logits need a class axis (shape (C,), (N, C) or (N, C, d₁, …)), got a 0-d tensor"
         )
     input, target = _classes_last(input, target)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else ag.backend.as_array(target)
     _check_not_integer_one_hot("cross_entropy", input, t)
     if t.dtype.kind == "f" and t.shape != input.shape:
         if t.shape == input.shape[:-1]:
@@ -851,7 +858,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean", label_smo
         classes = input.shape[-1]
         if t.dtype.kind in "iu":
             labels = _class_targets("cross_entropy", input, t)
-            target = np.eye(classes, dtype=input.dtype)[labels]
+            target = _one_hot_rows(labels, classes, input.dtype)
         elif not isinstance(target, Tensor):
             target = t.astype(input.dtype)
         target = target * (1.0 - label_smoothing) + label_smoothing / classes
@@ -897,7 +904,7 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 def _weights(op: str, name: str, w: Any, input: Tensor) -> Any:
     """A weight tensor (or array, in the input's dtype) that broadcasts to the input's shape."""
-    w = w if isinstance(w, Tensor) else np.asarray(w, dtype=input.dtype)
+    w = w if isinstance(w, Tensor) else ag.backend.asarray_on(w, input.data, input.dtype, f"{op}: {name}")
     try:
         fits = np.broadcast_shapes(w.shape, input.shape) == input.shape
     except ValueError:
@@ -980,7 +987,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, axis: int = 1, eps: float = 1e-8) 
     tensor([0.])
     """
     x1 = _as_tensor(x1)
-    x2 = x2 if isinstance(x2, Tensor) else ag.tensor(x2, dtype=x1.dtype)
+    x2 = (
+        x2
+        if isinstance(x2, Tensor)
+        else ag.tensor(ag.backend.asarray_on(x2, x1.data, x1.dtype, "cosine_similarity: x2"))
+    )
     try:
         shape = np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
@@ -1145,7 +1156,23 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, rng: RngLike = Non
         return x
     if p == 1.0:
         return x * 0.0
+    if type(x.data) is not np.ndarray and ag.backend.is_backend_array(x.data):
+        return x * _device_dropout_scale(rng, x.shape, p, x.dtype, x.device)
     return x * dropout_scale(rng, x.shape, p, x.dtype)
+
+
+def _device_dropout_scale(rng: RngLike, shape: tuple[int, ...], p: float, dtype: Any, device: Any) -> Any:
+    """``dropout_scale`` on ``device``: drawn there by its own generator when ``rng`` is None (CuPy's for "cuda").
+
+    With an ``rng`` (or on a device without a generator) the mask is drawn on
+    the host from that stream, as on numpy, and copied over explicitly.
+    """
+    if rng is None:
+        with ag.backend.selected(device):
+            gen = ag.backend.device_generator(device)
+            if gen is not None:
+                return ((gen.random(shape) >= p) * (1.0 / (1.0 - p))).astype(dtype)
+    return ag.backend.to_device(dropout_scale(rng, shape, p, dtype), device)
 
 
 @recordable(workspace=True)

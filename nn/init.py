@@ -62,6 +62,9 @@ def fan_in_and_fan_out(tensor: ag.Tensor) -> tuple[int, int]:
 
 
 def _fill(tensor: ag.Tensor, values: np.ndarray) -> ag.Tensor:
+    if type(tensor.data) is not np.ndarray and ag.backend.is_backend_array(tensor.data):
+        # Drawn on the host from the (seedable) numpy generator, as on "cpu", then copied over on purpose.
+        values = ag.backend.to_device(np.asarray(values, dtype=tensor.dtype), tensor.device)
     tensor.data[...] = values
     ag.increment_version(tensor)
     return tensor

@@ -108,7 +108,7 @@ def layer_jacobians(model: Module | Sequence[Layer], x: Any) -> list[ag.Tensor]:
             "layer_jacobians takes an nn.Sequential, an nn.MLP or a non-empty list of layer functions, "
             f"not {type(model).__name__}"
         )
-    data = x.data if isinstance(x, ag.Tensor) else np.asarray(x)
+    data = x.data if isinstance(x, ag.Tensor) else ag.backend.as_array(x)
     if data.dtype.kind not in "fc":
         data = data.astype(ag.get_default_dtype())
     if data.ndim not in (1, 2):

@@ -301,7 +301,7 @@ class BatchNorm1d(Module):
     def _update_running(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
         """r ← (1 − m)·r + m·batch, in place (m = 1/batches seen when momentum is None)."""
         self.num_batches_tracked += 1
-        m = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        m = 1.0 / ag.backend.host_float(self.num_batches_tracked) if self.momentum is None else self.momentum
         self.running_mean *= 1 - m
         self.running_mean += m * mean
         self.running_var *= 1 - m

@@ -17,7 +17,7 @@ import autograd_core as ag
 from autograd_core.backend import host_float
 from autograd_core.errors import InvalidArgumentError
 
-from .optimizer import Closure, Optimizer, Params
+from .optimizer import Closure, Optimizer, Params, follow_device
 
 # Sufficient-decrease constant of the Armijo condition f(p + t·d) ≤ f(p) + c·t·gᵀd.
 ARMIJO_C = 1e-4
@@ -106,6 +106,7 @@ class LBFGS(Optimizer):
             )
         group = self.param_groups[0]
         state = self._lbfgs_state()
+        follow_device(state, self._params[0].data)  # the model moved to another device since the last step
         evals_at_start = state["func_evals"]
         state["func_evals"] += 1
         with ag.enable_grad():

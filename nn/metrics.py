@@ -96,7 +96,7 @@ def r2(output: Any, target: Any) -> float:
     out, t = _pair("r2", output, target)
     ss_res = np.sum((t - out) ** 2, axis=0)
     ss_tot = np.sum((t - t.mean(axis=0)) ** 2, axis=0)
-    if np.any(ss_tot == 0):
+    if ag.backend.decide(np.any(ss_tot == 0)):
         raise InvalidArgumentError("r2 is undefined when the targets are constant (Σ(y − ȳ)² = 0)")
     return ag.backend.host_float(np.mean(1.0 - ss_res / ss_tot))
 

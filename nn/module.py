@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
+from autograd_core.errors import ArgumentTypeError, DeviceError, InvalidArgumentError
 from autograd_core.tensor import RemovableHandle, as_dtype, to_arguments
 
 from .errors import StateDictError
@@ -294,10 +294,22 @@ class Module:
 
     @property
     def device(self) -> Any:
-        """The device of the first parameter ("cpu" for a module without parameters)."""
+        """The one device holding every parameter ("cpu" for a module without parameters).
+
+        A model split across devices has no single device: that raises
+        ``DeviceError`` naming them (move it with ``model.to(device)``, or ask a submodule).
+        """
+        first = None
         for p in self.parameters():
-            return p.device
-        return ag.backend.Device("cpu")
+            device = p.device
+            if first is None:
+                first = device
+            elif device != first:
+                raise DeviceError(
+                    f"{type(self).__name__}.device: the parameters are on more than one device ('{first}' and "
+                    f"'{device}'); move them together with model.to('{first}'), or ask each submodule's .device"
+                )
+        return ag.backend.Device("cpu") if first is None else first
 
     def _move(self, device: Any) -> None:
         for module in self.modules():

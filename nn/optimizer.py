@@ -20,6 +20,12 @@ and ``state_dict`` see the same numbers. Larger parameters are updated where
 they are: for them the three extra copies would cost more than the numpy
 calls they save.
 
+State lives on its parameter's device. An optimizer made before
+``model.to(device)`` keeps working: on its next step the state of each moved
+parameter is copied to the parameter's new device (PyTorch expects the move
+first; here either order works), and ``load_state_dict`` places saved state
+(host arrays from ``nn.load``) on each parameter's device.
+
 Update rules write their intermediate results into the optimizer's reused
 work arrays (``workspace``), and ``zero_grad(set_to_none=False)`` keeps the
 gradient arrays, so a steady-state training step allocates no
@@ -156,15 +162,21 @@ class Optimizer:
                 self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
             for p in params:
                 if p.grad is not None and (flat is None or p.size > PACK_LIMIT):
-                    self.update(p.data, p.grad.data, self.state.setdefault(p, {}), group)
+                    state = self.state.setdefault(p, {})
+                    follow_device(state, p.data)
+                    self.update(p.data, p.grad.data, state, group)
                     ag.increment_version(p)
         return loss
 
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
         """The group's flat state, built from the per-parameter states if needed; None if they cannot merge."""
         flat = self._flat.get(index)
-        if flat is None or not flat.holds(params):  # rebuilt if the group's list was edited in any way
-            flat = _FlatGroup.merge(params, [self.state.setdefault(p, {}) for p in params])
+        # Rebuilt if the group's list was edited in any way, or its parameters moved to another device.
+        if flat is None or not flat.holds(params):
+            states = [self.state.setdefault(p, {}) for p in params]
+            for p, state in zip(params, states, strict=True):
+                follow_device(state, p.data)
+            flat = _FlatGroup.merge(params, states)
             if flat is not None:
                 self._flat[index] = flat
         return flat
@@ -189,6 +201,7 @@ class Optimizer:
                     if g is None:
                         continue
                     state = self.state.setdefault(p, {})
+                    follow_device(state, p.data)
                     if fused:
                         self.fused_update(p.data, g.data, state, group, scratch)
                     else:
@@ -221,7 +234,7 @@ class Optimizer:
         """
         key = (like.dtype, slot)
         work = self._work.get(key)
-        if work is None or work.size < like.size:
+        if work is None or work.size < like.size or not _same_place(work, like):
             work = self._work[key] = np.empty_like(like, shape=(like.size,))
         return work[: like.size].reshape(like.shape)
 
@@ -260,11 +273,13 @@ class Optimizer:
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
             for k, v in s.items():
-                if isinstance(v, np.ndarray) and v.shape != p.shape and v.ndim:
+                if is_array(v) and v.shape != p.shape and v.ndim:
                     raise InvalidArgumentError(
                         f"{type(self).__name__}.load_state_dict: state {k!r} of parameter {i} has shape {v.shape}, the parameter {p.shape}"
                     )
-            self.state[p] = {k: _copy(v) for k, v in s.items()}
+            state = {k: _copy(v) for k, v in s.items()}
+            follow_device(state, p.data)  # saved on another device (or loaded to host): placed with the parameter
+            self.state[p] = state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -274,12 +289,46 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def is_array(v: Any) -> bool:
+    """Whether a state entry is an array (numpy's or a device's), not a number such as a step count."""
+    return isinstance(v, np.ndarray) or ag.backend.is_backend_array(v)
+
+
 def _copy(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return v.copy()
+    if is_array(v):
+        return ag.backend.copy(v)
     if isinstance(v, list):
         return [_copy(x) for x in v]
     return v
+
+
+def _same_place(a: Any, b: Any) -> bool:
+    """Whether arrays ``a`` and ``b`` live on one device (numpy's arrays: one isinstance check each)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        return True
+    return ag.backend.device_of(a) == ag.backend.device_of(b)
+
+
+def _moved(v: Any, ref: Any) -> Any:
+    if is_array(v):
+        return v if _same_place(v, ref) else ag.backend.to_device(v, ag.backend.device_of(ref))
+    if isinstance(v, list):
+        return [_moved(x, ref) for x in v]
+    return v
+
+
+def follow_device(state: dict[str, Any], data: Any) -> None:
+    """Copy the arrays in one parameter's ``state`` (lists of arrays too) to the device of its ``data``, in place.
+
+    A parameter moved by ``Module.to`` after the optimizer stepped keeps its
+    state: the next step finds it on the old device and copies it over (an
+    explicit copy between memories, once). On numpy it checks types and copies nothing.
+    """
+    for key, value in state.items():
+        if type(value) is np.ndarray and type(data) is np.ndarray:
+            continue
+        if is_array(value) or isinstance(value, list):
+            state[key] = _moved(value, data)
 
 
 class _FlatGroup:
@@ -299,17 +348,23 @@ class _FlatGroup:
         self._link()
 
     def holds(self, params: list[ag.Tensor]) -> bool:
-        """Whether ``params`` are exactly this group's tensors, the same objects in the same order."""
-        return len(params) == len(self.params) and all(p is q for p, q in zip(params, self.params, strict=True))
+        """Whether ``params`` are exactly this group's tensors, the same objects in the same order, on its device."""
+        return (
+            len(params) == len(self.params)
+            and all(p is q for p, q in zip(params, self.params, strict=True))
+            and _same_place(self.flat_p, params[0].data)
+        )
 
     @classmethod
     def merge(cls, params: list[ag.Tensor], states: list[dict[str, Any]]) -> _FlatGroup | None:
         """Concatenate the per-parameter states; None when dtypes or non-array entries (step counts) differ."""
         if len({p.dtype for p in params}) > 1 or any(s.keys() != states[0].keys() for s in states):
             return None
+        if any(not _same_place(p.data, params[0].data) for p in params):
+            return None  # a group split across devices is updated one parameter at a time
         merged: dict[str, Any] = {}
         for key, value in states[0].items():
-            if isinstance(value, np.ndarray):
+            if is_array(value):
                 merged[key] = np.concatenate([s[key].ravel() for s in states])
             elif all(s[key] == value for s in states):
                 merged[key] = value
@@ -330,7 +385,7 @@ class _FlatGroup:
     def _link(self) -> None:
         """Point each parameter's state at its slice of the flat arrays (once per array) and copy the rest."""
         for key, value in self.state.items():
-            if isinstance(value, np.ndarray):
+            if is_array(value):
                 if key not in self.linked:
                     for s, p, sl in zip(self.states, self.params, self.slices, strict=True):
                         s[key] = value[sl].reshape(p.shape)

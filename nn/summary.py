@@ -102,7 +102,8 @@ def summary(model: Module, input_shape: Sequence[int], dtype: Any = None, file: 
             handles.append(module.register_forward_hook(record))
     try:
         with eval_mode(model), ag.no_grad():
-            model(ag.zeros((2, *input_shape), dtype=dtype))
+            first = next(iter(model.parameters()), None)  # where the input goes, also for a model split over devices
+            model(ag.zeros((2, *input_shape), dtype=dtype, device=None if first is None else first.device))
     finally:
         for h in handles:
             h.remove()

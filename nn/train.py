@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-from autograd_core.errors import InvalidArgumentError, ShapeError
+from autograd_core.errors import DeviceError, InvalidArgumentError, ShapeError
 
 from . import functional as F
 from .callbacks import Callback
@@ -242,8 +242,18 @@ def _scalar(loss: ag.Tensor, caller: str) -> float:
     return ag.backend.host_float(loss.data.reshape(()))  # one number copied to host on purpose
 
 
+def _model_device(model: Module) -> Any:
+    """Where batches go: the model's device; None for a model split across devices (batches stay as given)."""
+    try:
+        return model.device
+    except DeviceError:
+        return None
+
+
 def _on(batch: Any, device: Any) -> Any:
     """A batch on the model's device (a Tensor there already is returned as is; other data is made there)."""
+    if device is None:
+        return batch
     if isinstance(batch, ag.Tensor):
         return batch if batch.device == device else batch.to(device)
     return ag.tensor(batch, device=device) if device != "cpu" else batch
@@ -271,7 +281,7 @@ def _train_epoch(
     batch_hooks: Sequence[Callable[[int, dict[str, float]], None]] = (),
 ) -> dict[str, float]:
     totals = _EpochTotals(metric_fns, loss_fn, "train_loader")
-    device = model.device
+    device = _model_device(model)
     for batch, (xb, yb) in enumerate(loader):
         xb, yb = _on(xb, device), _on(yb, device)
         first: list[Any] = []
@@ -315,7 +325,7 @@ def evaluate(
     totals = _EpochTotals(
         _resolve_metrics(metrics, loss_fn, outputs), loss_fn, "the loader given to evaluate (val_loader, in fit)"
     )
-    device = model.device
+    device = _model_device(model)
     with eval_mode(model), ag.no_grad():
         for xb, yb in loader:
             xb, yb = _on(xb, device), _on(yb, device)

@@ -43,6 +43,8 @@ def _clip_in_place(max_norm: float, norm_type: float, *grads: np.ndarray) -> np.
 
     Recordable: a compiled training step clips the gradients of every call.
     """
+    if type(grads[0]) is not np.ndarray and ag.backend.is_backend_array(grads[0]):
+        return _clip_on_device(max_norm, norm_type, grads)
     if norm_type == np.inf:
         total = max(float(np.max(np.abs(g))) for g in grads)
     else:
@@ -52,6 +54,18 @@ def _clip_in_place(max_norm: float, norm_type: float, *grads: np.ndarray) -> np.
         for g in grads:
             g *= coef
     return np.asarray(total)
+
+
+def _clip_on_device(max_norm: float, norm_type: float, grads: tuple) -> object:
+    """``_clip_in_place`` without a copy to host: the norm stays a 0-d device array, min(1, coef) is applied always."""
+    if norm_type == np.inf:
+        total = np.max(np.stack([np.max(np.abs(g)) for g in grads]))
+    else:
+        total = np.sum(np.stack([np.sum(np.abs(g) ** norm_type) for g in grads])) ** (1.0 / norm_type)
+    coef = np.minimum(max_norm / (total + 1e-6), 1.0)
+    for g in grads:
+        g *= coef.astype(g.dtype)
+    return total.astype(np.float64)
 
 
 def reset_grad(p: ag.Tensor, set_to_none: bool = True) -> None:

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+import autograd_core as ag
+
 
 def weight_gradient_norms(model: Any) -> dict[str, float]:
     """‖∂L/∂W‖ of each weight matrix of ``model`` (after ``backward()``), in layer order.
@@ -21,7 +23,9 @@ def weight_gradient_norms(model: Any) -> dict[str, float]:
     """
     named = list(model.named_parameters())
     weights = [(n, p) for n, p in named if n.split(".")[-1] == "weight"] or [(n, p) for n, p in named if p.ndim >= 2]
-    return {n: 0.0 if p.grad is None else float(np.linalg.norm(np.ravel(p.grad.data))) for n, p in weights}
+    return {
+        n: 0.0 if p.grad is None else ag.backend.host_float(np.linalg.norm(np.ravel(p.grad.data))) for n, p in weights
+    }
 
 
 class GradientNormHistory:

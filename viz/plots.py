@@ -175,8 +175,10 @@ def plot_decision_boundary(
     from nn.module import Module, eval_mode
     from nn.train import OUTPUTS
 
+    first = next(iter(model.parameters()), None) if isinstance(model, Module) else None
+    device = None if first is None else first.device  # the grid goes where the model's first layer is
     with eval_mode(model) if isinstance(model, Module) else contextlib.nullcontext(), ag.no_grad():
-        scores = _array(model(ag.tensor(grid)))
+        scores = _array(model(ag.tensor(grid, device=device)))
     pred = predicted_classes(scores, threshold=OUTPUTS[outputs])
     classes = np.unique(np.concatenate([np.unique(y), np.unique(pred)])).astype(int)
     cmap = _colormap("coolwarm" if len(classes) <= 2 else "tab10")

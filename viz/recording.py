@@ -204,15 +204,15 @@ class Gradients(ag.Observer):
 HOOK_NOT_APPLIED = "hook not applied in this replay"
 
 
-def seed(root: Tensor, gradient: Any = None) -> np.ndarray:
-    """The output cotangent ȳ that starts a replay from ``root`` (ones for a one-element root)."""
+def seed(root: Tensor, gradient: Any = None) -> Any:
+    """The output cotangent ȳ that starts a replay from ``root`` (ones for a one-element root), on the root's device."""
     if gradient is None:
         if root.size != 1:
             raise GradientError(
                 f"the backward pass of a non-scalar tensor of shape {root.shape} needs a seed gradient: pass "
                 f"gradient= an array of shape {root.shape} (ones to sum the outputs), or reduce the tensor to a scalar"
             )
-        return np.ones(root.shape, dtype=root.dtype)
+        return backend.ones(root.shape, root.dtype, root.data)
     seed_array = np.array(
         backend.host_array(gradient.data if isinstance(gradient, Tensor) else gradient), dtype=root.dtype
     )
@@ -221,7 +221,9 @@ def seed(root: Tensor, gradient: Any = None) -> np.ndarray:
             f"gradient of shape {seed_array.shape} does not match the tensor's shape {root.shape}; pass one "
             "value per element of the tensor"
         )
-    return seed_array
+    if type(root.data) is np.ndarray or not backend.is_backend_array(root.data):
+        return seed_array
+    return backend.to_device(seed_array, root.device)  # the replay runs where the graph's values are
 
 
 def replay(graph: Graph, observer: ag.Observer, gradient: Any = None, what: str = "this") -> None:
@@ -248,7 +250,7 @@ def _seed_after_backward(graph: Graph, gradient: Any) -> np.ndarray:
     """The seed of a replay: ``gradient``, else the one backward used when the root's node kept it, else ones."""
     if gradient is None and graph.released:
         kept = graph.kept.grads.get(id(graph.root))
-        gradient = kept if isinstance(kept, np.ndarray) else None
+        gradient = kept if isinstance(kept, np.ndarray) or backend.is_backend_array(kept) else None
     return seed(graph.root, gradient)
 
 
