@@ -424,7 +424,7 @@ class Module:
 
         >>> layer = nn.Linear(2, 1)
         >>> try:
-        ...     layer.cuda()
+        ...     _ = layer.cuda()  # the module itself
         ... except (ag.errors.MissingDependencyError, ag.errors.DeviceError):  # no CuPy or no GPU here
         ...     pass
         >>> layer.device.type == ("cuda" if ag.backend.cuda_is_available() else "cpu")
