@@ -78,12 +78,31 @@ def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
     Two integers always mean PyTorch's swap, so ``w.transpose(0, 1)`` is the
     matrix transpose; ``x.transpose((2, 0, 1))`` or ``x.transpose(2, 0, 1)``
     is numpy's permutation.
+
+    >>> x = ag.zeros((2, 3, 4))
+    >>> x.transpose(0, 2).shape, x.transpose().shape, x.transpose(2, 0, 1).shape, x.transpose((1, 0, 2)).shape
+    ((4, 3, 2), (4, 3, 2), (4, 2, 3), (3, 2, 4))
+    >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]]).transpose(0, 1)
+    tensor([[1., 3.],
+            [2., 4.]])
     """
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         return P.transpose(self, tuple(axes[0]))
     if len(axes) == 2:
         return P.swapaxes(self, axes[0], axes[1])
     return P.transpose(self, axes or None)
+
+
+_T_DOC = """All axes reversed (numpy's ``.T``): shape (a, b, c) becomes (c, b, a); differentiable.
+
+>>> x = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+>>> x.T
+tensor([[1.],
+        [2.],
+        [3.]], grad_fn=transpose)
+>>> ag.zeros((2, 3, 4)).T.shape
+(4, 3, 2)
+"""
 
 
 def _bind() -> None:
@@ -102,7 +121,7 @@ def _bind() -> None:
     T.__rand__, T.__ror__, T.__rxor__ = _reflected(_and), _reflected(_or), _reflected(_xor)
     T.__lshift__, T.__rshift__ = _lshift, _rshift
     T.transpose = _transpose_method
-    T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
+    T.T = property(lambda s: P.transpose(s), doc=_T_DOC)
     T.argmax, T.argmin = argmax, argmin
     T.all, T.any = _all, _any
 

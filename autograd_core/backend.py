@@ -105,6 +105,15 @@ def register_backend(backend: Backend) -> None:
 def unregister_backend(name: str) -> None:
     """Forget a registered device.
 
+    >>> mine = ag.backend.Backend("mine", owns=lambda x: False, from_host=lambda a, i: a, to_host=lambda x: x)
+    >>> ag.backend.register_backend(mine)
+    >>> ag.backend.parse_device("mine")
+    ('mine', None)
+    >>> ag.backend.unregister_backend("mine")
+    >>> ag.backend.parse_device("mine")
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.DeviceError: unknown device 'mine': the devices are 'cpu', 'cuda' (e.g. 'cuda:0')
     >>> ag.backend.unregister_backend("no such device")  # unknown names are ignored
     """
     _BACKENDS.pop(name, None)
@@ -159,8 +168,17 @@ _BACKENDS["cuda"] = CUDA
 def cuda_is_available() -> bool:
     """Whether ``device="cuda"`` can be used now: CuPy is installed and sees a GPU (PyTorch's ``cuda.is_available``).
 
-    >>> ag.backend.cuda_is_available() in (True, False)
+    It answers whether a CUDA tensor can be made, without raising:
+
+    >>> try:
+    ...     made = ag.zeros(2, device="cuda").device.type == "cuda"
+    ... except (ag.errors.MissingDependencyError, ag.errors.DeviceError):  # no CuPy, or no GPU
+    ...     made = False
+    >>> made == ag.backend.cuda_is_available()
     True
+    >>> device = "cuda" if ag.backend.cuda_is_available() else "cpu"  # the usual way to pick one
+    >>> ag.ones(2, device=device).sum().item()
+    2.0
     """
     try:
         _cuda_available()

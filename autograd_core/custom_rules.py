@@ -97,6 +97,11 @@ class custom_vjp:
     >>> def bwd(x, g):
     ...     return (g * ag.sigmoid(x),)      # stable where autodiff gives inf/inf
     >>> log1pexp.defvjp(fwd, bwd)
+    >>> print(np.round(log1pexp(ag.tensor([0.0, 2.0])).numpy(), 4))  # log(1 + eˣ)
+    [0.6931 2.1269]
+    >>> with np.errstate(over="ignore"):  # exp(1000) overflows in the value, not in the custom gradient
+    ...     print(ag.grad(lambda x: log1pexp(x).sum())(ag.tensor([0.0, 1000.0])))
+    tensor([0.5, 1. ])
 
     ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, ȳ) -> tuple`` with
     one cotangent per positional argument (None for none), shaped like it.
@@ -190,6 +195,11 @@ class custom_jvp:
     ...     (x,), (t,) = primals, tangents
     ...     y = safe_norm(x)
     ...     return y, ag.where(y > 0, (x * t).sum() / ag.where(y > 0, y, 1.0), 0.0)
+    >>> x = ag.tensor([3.0, 4.0])
+    >>> ag.jvp(safe_norm, (x,), (ag.tensor([1.0, 0.0]),))  # ‖x‖ and ẏ = x·ẋ / ‖x‖
+    (tensor(5.), tensor(0.6))
+    >>> ag.grad(safe_norm)(x), ag.grad(safe_norm)(ag.zeros(2))  # reverse mode transposes the rule: 0 at 0, not nan
+    (tensor([0.6, 0.8]), tensor([0., 0.]))
 
     The rule ``jvp(primals, tangents) -> (out, tangent_out)`` receives tuples
     with one entry per positional argument; tangent_out must be linear in the

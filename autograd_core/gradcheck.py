@@ -71,6 +71,14 @@ def gradcheck(
 
     >>> ag.gradcheck(lambda x: (x * ag.sin(x)).sum(), [ag.tensor([0.3, 1.2], requires_grad=True)])
     True
+    >>> @ag.custom_vjp
+    ... def square(x):
+    ...     return x * x
+    >>> square.defvjp(lambda x: (x * x, x), lambda x, g: (g * x,))  # wrong: x̄ = ȳ·x forgets the 2
+    >>> ag.gradcheck(lambda x: square(x).sum(), [ag.tensor([0.5, 1.5], requires_grad=True)])
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.GradcheckError: gradcheck failed for input 0 at element (0,) (output element 0): analytic 0.5, numeric ...
     """
     xs = _inputs(inputs)
     for i in _differentiable(xs):
@@ -99,6 +107,15 @@ def dot_product_test(
 
     >>> ag.dot_product_test(lambda x: ag.softmax(x), [ag.tensor([0.1, 2.0, -1.0])])
     True
+    >>> @ag.primitive(vjp=(lambda g, y, x: 2 * g,), jvp=(lambda t, y, x: t,), formula="y = 2x", vjp_text="x̄ = 2ȳ", jvp_text="ẏ = ẋ")
+    ... def double_example(x, /):
+    ...     "y = 2x, with a JVP that forgets the 2."
+    ...     return 2 * x
+    >>> ag.dot_product_test(double_example, [ag.tensor([1.0, -2.0])])
+    Traceback (most recent call last):
+        ...
+    autograd_core.errors.GradcheckError: dot-product test failed: <u, J v> = ... but <J^T u, v> = ...
+    >>> ag.unregister("double_example")
     """
     rng = rng or np.random.default_rng(0)
     xs = _inputs(inputs)

@@ -148,18 +148,8 @@ def constant_array(data: Any, what: str = "operand") -> np.ndarray:
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
-    ``grad`` holds the accumulated gradient after ``backward()``.
-
-    ``data`` is the numpy array itself, the escape hatch around autograd.
-    Writing into it (``t.data[...] = v``, ``t.data -= lr * g``) or assigning
-    it (``t.data = a``) skips everything the tracked in-place methods do
-    (``add_``, ``copy_``, ``t[i] = v``, …): no check that ``t`` may be written
-    under grad mode, and no version-counter bump, so a graph recorded before
-    the write is backpropagated with the new values without any error. Call
-    ``ag.increment_version(t)`` after such a write to have that backward
-    raise ``InplaceModificationError`` instead; the library's own writes
-    (optimizers, ``nn.init``, ``load_state_dict``, gradient accumulation,
-    ``clip_grad_norm_``) do so.
+    ``grad`` holds the accumulated gradient after ``backward()``; ``data`` is
+    the array itself (see the attributes below).
 
     >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> x.shape, str(x.dtype)
@@ -171,6 +161,72 @@ class Tensor:
             [ 9., 13.]])
     >>> x.data is x.numpy()  # the array itself
     True
+
+    .. rubric:: Attributes
+
+    (Plain attributes, not properties: they are read on every operation.)
+
+    .. attribute:: data
+
+       The values: the numpy array itself (a CuPy array for a tensor on a
+       GPU), the escape hatch around autograd. Writing into it
+       (``t.data[...] = v``, ``t.data -= lr * g``) or assigning it
+       (``t.data = a``) skips everything the tracked in-place methods do
+       (``add_``, ``copy_``, ``t[i] = v``, …): no check that ``t`` may be
+       written under grad mode, and no version-counter bump, so a graph
+       recorded before the write is backpropagated with the new values
+       without any error. Call ``ag.increment_version(t)`` after such a
+       write to have that backward raise ``InplaceModificationError``
+       instead; the library's own writes (optimizers, ``nn.init``,
+       ``load_state_dict``, gradient accumulation, ``clip_grad_norm_``) do so.
+
+       >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+       >>> type(w.data).__name__, w.data.tolist()
+       ('ndarray', [1.0, 2.0])
+       >>> w.data -= 0.5  # allowed even though w requires grad: autograd does not see it
+       >>> w
+       tensor([0.5, 1.5], requires_grad=True)
+
+    .. attribute:: grad
+
+       None until a backward pass reaches this tensor, then a Tensor of its
+       shape and dtype holding ∂(output)/∂(this tensor). Each backward pass
+       adds to it (x̄ += VJP) until it is reset with ``zero_grad()`` (or an
+       optimizer's). Non-leaf tensors keep it only after ``retain_grad()``.
+
+       >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+       >>> print(w.grad)
+       None
+       >>> (3 * w).sum().backward()
+       >>> (w * w).sum().backward()
+       >>> w.grad  # 3 + 2w: the two passes accumulate
+       tensor([5., 7.])
+
+    .. attribute:: requires_grad
+
+       Whether operations on this tensor are recorded so that ``backward()``
+       reaches it. Set at creation (``requires_grad=True``) or with
+       ``requires_grad_()``, for floating-point tensors only; the result of a
+       recorded operation has it when an operand has it and grad mode is on.
+
+       >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+       >>> (x * 2).requires_grad, ag.tensor([1.0]).requires_grad
+       (True, False)
+       >>> with ag.no_grad():
+       ...     print((x * 2).requires_grad)
+       False
+
+    .. attribute:: name
+
+       A label (a string, or None) shown by ``repr`` and in the graph
+       pictures of ``viz``; it changes nothing in the computation. ``nn``
+       names each Parameter by its dotted path in the model.
+
+       >>> ag.tensor([1.0], name="w")
+       tensor([1.], name='w')
+       >>> model = nn.Sequential(nn.Linear(2, 1))
+       >>> model[0].weight.name, model[0].bias.name
+       ('0.weight', '0.bias')
     """
 
     __slots__ = (
@@ -214,12 +270,20 @@ class Tensor:
     # ---------------------------------------------------------------- basics
     @property
     def shape(self) -> tuple[int, ...]:
-        """The array's shape."""
+        """The array's shape, a tuple of ints (as ``t.size()``).
+
+        >>> ag.zeros((2, 3)).shape, ag.tensor(5.0).shape
+        ((2, 3), ())
+        """
         return self.data.shape
 
     @property
     def ndim(self) -> int:
-        """Number of axes."""
+        """Number of axes (``len(t.shape)``; PyTorch's ``dim()``).
+
+        >>> ag.zeros((2, 3, 4)).ndim, ag.tensor(5.0).ndim
+        (3, 0)
+        """
         return self.data.ndim
 
     @property
@@ -228,41 +292,105 @@ class Tensor:
 
         ``t.size == 6`` and ``range(t.size)`` work as with numpy; ``t.size()``
         is the shape and ``t.size(0)`` one dimension, as PyTorch's method.
+
+        >>> t = ag.zeros((2, 3))
+        >>> t.size, t.size == 6, t.size(), t.size(-1)
+        (6, True, (2, 3), 3)
+        >>> t.size(2)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.IndexingError: size(2): dimension out of range for a tensor with 2 dimension(s) (shape (2, 3))
         """
         return ElementCount(self.data.size, self.data.shape)
 
     @property
     def dtype(self) -> np.dtype:
-        """The numpy dtype."""
+        """The numpy dtype of the values (float64 for Python floats unless ``set_default_dtype`` changed it).
+
+        >>> str(ag.tensor([1.0]).dtype), str(ag.tensor(np.arange(3)).dtype), str(ag.ones(2, dtype=ag.float32).dtype)
+        ('float64', 'int64', 'float32')
+        """
         return self.data.dtype
 
     @property
     def device(self) -> backend.Device:
-        """Where the values live: "cpu" for a numpy array, "cuda:0" for a CuPy array on GPU 0, ..."""
+        """Where the values live: "cpu" for a numpy array, "cuda:0" for a CuPy array on GPU 0, ...
+
+        A ``backend.Device``: a ``str`` with PyTorch's ``type`` and ``index``.
+
+        >>> d = ag.tensor([1.0]).device
+        >>> d, d.type, d == "cpu"
+        ('cpu', 'cpu', True)
+        """
         return backend.device_of(self.data)
 
     @property
     def is_cuda(self) -> bool:
-        """Whether the values live on a CUDA GPU (a CuPy array)."""
+        """Whether the values live on a CUDA GPU (a CuPy array).
+
+        >>> ag.tensor([1.0]).is_cuda
+        False
+        >>> try:
+        ...     on_gpu = ag.tensor([1.0], device="cuda").is_cuda
+        ... except (ag.errors.MissingDependencyError, ag.errors.DeviceError):  # no CuPy or no GPU here
+        ...     on_gpu = False
+        >>> on_gpu == ag.backend.cuda_is_available()
+        True
+        """
         return self.device.type == "cuda"
 
     @property
     def grad_fn(self) -> Node | None:
-        """The node that produced this tensor (None for leaves)."""
+        """The node of the operation that produced this tensor (None for leaves and results made without grad).
+
+        ``backward()`` walks these nodes; each names its primitive and holds
+        the nodes of its inputs.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = ag.tanh(x * 3)
+        >>> x.grad_fn is None, y.grad_fn.op.name, (x * 3).grad_fn.op.name
+        (True, 'tanh', 'mul')
+        >>> print((ag.tensor([1.0]) * 3).grad_fn)  # no operand requires grad: nothing recorded
+        None
+        """
         return self._node
 
     @property
     def has_hooks(self) -> bool:
-        """Whether hooks registered with ``register_hook`` will see this tensor's gradient."""
+        """Whether hooks registered with ``register_hook`` will see this tensor's gradient.
+
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> before = x.has_hooks
+        >>> handle = x.register_hook(lambda g: None)
+        >>> before, x.has_hooks
+        (False, True)
+        >>> handle.remove()
+        >>> x.has_hooks
+        False
+        """
         return bool(self._hooks)
 
     @property
     def is_leaf(self) -> bool:
-        """True for tensors not produced by a recorded operation."""
+        """True for tensors not produced by a recorded operation: the ones ``backward()`` fills ``.grad`` of.
+
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf, (x * 2).detach().is_leaf, ag.tensor([1.0]).is_leaf
+        (True, False, True, True)
+        """
         return self._node is None
 
     def item(self) -> float | int | bool:
-        """The value of a one-element tensor as a Python number."""
+        """The value of a one-element tensor as a Python number (float, int or bool, by the dtype).
+
+        >>> loss = ag.tensor([[0.25]])
+        >>> loss.item(), type(ag.tensor(np.int64(3)).item()).__name__
+        (0.25, 'int')
+        >>> ag.tensor([1.0, 2.0]).item()
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.ShapeError: item() needs a tensor with one element, this one has shape (2,); index it first
+        """
         if self.data.size != 1:
             raise ShapeError(f"item() needs a tensor with one element, this one has shape {self.shape}; index it first")
         if _state._local.state.slow:
@@ -270,13 +398,24 @@ class Tensor:
         return self.data.item() if type(self.data) is np.ndarray else backend.to_host(self.data).item()
 
     def numpy(self) -> np.ndarray:
-        """The values as a numpy array: the underlying array for a CPU tensor (shared), a host copy otherwise."""
+        """The values as a numpy array: the underlying array for a CPU tensor (shared), a host copy otherwise.
+
+        >>> t = ag.tensor([1.0, 2.0])
+        >>> a = t.numpy()
+        >>> a[0] = 9.0  # shared with the tensor
+        >>> t, type(a).__name__
+        (tensor([9., 2.]), 'ndarray')
+        """
         if _state._local.state.slow:
             observed("read", self, "numpy()")
         return backend.to_host(self.data)
 
     def tolist(self) -> Any:
-        """The values as nested Python lists."""
+        """The values as nested Python lists of Python numbers.
+
+        >>> ag.tensor([[1.5, 2.0], [3.0, 4.0]]).tolist(), ag.tensor(np.arange(3)).tolist()
+        ([[1.5, 2.0], [3.0, 4.0]], [0, 1, 2])
+        """
         if _state._local.state.slow:
             observed("read", self, "tolist()")
         return backend.to_host(self.data).tolist()
@@ -371,13 +510,30 @@ class Tensor:
 
     # -------------------------------------------------------- autograd state
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut off from the graph."""
+        """A new leaf sharing this tensor's data, cut off from the graph (no gradient flows through it).
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * x.detach()  # d/dx of x·c with c = x held constant
+        >>> y.sum().backward()
+        >>> x.grad, x.detach().requires_grad, x.detach().data is x.data
+        (tensor([1., 2.]), False, True)
+        """
         out = wrap(self.data)
         out._writes = self._shared_writes()
         return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place on a leaf; returns self."""
+        """Set ``requires_grad`` in place on a leaf; returns self.
+
+        >>> w = ag.tensor([1.0, 2.0]).requires_grad_()
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        tensor([2., 4.])
+        >>> (w * 2).requires_grad_(False)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.GradientError: requires_grad_(False) only works on leaf tensors; use .detach() to cut a non-leaf from the graph
+        """
         requires_grad = bool_argument(requires_grad, "requires_grad", "requires_grad_")
         if requires_grad:
             check_grad_dtype(self.data.dtype)
@@ -389,13 +545,33 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep it)."""
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()`` (leaves always keep it).
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> h, g = x * 3, x * 3
+        >>> h.retain_grad()
+        >>> (h * h + g * g).sum().backward()
+        >>> h.grad, g.grad is None  # ∂Σh²/∂h = 2h; g's gradient was not kept
+        (tensor([ 6., 12.]), True)
+        """
         if not self.requires_grad:
             raise GradientError("retain_grad() on a tensor that does not require grad; nothing will flow into it")
         self._retain = True
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call ``fn(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient."""
+        """Call ``fn(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> seen = []
+        >>> handle = x.register_hook(lambda g: seen.append(g.tolist()))  # observe
+        >>> clip = x.register_hook(lambda g: g.clamp(max=3.0))  # replace
+        >>> (x * x * x).sum().backward()  # 3x² = [3, 12]
+        >>> seen, x.grad
+        ([[3.0, 12.0]], tensor([3., 3.]))
+        >>> handle.remove(); clip.remove()
+        """
         callable_argument(fn, "the hook", "register_hook")
         if not self.requires_grad:
             raise GradientError("cannot register a hook on a tensor that does not require grad")
@@ -411,13 +587,39 @@ class Tensor:
 
         Reverse mode: x̄ = Σ over uses of x of VJP(ȳ), visited in reverse
         topological order. A non-scalar needs ``gradient`` (the seed ȳ).
+        The graph is freed afterwards unless ``retain_graph``;
+        ``create_graph`` records the backward pass itself, for higher
+        derivatives.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x**3).sum().backward()
+        >>> x.grad  # 3x²
+        tensor([ 3., 12.])
+        >>> x.zero_grad()
+        >>> (x * x).backward(gradient=ag.tensor([1.0, 10.0]))  # a non-scalar needs the seed ȳ: x̄ = 2x·ȳ
+        >>> x.grad
+        tensor([ 2., 40.])
+        >>> (x * x).backward()
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.GradientError: ...
         """
         from .backward import backward
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def zero_grad(self) -> None:
-        """Forget the accumulated gradient (``.grad = None``)."""
+        """Forget the accumulated gradient (``.grad = None``), so the next ``backward()`` starts from zero.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> (2 * x).sum().backward()
+        >>> x.zero_grad()
+        >>> print(x.grad)
+        None
+        >>> (5 * x).sum().backward()
+        >>> x.grad  # not 2 + 5
+        tensor([5., 5.])
+        """
         if _state._local.state.slow:
             observed("grad_reset", self)
         self.grad = None
@@ -503,7 +705,23 @@ class Tensor:
         return self
 
     def add_(self, other: ArrayLike, alpha: float = 1.0) -> Tensor:
-        """self += alpha · other, in place (untracked; allowed only without grad)."""
+        """self += alpha · other, in place (untracked; allowed only without grad); returns self.
+
+        ``other`` broadcasts to this shape; refused (``GradientError``) on a
+        tensor that requires grad while grad mode is on.
+
+        >>> t = ag.tensor([1.0, 2.0])
+        >>> t.add_(ag.tensor([10.0, 20.0]), alpha=0.5)
+        tensor([ 6., 12.])
+        >>> w = ag.tensor([1.0], requires_grad=True)
+        >>> w.add_(1.0)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.GradientError: add_: in-place write to a tensor that requires grad would corrupt the graph; ...
+        >>> with ag.no_grad():
+        ...     w.add_(1.0)
+        tensor([2.], requires_grad=True)
+        """
         if alpha != 1.0:  # scaled inside the write, so a recorder (ag.compile) sees the operand itself
             return self._inplace(
                 "add_", lambda a, b: np.add(a, np.multiply(b, alpha), out=a, casting="same_kind"), other
@@ -511,38 +729,92 @@ class Tensor:
         return self._inplace("add_", lambda a, b: np.add(a, b, out=a, casting="same_kind"), other)
 
     def sub_(self, other: ArrayLike) -> Tensor:
-        """self -= other, in place."""
+        """self -= other (broadcast), in place; returns self.
+
+        >>> w, g = ag.tensor([1.0, 2.0]), ag.tensor([0.5, 0.5])
+        >>> w.sub_(g)
+        tensor([0.5, 1.5])
+        """
         return self._inplace("sub_", lambda a, b: np.subtract(a, b, out=a, casting="same_kind"), other)
 
     def mul_(self, other: ArrayLike) -> Tensor:
-        """self *= other, in place."""
+        """self *= other (broadcast), in place; returns self.
+
+        >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]]).mul_(ag.tensor([10.0, -1.0]))
+        tensor([[10., -2.],
+                [30., -4.]])
+        """
         return self._inplace("mul_", lambda a, b: np.multiply(a, b, out=a, casting="same_kind"), other)
 
     def div_(self, other: ArrayLike) -> Tensor:
-        """self /= other, in place."""
+        """self /= other (broadcast), in place; returns self. An integer tensor refuses (the result is not an integer).
+
+        >>> ag.tensor([1.0, 3.0]).div_(2.0)
+        tensor([0.5, 1.5])
+        >>> ag.tensor(np.arange(3)).div_(2)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.DtypeError: div_: ...
+        """
         return self._inplace("div_", lambda a, b: np.divide(a, b, out=a, casting="same_kind"), other)
 
     def copy_(self, src: ArrayLike) -> Tensor:
-        """Overwrite the values with ``src`` (broadcast), in place."""
+        """Overwrite the values with ``src`` (broadcast), in place; returns self.
+
+        >>> t = ag.zeros((2, 2))
+        >>> t.copy_([1.0, 2.0])
+        tensor([[1., 2.],
+                [1., 2.]])
+        >>> t.copy_([1.0, 2.0, 3.0])
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.ShapeError: copy_: ...
+        """
         return self._inplace("copy_", lambda a, b: np.copyto(a, b, casting="same_kind"), src)
 
     def fill_(self, value: float) -> Tensor:
-        """Set every element to ``value``, in place."""
+        """Set every element to ``value``, in place; returns self.
+
+        >>> ag.zeros(3).fill_(2.5)
+        tensor([2.5, 2.5, 2.5])
+        """
         return self._inplace("fill_", lambda a, b: a.fill(b), value)
 
     def zero_(self) -> Tensor:
-        """Set every element to zero, in place."""
+        """Set every element to zero, in place; returns self.
+
+        >>> t = ag.tensor([1.0, -2.0])
+        >>> t.zero_() is t, t
+        (True, tensor([0., 0.]))
+        """
         return self.fill_(0)
 
     def masked_fill_(self, mask: ArrayLike, value: Any) -> Tensor:
-        """Set the elements where ``mask`` (boolean, broadcast to this shape) holds to ``value``, in place."""
+        """Set the elements where ``mask`` (boolean, broadcast to this shape) holds to ``value``, in place.
+
+        Returns self; the differentiable version is ``masked_fill``.
+
+        >>> t = ag.tensor([1.0, -2.0, 3.0, -4.0])
+        >>> t.masked_fill_(t < 0, 0.0)
+        tensor([1., 0., 3., 0.])
+        >>> t.masked_fill_(ag.tensor([1, 0, 0, 0]), 9.0)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.DtypeError: masked_fill_: the mask must be boolean, not ... (compare first, e.g. x > 0)
+        """
         where = backend.as_array(mask.data if isinstance(mask, Tensor) else mask)
         if where.dtype != bool:
             raise DtypeError(f"masked_fill_: the mask must be boolean, not {where.dtype} (compare first, e.g. x > 0)")
         return self._inplace("masked_fill_", lambda a, v: np.copyto(a, v, casting="same_kind", where=where), value)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002  (PyTorch's names)
-        """Limit every element to [min, max] (either may be None), in place."""
+        """Limit every element to [min, max] (either may be None), in place; returns self. ``clip_`` is the same.
+
+        >>> ag.tensor([-2.0, 0.5, 3.0]).clamp_(min=-1.0, max=1.0)
+        tensor([-1. ,  0.5,  1. ])
+        >>> ag.tensor([-2.0, 0.5, 3.0]).clip_(max=0.0)
+        tensor([-2.,  0.,  0.])
+        """
         if min is None and max is None:
             from .errors import InvalidArgumentError
 
@@ -556,29 +828,65 @@ class Tensor:
     # (kept last in the class body: names such as ``float`` and ``type`` would
     # shadow the builtins for any class-level code after them)
     def numel(self) -> int:
-        """Number of elements (PyTorch's ``numel``; numpy's ``size``)."""
+        """Number of elements (PyTorch's ``numel``; numpy's ``size``), a plain int.
+
+        >>> ag.zeros((2, 3, 4)).numel(), ag.tensor(1.0).numel(), ag.zeros((0, 5)).numel()
+        (24, 1, 0)
+        """
         return int(self.data.size)
 
     def dim(self) -> int:
-        """Number of axes (PyTorch's ``dim``; numpy's ``ndim``)."""
+        """Number of axes (PyTorch's ``dim``; numpy's ``ndim``).
+
+        >>> ag.zeros((2, 3)).dim(), ag.tensor(1.0).dim()
+        (2, 0)
+        """
         return self.data.ndim
 
     def contiguous(self) -> Tensor:
-        """This tensor if its data is C-contiguous, else a contiguous copy (``clone``), differentiable."""
+        """This tensor if its data is C-contiguous, else a contiguous copy (``clone``), differentiable.
+
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.contiguous() is x, x.T.numpy().flags.c_contiguous, x.T.contiguous().numpy().flags.c_contiguous
+        (True, False, True)
+        >>> x.T.contiguous()
+        tensor([[1., 3.],
+                [2., 4.]])
+        """
         if self.data.flags.c_contiguous:
             return self
         return self.clone()  # type: ignore[attr-defined]  (bound from the registry)
 
     def float(self) -> Tensor:
-        """This tensor as float32 (``astype(np.float32)``), differentiable; itself when already float32."""
+        """This tensor as float32 (``astype(np.float32)``), differentiable; itself when already float32.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x.float()
+        >>> str(y.dtype), y.float() is y
+        ('float32', True)
+        >>> (y * y).sum().backward()
+        >>> x.grad, str(x.grad.dtype)  # the gradient comes back in x's dtype
+        (tensor([2., 4.]), 'float64')
+        """
         return self.to(np.float32)
 
     def double(self) -> Tensor:
-        """This tensor as float64, differentiable; itself when already float64."""
+        """This tensor as float64, differentiable; itself when already float64.
+
+        >>> x = ag.tensor([0.1], dtype=ag.float32)
+        >>> y = x.double()
+        >>> str(y.dtype), y.double() is y, ag.tensor(np.arange(2)).double()
+        ('float64', True, tensor([0., 1.]))
+        """
         return self.to(np.float64)
 
     def half(self) -> Tensor:
-        """This tensor as float16, differentiable; itself when already float16."""
+        """This tensor as float16, differentiable; itself when already float16.
+
+        >>> y = ag.tensor([1.0, 1.0 / 3.0]).half()
+        >>> str(y.dtype), y.half() is y, y.tolist()  # about three decimal digits
+        ('float16', True, [1.0, 0.333251953125])
+        """
         return self.to(np.float16)
 
     def to(
@@ -598,6 +906,17 @@ class Tensor:
         source device). Devices: "cpu" (numpy), "cuda"/"cuda:N" (CuPy, an
         optional dependency). ``non_blocking`` and ``memory_format`` are
         accepted and ignored.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x.to(np.float32)
+        >>> str(y.dtype), x.to("cpu") is x, x.to(x) is x, x.to(x, copy=True) is x
+        ('float32', True, True, False)
+        >>> str(ag.zeros(2).to("cpu", ag.float16).dtype)
+        'float16'
+        >>> x.to("tpu")
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.DeviceError: unknown device 'tpu': ...
         """
         dtype, device = to_arguments(args, dtype, device, "to()", with_device=True)
         target = self.data.dtype if dtype is None else as_dtype(dtype, "to")
@@ -612,17 +931,42 @@ class Tensor:
         return out.astype(target)  # type: ignore[attr-defined]  (bound from the registry)
 
     def type(self, dtype: Any = None) -> Any:
-        """The dtype's name with no argument (e.g. "float64"); with one, this tensor converted (``to(dtype)``)."""
+        """The dtype's name with no argument (e.g. "float64"); with one, this tensor converted (``to(dtype)``).
+
+        >>> x = ag.tensor([1.5, 2.5])
+        >>> x.type(), x.type(np.float32).type(), x.type("int64")
+        ('float64', 'float32', tensor([1, 2], dtype=int64))
+        """
         if dtype is None:
             return self.data.dtype.name
         return self.to(dtype)
 
     def cpu(self) -> Tensor:
-        """This tensor in host memory: itself when it is there, else a differentiable copy (``to("cpu")``)."""
+        """This tensor in host memory: itself when it is there, else a differentiable copy (``to("cpu")``).
+
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.cpu() is x, x.cpu().device
+        (True, 'cpu')
+        """
         return self.to("cpu")
 
     def cuda(self, device: int | str | None = None) -> Tensor:
-        """This tensor on a CUDA GPU (``to("cuda")``; ``cuda(1)`` is ``to("cuda:1")``); needs CuPy."""
+        """This tensor on a CUDA GPU (``to("cuda")``; ``cuda(1)`` is ``to("cuda:1")``); needs CuPy.
+
+        Without CuPy or a GPU it raises the library's error saying so; the
+        copy is differentiable, so gradients come back to host memory.
+
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> try:
+        ...     y = x.cuda()
+        ... except (ag.errors.MissingDependencyError, ag.errors.DeviceError):  # no CuPy or no GPU here
+        ...     y = x
+        >>> y.is_cuda == ag.backend.cuda_is_available()
+        True
+        >>> (y * y).sum().backward()
+        >>> x.grad, x.grad.device
+        (tensor([2., 4.]), 'cpu')
+        """
         if device is None:
             return self.to("cuda")
         return self.to(f"cuda:{device}" if isinstance(device, int) else device)
@@ -634,6 +978,17 @@ class Tensor:
         at least as many sizes as axes (extra ones add leading axes). This is
         not ``ndarray.repeat``: numpy's element-wise repeat is
         ``ag.repeat(x, repeats, axis)`` or ``x.repeat_interleave(repeats, dim)``.
+
+        >>> x = ag.tensor([[1.0, 2.0]])
+        >>> x.repeat(2, 3)
+        tensor([[1., 2., 1., 2., 1., 2.],
+                [1., 2., 1., 2., 1., 2.]])
+        >>> x.repeat(2, 1, 1).shape  # an extra count adds a leading axis
+        (2, 1, 2)
+        >>> x.repeat(2)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.ShapeError: Tensor.repeat: 1 repeat count(s) for a tensor with 2 dimensions; ...
         """
         from .primitives.tiling import tile
 

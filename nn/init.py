@@ -76,6 +76,8 @@ def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0, rng: RngLike = N
     >>> w = nn.init.uniform_(ag.zeros(1000), -0.1, 0.1, rng=0)
     >>> bool((abs(w.data) <= 0.1).all())
     True
+    >>> print(np.round([w.data.min(), w.data.max(), w.data.std(), 0.2 / 12**0.5], 3))  # std (b − a)/√12
+    [-0.1    0.1    0.057  0.058]
     """
     return _fill(tensor, get_rng(rng).uniform(a, b, tensor.shape))
 
@@ -152,6 +154,8 @@ def kaiming_uniform_(
     >>> bound = 2**0.5 * (3 / 100) ** 0.5
     >>> bool(np.abs(w.data).max() <= bound)
     True
+    >>> print(np.round([bound, w.data.std(), (2 / 100) ** 0.5], 3))  # the std is b/√3 = √(2 / fan_in)
+    [0.245 0.141 0.141]
     """
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, rng=rng)

@@ -145,6 +145,15 @@ class Module:
         a child (a method such as ``forward``, a parameter, a setting), so
         adding a child never silently replaces something else. An existing
         child of that name is replaced, as with attribute assignment.
+
+        >>> model = nn.Sequential()
+        >>> model.add_module("hidden", nn.Linear(2, 3))
+        >>> [name for name, _ in model.named_parameters()], model.hidden.weight.name
+        (['hidden.weight', 'hidden.bias'], 'hidden.weight')
+        >>> model.add_module("forward", nn.Tanh())
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.InvalidArgumentError: Sequential: cannot name a child module 'forward', which is already an attribute (method); choose another name
         """
         if not isinstance(module, Module):
             raise ArgumentTypeError(
@@ -162,7 +171,23 @@ class Module:
         setattr(self, name, module)
 
     def register_buffer(self, name: str, array: Any) -> None:
-        """Keep a numpy array (e.g. running statistics) in ``state_dict()`` without training it."""
+        """Keep a numpy array (e.g. running statistics) in ``state_dict()`` without training it.
+
+        The array is copied; it follows ``to()`` and ``load_state_dict`` but
+        is not among ``parameters()``.
+
+        >>> class Counter(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.register_buffer("calls", np.zeros(1))
+        ...     def forward(self, x):
+        ...         self.calls += 1
+        ...         return x
+        >>> m = Counter()
+        >>> _ = m(ag.tensor([1.0])); _ = m(ag.tensor([2.0]))
+        >>> m.state_dict()["calls"].tolist(), list(m.parameters())
+        ([2.0], [])
+        """
         value = ag.backend.copy(ag.backend.as_array(array.data if isinstance(array, ag.Tensor) else array))
         self.__setattr__(name, value)
         self._buffers[name] = value  # later array assignments to ``name`` stay buffers
@@ -179,7 +204,18 @@ class Module:
 
     # ---------------------------------------------------------------- calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """The computation; every subclass defines it."""
+        """The computation; every subclass defines it. Call the module (``m(x)``), not ``forward``, so hooks and graph scopes run.
+
+        >>> class Double(nn.Module):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        >>> Double()(ag.tensor([1.0, 3.0]))
+        tensor([2., 6.])
+        >>> nn.Module()(ag.tensor([1.0]))
+        Traceback (most recent call last):
+            ...
+        NotImplementedError: Module must define forward()
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -192,13 +228,33 @@ class Module:
         return out
 
     def register_forward_hook(self, hook: ForwardHook) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a returned value replaces the output."""
+        """Call ``hook(module, inputs, output)`` after every forward; a returned value replaces the output.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> layer = nn.ReLU()
+        >>> shapes = []
+        >>> handle = layer.register_forward_hook(lambda m, inputs, out: shapes.append(out.shape))
+        >>> doubled = layer.register_forward_hook(lambda m, inputs, out: 2 * out)
+        >>> layer(ag.tensor([-1.0, 3.0])), shapes
+        (tensor([0., 6.]), [(2,)])
+        >>> handle.remove(); doubled.remove()
+        >>> layer(ag.tensor([-1.0, 3.0])), shapes
+        (tensor([0., 3.]), [(2,)])
+        """
         self._forward_hooks.append(hook)
         return RemovableHandle(self._forward_hooks, hook)
 
     # -------------------------------------------------------------- traversal
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) pairs: own parameters first, then each child's; shared ones once."""
+        """(dotted name, parameter) pairs: own parameters first, then each child's; shared ones once.
+
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+        >>> [(name, p.shape) for name, p in model.named_parameters()]
+        [('0.weight', (3, 2)), ('0.bias', (3,)), ('2.weight', (1, 3)), ('2.bias', (1,))]
+        >>> [name for name, _ in model[0].named_parameters(prefix="encoder")]
+        ['encoder.weight', 'encoder.bias']
+        """
         seen: set[int] = set()
         modules = self.named_modules(prefix) if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
@@ -208,26 +264,55 @@ class Module:
                     yield _join(mod_prefix, name), p
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """Every parameter, in ``named_parameters`` order (what an optimizer is given)."""
+        """Every parameter, in ``named_parameters`` order (what an optimizer is given).
+
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+        >>> sum(p.numel() for p in model.parameters())  # (2·3 + 3) + (3·1 + 1)
+        13
+        >>> len(list(model.parameters(recurse=False)))  # Sequential has none of its own
+        0
+        """
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
-        """(dotted name, array) pairs of every buffer in the tree."""
+        """(dotted name, array) pairs of every buffer in the tree.
+
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+        >>> [(name, b.tolist()) for name, b in model.named_buffers()]
+        [('1.running_mean', [0.0, 0.0]), ('1.running_var', [1.0, 1.0]), ('1.num_batches_tracked', 0)]
+        """
         for mod_prefix, module in self.named_modules(prefix):
             for name, b in module._buffers.items():
                 yield _join(mod_prefix, name), b
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """(name, module) pairs of the direct children."""
+        """(name, module) pairs of the direct children (not their descendants; see ``named_modules``).
+
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))
+        >>> [(name, type(m).__name__) for name, m in model.named_children()]
+        [('0', 'Linear'), ('1', 'Sequential')]
+        """
         yield from self._modules.items()
 
     def children(self) -> Iterator[Module]:
-        """The direct child modules."""
+        """The direct child modules (``named_children`` without the names).
+
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))
+        >>> [type(m).__name__ for m in model.children()]
+        ['Linear', 'Sequential']
+        """
         yield from self._modules.values()
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) pairs of this module (name ``prefix``) and every descendant, depth first."""
+        """(dotted name, module) pairs of this module (name ``prefix``) and every descendant, depth first.
+
+        A module reached twice (shared) is listed once.
+
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))
+        >>> [(name, type(m).__name__) for name, m in model.named_modules()]
+        [('', 'Sequential'), ('0', 'Linear'), ('1', 'Sequential'), ('1.0', 'Tanh'), ('1.1', 'Linear')]
+        """
         stack = [(prefix, self)]
         seen: set[int] = set()
         while stack:
@@ -239,13 +324,27 @@ class Module:
             stack.extend(reversed([(_join(name, n), m) for n, m in module._modules.items()]))
 
     def modules(self) -> Iterator[Module]:
-        """This module and every descendant."""
+        """This module and every descendant, depth first (``named_modules`` without the names).
+
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))
+        >>> sum(isinstance(m, nn.Linear) for m in model.modules()), len(list(model.modules()))
+        (2, 5)
+        """
         for _, m in self.named_modules():
             yield m
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
-        """Switch this module and its descendants to training (or, with False, evaluation) behaviour."""
+        """Switch this module and its descendants to training (or, with False, evaluation) behaviour; returns the module.
+
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+        >>> [m.training for m in model.train(False).modules()], [m.training for m in model.train().modules()]
+        ([False, False, False], [True, True, True])
+        >>> model.train("eval")
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.ArgumentTypeError: train(mode) takes True or False, not 'eval'; for evaluation behaviour call eval()
+        """
         if not isinstance(mode, (bool, np.bool_)):
             raise ArgumentTypeError(
                 f"train(mode) takes True or False, not {mode!r}; for evaluation behaviour call eval()"
@@ -255,11 +354,33 @@ class Module:
         return self
 
     def eval(self) -> Module:
-        """Evaluation behaviour: dropout off, batch norm uses running statistics."""
+        """Evaluation behaviour: dropout off, batch norm uses running statistics (``train(False)``); returns the module.
+
+        >>> drop = nn.Dropout(0.5)
+        >>> x = ag.ones(1000)
+        >>> _ = ag.manual_seed(0)
+        >>> y = drop(x)  # training: about half the units dropped, the others scaled by 1/(1 − p)
+        >>> 400 < int((y == 0).sum().item()) < 600, sorted(set(y.tolist()))
+        (True, [0.0, 2.0])
+        >>> drop.eval().training, drop(x).tolist() == x.tolist()  # evaluation: the identity
+        (False, True)
+        """
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset every parameter's gradient: ``p.grad = None``, or zeros in place with ``set_to_none=False`` (as PyTorch)."""
+        """Reset every parameter's gradient: ``p.grad = None``, or zeros in place with ``set_to_none=False`` (as PyTorch).
+
+        >>> layer = nn.Linear(2, 1)
+        >>> layer(ag.ones((1, 2))).sum().backward()
+        >>> layer.bias.grad
+        tensor([1.])
+        >>> layer.zero_grad(set_to_none=False)
+        >>> layer.bias.grad
+        tensor([0.])
+        >>> layer.zero_grad()
+        >>> print(layer.bias.grad)
+        None
+        """
         for p in self.parameters():
             reset_grad(p, set_to_none)
 
@@ -276,6 +397,17 @@ class Module:
         (counters) keep their dtype but move with the rest. Devices: "cpu"
         (numpy) and "cuda"/"cuda:N" (CuPy); an optimizer made before the move
         keeps working (its state follows the parameters on its next step).
+
+        >>> layer = nn.Linear(2, 1)
+        >>> w = layer.weight
+        >>> layer.to(np.float32) is layer, str(layer.weight.dtype), layer.weight is w
+        (True, 'float32', True)
+        >>> str(layer(ag.ones((1, 2), dtype=ag.float32)).dtype), layer.to("cpu").device
+        ('float32', 'cpu')
+        >>> layer.to(np.int64)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.ArgumentTypeError: Linear.to(int64): parameters must stay floating point to be trained; pick float16, float32 or float64
         """
         dtype, device = to_arguments(args, dtype, device, f"{type(self).__name__}.to()", with_device=True)
         if device is not None:
@@ -285,11 +417,30 @@ class Module:
         return self
 
     def cuda(self, device: int | str | None = None) -> Module:
-        """Every parameter and buffer on a CUDA GPU (``to("cuda")``; ``cuda(1)`` is ``to("cuda:1")``); needs CuPy."""
+        """Every parameter and buffer on a CUDA GPU (``to("cuda")``; ``cuda(1)`` is ``to("cuda:1")``); needs CuPy.
+
+        Without CuPy or a GPU it raises the library's error saying so and
+        leaves the module where it is.
+
+        >>> layer = nn.Linear(2, 1)
+        >>> try:
+        ...     _ = layer.cuda()  # the module itself
+        ... except (ag.errors.MissingDependencyError, ag.errors.DeviceError):  # no CuPy or no GPU here
+        ...     pass
+        >>> layer.device.type == ("cuda" if ag.backend.cuda_is_available() else "cpu")
+        True
+        >>> layer.cpu().device
+        'cpu'
+        """
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
     def cpu(self) -> Module:
-        """Every parameter and buffer in host memory (``to("cpu")``)."""
+        """Every parameter and buffer in host memory (``to("cpu")``); returns the module.
+
+        >>> layer = nn.BatchNorm1d(2)
+        >>> layer.cpu() is layer, layer.device, type(layer.running_mean).__name__
+        (True, 'cpu', 'ndarray')
+        """
         return self.to("cpu")
 
     @property
@@ -298,6 +449,9 @@ class Module:
 
         A model split across devices has no single device: that raises
         ``DeviceError`` naming them (move it with ``model.to(device)``, or ask a submodule).
+
+        >>> nn.Linear(2, 1).device, nn.Tanh().device
+        ('cpu', 'cpu')
         """
         first = None
         for p in self.parameters():
@@ -324,15 +478,34 @@ class Module:
                     setattr(module, name, ag.backend.to_device(b, device))
 
     def float(self) -> Module:
-        """Every floating-point parameter and buffer as float32 (``to(np.float32)``); returns the module."""
+        """Every floating-point parameter and buffer as float32 (``to(np.float32)``); returns the module.
+
+        Integer buffers (counters) keep their dtype.
+
+        >>> bn = nn.BatchNorm1d(2).float()
+        >>> sorted({name: str(b.dtype) for name, b in bn.named_buffers()}.items())
+        [('num_batches_tracked', 'int64'), ('running_mean', 'float32'), ('running_var', 'float32')]
+        >>> str(bn.weight.dtype)
+        'float32'
+        """
         return self.to(np.float32)
 
     def double(self) -> Module:
-        """Every floating-point parameter and buffer as float64; returns the module."""
+        """Every floating-point parameter and buffer as float64; returns the module.
+
+        >>> layer = nn.Linear(2, 1).float().double()
+        >>> str(layer.weight.dtype), str(layer.bias.dtype)
+        ('float64', 'float64')
+        """
         return self.to(np.float64)
 
     def half(self) -> Module:
-        """Every floating-point parameter and buffer as float16; returns the module."""
+        """Every floating-point parameter and buffer as float16; returns the module.
+
+        >>> layer = nn.Linear(2, 1).half()
+        >>> str(layer.weight.dtype), str(layer(ag.ones((1, 2), dtype=ag.float16)).dtype)
+        ('float16', 'float16')
+        """
         return self.to(np.float16)
 
     def _convert_floats(self, dtype: np.dtype) -> None:
@@ -354,7 +527,17 @@ class Module:
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Dotted name → copy of the array, for every parameter and buffer (module by module)."""
+        """Dotted name → copy of the array, for every parameter and buffer (module by module).
+
+        The arrays are copies: training afterwards does not change a saved state.
+
+        >>> model = nn.Sequential(nn.Linear(2, 1), nn.BatchNorm1d(1))
+        >>> state = model.state_dict()
+        >>> [(key, value.shape) for key, value in state.items()]
+        [('0.weight', (1, 2)), ('0.bias', (1,)), ('1.weight', (1,)), ('1.bias', (1,)), ('1.running_mean', (1,)), ('1.running_var', (1,)), ('1.num_batches_tracked', ())]
+        >>> state["0.bias"] is model[0].bias.data
+        False
+        """
         out: OrderedDict[str, np.ndarray] = OrderedDict()
         for mod_prefix, module in self.named_modules():
             for name, p in module._parameters.items():
@@ -381,6 +564,18 @@ class Module:
         is written unless every check passes. Each parameter written counts
         as an in-place write (``ag.increment_version``): a graph recorded
         before loading refuses to backpropagate with the loaded values.
+
+        >>> layer = nn.Linear(2, 1)
+        >>> layer.load_state_dict({"weight": np.array([[1.0, 2.0]]), "bias": np.array([0.5])})
+        IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+        >>> layer(ag.tensor([[1.0, 1.0]]))
+        tensor([[3.5]], grad_fn=...)
+        >>> layer.load_state_dict({"weight": np.zeros((2, 1))}, strict=False)
+        Traceback (most recent call last):
+            ...
+        nn.errors.StateDictError: load_state_dict: 'weight' has shape (1, 2) in the model but (2, 1) in the state dict
+        >>> layer.load_state_dict({"bias": np.array([0.0])}, strict=False)
+        IncompatibleKeys(missing_keys=['weight'], unexpected_keys=[])
         """
         targets = self._state_targets()
         missing = [k for k in targets if k not in state_dict]
@@ -424,7 +619,20 @@ class Module:
 
     # ----------------------------------------------------------------- repr
     def extra_repr(self) -> str:
-        """The settings shown inside the parentheses of this module's line in ``repr``."""
+        """The settings shown inside the parentheses of this module's line in ``repr``; subclasses override it.
+
+        >>> class Scale(nn.Module):
+        ...     def __init__(self, factor):
+        ...         super().__init__()
+        ...         self.factor = factor
+        ...     def extra_repr(self):
+        ...         return f"factor={self.factor}"
+        >>> nn.Sequential(Scale(2.0), nn.Linear(2, 1))
+        Sequential(
+          (0): Scale(factor=2.0)
+          (1): Linear(in_features=2, out_features=1, bias=True)
+        )
+        """
         return ""
 
     def __repr__(self) -> str:

@@ -92,7 +92,21 @@ class Optimizer:
             self.add_param_group(group)
 
     def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add a group: ``{"params": [...], "lr": ...}``; missing hyper-parameters take the defaults."""
+        """Add a group: ``{"params": [...], "lr": ...}``; missing hyper-parameters take the defaults.
+
+        Use it to train a part of a model added later (an unfrozen layer),
+        or with its own learning rate.
+
+        >>> body, head = nn.Linear(2, 2), nn.Linear(2, 1)
+        >>> opt = nn.optim.SGD(body.parameters(), lr=0.1, momentum=0.9)
+        >>> opt.add_param_group({"params": head.parameters(), "lr": 0.01})
+        >>> [(len(g["params"]), g["lr"], g["momentum"]) for g in opt.param_groups]
+        [(2, 0.1, 0.9), (2, 0.01, 0.9)]
+        >>> opt.add_param_group({"params": head.parameters()})
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.InvalidArgumentError: SGD: a parameter of shape (1, 2) appears in more than one group (or twice)
+        """
         if not isinstance(group, dict) or "params" not in group:
             raise ArgumentTypeError(
                 'a parameter group is a dict with a "params" entry, e.g. {"params": model.parameters(), "lr": 0.1}'
@@ -125,7 +139,20 @@ class Optimizer:
         self.param_groups.append(full)
 
     def check_hyperparameters(self, group: dict[str, Any]) -> None:
-        """Raise ValueError for values the update rule cannot use (a negative learning rate, ...)."""
+        """Raise ``InvalidArgumentError`` (a ValueError) for values the update rule cannot use (a negative learning rate, ...).
+
+        Called for every group added; subclasses extend it with their own rules.
+
+        >>> w = ag.tensor([1.0], requires_grad=True)
+        >>> nn.optim.SGD([w], lr=-0.1)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.InvalidArgumentError: SGD: lr must be >= 0, got -0.1
+        >>> nn.optim.SGD([w], lr=0.1).check_hyperparameters({"lr": 0.1, "momentum": -1})
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.InvalidArgumentError: SGD: momentum must be >= 0, got -1
+        """
         for key in ("lr", "weight_decay", "momentum", "eps"):
             if key in group and group[key] < 0:
                 raise InvalidArgumentError(f"{type(self).__name__}: {key} must be >= 0, got {group[key]}")
@@ -136,13 +163,43 @@ class Optimizer:
         ``set_to_none=True`` (the default, as in PyTorch) forgets it
         (``p.grad = None``); ``False`` sets it to zeros in place, keeping the
         array, into which the next ``backward()`` then accumulates.
+
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = nn.optim.SGD([w], lr=0.1)
+        >>> (w * w).sum().backward()
+        >>> g = w.grad
+        >>> opt.zero_grad(set_to_none=False)
+        >>> w.grad, w.grad is g  # zeros in the same array
+        (tensor([0., 0.]), True)
+        >>> opt.zero_grad()
+        >>> print(w.grad)
+        None
         """
         for group in self.param_groups:
             for p in group["params"]:
                 reset_grad(p, set_to_none)
 
     def step(self, closure: Closure | None = None) -> ag.Tensor | None:
-        """Update every parameter that has a gradient; with ``closure``, evaluate it first and return its loss."""
+        """Update every parameter that has a gradient; with ``closure``, evaluate it first and return its loss.
+
+        Parameters without a gradient (``p.grad is None``) are left alone.
+
+        >>> w, frozen = ag.tensor([1.0, 2.0], requires_grad=True), ag.tensor([5.0], requires_grad=True)
+        >>> opt = nn.optim.SGD([w, frozen], lr=0.25)
+        >>> (w * w).sum().backward()
+        >>> opt.step()  # w ← w − 0.25·2w; frozen has no gradient
+        >>> w, frozen
+        (tensor([0.5, 1. ], requires_grad=True), tensor([5.], requires_grad=True))
+        >>> def closure():
+        ...     opt.zero_grad()
+        ...     loss = (w * w).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> opt.step(closure)  # the loss before the update
+        tensor(1.25, grad_fn=sum)
+        >>> w
+        tensor([0.25, 0.5 ], requires_grad=True)
+        """
         recorder = recording()  # ag.compile tracing this thread: record the update as one fused step
         if recorder is not None:
             return recorder.optimizer_step(self, closure)
@@ -189,6 +246,15 @@ class Optimizer:
         no ``fused_update``); the same arithmetic as ``step()``, bit for bit.
         ``p.grad`` and the hyper-parameters are read at every call, so
         learning-rate schedules keep working.
+
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = nn.optim.SGD([w], lr=0.5, momentum=0.5)
+        >>> run = opt.fused_step()
+        >>> (w * w).sum().backward()  # w̄ = 2w = [2, 4]
+        >>> run()  # v = w̄ = [2, 4]; w ← w − 0.5·v = [0, 0]
+        >>> run()  # the same gradient: v ← 0.5·v + w̄ = [3, 6]; w ← w − 0.5·v
+        >>> w
+        tensor([-1.5, -3. ], requires_grad=True)
         """
         fused = type(self).fused_update is not Optimizer.fused_update
         plan = [(group, [(p, {}) for p in group["params"]]) for group in self.param_groups]
@@ -212,7 +278,22 @@ class Optimizer:
     def fused_update(
         self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any], scratch: dict[str, Any]
     ) -> None:
-        """``update`` with every temporary array kept in ``scratch`` (subclasses define it; same arithmetic)."""
+        """``update`` with every temporary array kept in ``scratch`` (subclasses define it; same arithmetic).
+
+        >>> sgd = nn.optim.SGD([ag.tensor([0.0], requires_grad=True)], lr=0.1, weight_decay=0.5)
+        >>> p1, p2, g = np.array([1.0, 2.0]), np.array([1.0, 2.0]), np.array([1.0, -1.0])
+        >>> sgd.update(p1, g, {}, sgd.param_groups[0])
+        >>> scratch = {}
+        >>> sgd.fused_update(p2, g, {}, sgd.param_groups[0], scratch)  # p − 0.1·(g + 0.5·p)
+        >>> print(np.round(p2, 4))
+        [0.85 2.  ]
+        >>> p1.tobytes() == p2.tobytes(), sorted(scratch)  # bit for bit as update(), temporaries kept
+        (True, ['decayed', 'step'])
+        >>> nn.optim.LBFGS([ag.tensor([0.0], requires_grad=True)]).fused_update(p1, g, {}, {}, {})
+        Traceback (most recent call last):
+            ...
+        NotImplementedError: LBFGS has no fused_update
+        """
         raise NotImplementedError(f"{type(self).__name__} has no fused_update")
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -220,6 +301,23 @@ class Optimizer:
 
         ``p`` and ``g`` are one parameter's arrays or a whole group's,
         concatenated into reused buffers: keep copies, not references, in ``state``.
+
+        >>> class Momentum(nn.optim.Optimizer):
+        ...     def __init__(self, params, lr=0.1, beta=0.5):
+        ...         super().__init__(params, {"lr": lr, "beta": beta})
+        ...     def update(self, p, g, state, group):
+        ...         v = state.setdefault("v", np.zeros_like(p))
+        ...         v *= group["beta"]
+        ...         v += g
+        ...         p -= group["lr"] * v
+        >>> w = ag.tensor([1.0, -1.0], requires_grad=True)
+        >>> opt = Momentum([w])
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w * ag.tensor([1.0, 2.0])).sum().backward()  # constant gradient [1, 2]
+        ...     opt.step()
+        >>> w, opt.state[w]["v"]  # v = g, then 0.5·g + g
+        (tensor([ 0.75, -1.5 ], requires_grad=True), array([1.5, 3. ]))
         """
         raise NotImplementedError(f"{type(self).__name__} must define update()")
 
@@ -231,6 +329,12 @@ class Optimizer:
         steady-state step allocates nothing. ``slot`` picks one of several
         independent arrays; one array per slot and dtype serves all
         parameters, sized to the largest.
+
+        >>> opt = nn.optim.SGD([ag.tensor([0.0], requires_grad=True)])
+        >>> big, small = np.zeros((3, 4)), np.zeros(5)
+        >>> a, b = opt.workspace(big), opt.workspace(small)
+        >>> a.shape, b.shape, np.shares_memory(a, b), np.shares_memory(a, opt.workspace(big, slot=1))
+        ((3, 4), (5,), True, False)
         """
         key = (like.dtype, slot)
         work = self._work.get(key)
@@ -240,7 +344,19 @@ class Optimizer:
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, Any]:
-        """{"state": {index: {name: array or number}}, "param_groups": [hyper-parameters, "params": indices]}."""
+        """{"state": {index: {name: array or number}}, "param_groups": [hyper-parameters, "params": indices]}.
+
+        Parameters are numbered in group order, so the dict can be saved and
+        loaded into an optimizer built the same way; the arrays are copies.
+
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = nn.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> saved = opt.state_dict()
+        >>> saved["state"], saved["param_groups"][0]["params"], saved["param_groups"][0]["lr"]
+        ({0: {'momentum_buffer': array([2., 4.])}}, [0], 0.1)
+        """
         index = {}
         groups = []
         for group in self.param_groups:
@@ -253,7 +369,22 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore hyper-parameters and state saved by ``state_dict`` (same parameter layout), to resume training."""
+        """Restore hyper-parameters and state saved by ``state_dict`` (same parameter layout), to resume training.
+
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> opt = nn.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> saved = opt.state_dict()
+        >>> resumed = nn.optim.SGD([w], lr=0.5)  # a new optimizer, as after a restart
+        >>> resumed.load_state_dict(saved)
+        >>> resumed.param_groups[0]["lr"], resumed.param_groups[0]["momentum"], resumed.state[w]["momentum_buffer"]
+        (0.1, 0.9, array([2., 4.]))
+        >>> nn.optim.SGD([w, ag.tensor([0.0], requires_grad=True)]).load_state_dict(saved)
+        Traceback (most recent call last):
+            ...
+        autograd_core.errors.InvalidArgumentError: SGD.load_state_dict: the saved groups hold [1] parameters, this optimizer's [2]
+        """
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups) or any(
             len(g["params"]) != len(mine["params"]) for g, mine in zip(groups, self.param_groups, strict=True)

@@ -64,6 +64,8 @@ def save(state: Any, path: PathLike) -> None:
     >>> _ = restored.load_state_dict(nn.load("linear.npz"))
     >>> bool((restored.weight.data == model.weight.data).all())
     True
+    >>> sorted(nn.load("linear.npz")), nn.load("linear.npz")["weight"].shape
+    (['bias', 'weight'], (1, 2))
     """
     state = _on_host(state)
     if _is_flat(state):

@@ -380,8 +380,8 @@ def fit(
     >>> history = nn.fit(model, nn.CrossEntropyLoss(), nn.optim.Adam(model.parameters(), lr=0.05),
     ...                  nn.data.DataLoader(X, y, batch_size=32, rng=0), epochs=30,
     ...                  metrics=["accuracy"], progress=False)
-    >>> history["accuracy"][-1] > 0.95
-    True
+    >>> history["accuracy"][-1] > 0.95, len(history["loss"]), history["loss"][-1] < history["loss"][0]
+    (True, 30, True)
     """
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise InvalidArgumentError(f"fit: epochs must be a non-negative integer, not {epochs!r}")

@@ -263,7 +263,9 @@ def plot_activations(
     element-wise activations (``nn_activations()``).
 
     >>> fig = viz.plots.plot_activations("activations.png")
-    >>> len(fig.axes) >= 10
+    >>> len(fig.axes) >= 10, [ax.get_title() for ax in fig.axes[3:6]]
+    (True, ['sigmoid', 'tanh', 'relu'])
+    >>> import os; os.path.getsize("activations.png") > 0
     True
     """
     x = np.linspace(x_range[0], x_range[1], 401)
