@@ -1007,60 +1007,6 @@ class Tensor:
             )
         return tile(self, sizes)
 
-
-class ElementCount(int):
-    """The number of elements of a tensor, as an int that can also be called like PyTorch's ``size()``.
-
-    It is an ``int`` everywhere numpy code uses ``t.size``: comparisons,
-    arithmetic (whose results are plain ints), ``range``, shapes, f-strings
-    and JSON; it pickles and copies as a plain int. Calling it answers
-    PyTorch's ``t.size()`` (the shape) and ``t.size(d)`` (the length of axis d).
-    """
-
-    def __new__(cls, count: int, shape: tuple[int, ...]) -> ElementCount:
-        self = super().__new__(cls, count)
-        self.shape = shape
-        return self
-
-    def __call__(self, dim: int | None = None) -> Any:
-        if dim is None:
-            return self.shape
-        ndim = len(self.shape)
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-            raise ArgumentTypeError(f"size(dim): dim must be an integer axis, not {dim!r}")
-        if not -ndim <= dim < ndim:
-            raise IndexingError(
-                f"size({dim}): dimension out of range for a tensor with {ndim} dimension(s) (shape {self.shape})"
-            )
-        return self.shape[dim]
-
-    def __reduce__(self) -> tuple:
-        return (int, (int(self),))
-
-
-def is_device(arg: Any) -> bool:
-    """Whether ``arg`` names a device (a string that is not a dtype, or a torch.device) rather than a dtype."""
-    if isinstance(arg, str):
-        try:
-            np.dtype(arg)
-        except TypeError:
-            return True
-        return False
-    return type(arg).__name__ == "device"  # a torch.device
-
-
-def check_device(device: Any) -> None:
-    """Accept a known device that can be used now; raise ``DeviceError`` (or ``MissingDependencyError``) saying why not."""
-    backend.check_available(device)
-
-
-def as_dtype(dtype: Any, op: str) -> np.dtype:
-    """``dtype`` as a numpy dtype, or an ``ArgumentTypeError`` naming what was given."""
-    try:
-        return np.dtype(dtype)
-    except TypeError as err:
-        raise ArgumentTypeError(f"{op}: {dtype!r} is not a dtype (use e.g. np.float32 or 'float64')") from err
-
     if TYPE_CHECKING:  # bound at import time by _methods.py; spelled out for type checkers and IDEs
         T: Tensor
 
@@ -1224,6 +1170,60 @@ def as_dtype(dtype: Any, op: str) -> np.dtype:
         def view(self, *shape: int | Sequence[int]) -> Tensor: ...
         # --- end of generated block ---
         # fmt: on
+
+
+class ElementCount(int):
+    """The number of elements of a tensor, as an int that can also be called like PyTorch's ``size()``.
+
+    It is an ``int`` everywhere numpy code uses ``t.size``: comparisons,
+    arithmetic (whose results are plain ints), ``range``, shapes, f-strings
+    and JSON; it pickles and copies as a plain int. Calling it answers
+    PyTorch's ``t.size()`` (the shape) and ``t.size(d)`` (the length of axis d).
+    """
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> ElementCount:
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        ndim = len(self.shape)
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise ArgumentTypeError(f"size(dim): dim must be an integer axis, not {dim!r}")
+        if not -ndim <= dim < ndim:
+            raise IndexingError(
+                f"size({dim}): dimension out of range for a tensor with {ndim} dimension(s) (shape {self.shape})"
+            )
+        return self.shape[dim]
+
+    def __reduce__(self) -> tuple:
+        return (int, (int(self),))
+
+
+def is_device(arg: Any) -> bool:
+    """Whether ``arg`` names a device (a string that is not a dtype, or a torch.device) rather than a dtype."""
+    if isinstance(arg, str):
+        try:
+            np.dtype(arg)
+        except TypeError:
+            return True
+        return False
+    return type(arg).__name__ == "device"  # a torch.device
+
+
+def check_device(device: Any) -> None:
+    """Accept a known device that can be used now; raise ``DeviceError`` (or ``MissingDependencyError``) saying why not."""
+    backend.check_available(device)
+
+
+def as_dtype(dtype: Any, op: str) -> np.dtype:
+    """``dtype`` as a numpy dtype, or an ``ArgumentTypeError`` naming what was given."""
+    try:
+        return np.dtype(dtype)
+    except TypeError as err:
+        raise ArgumentTypeError(f"{op}: {dtype!r} is not a dtype (use e.g. np.float32 or 'float64')") from err
 
 
 def increment_version(t: Tensor) -> None:

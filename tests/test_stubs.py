@@ -40,3 +40,18 @@ def test_a_declaration_keeps_its_signature_and_source():
     assert {"dim", "keepdim"} <= set(shown)
     assert "def sum(" in inspect.getsource(ag.sum)
     assert ag.sum.__code__.co_filename.endswith("reduce.py")
+
+
+def test_the_tensor_method_stubs_sit_inside_class_tensor():
+    """Type checkers read the stubs only as part of the class body (a merge once left them inside a function)."""
+    import ast
+    from pathlib import Path
+
+    source = (Path(__file__).parent.parent / "autograd_core" / "tensor.py").read_text()
+    tensor = next(n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == "Tensor")
+    guarded = [n for n in tensor.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
+    assert len(guarded) == 1
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines, 1) if stubs.START in line)
+    end = next(i for i, line in enumerate(lines, 1) if stubs.END in line)
+    assert guarded[0].lineno < start < end <= guarded[0].end_lineno + 1
