@@ -14,6 +14,7 @@ import numpy as np
 
 from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
+from .batched import BatchedTensor
 from .registry import API, keyword_aliases
 from .tensor import Tensor
 
@@ -43,6 +44,8 @@ def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
         ...
     autograd_core.errors.ArgumentTypeError: argmax(): give axis= or its PyTorch name dim=, not both
     """
+    if isinstance(x, BatchedTensor):  # inside vmap: per example
+        return x.argmax(axis=axis, keepdims=keepdims)
     return _argmax(x, axis=axis, keepdims=keepdims)
 
 
@@ -56,6 +59,8 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     >>> ag.argmin(x, dim=1)
     tensor([0, 1], dtype=int64)
     """
+    if isinstance(x, BatchedTensor):
+        return x.argmin(axis=axis, keepdims=keepdims)
     return _argmin(x, axis=axis, keepdims=keepdims)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..registry import API
 from . import (  # noqa: F401  (each registers its primitives)
+    along,
     arithmetic,
     contractions,
     decompositions,

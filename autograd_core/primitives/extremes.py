@@ -19,10 +19,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..arguments import bool_argument
+from ..backend import to_host as _host
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
-from ..tensor import Tensor, wrap
-from .index import take_along_axis
+from ..tensor import Tensor, constant_array, wrap
+from .along import index_along, take_along
 from .ordering import _order, quantile
 from .reduce import Axis, one_axis
 from .reduce import max as _amax
@@ -69,17 +70,18 @@ def _keywords(
     return dim, keepdims, True
 
 
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else wrap(np.asarray(x))
-
-
-def _values(x: Tensor) -> np.ndarray:
-    return x.data if isinstance(x.data, np.ndarray) else np.asarray(x.data)
+def _as_tensor(x: Any, op: str) -> Tensor:
+    """x as a Tensor; None, strings, dicts, ragged lists and object arrays get the library's errors."""
+    return x if isinstance(x, Tensor) else wrap(constant_array(x, op))
 
 
 def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[Tensor, Tensor]:
-    """x at ``index_of(values along dim)`` and that index (int64, no gradient); the gradient goes to that element."""
-    x = _as_tensor(x)
+    """x at ``index_of(values along dim)`` and that index (int64, no gradient); the gradient goes to that element.
+
+    The index is computed by ``index_along`` (a step ``ag.compile`` replays, per example under ``vmap``)
+    and picked with the ``take_along`` primitive, whose index is an operand.
+    """
+    x = _as_tensor(x, op)
     if dim is None or isinstance(dim, (tuple, list)):
         raise ShapeError(
             f"{op}(dim=...) takes one dimension (an int), not {dim!r}; axis= reduces several (values only)"
@@ -87,42 +89,46 @@ def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[
     if x.ndim == 0:
         one_axis(dim, 1, op)  # 0 or -1, as PyTorch allows for a 0-d tensor
         return x[()], wrap(np.zeros((), dtype=np.int64))
-    axis = one_axis(dim, x.ndim, op)
+    axis = one_axis(dim, x.ndim, op) - x.ndim  # negative: leading (vmap) batch axes stay in front
     if x.shape[axis] == 0:
         raise ShapeError(f"{op}: dimension {dim} of shape {x.shape} is empty; there is no element to pick")
-    where = index_of(_values(x), axis).astype(np.int64)
-    values = take_along_axis(x, where, axis)
+    where = index_along(index_of, x, axis=axis)
+    values = take_along(x, where, axis=axis)
     if not keepdim:
-        return squeeze(values, axis=axis), wrap(np.squeeze(where, axis=axis))
-    return values, wrap(where)
+        return squeeze(values, axis=axis), squeeze(where, axis=axis)
+    return values, where
 
 
-def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
-    """The index of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
+def _first_max(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as PyTorch)."""
+    values = _host(values)
     nan = np.isnan(values) if values.dtype.kind == "f" else None
     found = np.argmax(values, axis=axis, keepdims=True)
     if nan is not None and nan.any():
         found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found
+    return found.astype(np.int64)
 
 
-def _first_min(values: np.ndarray, axis: int) -> np.ndarray:
+def _first_min(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the first minimum along ``axis`` (of the first NaN, if any)."""
+    values = _host(values)
     nan = np.isnan(values) if values.dtype.kind == "f" else None
     found = np.argmin(values, axis=axis, keepdims=True)
     if nan is not None and nan.any():
         found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found
+    return found.astype(np.int64)
 
 
-def _lower_median(values: np.ndarray, axis: int) -> np.ndarray:
-    """The index of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
+def _lower_median(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as PyTorch)."""
+    values = _host(values)
     middle = (values.shape[axis] - 1) // 2
     found = np.take(_order(values, axis, False, "stable"), [middle], axis=axis)
     if values.dtype.kind == "f":
         nan = np.isnan(values)
         if nan.any():
             found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found
+    return found.astype(np.int64)
 
 
 @public(method=True, numpy=(np.max, np.amax), rules=_amax, aliases={})
