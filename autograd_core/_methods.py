@@ -15,6 +15,7 @@ import numpy as np
 from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
 from .batched import BatchedTensor
+from .primitives.extremes import torch_method
 from .registry import API, keyword_aliases
 from .tensor import Tensor
 
@@ -109,6 +110,8 @@ def _bind() -> None:
     T.transpose = _transpose_method
     T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
     T.argmax, T.argmin = argmax, argmin
+    # a positional int on the method is PyTorch's dim (x.max(1) -> (values, indices)); ag.max / np.max stay numpy's
+    T.max, T.min, T.median = (torch_method(P.max), torch_method(P.min), torch_method(P.median))
     T.all, T.any = _all, _any
 
 

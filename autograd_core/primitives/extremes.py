@@ -1,10 +1,13 @@
-"""``max``, ``min`` and ``median`` as numpy and PyTorch users call them: the keyword says which library is meant.
+"""``max``, ``min`` and ``median`` as numpy and PyTorch users call them: the spelling says which library is meant.
 
-numpy returns the values: ``x.max()``, ``x.max(axis=0)``, ``x.max(0)``,
+numpy returns the values: ``x.max()``, ``x.max(axis=0)``, ``ag.max(x, 0)``,
 ``np.max(t, axis=0)``. PyTorch, given a dimension, returns the values and
-where they are: ``x.max(dim=0)`` / ``ag.max(x, dim=1, keepdim=True)`` gives
-``(values, indices)`` as ``torch.max(x, dim)`` does. A positional axis is
-numpy's (values only), as for every other reduction here (``ag.sum(x, 0)``).
+where they are: ``x.max(dim=0)``, ``x.max(0)``, ``ag.max(x, 1, keepdim=True)``
+give ``(values, indices)`` as ``torch.max(x, dim)`` does. ``dim=`` and
+``keepdim=`` are PyTorch's spellings, and so is a positional int on the
+Tensor *method* (``out.max(1)[1]`` in PyTorch code); a positional axis on
+the module function or numpy's function is numpy's (values only), as for
+every other reduction here (``ag.sum(x, 0)``).
 
 The two also differ where maxima tie, as the two libraries do: numpy-style
 values share the gradient equally between tied elements (the ``max``
@@ -25,7 +28,7 @@ from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
 from ..tensor import Tensor, constant_array, wrap
 from .along import index_along, take_along
 from .ordering import _order, quantile
-from .reduce import Axis, one_axis
+from .reduce import Axis, is_integer, one_axis
 from .reduce import max as _amax
 from .reduce import min as _amin
 from .shape import squeeze
@@ -58,12 +61,15 @@ def _keywords(
     """(axis, keepdims, PyTorch style) from numpy's and PyTorch's spellings; both names for one thing is an error."""
     if more:
         raise _unknown_keywords(op, list(names), ALIASES, list(more))
+    torch_keep = keepdim is not UNSET  # PyTorch's spelling: with an int axis, PyTorch's (values, indices)
     if keepdim is not UNSET:
         if keepdims is not UNSET:
             raise _both_given(op, "keepdims", "keepdim")
         keepdims = keepdim
     keepdims = False if keepdims is UNSET else bool_argument(keepdims, "keepdims", op)
     if dim is UNSET:
+        if torch_keep and is_integer(axis):
+            return axis, keepdims, True
         return (None if axis is UNSET else axis), keepdims, False
     if axis is not UNSET:
         raise _both_given(op, "axis", "dim")
@@ -137,21 +143,28 @@ def max(  # noqa: A001
 ) -> Any:
     """The largest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
 
-    * ``x.max()``, ``x.max(axis=0)``, ``x.max(0)``, ``np.max(t, axis=0)``: the values,
+    * ``x.max()``, ``x.max(axis=0)``, ``ag.max(x, 0)``, ``np.max(t, 0)``: the values,
       y = max x over ``axis`` (all axes when None); tied maxima share the gradient.
-    * ``x.max(dim=0)``, ``ag.max(x, dim=1, keepdim=True)``: a ``MaxResult(values, indices)``
-      as ``torch.max(x, dim)``; ``indices`` (int64, no gradient) is the first maximum's
-      position, and the gradient of ``values`` goes to that element.
+    * ``x.max(1)``, ``x.max(dim=1)``, ``ag.max(x, dim=1)``, ``ag.max(x, 1, keepdim=True)``: a
+      ``MaxResult(values, indices)`` as ``torch.max(x, dim)``; ``indices`` (int64, no gradient)
+      is the first maximum's position, and the gradient of ``values`` goes to that element.
 
-    A positional axis is numpy's, as in every reduction here: ``x.max(1)`` returns the values;
-    write ``x.max(dim=1)`` for PyTorch's pair.
+    Which one a call means: ``dim=`` or ``keepdim=`` (PyTorch's spellings) select PyTorch's pair;
+    the Tensor *method* with a positional int is PyTorch's too (``out.max(1)[1]`` are the
+    indices, as in PyTorch code); the module function and ``np.max`` with a positional axis
+    are numpy's (values only), as every reduction here.
 
     >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]], requires_grad=True)
     >>> x.max(axis=1)
     tensor([5., 4.], grad_fn=max)
-    >>> values, indices = x.max(dim=1)
+    >>> values, indices = x.max(1)
     >>> indices
     tensor([1, 0], dtype=int64)
+    >>> ag.max(x, 1)  # the module function: numpy's positional axis
+    tensor([5., 4.], grad_fn=max)
+    >>> ag.max(x, 1, keepdim=True).indices
+    tensor([[1],
+            [0]], dtype=int64)
     """
     if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
         return _amax(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
@@ -167,17 +180,18 @@ def min(  # noqa: A001
 ) -> Any:
     """The smallest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
 
-    * ``x.min()``, ``x.min(axis=0)``, ``x.min(0)``, ``np.min(t, axis=0)``: the values,
+    * ``x.min()``, ``x.min(axis=0)``, ``ag.min(x, 0)``, ``np.min(t, 0)``: the values,
       y = min x over ``axis``; tied minima share the gradient.
-    * ``x.min(dim=0)``, ``ag.min(x, dim=1, keepdim=True)``: a ``MinResult(values, indices)``
-      as ``torch.min(x, dim)``; the gradient of ``values`` goes to the first minimum.
+    * ``x.min(0)``, ``x.min(dim=0)``, ``ag.min(x, dim=1, keepdim=True)``: a ``MinResult(values,
+      indices)`` as ``torch.min(x, dim)``; the gradient of ``values`` goes to the first minimum.
 
-    A positional axis is numpy's: ``x.min(1)`` returns the values; ``x.min(dim=1)`` the pair.
+    As for ``max``: ``dim=``/``keepdim=`` and the Tensor method with a positional int follow
+    PyTorch; the module function and ``np.min`` with a positional axis follow numpy.
 
     >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]])
-    >>> x.min(0)
+    >>> ag.min(x, 0)
     tensor([1., 2.])
-    >>> x.min(dim=0).indices
+    >>> x.min(0).indices
     tensor([0, 1], dtype=int64)
     """
     if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
@@ -209,7 +223,9 @@ def median(
       indices)`` as ``torch.median(x, dim)``: the lower of the two middle values for an even
       count, its position (int64, no gradient), and the gradient to that element.
 
-    ``quantile(x, 0.5, method='lower')`` gives PyTorch's lower median over several axes.
+    ``quantile(x, 0.5, method='lower')`` gives PyTorch's lower median over several axes. As for
+    ``max``: ``dim=``/``keepdim=`` and the Tensor method with a positional int follow PyTorch
+    (``x.median(1)`` is the pair); the module function and ``np.median`` follow numpy.
 
     >>> x = ag.tensor([[1.0, 4.0, 2.0, 3.0]])
     >>> x.median(axis=1)
@@ -226,3 +242,32 @@ def median(
     if torch_style:
         return MedianResult(*_selected(x, axis, keepdims, "median", _lower_median))
     return quantile(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+def _is_dim(value: Any) -> bool:
+    return is_integer(value) and not isinstance(value, (bool, np.bool_))
+
+
+def torch_method(function: Any) -> Any:
+    """The Tensor method of ``max``/``min``/``median``: a positional int is PyTorch's dim (the pair), as in
+    ``out.max(1)[1]``; anything else is ``function``'s call (numpy's ``x.max(axis=0)``, ``x.max()``)."""
+    name = function.__name__
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if not args or not _is_dim(args[0]):
+            return function(self, *args, **kwargs)
+        if len(args) > 2:
+            raise ArgumentTypeError(f"x.{name}(dim, keepdim) takes at most 2 positional arguments, got {len(args)}")
+        for given, names in ((1, ("dim", "axis")), (2, ("keepdim", "keepdims"))):
+            twice = [n for n in names if n in kwargs]
+            if len(args) >= given and twice:
+                raise ArgumentTypeError(f"x.{name}(): {names[0]} given both by position and as {twice[0]}=")
+        kwargs["dim"] = args[0]
+        if len(args) == 2:
+            kwargs["keepdim"] = args[1]
+        return function(self, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = function.__doc__
+    method.__wrapped__ = function  # type: ignore[attr-defined]
+    return method
