@@ -97,11 +97,12 @@ def _bind() -> None:
     T.__array_ufunc__ = array_ufunc
     T.__array_function__ = array_function
     for entry in API.values():
+        bound = getattr(entry.function, "method_function", entry.function)  # operand-only: no ** (hot path)
         for method in entry.methods:
             if method in REFLECTED:
-                setattr(T, method, _reflected(entry.function))
+                setattr(T, method, _reflected(bound))
             else:
-                setattr(T, method, entry.function)
+                setattr(T, method, bound)
     T.__pos__ = lambda s: s
     T.__lt__, T.__le__, T.__gt__, T.__ge__, T.__eq__, T.__ne__ = _lt, _le, _gt, _ge, _eq, _ne
     T.__and__, T.__or__, T.__xor__, T.__invert__ = _and, _or, _xor, _invert

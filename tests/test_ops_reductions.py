@@ -336,3 +336,10 @@ def test_dim_with_nan_zero_dims_and_bad_keywords():
         ag.tensor(np.zeros((2, 0))).max(dim=1)
     with pytest.raises(ag.errors.ArgumentTypeError, match="median\\(\\) takes axis="):
         t.median(dims=0)
+
+
+@pytest.mark.parametrize("op", ["max", "min", "median"])
+def test_dim_on_hostile_inputs_gets_library_errors(op):
+    for bad in (None, "ab", {"a": 1}, [[1.0, 2.0], [3.0]], np.array([object(), 1])):
+        with pytest.raises(ag.errors.AutogradError):
+            getattr(ag, op)(bad, dim=0)

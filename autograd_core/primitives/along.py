@@ -4,7 +4,7 @@ sort, topk, max/min/median(dim=), gather, index_select and take_along_axis
 all pick elements along one axis at positions that depend on values. Two
 pieces make that work under every transform:
 
-* ``index_along(fn, x, axis=...)`` computes the integer index from x's
+* ``from_values(fn, x, axis=...)`` computes the integer index from x's
   values (``fn`` on the array, no gradient) as one step ``ag.compile``
   records and replays (so a compiled function picks by the *current* values,
   never by those of the tracing call), and per example under ``vmap``;
@@ -33,15 +33,15 @@ from ..tensor import Tensor, observed, wrap
 Operand = Any
 
 
-def index_along(fn: Callable[..., Any], x: Any, **kwargs: Any) -> Tensor:
-    """The integer index ``fn(values of x, **kwargs)`` as a Tensor without gradient.
+def from_values(fn: Callable[..., Any], x: Any, **kwargs: Any) -> Tensor:
+    """``fn(values of x, **kwargs)`` (an integer index, a basis: an array without gradient) as a Tensor.
 
     ``fn`` must treat extra leading axes as batch axes (give it negative
     axes); it runs per example under ``vmap``, and ``ag.compile`` records it
     as one step run again on the values of each call.
     """
     if isinstance(x, BatchedTensor):
-        return make(index_along(fn, x.value, **kwargs), x.level, x.batched)
+        return make(from_values(fn, x.value, **kwargs), x.level, x.batched)
     data = x.data if isinstance(x, Tensor) else x
     out = wrap(fn(data, **kwargs))
     if isinstance(x, Tensor) and _state._local.state.slow:  # a recorder (ag.compile) replays the call

@@ -26,7 +26,7 @@ from ..backend import to_host as _host
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
 from ..tensor import Tensor, constant_array, wrap
-from .along import index_along, take_along
+from .along import from_values, take_along
 from .ordering import _order, quantile
 from .reduce import Axis, is_integer, one_axis
 from .reduce import max as _amax
@@ -84,7 +84,7 @@ def _as_tensor(x: Any, op: str) -> Tensor:
 def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[Tensor, Tensor]:
     """x at ``index_of(values along dim)`` and that index (int64, no gradient); the gradient goes to that element.
 
-    The index is computed by ``index_along`` (a step ``ag.compile`` replays, per example under ``vmap``)
+    The index is computed by ``from_values`` (a step ``ag.compile`` replays, per example under ``vmap``)
     and picked with the ``take_along`` primitive, whose index is an operand.
     """
     x = _as_tensor(x, op)
@@ -98,7 +98,7 @@ def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[
     axis = one_axis(dim, x.ndim, op) - x.ndim  # negative: leading (vmap) batch axes stay in front
     if x.shape[axis] == 0:
         raise ShapeError(f"{op}: dimension {dim} of shape {x.shape} is empty; there is no element to pick")
-    where = index_along(index_of, x, axis=axis)
+    where = from_values(index_of, x, axis=axis)
     values = take_along(x, where, axis=axis)
     if not keepdim:
         return squeeze(values, axis=axis), squeeze(where, axis=axis)

@@ -18,7 +18,7 @@ from ..backend import to_host
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor, constant_array, wrap
-from .along import index_along, take_along
+from .along import from_values, take_along
 from .elementwise import where
 from .index import getitem
 from .reduce import normalize_axis, one_axis
@@ -41,7 +41,7 @@ def _order(values: np.ndarray, axis: int, descending: bool, kind: str | None) ->
 
 
 def _sorting(values: np.ndarray, *, axis: int, descending: bool, kind: str | None) -> np.ndarray:
-    """The index (int64) that sorts ``values`` along the negative ``axis`` (an ``index_along`` function)."""
+    """The index (int64) that sorts ``values`` along the negative ``axis`` (an ``from_values`` function)."""
     return _order(values, axis, descending, kind).astype(np.int64)
 
 
@@ -102,7 +102,7 @@ def sort(
     if x.ndim == 0:
         return SortResult(x[()] if isinstance(x, Tensor) else wrap(x), wrap(np.zeros((), dtype=np.int64)))
     axis = one_axis(axis, x.ndim, "sort") - x.ndim  # negative: leading (vmap) batch axes stay in front
-    idx = index_along(_sorting, x, axis=axis, descending=bool(descending), kind=_kind(kind, stable))
+    idx = from_values(_sorting, x, axis=axis, descending=bool(descending), kind=_kind(kind, stable))
     return SortResult(take_along(x, idx, axis=axis), idx)
 
 
@@ -132,7 +132,7 @@ def argsort(
     if x.ndim == 0:
         return wrap(np.zeros((), dtype=np.int64))
     axis = one_axis(axis, x.ndim, "argsort") - x.ndim
-    return index_along(_sorting, x, axis=axis, descending=bool(descending), kind=_kind(kind, stable))
+    return from_values(_sorting, x, axis=axis, descending=bool(descending), kind=_kind(kind, stable))
 
 
 @public(method=True, rules=getitem)
@@ -158,7 +158,7 @@ def topk(x: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = Tr
     n = x.shape[axis]
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
         raise InvalidArgumentError(f"topk: k must be an integer in [0, {n}] (the length of axis {axis}), not {k!r}")
-    idx = index_along(_top, x, axis=axis, k=int(k), largest=bool(largest))
+    idx = from_values(_top, x, axis=axis, k=int(k), largest=bool(largest))
     return TopkResult(take_along(x, idx, axis=axis), idx)
 
 
