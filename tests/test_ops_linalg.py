@@ -563,14 +563,14 @@ def test_empty_matrix_norms_are_zero_where_numpy_says_so():
     """The largest of nothing is 0 (numpy, PyTorch); the smallest of nothing is undefined: ShapeError."""
     for shape in [(0, 3), (3, 0), (0, 0)]:
         x = np.zeros(shape)
-        for ord in [2, -2, 1, -1, np.inf, -np.inf, "nuc", "fro"]:
+        for order in [2, -2, 1, -1, np.inf, -np.inf, "nuc", "fro"]:
             try:
-                expected = np.linalg.norm(x, ord)
+                expected = np.linalg.norm(x, order)
             except ValueError:
                 with pytest.raises(ag.errors.ShapeError):
-                    ag.linalg.matrix_norm(ag.tensor(x), ord=ord)
+                    ag.linalg.matrix_norm(ag.tensor(x), ord=order)
                 continue
-            got = ag.linalg.matrix_norm(ag.tensor(x, requires_grad=True), ord=ord)
+            got = ag.linalg.matrix_norm(ag.tensor(x, requires_grad=True), ord=order)
             assert got.item() == expected == 0.0
             got.backward()
 
