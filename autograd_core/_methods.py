@@ -110,6 +110,7 @@ def _bind() -> None:
     T.__lshift__, T.__rshift__ = _lshift, _rshift
     T.transpose = _transpose_method
     T.T = property(lambda s: P.transpose(s), doc="All axes reversed (numpy's .T).")
+    T.mT = property(lambda s: P.swapaxes(s, -1, -2), doc="The last two axes swapped (PyTorch's .mT, numpy's .mT).")
     T.argmax, T.argmin = argmax, argmin
     # a positional int on the method is PyTorch's dim (x.max(1) -> (values, indices)); ag.max / np.max stay numpy's
     T.max, T.min, T.median = (torch_method(P.max), torch_method(P.min), torch_method(P.median))
