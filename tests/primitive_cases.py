@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from autograd_core.primitives.along import put_along, take_along
+from autograd_core.primitives.along import index_like, put_along, take_along
 from autograd_core.primitives.index import add_at, normalize_index
 from autograd_core.primitives.transfer import to_device
 
@@ -236,14 +236,14 @@ def _along_index(draw, rng, s):
 def take_along_case(draw, rng):
     s = shape(draw, min_dims=1)
     axis, idx = _along_index(draw, rng, s)
-    return Case(lambda x: take_along(x, idx, axis=axis), [normal(rng, s)])
+    return Case(lambda x: take_along(x, index_like(idx, x), axis=axis), [normal(rng, s)])
 
 
 def put_along_case(draw, rng):
     s = shape(draw, min_dims=1)
     axis, idx = _along_index(draw, rng, s)
     picked = np.take_along_axis(np.zeros(s), idx, axis).shape
-    return Case(lambda v: put_along(v, idx, axis=axis, shape=s), [normal(rng, picked)])
+    return Case(lambda v: put_along(v, index_like(idx, v), axis=axis, shape=s), [normal(rng, picked)])
 
 
 def along_axis(fn):

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _state
-from ..backend import arange, namespace_of, zeros
+from ..backend import arange, device_of, like, to_device, zeros
 from ..batched import BatchedTensor, make
 from ..batching import GenericRule
 from ..errors import IndexingError
@@ -43,16 +43,24 @@ def from_values(fn: Callable[..., Any], x: Any, **kwargs: Any) -> Tensor:
     if isinstance(x, BatchedTensor):
         return make(from_values(fn, x.value, **kwargs), x.level, x.batched)
     data = x.data if isinstance(x, Tensor) else x
-    out = wrap(fn(data, **kwargs))
+    out = wrap(index_like(fn(data, **kwargs), data))  # computed on the host (sorting), used where x lives
     if isinstance(x, Tensor) and _state._local.state.slow:  # a recorder (ag.compile) replays the call
         observed("numpy", fn, (x,), kwargs, out)
     return out
 
 
+def index_like(index: Any, x: Any) -> Any:
+    """A host (numpy) index moved to the device of x when x lives on one (a Tensor index is left as it is)."""
+    ref = like(x)
+    if ref is not None and isinstance(index, np.ndarray):
+        return to_device(index, device_of(ref))
+    return index
+
+
 def picked(x: Any, index: Any, axis: int, op: str, dim: int) -> Tensor:
     """``take_along(x, index, axis=axis)`` for the public function ``op``: an index out of range names it and ``dim``."""
     try:
-        return take_along(x, index, axis=axis)
+        return take_along(x, index_like(index, x), axis=axis)
     except IndexingError:
         n = x.shape[axis]
         raise IndexingError(
@@ -72,7 +80,7 @@ def _lined_up(x: Any, index: Any) -> tuple[Any, Any]:
 def _take_along(x: Any, index: Any, axis: int) -> Any:
     x, index = _lined_up(x, index)
     try:
-        return namespace_of(x).take_along_axis(x, index, axis)
+        return np.take_along_axis(x, index, axis)  # a backend array answers through __array_function__
     except IndexError as err:
         raise IndexingError(f"take_along: an index is out of range for axis {axis} of shape {x.shape}") from err
 
@@ -126,10 +134,9 @@ def put_along(v: Operand, index: Operand, /, axis: int, shape: tuple[int, ...]) 
 
     Where ``shape`` has a unit axis that v has longer (x was broadcast), the values along it add up.
     """
-    xp = namespace_of(v)
     v, index = _lined_up(v, index)
     full_v = np.broadcast_shapes(v.shape, index.shape)
-    v, index = xp.broadcast_to(v, full_v), xp.broadcast_to(index, full_v)
+    v, index = np.broadcast_to(v, full_v), np.broadcast_to(index, full_v)
     nb = len(full_v) - len(shape)
     out_shape = full_v[:nb] + tuple(shape)
     out = zeros(out_shape, v.dtype, v)
