@@ -14,6 +14,8 @@ import numpy as np
 
 from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
+from .batched import BatchedTensor
+from .primitives.extremes import torch_method
 from .registry import API, keyword_aliases
 from .tensor import Tensor
 
@@ -43,6 +45,8 @@ def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
         ...
     autograd_core.errors.ArgumentTypeError: argmax(): give axis= or its PyTorch name dim=, not both
     """
+    if isinstance(x, BatchedTensor):  # inside vmap: per example
+        return x.argmax(axis=axis, keepdims=keepdims)
     return _argmax(x, axis=axis, keepdims=keepdims)
 
 
@@ -56,6 +60,8 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     >>> ag.argmin(x, dim=1)
     tensor([0, 1], dtype=int64)
     """
+    if isinstance(x, BatchedTensor):
+        return x.argmin(axis=axis, keepdims=keepdims)
     return _argmin(x, axis=axis, keepdims=keepdims)
 
 
@@ -104,17 +110,31 @@ tensor([[1.],
 (4, 3, 2)
 """
 
+_MT_DOC = """The last two axes swapped (PyTorch's and numpy's ``.mT``): a stack of matrices, each transposed.
+
+>>> x = ag.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
+>>> x.mT.shape
+(1, 3, 2)
+>>> print(x.mT[0])
+tensor([[0., 3.],
+        [1., 4.],
+        [2., 5.]], grad_fn=...)
+>>> x.mT.sum().backward(); x.grad.shape
+(1, 2, 3)
+"""
+
 
 def _bind() -> None:
     T = Tensor
     T.__array_ufunc__ = array_ufunc
     T.__array_function__ = array_function
     for entry in API.values():
+        bound = getattr(entry.function, "method_function", entry.function)  # operand-only: no ** (hot path)
         for method in entry.methods:
             if method in REFLECTED:
-                setattr(T, method, _reflected(entry.function))
+                setattr(T, method, _reflected(bound))
             else:
-                setattr(T, method, entry.function)
+                setattr(T, method, bound)
     T.__pos__ = lambda s: s
     T.__lt__, T.__le__, T.__gt__, T.__ge__, T.__eq__, T.__ne__ = _lt, _le, _gt, _ge, _eq, _ne
     T.__and__, T.__or__, T.__xor__, T.__invert__ = _and, _or, _xor, _invert
@@ -122,7 +142,10 @@ def _bind() -> None:
     T.__lshift__, T.__rshift__ = _lshift, _rshift
     T.transpose = _transpose_method
     T.T = property(lambda s: P.transpose(s), doc=_T_DOC)
+    T.mT = property(lambda s: P.swapaxes(s, -1, -2), doc=_MT_DOC)
     T.argmax, T.argmin = argmax, argmin
+    # a positional int on the method is PyTorch's dim (x.max(1) -> (values, indices)); ag.max / np.max stay numpy's
+    T.max, T.min, T.median = (torch_method(P.max), torch_method(P.min), torch_method(P.median))
     T.all, T.any = _all, _any
 
 

@@ -30,7 +30,8 @@ def _bind(entry: PublicFunction) -> None:
         )
     _bound.add(id(entry))
     for method in entry.methods:
-        setattr(Tensor, method, _reflected(entry.function) if method in REFLECTED else entry.function)
+        bound = getattr(entry.function, "method_function", entry.function)
+        setattr(Tensor, method, _reflected(bound) if method in REFLECTED else bound)
     for target in entry.numpy:
         table = UFUNCS if isinstance(target, np.ufunc) else FUNCTIONS
         _replaced[target] = table.get(target)

@@ -267,7 +267,7 @@ def public(
         prims = [r.primitive for r in (rules if isinstance(rules, (tuple, list)) else (rules,))]
         if prims:
             fn.__doc__ = _with_rules(fn.__doc__, *prims)
-        fn = keyword_aliases(fn, aliases)
+        fn = keyword_aliases(fn, aliases, always=True)
         key = _key(name, namespace)
         API[key] = PublicFunction(key, fn, _names(method, name), _numpy_targets(numpy), namespace=namespace)
         return fn
@@ -403,7 +403,9 @@ def _aliased_signature(sig: inspect.Signature, table: dict[str, tuple[str, ...]]
     return sig.replace(parameters=params + extra, **changes)
 
 
-def keyword_aliases(fn: Callable[P, R], aliases: dict[str, tuple[str, ...]] | None = None) -> Callable[P, R]:
+def keyword_aliases(
+    fn: Callable[P, R], aliases: dict[str, tuple[str, ...]] | None = None, always: bool = False
+) -> Callable[P, R]:
     """``fn`` also taking the PyTorch names of its keywords (``dim`` for ``axis``, ``keepdim`` for ``keepdims``).
 
     Passing a name and its alias together, or a keyword ``fn`` does not
@@ -412,7 +414,10 @@ def keyword_aliases(fn: Callable[P, R], aliases: dict[str, tuple[str, ...]] | No
     ``fn`` itself when it has none of the aliased names (``aliases``, by
     default ``ALIASES``); otherwise a generated function of the same
     signature that calls ``fn`` with its arguments as given (one frame, no
-    ``*args``/``**kwargs`` repacking).
+    ``*args``/``**kwargs`` repacking). With ``always``, a function without
+    aliased names is wrapped too (``public`` does), so that an unknown
+    keyword gets that error rather than Python's bare TypeError; a function
+    taking ``**keywords`` is returned as it is (it reads them itself).
     """
     table_in = ALIASES if aliases is None else aliases
     sig = inspect.signature(fn)
@@ -420,9 +425,10 @@ def keyword_aliases(fn: Callable[P, R], aliases: dict[str, tuple[str, ...]] | No
     params = list(sig.parameters.values())
     keywords = [p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
     table = {n: tuple(alts) for n, alts in table_in.items() if n in keywords}
-    if not table:
+    takes_keywords = any(p.kind is kinds.VAR_KEYWORD for p in params)
+    if not table and (not always or takes_keywords):
         return fn
-    if any(p.kind is kinds.VAR_KEYWORD for p in params):
+    if takes_keywords:
         raise InvalidArgumentError(f"keyword_aliases: {fn.__name__}() takes **keywords; it must read aliases itself")
     namespace: dict[str, Any] = {"_fn": fn}
     text, body = _parameter_source(fn.__name__, params, table, namespace)
@@ -438,8 +444,9 @@ def keyword_aliases(fn: Callable[P, R], aliases: dict[str, tuple[str, ...]] | No
     exec(compile(source, f"<keyword aliases of {fn.__qualname__}>", "exec"), namespace)
     wrapper = namespace[fn.__name__]
     functools.update_wrapper(wrapper, fn)
-    wrapper.__signature__ = _aliased_signature(sig, table)
-    wrapper.keyword_aliases = table  # type: ignore[attr-defined]
+    if table:
+        wrapper.__signature__ = _aliased_signature(sig, table)
+        wrapper.keyword_aliases = table  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -597,12 +604,15 @@ def generate_public_function(
 
     Generated from source (as dataclasses make ``__init__``), so a call costs
     one Python frame and a tuple, not a signature binding. A ``public``
-    function with keyword parameters also collects unknown keywords (a
-    ``**`` parameter, read only when not empty): PyTorch's names of its
-    keywords (``ALIASES``: ``dim`` for ``axis``, ``keepdim`` for
-    ``keepdims``) are accepted there, anything else is an error listing the
-    accepted names. An aliased parameter defaults to ``UNSET`` so that
-    passing it together with its alias is caught.
+    function also collects unknown keywords (a ``**`` parameter, read only
+    when not empty): PyTorch's names of its keywords (``ALIASES``: ``dim``
+    for ``axis``, ``keepdim`` for ``keepdims``) are accepted there, anything
+    else is an error listing the accepted names. An aliased parameter
+    defaults to ``UNSET`` so that passing it together with its alias is
+    caught. A primitive of operands only (``tanh``, ``mul``) also gets
+    ``fn.method_function``, the same function without the ``**`` parameter
+    (an empty dict per call), which Tensor methods and operators bind: the
+    hot path (``x * y``, ``x.tanh()``).
     """
     from .apply import apply
 
@@ -617,7 +627,8 @@ def generate_public_function(
             f"primitive {prim.name!r}: mark its operands as positional-only (put '/' after them) in {forward.__name__}()"
         )
     keywords = [p.name for p in params if p.name not in operands]
-    collect = public and bool(keywords) and not any(p.kind is kinds.VAR_KEYWORD for p in params)
+    # every public function collects unknown keywords (``**_more``, read only when not empty) to name what it takes
+    collect = public and not any(p.kind is kinds.VAR_KEYWORD for p in params)
     table = {k: ALIASES[k] for k in keywords if k in ALIASES} if collect else {}
     namespace: dict[str, Any] = {
         "_apply": apply,
@@ -626,6 +637,29 @@ def generate_public_function(
         "_EMPTY": EMPTY,
         "_sequence": operand_sequence,
     }
+    fn = _generated(forward, prim, prepare, variadic, operands, keywords, collect, table, namespace)
+    if collect and not keywords:
+        fn.method_function = _generated(  # type: ignore[attr-defined]
+            forward, prim, prepare, variadic, operands, keywords, False, table, dict(namespace)
+        )
+    if table:
+        fn.__signature__ = _aliased_signature(sig, table, return_annotation="Tensor")  # help() shows dim= too
+        fn.keyword_aliases = table  # type: ignore[attr-defined]
+    return fn
+
+
+def _generated(
+    forward: Callable[..., Any],
+    prim: Primitive,
+    prepare: Callable[..., dict] | None,
+    variadic: bool,
+    operands: list[str],
+    keywords: list[str],
+    collect: bool,
+    table: dict[str, tuple[str, ...]],
+    namespace: dict[str, Any],
+) -> Callable[..., Tensor]:
+    params = list(inspect.signature(forward).parameters.values())
     if collect:
         text, body = _parameter_source(forward.__name__, params, table, namespace)
     else:
@@ -655,9 +689,6 @@ def generate_public_function(
     functools.update_wrapper(fn, forward)
     fn.__annotations__ = {**forward.__annotations__, "return": "Tensor"}
     fn.__doc__ = _with_rules(forward.__doc__, prim)
-    if table:
-        fn.__signature__ = _aliased_signature(sig, table, return_annotation="Tensor")  # help() shows dim= too
-        fn.keyword_aliases = table  # type: ignore[attr-defined]
     fn.primitive = prim  # type: ignore[attr-defined]
     return fn
 

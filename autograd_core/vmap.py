@@ -35,7 +35,7 @@ from .errors import ArgumentTypeError, BatchingError, InvalidArgumentError
 from .forward import _level_ids
 from .node import Node
 from .pytree import broadcast_prefix, tree_flatten, tree_unflatten
-from .registry import REGISTRY, Primitive
+from .registry import REGISTRY, Primitive, keyword_aliases
 from .tensor import Tensor, to_array, wrap
 
 
@@ -483,8 +483,19 @@ def _bind_methods() -> None:
         setattr(B, name, lambda self, other, u=ufunc: _nondiff(u, other, self))
     B.__invert__ = lambda self: _nondiff(np.invert, self)
     B.__hash__ = Tensor.__hash__
-    for name, fn in (("argmax", np.argmax), ("argmin", np.argmin), ("all", np.all), ("any", np.any)):
+    for name, fn in (("all", np.all), ("any", np.any)):
         setattr(B, name, lambda self, axis=None, fn=fn, **kw: _nondiff_reduce(fn, self, axis=axis, **kw))
+    B.argmax, B.argmin = _index_method(np.argmax), _index_method(np.argmin)
+
+
+def _index_method(fn: Any) -> Callable[..., Tensor]:
+    """``x.argmax(axis, keepdims)`` of a batched tensor (PyTorch's ``dim=``, ``keepdim=`` too), per example."""
+
+    def method(self: BatchedTensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _nondiff_reduce(fn, self, axis=axis, keepdims=keepdims)
+
+    method.__name__ = method.__qualname__ = fn.__name__
+    return keyword_aliases(method)
 
 
 _bind_methods()

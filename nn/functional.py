@@ -1220,3 +1220,59 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     tensor([[3.5, 4. ]])
     """
     return ag.linear(x, weight, bias)
+
+
+# --------------------------------------------------------------- PyTorch names
+@keyword_aliases
+def normalize(x: Tensor, p: float = 2.0, axis: int = 1, eps: float = 1e-12) -> Tensor:
+    """y = x / max(‖x‖ₚ, eps) along ``axis`` (``dim=``, 1 by default), as ``torch.nn.functional.normalize``.
+
+    >>> nn.functional.normalize(ag.tensor([[3.0, 4.0], [0.0, 0.0]]))  # unit rows; a zero row stays 0
+    tensor([[0.6, 0.8],
+            [0. , 0. ]])
+    """
+    size = ag.norm(x, p, dim=axis, keepdim=True)
+    return x / ag.maximum(size, eps)
+
+
+def one_hot(target: Any, num_classes: int = -1) -> Tensor:
+    """An int64 tensor of ``target.shape + (num_classes,)`` with 1 at each label, as ``F.one_hot``; no gradient.
+
+    ``num_classes=-1`` takes one more than the largest label.
+
+    >>> nn.functional.one_hot(ag.tensor([0, 2], dtype=ag.int64))
+    tensor([[1, 0, 0],
+            [0, 0, 1]], dtype=int64)
+    """
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if labels.dtype.kind not in "iu":
+        raise DtypeError(
+            f"one_hot: the labels must be integers, not {labels.dtype} (e.g. ag.tensor(y, dtype=ag.int64))"
+        )
+    if labels.size and labels.min() < 0:
+        raise InvalidArgumentError(f"one_hot: labels must be non-negative, got {labels.min()}")
+    if num_classes == -1:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and labels.max() >= num_classes:
+        raise InvalidArgumentError(f"one_hot: label {labels.max()} is out of range for {num_classes} classes")
+    return ag.tensor((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad with a constant, PyTorch's way: ``pad = (left, right)`` for the last axis, then the one before, …
+
+    As ``torch.nn.functional.pad`` in ``mode='constant'``; the gradient drops the padding.
+
+    >>> nn.functional.pad(ag.tensor([[1.0, 2.0]]), (1, 2))
+    tensor([[0., 1., 2., 0., 0.]])
+    >>> nn.functional.pad(ag.tensor([[1.0]]), (0, 0, 1, 0), value=9.0)  # one row on top
+    tensor([[9.],
+            [1.]])
+    """
+    if mode != "constant":
+        raise InvalidArgumentError(f"pad: only mode='constant' is supported, not {mode!r}")
+    widths = [int(w) for w in pad]
+    if len(widths) % 2 or len(widths) // 2 > x.ndim:
+        raise ShapeError(f"pad: give (left, right) pairs for at most {x.ndim} axes, not {tuple(pad)!r}")
+    pairs = [(0, 0)] * (x.ndim - len(widths) // 2) + [tuple(widths[i : i + 2]) for i in range(0, len(widths), 2)][::-1]
+    return ag.pad(x, pairs, constant_values=value)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
+from autograd_core.primitives.along import index_like, put_along, take_along
 from autograd_core.primitives.index import add_at, normalize_index
 from autograd_core.primitives.transfer import to_device
 
@@ -224,6 +225,27 @@ def add_at_case(draw, rng):
     return Case(lambda v: add_at(v, index=spec, shape=s), [normal(rng, picked)])
 
 
+def _along_index(draw, rng, s):
+    """An axis of shape ``s`` and an integer index along it (repeats allowed), broadcasting on the other axes."""
+    axis = draw(st.integers(-len(s), -1))
+    picks = draw(st.integers(1, 4))
+    idx_shape = tuple(picks if d == len(s) + axis else draw(st.sampled_from([1, n])) for d, n in enumerate(s))
+    return axis, rng.integers(-s[axis], s[axis], idx_shape)
+
+
+def take_along_case(draw, rng):
+    s = shape(draw, min_dims=1)
+    axis, idx = _along_index(draw, rng, s)
+    return Case(lambda x: take_along(x, index_like(idx, x), axis=axis), [normal(rng, s)])
+
+
+def put_along_case(draw, rng):
+    s = shape(draw, min_dims=1)
+    axis, idx = _along_index(draw, rng, s)
+    picked = np.take_along_axis(np.zeros(s), idx, axis).shape
+    return Case(lambda v: put_along(v, index_like(idx, v), axis=axis, shape=s), [normal(rng, picked)])
+
+
 def along_axis(fn):
     def build(draw, rng):
         s = shape(draw, min_dims=1)
@@ -362,6 +384,8 @@ CASES: dict[str, Callable] = {
     "pad": pad_case,
     "getitem": getitem_case,
     "add_at": add_at_case,
+    "take_along": take_along_case,
+    "put_along": put_along_case,
     "softmax": along_axis(ag.softmax),
     "log_softmax": along_axis(ag.log_softmax),
     "cross_entropy": cross_entropy_case,

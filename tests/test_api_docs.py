@@ -101,7 +101,10 @@ def class_members(exclude: set[int]) -> Iterator[tuple[str, Any]]:
 
 
 API = sorted(public_api())
-METHODS = sorted(class_members({id(obj) for _, obj in API}))
+# a public function's Tensor-method variant (bound without the keyword catch-all) is that function
+METHODS = sorted(
+    class_members({id(obj) for _, obj in API} | {id(getattr(obj, "method_function", obj)) for _, obj in API})
+)
 GLOBALS = {"np": __import__("numpy"), "ag": ag, "nn": nn, "viz": viz}
 
 

@@ -535,7 +535,8 @@ def test_svd_edge_cases():
     with pytest.raises(ShapeError, match="matrices"):
         ag.linalg.svdvals(ag.tensor(randn(3)))
     with pytest.raises(ShapeError, match="empty"):
-        ag.linalg.matrix_norm(ag.tensor(np.zeros((0, 3))), 2)
+        ag.linalg.matrix_norm(ag.tensor(np.zeros((0, 3))), -2)
+    assert ag.linalg.matrix_norm(ag.tensor(np.zeros((0, 3))), 2).item() == 0.0  # numpy, PyTorch
     assert ag.linalg.matrix_norm(ag.tensor(np.zeros((0, 3))), "nuc").item() == 0.0
     y = ag.linalg.svdvals(ag.tensor(randn(3, 2).astype(np.float32)))
     assert y.dtype == np.float32
@@ -556,3 +557,43 @@ def test_svd_under_vmap_equals_a_loop():
     for x, g in zip(xs, grads.data):
         u, _, vh = np.linalg.svd(x)
         np.testing.assert_allclose(g, np.outer(u[:, 0], vh[0]), atol=1e-12)
+
+
+def test_empty_matrix_norms_are_zero_where_numpy_says_so():
+    """The largest of nothing is 0 (numpy, PyTorch); the smallest of nothing is undefined: ShapeError."""
+    for shape in [(0, 3), (3, 0), (0, 0)]:
+        x = np.zeros(shape)
+        for order in [2, -2, 1, -1, np.inf, -np.inf, "nuc", "fro"]:
+            try:
+                expected = np.linalg.norm(x, order)
+            except ValueError:
+                with pytest.raises(ag.errors.ShapeError):
+                    ag.linalg.matrix_norm(ag.tensor(x), ord=order)
+                continue
+            got = ag.linalg.matrix_norm(ag.tensor(x, requires_grad=True), ord=order)
+            assert got.item() == expected == 0.0
+            got.backward()
+
+
+def test_hostile_inputs_to_norms_and_svd_get_library_errors():
+    ragged = [[1.0, 2.0], [3.0]]
+    for call in (
+        lambda: ag.linalg.matrix_norm(ragged),
+        lambda: ag.linalg.norm(ragged, ord=2),
+        lambda: ag.linalg.svdvals(ragged),
+        lambda: ag.linalg.svd(ragged),
+        lambda: ag.linalg.svd(None),
+    ):
+        with pytest.raises(ag.errors.AutogradError):
+            call()
+    with pytest.raises(ag.errors.ArgumentTypeError, match="full_matrices must be True or False"):
+        ag.linalg.svd(ag.ones((2, 3)), full_matrices="no")
+
+
+def test_vmap_of_full_svd_of_non_square_matrices():
+    xs = np.random.default_rng(3).standard_normal((4, 3, 2))
+    u, s, vh = ag.vmap(ag.linalg.svd)(ag.tensor(xs))
+    assert u.shape == (4, 3, 3) and s.shape == (4, 2) and vh.shape == (4, 2, 2)
+    for i in range(4):
+        np.testing.assert_allclose(u.data[i].T @ u.data[i], np.eye(3), atol=1e-12)  # orthonormal, completed
+        np.testing.assert_allclose((u.data[i][:, :2] * s.data[i]) @ vh.data[i], xs[i], atol=1e-12)

@@ -258,15 +258,15 @@ def test_dim_returns_values_and_indices_as_torch(op, dim, keepdim):
 
 @pytest.mark.parametrize("op", ["max", "min"])
 def test_numpy_style_calls_return_values_and_share_ties(op):
-    """x.op(), x.op(0), x.op(axis=0) and np.op(t, axis=0) stay numpy's: values, tied elements sharing the gradient."""
+    """x.op(), x.op(axis=0), ag.op(t, 0) and np.op(t, 0) stay numpy's: values, tied elements sharing the gradient."""
     reference = getattr(np, op)
     t = ag.tensor(TIES, requires_grad=True)
     for got, expected in (
         (getattr(t, op)(), reference(TIES)),
-        (getattr(t, op)(0), reference(TIES, 0)),  # a positional axis is numpy's
         (getattr(t, op)(axis=1, keepdims=True), reference(TIES, axis=1, keepdims=True)),
-        (getattr(t, op)(axis=1, keepdim=True), reference(TIES, axis=1, keepdims=True)),
-        (getattr(ag, op)(t, 1), reference(TIES, 1)),
+        (getattr(t, op)(axis=None, keepdim=True), reference(TIES, axis=None, keepdims=True)),
+        (getattr(ag, op)(t, 1), reference(TIES, 1)),  # the module function: a positional axis is numpy's
+        (reference(t, 0), reference(TIES, 0)),
         (reference(t, axis=0), reference(TIES, axis=0)),
         (getattr(t, op)(axis=(0, 1)), reference(TIES, axis=(0, 1))),
     ):
@@ -275,6 +275,26 @@ def test_numpy_style_calls_return_values_and_share_ties(op):
     getattr(t, op)(axis=1).sum().backward()
     hit = TIES == reference(TIES, axis=1, keepdims=True)
     np.testing.assert_allclose(t.grad.data, hit / hit.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("op", ["max", "min", "median"])
+def test_pytorch_spellings_return_values_and_indices(op):
+    """The method with a positional int (out.max(1)[1]) and keepdim= are PyTorch's: (values, indices)."""
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.9]])
+    t, tt = ag.tensor(x), torch.tensor(x)
+    for got, expected in (
+        (getattr(t, op)(1), getattr(tt, op)(1)),
+        (getattr(t, op)(1, True), getattr(tt, op)(1, True)),
+        (getattr(t, op)(0, keepdim=True), getattr(tt, op)(0, keepdim=True)),
+        (getattr(ag, op)(t, 1, keepdim=True), getattr(torch, op)(tt, 1, keepdim=True)),
+        (getattr(t, op)(axis=-1, keepdim=False), getattr(tt, op)(dim=-1, keepdim=False)),
+    ):
+        np.testing.assert_array_equal(got[0].data, expected[0].numpy())
+        np.testing.assert_array_equal(got[1].data, expected[1].numpy())
+        assert got.indices.dtype == np.int64
+    with pytest.raises(ag.errors.ArgumentTypeError, match="both"):
+        getattr(t, op)(1, dim=1)
 
 
 def test_median_dim_is_the_lower_median_and_numpy_style_the_mean_of_the_middle():
@@ -316,3 +336,10 @@ def test_dim_with_nan_zero_dims_and_bad_keywords():
         ag.tensor(np.zeros((2, 0))).max(dim=1)
     with pytest.raises(ag.errors.ArgumentTypeError, match="median\\(\\) takes axis="):
         t.median(dims=0)
+
+
+@pytest.mark.parametrize("op", ["max", "min", "median"])
+def test_dim_on_hostile_inputs_gets_library_errors(op):
+    for bad in (None, "ab", {"a": 1}, [[1.0, 2.0], [3.0]], np.array([object(), 1])):
+        with pytest.raises(ag.errors.AutogradError):
+            getattr(ag, op)(bad, dim=0)

@@ -217,3 +217,37 @@ def test_loss_buffers_follow_the_module_dtype():
     z = ag.zeros(4, 2, dtype=np.float32, requires_grad=True)
     out = loss(z, np.ones((4, 2)))
     assert out.dtype == np.float32
+
+
+def test_pytorch_names_amax_amin_mm_chunk_norm_mT_and_type_strings():
+    x = ag.tensor([[3.0, 4.0], [0.0, 1.0]], requires_grad=True)
+    np.testing.assert_array_equal(ag.amax(x, dim=1).data, [4.0, 1.0])
+    np.testing.assert_array_equal(x.amin(dim=0).data, [0.0, 1.0])
+    np.testing.assert_array_equal(x.mT.data, x.data.T)
+    np.testing.assert_array_equal(ag.mm(x, x).data, x.data @ x.data)
+    assert [c.shape for c in ag.chunk(ag.arange(6.0), 4)] == [(2,), (2,), (2,)]  # torch.chunk: ⌈6/4⌉ each
+    np.testing.assert_allclose(x.norm().item(), np.sqrt(26.0))
+    np.testing.assert_allclose(x.norm(1, dim=1).data, [7.0, 1.0])
+    x.norm().backward()
+    np.testing.assert_allclose(x.grad.data, x.data / np.sqrt(26.0))
+    assert x.type("torch.FloatTensor").dtype == np.float32 and x.type("torch.LongTensor").dtype == np.int64
+
+
+def test_functional_normalize_one_hot_pad_match_torch():
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as TF
+
+    import nn.functional as F
+
+    z = np.array([[3.0, 4.0, 0.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(F.normalize(ag.tensor(z)).data, TF.normalize(torch.tensor(z)).numpy())
+    np.testing.assert_allclose(
+        F.normalize(ag.tensor(z), p=1, dim=0).data, TF.normalize(torch.tensor(z), p=1, dim=0).numpy()
+    )
+    labels = np.array([0, 2, 1])
+    np.testing.assert_array_equal(F.one_hot(labels).data, TF.one_hot(torch.tensor(labels)).numpy())
+    np.testing.assert_array_equal(F.one_hot(labels, 5).data, TF.one_hot(torch.tensor(labels), 5).numpy())
+    for widths in [(1, 2), (0, 1, 2, 0)]:
+        np.testing.assert_array_equal(
+            F.pad(ag.tensor(z), widths, value=7.0).data, TF.pad(torch.tensor(z), widths, value=7.0).numpy()
+        )

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from primitive_cases import normal
 
 import autograd_core as ag
+from autograd_core.primitives.along import put_along, take_along
 from autograd_core.primitives.index import add_at, normalize_index
 
 #: Registered primitives the differential test leaves out, and why (none today).
@@ -538,6 +539,48 @@ def scatter_add_case(ctx: Context, a: int) -> Op | None:
     )
 
 
+def _along_index(ctx: Context, s: tuple[int, ...]) -> tuple[int, np.ndarray] | None:
+    """A (negative) axis of ``s`` and an index along it of the same shape elsewhere (PyTorch's gather)."""
+    if not s or 0 in s:
+        return None
+    axis = ctx.draw(st.integers(-len(s), -1))
+    picks = ctx.draw(st.integers(1, 4))
+    idx_shape = tuple(picks if d == len(s) + axis else n for d, n in enumerate(s))
+    return axis, ctx.rng.integers(0, s[axis], idx_shape)
+
+
+def take_along_case(ctx: Context, a: int) -> Op | None:
+    s = ctx.shape(a)
+    found = _along_index(ctx, s)
+    if found is None:
+        return None
+    axis, idx = found
+    return Op(
+        f"take_along(v{a}, {idx.tolist()}, axis={axis})",
+        (a,),
+        lambda x: take_along(x, idx, axis=axis),
+        lambda T, x: T.gather(x, axis, T.from_numpy(idx.copy())),
+    )
+
+
+def put_along_case(ctx: Context, a: int) -> Op | None:
+    """zeros(s) with v{a} added at the index along the axis (PyTorch's scatter_add); s is v{a}'s shape."""
+    s = ctx.shape(a)
+    found = _along_index(ctx, s)
+    if found is None:
+        return None
+    axis, idx = found
+    # v must have the index's shape: pick v{a}'s first entries along the axis when the index is shorter
+    out_shape = tuple(idx.shape[d] if d == len(s) + axis else n for d, n in enumerate(s))
+    v = ctx.new_leaf(idx.shape)
+    return Op(
+        f"put_along(v{v}, {idx.tolist()}, axis={axis}, shape={out_shape})",
+        (v,),
+        lambda x: put_along(x, idx % out_shape[axis], axis=axis, shape=out_shape),
+        lambda T, x: T.zeros(out_shape, dtype=x.dtype).scatter_add(axis, T.from_numpy(idx % out_shape[axis]), x),
+    )
+
+
 def along_axis(ours: Callable, theirs: Callable, nonempty: bool = False) -> Callable:
     """``nonempty``: PyTorch refuses an empty axis (logcumsumexp), so none is drawn."""
 
@@ -868,6 +911,8 @@ BUILDERS: dict[str, Callable[[Context, int], Op | None]] = {
     "pad": pad_case,
     "getitem": getitem_case,
     "add_at": scatter_add_case,
+    "take_along": take_along_case,
+    "put_along": put_along_case,
     "tan": unary(spellings(ag.tan, "tan", np.tan), _T("tan"), inside_unit),
     "sinh": unary(spellings(ag.sinh, "sinh", np.sinh), _T("sinh")),
     "cosh": unary(spellings(ag.cosh, "cosh", np.cosh), _T("cosh")),

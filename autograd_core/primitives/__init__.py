@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..registry import API
 from . import (  # noqa: F401  (each registers its primitives)
+    along,
     arithmetic,
     contractions,
     decompositions,
@@ -32,6 +33,7 @@ from . import (  # noqa: F401  (each registers its primitives)
     special,
     stacking,
     tiling,
+    torch_names,
     transcendental,
     transfer,
 )
@@ -174,6 +176,11 @@ else:  # the same exports, spelled out for type checkers and IDEs
     from .tiling import repeat_interleave as repeat_interleave
     from .tiling import roll as roll
     from .tiling import tile as tile
+    from .torch_names import amax as amax
+    from .torch_names import amin as amin
+    from .torch_names import chunk as chunk
+    from .torch_names import mm as mm
+    from .torch_names import norm as norm
     from .transcendental import arccos as arccos
     from .transcendental import arccosh as arccosh
     from .transcendental import arcsin as arcsin
@@ -195,6 +202,8 @@ else:  # the same exports, spelled out for type checkers and IDEs
         'abs',
         'add',
         'all',
+        'amax',
+        'amin',
         'any',
         'arccos',
         'arccosh',
@@ -215,6 +224,7 @@ else:  # the same exports, spelled out for type checkers and IDEs
         'cast',
         'cat',
         'ceil',
+        'chunk',
         'clamp',
         'clip',
         'clone',
@@ -280,11 +290,13 @@ else:  # the same exports, spelled out for type checkers and IDEs
         'median',
         'min',
         'minimum',
+        'mm',
         'moveaxis',
         'movedim',
         'mul',
         'neg',
         'nonzero',
+        'norm',
         'outer',
         'pad',
         'permute',

@@ -1,10 +1,13 @@
-"""``max``, ``min`` and ``median`` as numpy and PyTorch users call them: the keyword says which library is meant.
+"""``max``, ``min`` and ``median`` as numpy and PyTorch users call them: the spelling says which library is meant.
 
-numpy returns the values: ``x.max()``, ``x.max(axis=0)``, ``x.max(0)``,
+numpy returns the values: ``x.max()``, ``x.max(axis=0)``, ``ag.max(x, 0)``,
 ``np.max(t, axis=0)``. PyTorch, given a dimension, returns the values and
-where they are: ``x.max(dim=0)`` / ``ag.max(x, dim=1, keepdim=True)`` gives
-``(values, indices)`` as ``torch.max(x, dim)`` does. A positional axis is
-numpy's (values only), as for every other reduction here (``ag.sum(x, 0)``).
+where they are: ``x.max(dim=0)``, ``x.max(0)``, ``ag.max(x, 1, keepdim=True)``
+give ``(values, indices)`` as ``torch.max(x, dim)`` does. ``dim=`` and
+``keepdim=`` are PyTorch's spellings, and so is a positional int on the
+Tensor *method* (``out.max(1)[1]`` in PyTorch code); a positional axis on
+the module function or numpy's function is numpy's (values only), as for
+every other reduction here (``ag.sum(x, 0)``).
 
 The two also differ where maxima tie, as the two libraries do: numpy-style
 values share the gradient equally between tied elements (the ``max``
@@ -19,13 +22,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..arguments import bool_argument
-from ..backend import maybe_true, values_of, zeros
+from ..backend import arange, maybe_true, values_of, zeros
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
-from ..tensor import Tensor, wrap
-from .index import take_along_axis
+from ..tensor import Tensor, constant_array, wrap
+from .along import from_values, take_along
 from .ordering import _order, quantile
-from .reduce import Axis, one_axis
+from .reduce import Axis, is_integer, one_axis
 from .reduce import max as _amax
 from .reduce import min as _amin
 from .shape import squeeze
@@ -58,20 +61,24 @@ def _keywords(
     """(axis, keepdims, PyTorch style) from numpy's and PyTorch's spellings; both names for one thing is an error."""
     if more:
         raise _unknown_keywords(op, list(names), ALIASES, list(more))
+    torch_keep = keepdim is not UNSET  # PyTorch's spelling: with an int axis, PyTorch's (values, indices)
     if keepdim is not UNSET:
         if keepdims is not UNSET:
             raise _both_given(op, "keepdims", "keepdim")
         keepdims = keepdim
     keepdims = False if keepdims is UNSET else bool_argument(keepdims, "keepdims", op)
     if dim is UNSET:
+        if torch_keep and is_integer(axis):
+            return axis, keepdims, True
         return (None if axis is UNSET else axis), keepdims, False
     if axis is not UNSET:
         raise _both_given(op, "axis", "dim")
     return dim, keepdims, True
 
 
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else wrap(np.asarray(x))
+def _as_tensor(x: Any, op: str) -> Tensor:
+    """x as a Tensor; None, strings, dicts, ragged lists and object arrays get the library's errors."""
+    return x if isinstance(x, Tensor) else wrap(constant_array(x, op))
 
 
 def _values(x: Tensor) -> np.ndarray:
@@ -79,8 +86,12 @@ def _values(x: Tensor) -> np.ndarray:
 
 
 def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[Tensor, Tensor]:
-    """x at ``index_of(values along dim)`` and that index (int64, no gradient); the gradient goes to that element."""
-    x = _as_tensor(x)
+    """x at ``index_of(values along dim)`` and that index (int64, no gradient); the gradient goes to that element.
+
+    The index is computed by ``from_values`` (a step ``ag.compile`` replays, per example under ``vmap``)
+    and picked with the ``take_along`` primitive, whose index is an operand.
+    """
+    x = _as_tensor(x, op)
     if dim is None or isinstance(dim, (tuple, list)):
         raise ShapeError(
             f"{op}(dim=...) takes one dimension (an int), not {dim!r}; axis= reduces several (values only)"
@@ -88,42 +99,43 @@ def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[
     if x.ndim == 0:
         one_axis(dim, 1, op)  # 0 or -1, as PyTorch allows for a 0-d tensor
         return x[()], wrap(zeros((), np.int64, x))
-    axis = one_axis(dim, x.ndim, op)
+    axis = one_axis(dim, x.ndim, op) - x.ndim  # negative: leading (vmap) batch axes stay in front
     if x.shape[axis] == 0:
         raise ShapeError(f"{op}: dimension {dim} of shape {x.shape} is empty; there is no element to pick")
-    where = index_of(_values(x), axis).astype(np.int64)
-    values = take_along_axis(x, where, axis)
+    where = from_values(index_of, x, axis=axis)
+    values = take_along(x, where, axis=axis)
     if not keepdim:
-        return squeeze(values, axis=axis), wrap(np.squeeze(where, axis=axis))
-    return values, wrap(where)
+        return squeeze(values, axis=axis), squeeze(where, axis=axis)
+    return values, where
 
 
-def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
-    """The index of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
+def _first_max(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as PyTorch)."""
     nan = np.isnan(values) if values.dtype.kind == "f" else None
     found = np.argmax(values, axis=axis, keepdims=True)
     if nan is not None and maybe_true(nan.any()):
         found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found
+    return found.astype(np.int64)
 
 
-def _first_min(values: np.ndarray, axis: int) -> np.ndarray:
+def _first_min(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the first minimum along ``axis`` (of the first NaN, if any)."""
     nan = np.isnan(values) if values.dtype.kind == "f" else None
     found = np.argmin(values, axis=axis, keepdims=True)
     if nan is not None and maybe_true(nan.any()):
         found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found
+    return found.astype(np.int64)
 
 
-def _lower_median(values: np.ndarray, axis: int) -> np.ndarray:
-    """The index of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as in PyTorch)."""
+def _lower_median(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as PyTorch)."""
     middle = (values.shape[axis] - 1) // 2
-    found = _order(values, axis, False, "stable")[(slice(None),) * axis + (slice(middle, middle + 1),)]
+    found = np.take(_order(values, axis, False, "stable"), arange(1, values) + middle, axis=axis)
     if values.dtype.kind == "f":
         nan = np.isnan(values)
         if maybe_true(nan.any()):
             found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found
+    return found.astype(np.int64)
 
 
 @public(method=True, numpy=(np.max, np.amax), rules=_amax, aliases={})
@@ -132,21 +144,28 @@ def max(  # noqa: A001
 ) -> Any:
     """The largest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
 
-    * ``x.max()``, ``x.max(axis=0)``, ``x.max(0)``, ``np.max(t, axis=0)``: the values,
+    * ``x.max()``, ``x.max(axis=0)``, ``ag.max(x, 0)``, ``np.max(t, 0)``: the values,
       y = max x over ``axis`` (all axes when None); tied maxima share the gradient.
-    * ``x.max(dim=0)``, ``ag.max(x, dim=1, keepdim=True)``: a ``MaxResult(values, indices)``
-      as ``torch.max(x, dim)``; ``indices`` (int64, no gradient) is the first maximum's
-      position, and the gradient of ``values`` goes to that element.
+    * ``x.max(1)``, ``x.max(dim=1)``, ``ag.max(x, dim=1)``, ``ag.max(x, 1, keepdim=True)``: a
+      ``MaxResult(values, indices)`` as ``torch.max(x, dim)``; ``indices`` (int64, no gradient)
+      is the first maximum's position, and the gradient of ``values`` goes to that element.
 
-    A positional axis is numpy's, as in every reduction here: ``x.max(1)`` returns the values;
-    write ``x.max(dim=1)`` for PyTorch's pair.
+    Which one a call means: ``dim=`` or ``keepdim=`` (PyTorch's spellings) select PyTorch's pair;
+    the Tensor *method* with a positional int is PyTorch's too (``out.max(1)[1]`` are the
+    indices, as in PyTorch code); the module function and ``np.max`` with a positional axis
+    are numpy's (values only), as every reduction here.
 
     >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]], requires_grad=True)
     >>> x.max(axis=1)
     tensor([5., 4.], grad_fn=max)
-    >>> values, indices = x.max(dim=1)
+    >>> values, indices = x.max(1)
     >>> indices
     tensor([1, 0], dtype=int64)
+    >>> ag.max(x, 1)  # the module function: numpy's positional axis
+    tensor([5., 4.], grad_fn=max)
+    >>> ag.max(x, 1, keepdim=True).indices
+    tensor([[1],
+            [0]], dtype=int64)
     """
     if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
         return _amax(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
@@ -162,17 +181,18 @@ def min(  # noqa: A001
 ) -> Any:
     """The smallest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
 
-    * ``x.min()``, ``x.min(axis=0)``, ``x.min(0)``, ``np.min(t, axis=0)``: the values,
+    * ``x.min()``, ``x.min(axis=0)``, ``ag.min(x, 0)``, ``np.min(t, 0)``: the values,
       y = min x over ``axis``; tied minima share the gradient.
-    * ``x.min(dim=0)``, ``ag.min(x, dim=1, keepdim=True)``: a ``MinResult(values, indices)``
-      as ``torch.min(x, dim)``; the gradient of ``values`` goes to the first minimum.
+    * ``x.min(0)``, ``x.min(dim=0)``, ``ag.min(x, dim=1, keepdim=True)``: a ``MinResult(values,
+      indices)`` as ``torch.min(x, dim)``; the gradient of ``values`` goes to the first minimum.
 
-    A positional axis is numpy's: ``x.min(1)`` returns the values; ``x.min(dim=1)`` the pair.
+    As for ``max``: ``dim=``/``keepdim=`` and the Tensor method with a positional int follow
+    PyTorch; the module function and ``np.min`` with a positional axis follow numpy.
 
     >>> x = ag.tensor([[1.0, 5.0], [4.0, 2.0]])
-    >>> x.min(0)
+    >>> ag.min(x, 0)
     tensor([1., 2.])
-    >>> x.min(dim=0).indices
+    >>> x.min(0).indices
     tensor([0, 1], dtype=int64)
     """
     if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
@@ -204,7 +224,9 @@ def median(
       indices)`` as ``torch.median(x, dim)``: the lower of the two middle values for an even
       count, its position (int64, no gradient), and the gradient to that element.
 
-    ``quantile(x, 0.5, method='lower')`` gives PyTorch's lower median over several axes.
+    ``quantile(x, 0.5, method='lower')`` gives PyTorch's lower median over several axes. As for
+    ``max``: ``dim=``/``keepdim=`` and the Tensor method with a positional int follow PyTorch
+    (``x.median(1)`` is the pair); the module function and ``np.median`` follow numpy.
 
     >>> x = ag.tensor([[1.0, 4.0, 2.0, 3.0]])
     >>> x.median(axis=1)
@@ -221,3 +243,32 @@ def median(
     if torch_style:
         return MedianResult(*_selected(x, axis, keepdims, "median", _lower_median))
     return quantile(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+def _is_dim(value: Any) -> bool:
+    return is_integer(value) and not isinstance(value, (bool, np.bool_))
+
+
+def torch_method(function: Any) -> Any:
+    """The Tensor method of ``max``/``min``/``median``: a positional int is PyTorch's dim (the pair), as in
+    ``out.max(1)[1]``; anything else is ``function``'s call (numpy's ``x.max(axis=0)``, ``x.max()``)."""
+    name = function.__name__
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if not args or not _is_dim(args[0]):
+            return function(self, *args, **kwargs)
+        if len(args) > 2:
+            raise ArgumentTypeError(f"x.{name}(dim, keepdim) takes at most 2 positional arguments, got {len(args)}")
+        for given, names in ((1, ("dim", "axis")), (2, ("keepdim", "keepdims"))):
+            twice = [n for n in names if n in kwargs]
+            if len(args) >= given and twice:
+                raise ArgumentTypeError(f"x.{name}(): {names[0]} given both by position and as {twice[0]}=")
+        kwargs["dim"] = args[0]
+        if len(args) == 2:
+            kwargs["keepdim"] = args[1]
+        return function(self, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = function.__doc__
+    method.__wrapped__ = function  # type: ignore[attr-defined]
+    return method

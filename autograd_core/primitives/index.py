@@ -14,11 +14,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import batching
-from ..backend import arange, device_of, is_backend_array, like, to_device, values_of, zeros
+from .. import _state, batching
+from ..backend import arange, device_of, is_backend_array, like, to_device, zeros
 from ..errors import DtypeError, IndexingError, ShapeError
 from ..registry import no_flops, primitive, public
-from ..tensor import Tensor, ndim_of, shape_of
+from ..tensor import Tensor, constant_array, ndim_of, observed, shape_of
+from .along import picked
 from .reduce import one_axis
 
 
@@ -37,6 +38,8 @@ class IndexSpec(NamedTuple):
 
 def _unwrap(item: Any) -> Any:
     if isinstance(item, Tensor):
+        if _state._local.state.slow:  # ag.compile would freeze the index into the program: it runs eagerly instead
+            observed("read", item, "indexing with a tensor (x[t])")
         item = item.data
     if is_backend_array(item):  # an index already on a device (labels on the GPU): used there, never copied
         if item.dtype.kind not in "iub" and item.size:
@@ -188,16 +191,14 @@ def take_along_axis(x: Any, indices: Any, axis: int) -> Tensor:
             [1., 0., 0.]])
     """
     shape = shape_of(x)
-    idx = values_of(indices)  # a device index stays on its device
+    idx = (
+        indices
+        if isinstance(indices, Tensor) or is_backend_array(indices)
+        else constant_array(indices, "take_along_axis")
+    )
     if idx.ndim != len(shape) or idx.dtype.kind not in "iu":
         raise ShapeError(
             f"take_along_axis: indices need {len(shape)} integer axes like x {shape}, got {idx.dtype} {idx.shape}"
         )
-    axis = one_axis(axis, len(shape), "take_along_axis")
-    grid = []
-    for i, n in enumerate(shape):
-        if i == axis:
-            grid.append(idx)
-        else:
-            grid.append(arange(n, idx).reshape((1,) * i + (-1,) + (1,) * (len(shape) - i - 1)))
-    return getitem(x, tuple(grid))
+    at = one_axis(axis, len(shape), "take_along_axis")
+    return picked(x, idx, at - len(shape), "take_along_axis", axis)

@@ -21,7 +21,7 @@ from .. import batching
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..portable import maximum_reduce, minimum_reduce
 from ..registry import primitive, public, reduction_flops
-from ..tensor import Tensor
+from ..tensor import Tensor, constant_array
 from .elementwise import abs as _abs
 from .reduce import Axis, normalize_axis, one_axis, restore_axes, unreduce
 from .reduce import max as _max
@@ -120,6 +120,11 @@ def vector_norm(x: Any, /, ord: float = 2, axis: Axis = None, keepdims: bool = F
         return np.add.reduce(size**ord, axis=axis, keepdims=keepdims) ** (1 / ord)
 
 
+def _operand(x: Any, op: str) -> Any:
+    """A Tensor as it is, anything else as an array (None, strings, ragged lists: the library's errors)."""
+    return x if isinstance(x, Tensor) else constant_array(x, op)
+
+
 def _plane(x: Any, axis: Any) -> tuple[int, int]:
     ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
     if ndim < 2:
@@ -140,7 +145,7 @@ def _spectral(x: Any, ord: Any, row: int, col: int, keepdims: bool) -> Tensor:
     if (row, col) != (ndim - 2, ndim - 1):
         x = moveaxis(x, (row, col), (-2, -1))
     s = svdvals(x)
-    if ord == "nuc":
+    if ord == "nuc" or (ord == 2 and s.shape[-1] == 0):  # the largest of no singular values is 0, as numpy
         y = _sum(s, axis=-1)
     else:
         if s.shape[-1] == 0:
@@ -178,6 +183,7 @@ def matrix_norm(x: Any, ord: Any = "fro", axis: tuple[int, int] = (-2, -1), keep
     tensor([[ 0., -1.],
             [ 0.,  1.]])
     """
+    x = _operand(x, "matrix_norm")
     row, col = _plane(x, axis)
     if ord is None or (isinstance(ord, str) and ord == "fro"):
         return vector_norm(x, 2, axis=(row, col), keepdims=keepdims)
@@ -191,6 +197,12 @@ def matrix_norm(x: Any, ord: Any = "fro", axis: tuple[int, int] = (-2, -1), keep
         return _spectral(x, ord, row, col, keepdims)
     summed, reduced = (row, col) if abs(ord) == 1 else (col, row)
     pick = _max if ord > 0 else _min
+    if x.shape[reduced] == 0:  # no columns (rows) to pick from: the largest is 0 as numpy; the smallest is undefined
+        if ord < 0:
+            raise ShapeError(
+                f"matrix_norm: the ord={ord} norm of a matrix without {'columns' if abs(ord) == 1 else 'rows'} is undefined (shape {x.shape})"
+            )
+        pick = _sum
     y = pick(_sum(_abs(x), axis=summed, keepdims=True), axis=reduced, keepdims=True)
     return y if keepdims else squeeze(y, axis=(row, col))
 
@@ -214,7 +226,8 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
     tensor([[0.6, 0.8],
             [0. , 0. ]])
     """
-    ndim = x.ndim if isinstance(x, Tensor) else np.ndim(x)
+    x = _operand(x, "norm")
+    ndim = x.ndim
     if axis is None:
         if ord is None:
             return vector_norm(x, 2, axis=None, keepdims=keepdims)

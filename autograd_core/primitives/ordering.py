@@ -14,18 +14,24 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..backend import arange, device_of, maybe_true, on_device, values_of, zeros
+from ..backend import arange, device_of, on_device, values_of
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import public
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, constant_array, wrap
+from .along import from_values, take_along
 from .elementwise import where
-from .index import getitem, take_along_axis
+from .index import getitem
 from .reduce import normalize_axis, one_axis
 from .shape import moveaxis, reshape
 
 
 def _values(x: Any) -> np.ndarray:
     return values_of(x)
+
+
+def _operand(x: Any, op: str) -> Any:
+    """A Tensor as it is; anything else as an array (None, strings, ragged lists: the library's errors)."""
+    return x if isinstance(x, Tensor) else constant_array(x, op)
 
 
 def _order(values: np.ndarray, axis: int, descending: bool, kind: str | None) -> np.ndarray:
@@ -37,6 +43,17 @@ def _order(values: np.ndarray, axis: int, descending: bool, kind: str | None) ->
     n = values.shape[axis]
     backwards = np.argsort(np.flip(values, axis), axis=axis, kind="stable")
     return n - 1 - np.flip(backwards, axis)
+
+
+def _sorting(values: np.ndarray, *, axis: int, descending: bool, kind: str | None) -> np.ndarray:
+    """The index (int64) that sorts ``values`` along the negative ``axis`` (an ``from_values`` function)."""
+    return _order(values, axis, descending, kind).astype(np.int64)
+
+
+def _top(values: np.ndarray, *, axis: int, k: int, largest: bool) -> np.ndarray:
+    """The index (int64) of the k largest (smallest) along the negative ``axis``, in sorted order."""
+    order = _order(values, axis, largest, "stable")
+    return np.take(order, arange(k, order), axis=axis).astype(np.int64)
 
 
 def _kind(kind: str | None, stable: bool | None) -> str | None:
@@ -84,14 +101,14 @@ def sort(
     >>> print(ag.sort(x, descending=True).values)
     tensor([3., 2., 1.], grad_fn=...)
     """
+    x = _operand(x, "sort")
     if axis is None:
         x, axis = _flat(x), -1
-    values = _values(x)
-    if values.ndim == 0:
-        return SortResult(x[()] if isinstance(x, Tensor) else wrap(values), wrap(zeros((), np.intp, values)))
-    axis = one_axis(axis, values.ndim, "sort")
-    idx = _order(values, axis, descending, _kind(kind, stable))
-    return SortResult(take_along_axis(x, idx, axis), wrap(idx))
+    if x.ndim == 0:
+        return SortResult(x[()] if isinstance(x, Tensor) else wrap(x), wrap(np.zeros((), dtype=np.int64)))
+    axis = one_axis(axis, x.ndim, "sort") - x.ndim  # negative: leading (vmap) batch axes stay in front
+    idx = from_values(_sorting, x, axis=axis, descending=bool(descending), kind=_kind(kind, stable))
+    return SortResult(take_along(x, idx, axis=axis), idx)
 
 
 @public(method=True, numpy=np.argsort)
@@ -114,13 +131,13 @@ def argsort(
     """
     if order is not None:
         raise InvalidArgumentError("argsort: order= sorts structured arrays, which Tensors are not; drop it")
-    values = _values(x)
+    x = _operand(x, "argsort")
     if axis is None:
-        values, axis = values.ravel(), -1
-    if values.ndim == 0:
-        return wrap(zeros((), np.intp, values))
-    axis = one_axis(axis, values.ndim, "argsort")
-    return wrap(_order(values, axis, descending, _kind(kind, stable)))
+        x, axis = _flat(x), -1
+    if x.ndim == 0:
+        return wrap(np.zeros((), dtype=np.int64))
+    axis = one_axis(axis, x.ndim, "argsort") - x.ndim
+    return from_values(_sorting, x, axis=axis, descending=bool(descending), kind=_kind(kind, stable))
 
 
 @public(method=True, rules=getitem)
@@ -139,17 +156,15 @@ def topk(x: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = Tr
     >>> print(ag.topk(x, 2, largest=False).values)
     tensor([1., 3.], grad_fn=...)
     """
-    values = _values(x)
-    if values.ndim == 0:
-        values = values.reshape(1)
+    x = _operand(x, "topk")
+    if x.ndim == 0:
         x = reshape(x, (1,))
-    axis = one_axis(axis, values.ndim, "topk")
-    n = values.shape[axis]
-    if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
+    axis = one_axis(axis, x.ndim, "topk") - x.ndim
+    n = x.shape[axis]
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
         raise InvalidArgumentError(f"topk: k must be an integer in [0, {n}] (the length of axis {axis}), not {k!r}")
-    idx = _order(values, axis, largest, "stable")
-    idx = np.take(idx, arange(int(k), idx), axis=axis)
-    return TopkResult(take_along_axis(x, idx, axis), wrap(idx))
+    idx = from_values(_top, x, axis=axis, k=int(k), largest=bool(largest))
+    return TopkResult(take_along(x, idx, axis=axis), idx)
 
 
 _METHODS = ("linear", "lower", "higher", "nearest", "midpoint")
@@ -231,9 +246,8 @@ def quantile(
             w = weight.astype(dtype)
             gap = high - low
             y = where(w >= 0.5, high - gap * (1 - w), low + gap * w)
-    has_nan = np.isnan(_values(ordered)[..., -1:]) if _values(ordered).dtype.kind == "f" else None
-    if has_nan is not None and maybe_true(has_nan.any()):
-        y = where(has_nan, np.nan, y)
+    if ordered.dtype.kind == "f":  # NaN sorts last: a slice holding one gives NaN (always applied: no value read)
+        y = where(np.isnan(ordered[..., -1:]), np.nan, y)
     y = moveaxis(y, -1, 0)  # q's axis first, as numpy
     if keepdims:
         reduced = tuple(1 if (a - len(shape)) in axes else s for a, s in enumerate(shape))

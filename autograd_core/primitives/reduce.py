@@ -267,8 +267,13 @@ def var(
     """y = Σ (x − μ)² / (n − ddof) over ``axis`` (population variance by default, as numpy).
 
     ``correction=`` is PyTorch's name for ``ddof`` (``correction=1``: the unbiased estimate).
+    The default stays numpy's ``ddof=0`` also when the axis is spelled ``dim=``: PyTorch's
+    ``x.var(dim=0)`` is unbiased (``correction=1``), so code ported from PyTorch passes
+    ``correction=1`` (or ``ddof=1``) to get the same numbers.
 
     >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> print(ag.var(x, dim=0), np.round(ag.var(x, dim=0, correction=1).detach(), 4))  # numpy's; PyTorch's default
+    tensor(1.25, grad_fn=var) tensor(1.6667)
     >>> print(ag.var(x), np.round(ag.var(x, ddof=1).detach(), 4))  # population and unbiased
     tensor(1.25, grad_fn=var) tensor(1.6667)
     >>> ag.var(x).backward()
@@ -308,11 +313,12 @@ def std(
 ) -> np.ndarray:
     """y = √var(x) over ``axis`` (``ddof=0`` by default, as numpy); its gradient is 0 where there is no spread.
 
-    ``correction=`` is PyTorch's name for ``ddof``.
+    ``correction=`` is PyTorch's name for ``ddof``. The default stays numpy's ``ddof=0`` also with
+    ``dim=``; PyTorch's default is ``correction=1``: pass it when porting PyTorch code.
 
     >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
-    >>> print(np.round(ag.std(x).detach(), 4))
-    tensor(1.118)
+    >>> print(np.round(ag.std(x).detach(), 4), np.round(ag.std(x, dim=0, correction=1).detach(), 4))
+    tensor(1.118) tensor(1.291)
     >>> ag.std(x).backward()
     >>> print(np.round(x.grad, 4))  # (x − μ)/(n·σ)
     tensor([-0.3354, -0.1118,  0.1118,  0.3354])

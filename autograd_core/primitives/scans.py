@@ -163,7 +163,7 @@ def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
 
 
 # ------------------------------------------------------------------- cumprod
-def _index_along(x: Any, axis: int) -> np.ndarray:
+def _from_values(x: Any, axis: int) -> np.ndarray:
     """0, 1, …, n−1 along ``axis``, shaped to broadcast against x."""
     n = x.shape[axis]
     return arange(n, x).reshape((n,) + (1,) * (-axis - 1))
@@ -184,7 +184,7 @@ def _cumprod_vjp(g, y, x, axis):
         return _pairwise_cumprod(g, x, axis, transpose=True)
     # before the first zero f: the zero-free formula (its sum only reaches j < f, where y ≠ 0);
     # at f: Π_{k<f} xₖ · Σ_{j≥f} ȳⱼ·Π_{f<k≤j} xₖ; after f: 0 (every product holds x_f)
-    k, f = _index_along(x, axis), _first_zero(x, axis)
+    k, f = _from_values(x, axis), _first_zero(x, axis)
     before = k < f
     with np.errstate(divide="ignore", invalid="ignore"):
         head = _reverse_cumsum(g * y, axis) / np.where(before, x, 1)
@@ -201,7 +201,7 @@ def _cumprod_jvp(t, y, x, axis):
     if isinstance(t, Tensor) or isinstance(x, Tensor):
         return _pairwise_cumprod(t, x, axis, transpose=False)
     # before the first zero f: y·Σ ẋ/x; from f on only i = f survives: ẋ_f·Π_{k≤j, k≠f} xₖ
-    k, f = _index_along(x, axis), _first_zero(x, axis)
+    k, f = _from_values(x, axis), _first_zero(x, axis)
     before = k < f
     head = y * np.add.accumulate(t / np.where(before, x, 1), axis=axis)
     lead = np.multiply.accumulate(np.where(k < f, x, 1), axis=axis)

@@ -18,10 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import _state
 from ..backend import arange, as_array, decide, full, host_array, is_backend_array, like, values_of, zeros
 from ..errors import DtypeError, IndexingError, InvalidArgumentError, ShapeError
 from ..registry import public
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, constant_array, observed, wrap
+from .along import picked, take_along
 from .elementwise import add, cast, where
 from .index import add_at, getitem, normalize_index
 from .reduce import one_axis
@@ -37,10 +39,28 @@ def _dtype(x: Any) -> np.dtype:
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
-    idx = values_of(index)  # a device index stays on its device
+    """The index's values as an array where they live (read: ``ag.compile`` runs a function that writes by a tensor index eagerly)."""
+    if isinstance(index, Tensor) and _state._local.state.slow:
+        observed("read", index, f"{op} with a tensor index")
+    idx = values_of(index) if isinstance(index, Tensor) or is_backend_array(index) else constant_array(index, op)
     if idx.dtype.kind not in "iu" and not (idx.dtype.kind == "f" and idx.size == 0):
-        raise DtypeError(f"{op}: index must hold integers, not {idx.dtype}")
+        raise DtypeError(_index_dtype_message(op, idx.dtype))
     return idx.astype(np.intp)
+
+
+def _index_tensor(index: Any, op: str) -> Any:
+    """An index as it is (a Tensor: ``ag.compile`` and ``vmap`` follow it) or as an array; integers only."""
+    idx = index if isinstance(index, Tensor) or is_backend_array(index) else constant_array(index, op)
+    if idx.dtype.kind not in "iu" and not (idx.dtype.kind == "f" and idx.size == 0):
+        raise DtypeError(_index_dtype_message(op, idx.dtype))
+    return idx if idx.dtype.kind in "iu" else idx.astype(np.int64)
+
+
+def _index_dtype_message(op: str, dtype: Any) -> str:
+    return (
+        f"{op}: index must hold integers, not {dtype}; make it with an integer dtype, "
+        "e.g. ag.tensor([0, 2], dtype=ag.int64) (PyTorch's LongTensor)"
+    )
 
 
 def _in_range(idx: np.ndarray, n: int, op: str, axis: int) -> np.ndarray:
@@ -92,10 +112,19 @@ def gather(x: Any, dim: int, index: Any) -> Tensor:
     tensor([[1., 0., 1.],
             [0., 2., 0.]])
     """
-    idx, dim = _torch_index(x, dim, index, "gather")
-    if not _shape(x):
-        return getitem(x, ()) if idx.ndim == 0 else x
-    return getitem(x, _grid(idx, dim))
+    shape = _shape(x)
+    idx = _index_tensor(index, "gather")
+    if idx.ndim != len(shape):
+        raise ShapeError(f"gather: index needs as many dimensions as the input {shape}, got shape {idx.shape}")
+    if not shape:
+        return take_along(reshape(x, (1,)), reshape(idx, (1,)), axis=-1)[0]
+    dim = one_axis(dim, len(shape), "gather")
+    for d, (m, n) in enumerate(zip(idx.shape, shape)):
+        if d != dim and m > n:
+            raise ShapeError(f"gather: index shape {idx.shape} is longer than the input {shape} on dim {d}")
+    if any(m != n for d, (m, n) in enumerate(zip(idx.shape, shape)) if d != dim):  # PyTorch: no broadcasting
+        x = getitem(x, tuple(slice(None) if d == dim else slice(0, m) for d, m in enumerate(idx.shape)))
+    return picked(x, idx, dim - len(shape), "gather", dim)
 
 
 def _written(shape: tuple[int, ...], positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -217,14 +246,14 @@ def index_select(x: Any, dim: int, index: Any) -> Tensor:
             [2., 2.]])
     """
     shape = _shape(x)
-    idx = _index_array(index, "index_select")
+    idx = _index_tensor(index, "index_select")
     if idx.ndim > 1:
         raise ShapeError(f"index_select: index must be 1-D, got shape {idx.shape}")
     if not shape:
-        return gather(x, 0, idx.reshape(()))
+        return gather(x, 0, reshape(idx, ()))
     dim = one_axis(dim, len(shape), "index_select")
-    idx = _in_range(idx.reshape(-1), shape[dim], "index_select", dim)
-    return getitem(x, (slice(None),) * dim + (idx,))
+    lined = reshape(idx, tuple(-1 if d == dim else 1 for d in range(len(shape))))
+    return picked(x, lined, dim - len(shape), "index_select", dim)
 
 
 def _mask(mask: Any, op: str) -> np.ndarray:

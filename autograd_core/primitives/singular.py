@@ -28,10 +28,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import batching
+from ..arguments import bool_argument
 from ..backend import arange, as_array
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import primitive, public
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, constant_array
+from .along import from_values
 from .decompositions import _lapack
 from .shape import concatenate
 
@@ -141,7 +143,7 @@ def svdvals(a: Any) -> Tensor:
     >>> ag.linalg.svdvals(ag.tensor([[3.0, 0.0], [0.0, -4.0]]))
     tensor([4., 3.])
     """
-    return svd_factor(a, part="S")
+    return svd_factor(a if isinstance(a, Tensor) else constant_array(a, "svdvals"), part="S")
 
 
 class SVDResult(NamedTuple):
@@ -152,14 +154,20 @@ class SVDResult(NamedTuple):
     Vh: Tensor
 
 
-def _completed(a: Any, reduced: Any, columns: bool) -> Any:
-    """The full square factor: the reduced one followed by constant orthonormal columns (rows) spanning the rest."""
-    values = a.data if isinstance(a, Tensor) else as_array(a)
-    u, _, vh = _lapack(lambda m: np.linalg.svd(m, full_matrices=True), "svd", "no convergence", values)
+def _rest(values: Any, *, columns: bool) -> np.ndarray:
+    """The columns of U (rows of Vh) beyond k = min(m, n) of the full SVD: orthonormal, spanning the rest."""
+    u, _, vh = _lapack(lambda m: np.linalg.svd(m, full_matrices=True), "svd", "no convergence", as_array(values))
     k = min(values.shape[-2:])
-    if columns:
-        return concatenate([reduced, wrap(u[..., k:].copy())], axis=-1)
-    return concatenate([reduced, wrap(vh[..., k:, :].copy())], axis=-2)
+    return u[..., k:].copy() if columns else vh[..., k:, :].copy()
+
+
+def _completed(a: Any, reduced: Any, columns: bool) -> Any:
+    """The full square factor: the reduced one followed by constant orthonormal columns (rows) spanning the rest.
+
+    The rest is computed by ``from_values`` (a step ``ag.compile`` replays, per example under ``vmap``).
+    """
+    rest = from_values(_rest, a, columns=columns)
+    return concatenate([reduced, rest], axis=-1 if columns else -2)
 
 
 @public(numpy=np.linalg.svd, rules=svd_factor, namespace="linalg")
@@ -185,6 +193,10 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     tensor([[ 1.,  0.],
             [ 0., -1.]])
     """
+    a = a if isinstance(a, Tensor) else constant_array(a, "svd")
+    full_matrices = bool_argument(full_matrices, "full_matrices", "svd")
+    compute_uv = bool_argument(compute_uv, "compute_uv", "svd")
+    bool_argument(hermitian, "hermitian", "svd")
     if not compute_uv:
         return svdvals(a)
     u, s, vh = (svd_factor(a, part=p) for p in _PARTS)
