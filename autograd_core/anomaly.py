@@ -54,7 +54,7 @@ def user_site() -> str:
 
 
 def _bad(values: Any) -> str | None:
-    """"NaN" or "inf" if array, Tensor or number ``values`` holds one, else None.
+    """ "NaN" or "inf" if array, Tensor or number ``values`` holds one, else None.
 
     A device array stays where it is: the checks run there and only their
     one-element answers are copied to the host, on purpose (``backend.decide``).

@@ -104,6 +104,22 @@ def test_one_hot_of_device_labels():  # review 3d
         nn.data.one_hot(on("strict", y), 2)
 
 
+def test_functional_one_hot_of_device_labels_is_built_on_the_device():  # second review, item 1
+    y = np.array([[0, 2], [1, 4]])
+    labels = on("strict", y)
+    got = nn.functional.one_hot(labels)  # num_classes=-1: one more than the largest label
+    assert_strict(got)
+    assert got.dtype == np.int64 and got.shape == (2, 2, 5)
+    np.testing.assert_array_equal(got.numpy(), nn.functional.one_hot(y).numpy())
+    np.testing.assert_array_equal(got.numpy(), np.eye(5, dtype=np.int64)[y])
+    assert_strict(nn.functional.one_hot(labels, 7))
+    assert nn.functional.one_hot(on("strict", np.zeros(0, np.int64))).shape == (0, 0)
+    with pytest.raises(InvalidArgumentError, match="label 4 is out of range for 3 classes"):
+        nn.functional.one_hot(labels, 3)
+    with pytest.raises(InvalidArgumentError, match="non-negative, got -1"):
+        nn.functional.one_hot(on("strict", np.array([0, -1])), 3)
+
+
 @pytest.mark.parametrize("var", ["tensor", "with zeros", "number", "per example"])
 def test_gaussian_nll_loss_on_the_device(var):  # review 3e
     X, _ = data()
