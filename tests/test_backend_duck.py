@@ -586,3 +586,30 @@ def test_detect_anomaly_passes_finite_device_work_through_and_keeps_it_there():
         assert ag.gradcheck(lambda v: ag.tanh(v) * v, (on_strict(X[0], requires_grad=True),))
     assert_strict(x.grad)
     np.testing.assert_allclose(x.grad.numpy(), np.tanh(X[0]) + X[0] * (1 - np.tanh(X[0]) ** 2), rtol=1e-12)
+
+
+# second review, item 2 (the audit): raw device arrays and device parameters never reach np.asarray
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: ag.diagonal(a, 1),
+        lambda a: ag.diag(a[0]),
+        lambda a: ag.sum_to(a, (1, 4)),
+        lambda a: ag.scatter(a, 1, np.argsort(a, axis=1), a),  # the index on a's device
+    ],
+    ids=["diagonal", "diag", "sum_to", "scatter"],
+)
+def test_primitives_take_raw_device_arrays(fn):
+    got = fn(StrictArray(X[:, :4]))
+    assert isinstance(ag.backend.underlying(got), StrictArray)
+    np.testing.assert_allclose(ag.backend.host_array(got), ag.backend.host_array(fn(X[:, :4])), rtol=1e-12)
+
+
+def test_repeats_and_quantile_levels_on_the_device_are_read_on_purpose():
+    x = on_strict([1.0, 2.0, 3.0], requires_grad=True)
+    got = ag.repeat(x, on_strict(np.array([0, 2, 1])))
+    assert_strict(got)
+    assert got.tolist() == [2.0, 2.0, 3.0]
+    q = ag.quantile(x, on_strict([0.25, 0.5]))
+    assert_strict(q)
+    np.testing.assert_allclose(q.numpy(), [1.5, 2.0])

@@ -466,3 +466,28 @@ def test_decision_boundary_of_a_device_model(tmp_path):
     model = nn.MLP([2, 6, 2], rng=0).to("strict")
     figure = viz.plots.plot_decision_boundary(model, X, y, tmp_path / "b.png", resolution=20)
     assert figure.axes[0].get_title() == "decision boundary"
+
+
+def test_perceptron_on_the_device_learns_as_on_the_host():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 0, 0, 1])
+    runs = {}
+    for d in DEVICES:
+        p = nn.Perceptron(2).to(d)
+        runs[d] = (p.fit(on(d, X), on(d, y)), p.predict(on(d, X)), p.linear.weight)
+    assert_strict(runs["strict"][2])
+    assert runs["strict"][0] == runs["cpu"][0]
+    np.testing.assert_array_equal(runs["strict"][1], runs["cpu"][1])
+    np.testing.assert_array_equal(runs["strict"][2].numpy(), runs["cpu"][2].numpy())
+
+
+def test_a_device_model_goes_to_torch_through_an_explicit_host_copy():
+    torch = pytest.importorskip("torch")
+    model = mlp().to("strict")
+    state = nn.state_dict_to_torch(model.state_dict())
+    assert all(isinstance(v, torch.Tensor) for v in state.values())
+    twin = nn.to_torch(model)
+    x = data()[0]
+    with ag.no_grad():
+        want = model(on("strict", x)).numpy()
+    np.testing.assert_allclose(twin(torch.from_numpy(x)).detach().numpy(), want, rtol=1e-10)
