@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backend
 from .errors import AnomalyError
 
 #: Packages whose frames are not the user's line (this one; others add themselves).
@@ -53,10 +54,17 @@ def user_site() -> str:
 
 
 def _bad(values: Any) -> str | None:
-    arr = np.asarray(values.data if hasattr(values, "data") and not isinstance(values, np.ndarray) else values)
-    if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
+    """ "NaN" or "inf" if array, Tensor or number ``values`` holds one, else None.
+
+    A device array stays where it is: the checks run there and only their
+    one-element answers are copied to the host, on purpose (``backend.decide``).
+    """
+    arr = values if type(values) is np.ndarray else backend.underlying(values)
+    if not isinstance(arr, np.ndarray) and not backend.is_backend_array(arr):
+        arr = np.asarray(arr)
+    if arr.dtype.kind not in "fc" or backend.decide(np.isfinite(arr).all()):
         return None
-    return "NaN" if np.isnan(arr).any() else "inf"
+    return "NaN" if backend.decide(np.isnan(arr).any()) else "inf"
 
 
 def check_forward(prim: Any, arrays: list, out: Any) -> None:

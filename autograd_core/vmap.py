@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _state
+from . import _state, backend
 from ._numpy_protocol import NONDIFF_UFUNCS, array_function, array_ufunc, nondifferentiable
 from .batched import BatchedTensor, make
 from .errors import ArgumentTypeError, BatchingError, InvalidArgumentError
@@ -360,7 +360,7 @@ def apply_batched(prim: Primitive, inputs: tuple, params: dict) -> BatchedTensor
     else:
         value = _loop(prim, values, batched, params, frame.size)
     if not isinstance(value, Tensor):
-        value = wrap(np.asarray(value))
+        value = wrap(value if backend.is_backend_array(value) else np.asarray(value))
     out = make(value, level, any_batched)
     if needs_grad and state.grad_enabled:
         out._node = Node(prim, tuple(inputs), params, state.scope)

@@ -1244,18 +1244,22 @@ def one_hot(target: Any, num_classes: int = -1) -> Tensor:
     tensor([[1, 0, 0],
             [0, 0, 1]], dtype=int64)
     """
-    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    labels = ag.backend.values_of(target)  # a device array stays on its device
     if labels.dtype.kind not in "iu":
         raise DtypeError(
             f"one_hot: the labels must be integers, not {labels.dtype} (e.g. ag.tensor(y, dtype=ag.int64))"
         )
-    if labels.size and labels.min() < 0:
-        raise InvalidArgumentError(f"one_hot: labels must be non-negative, got {labels.min()}")
-    if num_classes == -1:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and labels.max() >= num_classes:
-        raise InvalidArgumentError(f"one_hot: label {labels.max()} is out of range for {num_classes} classes")
-    return ag.tensor((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+    if labels.size:
+        low, high = int(ag.backend.host_array(labels.min())), int(ag.backend.host_array(labels.max()))
+        if low < 0:
+            raise InvalidArgumentError(f"one_hot: labels must be non-negative, got {low}")
+        if num_classes == -1:
+            num_classes = high + 1
+        if high >= num_classes:
+            raise InvalidArgumentError(f"one_hot: label {high} is out of range for {num_classes} classes")
+    elif num_classes == -1:
+        num_classes = 0
+    return ag.tensor((labels[..., None] == ag.backend.arange(num_classes, labels)).astype(np.int64))
 
 
 def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:

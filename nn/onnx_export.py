@@ -85,7 +85,7 @@ def export_onnx(
     onnx = _import_onnx()
     if not isinstance(model, Module):
         raise ArgumentTypeError(f"export_onnx exports an nn.Module, not {type(model).__name__}")
-    x = np.asarray(example_input.data if isinstance(example_input, ag.Tensor) else example_input)
+    x = ag.backend.host_array(example_input)  # the file holds host arrays: a device input is copied on purpose
     if x.dtype.kind != "f":
         raise InvalidArgumentError(
             f"export_onnx: the example input must be floating point (float32 or float64), not {x.dtype}; "
@@ -158,7 +158,7 @@ class _GraphBuilder:
     def constant(self, hint: str, value: Any, dtype: Any = None) -> str:
         """Add an initializer holding ``value`` (in the graph's dtype unless ``dtype``); returns its name."""
         name = self.fresh(hint)
-        array = np.asarray(value, dtype=self.dtype if dtype is None else dtype)
+        array = ag.backend.host_array(value, dtype=self.dtype if dtype is None else dtype)
         self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
         return name
 

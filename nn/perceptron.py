@@ -66,7 +66,8 @@ class Perceptron(Module):
         return self.phi(self.linear(x))
 
     def _inputs(self, X: Any, caller: str) -> np.ndarray:
-        data = np.asarray(X.data if isinstance(X, ag.Tensor) else X, dtype=self.linear.weight.dtype)
+        # the perceptron rule is a per-example loop on the host: device data is copied there on purpose
+        data = ag.backend.host_array(X, dtype=self.linear.weight.dtype)
         if data.ndim != 2 or data.shape[1] != self.in_features:
             raise ShapeError(
                 f"Perceptron.{caller}: X must have shape (N, {self.in_features}) (one example per row), got {data.shape}"
@@ -77,7 +78,7 @@ class Perceptron(Module):
         """The predicted label of each row of X: φ(w·x + b), shape (N,)."""
         data = self._inputs(X, "predict")
         with ag.no_grad():
-            return self(ag.tensor(data)).data[:, 0]
+            return ag.backend.host_array(self(ag.tensor(data, device=self.linear.weight.device)).data[:, 0])
 
     def fit(
         self,
@@ -101,7 +102,7 @@ class Perceptron(Module):
         before ``fit`` cannot be backpropagated with the new weights.
         """
         data = self._inputs(X, "fit")
-        labels = np.asarray(y.data if isinstance(y, ag.Tensor) else y)
+        labels = ag.backend.host_array(y)
         if labels.shape not in ((len(data),), (len(data), 1)):
             raise ShapeError(
                 f"Perceptron.fit: y must have shape ({len(data)},) or ({len(data)}, 1), one label per row of X, "
@@ -118,8 +119,8 @@ class Perceptron(Module):
             raise InvalidArgumentError(f"Perceptron.fit: lr must be > 0, got {lr}")
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise InvalidArgumentError(f"Perceptron.fit: epochs must be a non-negative integer, not {epochs!r}")
-        w = self.linear.weight.data[0].copy()
-        b = float(self.linear.bias.data[0])
+        w = ag.backend.host_array(self.linear.weight.data[0]).copy()
+        b = ag.backend.host_float(self.linear.bias.data[0])
         low, high = allowed
         gen = get_rng(rng) if shuffle else None
         self.errors_ = []
@@ -141,7 +142,7 @@ class Perceptron(Module):
 
     def _write(self, w: np.ndarray, b: float) -> None:
         weight, bias = self.linear.weight, self.linear.bias
-        weight.data[0] = w
+        weight.data[0] = ag.backend.to_device(w, weight.device)
         bias.data[0] = b
         weight._mark_written()
         bias._mark_written()

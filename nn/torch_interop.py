@@ -62,7 +62,7 @@ def state_dict_to_torch(state: Mapping[str, Any]) -> OrderedDict[str, Any]:
     torch = _import_torch()
     out: OrderedDict[str, Any] = OrderedDict()
     for key, value in state.items():
-        out[key] = torch.tensor(np.asarray(value.data if isinstance(value, ag.Tensor) else value))
+        out[key] = torch.tensor(ag.backend.host_array(value))  # a device array is copied to host on purpose
     return out
 
 
@@ -149,10 +149,10 @@ def _copy_state_into_torch(torch: Any, m: Module, out: Any) -> None:
         for name, p in m._parameters.items():
             if p is not None:
                 target = getattr(out, name)
-                target.copy_(torch.from_numpy(np.array(p.data)))
+                target.copy_(torch.from_numpy(np.array(ag.backend.host_array(p.data))))
                 target.requires_grad_(p.requires_grad)
         for name, b in m._buffers.items():
-            getattr(out, name).copy_(torch.from_numpy(np.array(b)))
+            getattr(out, name).copy_(torch.from_numpy(np.array(ag.backend.host_array(b))))
 
 
 def _torch_dtype(torch: Any, array: Any) -> Any:

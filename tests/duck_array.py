@@ -5,7 +5,9 @@
 re-wrapping the results, and raises on ``__array__`` exactly where CuPy raises
 "Implicit conversion to a NumPy array is not allowed". Like CuPy, it refuses
 numpy arrays as operands of its ufuncs and functions (arrays on two devices),
-exposes no ``__array_interface__`` for numpy to read its memory through, and
+exposes no ``__array_interface__`` for numpy to read its memory through, has a
+``.data`` that is an opaque memory pointer (not the values: CuPy's
+``MemoryPointer``), and
 refuses ``float()``, ``bool()``, ``item()`` and ``tolist()`` (CuPy answers those
 with a hidden device-to-host copy, which the engine must not make either).
 Running the engine on it proves no code path converts a backend array to host
@@ -135,6 +137,23 @@ def _wrap(x: Any) -> Any:
     return x
 
 
+class MemoryPointer:
+    """What ``StrictArray.data`` is, as ``cupy_array.data`` is a ``cupy.cuda.MemoryPointer``: an address, not values.
+
+    numpy sees an opaque object (``np.asarray(strict.data)`` is a 0-d object
+    array), so code that reads a backend array's ``.data`` expecting its
+    values fails here as it would on CuPy.
+    """
+
+    __slots__ = ("ptr",)
+
+    def __init__(self, ptr: int) -> None:
+        self.ptr = ptr
+
+    def __repr__(self) -> str:
+        return f"<MemoryPointer 0x{self.ptr:x}>"
+
+
 class StrictArray:
     """An ndarray in disguise that refuses ``np.asarray(self)``."""
 
@@ -181,6 +200,7 @@ class StrictArray:
     T = property(lambda self: StrictArray(self.array.T))
     flags = property(lambda self: self.array.flags)
     base = property(lambda self: self.array.base)
+    data = property(lambda self: MemoryPointer(self.array.__array_interface__["data"][0]))  # CuPy: a MemoryPointer
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # no __array_interface__ / __array_struct__ for numpy to read the memory through

@@ -50,6 +50,15 @@ def test_the_duck_array_refuses_what_cupy_refuses():
     assert isinstance(np.tanh(s), StrictArray) and isinstance(np.concatenate([s, s]), StrictArray)
 
 
+def test_the_duck_arrays_data_is_a_memory_pointer_not_its_values():
+    """As ``cupy_array.data`` (a MemoryPointer): numpy reading it sees one opaque object, never the values."""
+    s = StrictArray(np.array([1.0, np.nan]))
+    seen = np.asarray(s.data)
+    assert seen.dtype == object and seen.shape == ()
+    with pytest.raises((ImplicitConversionError, TypeError)):
+        memoryview(s.data)
+
+
 def test_a_backend_array_makes_a_tensor_on_its_device_and_copies_back_only_on_request():
     s = StrictArray(np.arange(3.0))
     t = ag.tensor(s)
@@ -544,3 +553,63 @@ def test_review_5h_backward_from_a_0d_array_seed():
     y = on_strict(X[0], requires_grad=True)
     (y * 1.0).backward([1.0, 2.0, 3.0, 4.0])
     assert y.grad.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+# second review, item 2: anomaly mode checks device arrays where they are (and raises AnomalyError)
+@pytest.mark.filterwarnings("ignore:invalid value", "ignore:divide by zero")
+def test_detect_anomaly_finds_nan_in_a_device_forward_pass():
+    x = on_strict([-1.0, 1.0], requires_grad=True)
+    with ag.detect_anomaly(), pytest.raises(ag.errors.AnomalyError, match="log produced NaN in the forward pass"):
+        ag.log(x)
+    with ag.detect_anomaly(), pytest.raises(ag.errors.AnomalyError, match="div produced inf in the forward pass"):
+        on_strict([1.0]) / on_strict([0.0], requires_grad=True)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value", "ignore:divide by zero")
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_detect_anomaly_finds_nan_in_a_device_backward_pass(create_graph):
+    x = on_strict([0.0, 4.0], requires_grad=True)
+    y = ag.sqrt(x) * 0.0  # finite forward; d sqrt/dx = inf at 0, times 0: NaN in the gradient
+    with ag.detect_anomaly():
+        if create_graph:  # gradients are Tensors here
+            with pytest.raises(ag.errors.AnomalyError, match="produced (NaN|inf)"):
+                y.sum().backward(create_graph=True)
+        else:
+            with pytest.raises(ag.errors.AnomalyError, match="backward pass of sqrt produced (NaN|inf)"):
+                y.sum().backward()
+
+
+def test_detect_anomaly_passes_finite_device_work_through_and_keeps_it_there():
+    x = on_strict(X[0], requires_grad=True)
+    with ag.detect_anomaly():
+        (ag.tanh(x) * x).sum().backward(create_graph=True)
+        assert ag.gradcheck(lambda v: ag.tanh(v) * v, (on_strict(X[0], requires_grad=True),))
+    assert_strict(x.grad)
+    np.testing.assert_allclose(x.grad.numpy(), np.tanh(X[0]) + X[0] * (1 - np.tanh(X[0]) ** 2), rtol=1e-12)
+
+
+# second review, item 2 (the audit): raw device arrays and device parameters never reach np.asarray
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: ag.diagonal(a, 1),
+        lambda a: ag.diag(a[0]),
+        lambda a: ag.sum_to(a, (1, 4)),
+        lambda a: ag.scatter(a, 1, np.argsort(a, axis=1), a),  # the index on a's device
+    ],
+    ids=["diagonal", "diag", "sum_to", "scatter"],
+)
+def test_primitives_take_raw_device_arrays(fn):
+    got = fn(StrictArray(X[:, :4]))
+    assert isinstance(ag.backend.underlying(got), StrictArray)
+    np.testing.assert_allclose(ag.backend.host_array(got), ag.backend.host_array(fn(X[:, :4])), rtol=1e-12)
+
+
+def test_repeats_and_quantile_levels_on_the_device_are_read_on_purpose():
+    x = on_strict([1.0, 2.0, 3.0], requires_grad=True)
+    got = ag.repeat(x, on_strict(np.array([0, 2, 1])))
+    assert_strict(got)
+    assert got.tolist() == [2.0, 2.0, 3.0]
+    q = ag.quantile(x, on_strict([0.25, 0.5]))
+    assert_strict(q)
+    np.testing.assert_allclose(q.numpy(), [1.5, 2.0])

@@ -104,6 +104,22 @@ def test_one_hot_of_device_labels():  # review 3d
         nn.data.one_hot(on("strict", y), 2)
 
 
+def test_functional_one_hot_of_device_labels_is_built_on_the_device():  # second review, item 1
+    y = np.array([[0, 2], [1, 4]])
+    labels = on("strict", y)
+    got = nn.functional.one_hot(labels)  # num_classes=-1: one more than the largest label
+    assert_strict(got)
+    assert got.dtype == np.int64 and got.shape == (2, 2, 5)
+    np.testing.assert_array_equal(got.numpy(), nn.functional.one_hot(y).numpy())
+    np.testing.assert_array_equal(got.numpy(), np.eye(5, dtype=np.int64)[y])
+    assert_strict(nn.functional.one_hot(labels, 7))
+    assert nn.functional.one_hot(on("strict", np.zeros(0, np.int64))).shape == (0, 0)
+    with pytest.raises(InvalidArgumentError, match="label 4 is out of range for 3 classes"):
+        nn.functional.one_hot(labels, 3)
+    with pytest.raises(InvalidArgumentError, match="non-negative, got -1"):
+        nn.functional.one_hot(on("strict", np.array([0, -1])), 3)
+
+
 @pytest.mark.parametrize("var", ["tensor", "with zeros", "number", "per example"])
 def test_gaussian_nll_loss_on_the_device(var):  # review 3e
     X, _ = data()
@@ -450,3 +466,28 @@ def test_decision_boundary_of_a_device_model(tmp_path):
     model = nn.MLP([2, 6, 2], rng=0).to("strict")
     figure = viz.plots.plot_decision_boundary(model, X, y, tmp_path / "b.png", resolution=20)
     assert figure.axes[0].get_title() == "decision boundary"
+
+
+def test_perceptron_on_the_device_learns_as_on_the_host():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 0, 0, 1])
+    runs = {}
+    for d in DEVICES:
+        p = nn.Perceptron(2).to(d)
+        runs[d] = (p.fit(on(d, X), on(d, y)), p.predict(on(d, X)), p.linear.weight)
+    assert_strict(runs["strict"][2])
+    assert runs["strict"][0] == runs["cpu"][0]
+    np.testing.assert_array_equal(runs["strict"][1], runs["cpu"][1])
+    np.testing.assert_array_equal(runs["strict"][2].numpy(), runs["cpu"][2].numpy())
+
+
+def test_a_device_model_goes_to_torch_through_an_explicit_host_copy():
+    torch = pytest.importorskip("torch")
+    model = mlp().to("strict")
+    state = nn.state_dict_to_torch(model.state_dict())
+    assert all(isinstance(v, torch.Tensor) for v in state.values())
+    twin = nn.to_torch(model)
+    x = data()[0]
+    with ag.no_grad():
+        want = model(on("strict", x)).numpy()
+    np.testing.assert_allclose(twin(torch.from_numpy(x)).detach().numpy(), want, rtol=1e-10)

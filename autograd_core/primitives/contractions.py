@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import eye, tri
+from ..backend import as_array, eye, tri
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor
@@ -253,7 +253,7 @@ def diagonal(
     if (r0, c0) != (0, 0) or shape[i] != shape[j]:
         index = [slice(None)] * len(shape)
         index[i], index[j] = slice(r0, r0 + length), slice(c0, c0 + length)
-        x = x[tuple(index)] if isinstance(x, Tensor) else np.asarray(x)[tuple(index)]
+        x = x[tuple(index)] if isinstance(x, Tensor) else as_array(x)[tuple(index)]
     letters = list(_letters(len(shape)))
     letters[j] = letters[i]
     output = "".join(c for k, c in enumerate(letters) if k not in (i, j)) + letters[i]
@@ -300,7 +300,7 @@ def diag(v: Any, k: int = 0) -> Tensor:
     if len(shape) != 1:
         raise ShapeError(f"diag: needs a 1-D vector or a 2-D matrix, got shape {tuple(shape)}")
     n, k = shape[0], int(k)
-    dtype = v.dtype if isinstance(v, Tensor) else np.result_type(np.asarray(v), np.float64)
+    dtype = v.dtype if isinstance(v, Tensor) else np.result_type(as_array(v).dtype, np.float64)
     square = einsum_primitive((v, eye(n, dtype, v)), spec=EinsumSpec(("i", "ij"), "ij"))
     if k == 0:
         return square

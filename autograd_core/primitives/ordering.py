@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..backend import arange, device_of, on_device, values_of
+from ..backend import arange, device_of, host_array, on_device, values_of
 from ..errors import InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor, constant_array, wrap
@@ -217,7 +217,7 @@ def quantile(
     method = interpolation if interpolation is not None else method
     if method not in _METHODS:
         raise InvalidArgumentError(f"quantile: method must be one of {', '.join(_METHODS)}, not {method!r}")
-    qs = np.asarray(q.data if isinstance(q, Tensor) else q, dtype=np.float64)
+    qs = host_array(q, dtype=np.float64)  # a few numbers that choose positions: read on the host, on purpose
     if qs.ndim > 1 or qs.dtype.kind not in "fiu":
         raise ShapeError(f"quantile: q must be a number or a 1-D sequence of numbers, not shape {qs.shape}")
     if ((qs < 0) | (qs > 1) | np.isnan(qs)).any():

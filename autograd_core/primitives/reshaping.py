@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import broadcasting
+from .. import backend, broadcasting
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor
@@ -136,7 +136,7 @@ def sum_to(x: Any, shape: Sequence[int]) -> Any:
     """
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
     if not isinstance(x, Tensor):
-        x = np.asarray(x)
+        x = backend.as_array(x)  # a device array stays there
     have = tuple(x.shape)
     fits = len(shape) <= len(have) and all(s in (1, n) for s, n in zip(shape[::-1], have[::-1]))
     if not fits:

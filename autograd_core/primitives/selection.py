@@ -35,7 +35,7 @@ def _shape(x: Any) -> tuple[int, ...]:
 
 
 def _dtype(x: Any) -> np.dtype:
-    return x.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
+    return x.dtype if isinstance(x, Tensor) else values_of(x).dtype  # a device array is not copied
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import host_array
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import public
 from ..tensor import Tensor
@@ -92,7 +93,7 @@ def repeat(x: Any, repeats: int | Sequence[int] | Any, axis: int | None = None) 
     if not shape:
         x, shape = reshape(x, (1,)), (1,)
     axis = one_axis(axis, len(shape), "repeat")
-    counts = np.asarray(repeats)
+    counts = host_array(repeats)  # the output's length depends on them: read on the host, on purpose
     if counts.dtype.kind not in "iu" or counts.ndim > 1:
         raise ArgumentTypeError(f"repeat: repeats must be an integer or a 1-D sequence of integers, not {repeats!r}")
     if (counts < 0).any():
