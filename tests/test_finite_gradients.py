@@ -146,3 +146,21 @@ def test_cross_entropy_float32_accurate_for_large_logits(scale, labels):
     got = ag.cross_entropy(ag.tensor(z), target)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got.data, expected, rtol=1e-5, atol=1e-5)  # before: 5e-4 at 1e4, 0.03 at 1e6
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_the_bitwise_selection_is_exactly_numpys_where(dtype):
+    """``selected`` (relu's and clip's rule) multiplies bits by the mask: the same elements as np.where, bit for bit."""
+    from autograd_core.primitives.elementwise import selected
+
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal((7, 5)).astype(dtype)
+    g.flat[:6] = [np.inf, -np.inf, np.nan, -0.0, 0.0, np.finfo(dtype).tiny]
+    mask = rng.random((7, 5)) > 0.4
+    mask.flat[:6] = [False, True, False, True, False, True]
+    got, expected = selected(mask, g), np.where(mask, g, dtype(0))
+    assert got.dtype == dtype and got.shape == g.shape
+    assert np.array_equal(got.view(np.uint8), expected.view(np.uint8))  # the very bits, -0.0 and NaN included
+    strided = g[:, ::2]  # a view with strides still selects exactly
+    assert np.array_equal(selected(mask[:, ::2], strided), np.where(mask[:, ::2], strided, 0), equal_nan=True)
+    assert np.array_equal(selected(mask, g[:1]), np.where(mask, g[:1], 0), equal_nan=True)  # broadcast: np.where

@@ -49,12 +49,40 @@ def _select(mask):
     """The (VJP, JVP) pair of an op whose derivative is 1 where ``mask(y, *args)`` holds and 0 elsewhere."""
 
     def vjp(g, y, *args, **params):
-        return np.where(mask(y, *args, **params), g, 0)
+        return selected(mask(y, *args, **params), g)
 
     def jvp(t, y, *args, **params):
-        return np.where(mask(y, *args, **params), t, 0)
+        return selected(mask(y, *args, **params), t)
 
     return vjp, jvp
+
+
+#: Unsigned integer types as wide as each float type: a float's bits times 0 or 1.
+_BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def selected(mask: Any, g: Any) -> Any:
+    """``g`` where ``mask`` holds and exactly 0 elsewhere: ``np.where(mask, g, 0)``, a selection, never ``g·mask``.
+
+    For a float array of the mask's shape the selection multiplies the bits
+    of ``g`` (as unsigned integers) by the 0/1 mask: each element keeps its
+    exact bits or becomes +0.0, as ``np.where`` gives (inf and NaN included,
+    where ``g·mask`` would make NaN), in one pass several times faster than
+    ``np.where``'s per-element branch.
+
+    >>> g = np.array([np.inf, 2.0, -3.0])
+    >>> ag.primitives.elementwise.selected(np.array([False, True, True]), g)
+    array([ 0.,  2., -3.])
+    """
+    if (
+        type(g) is np.ndarray
+        and type(mask) is np.ndarray
+        and g.shape == mask.shape
+        and g.dtype.kind == "f"
+        and g.dtype.itemsize in _BITS
+    ):
+        return np.multiply(g.view(_BITS[g.dtype.itemsize]), mask).view(g.dtype)
+    return np.where(mask, g, 0)
 
 
 def _rules(pairs):
