@@ -16,6 +16,7 @@ from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
 from .batched import BatchedTensor
 from .primitives.extremes import torch_method
+from .primitives.shape import split_method
 from .registry import API, keyword_aliases
 from .tensor import Tensor
 
@@ -147,6 +148,8 @@ def _bind() -> None:
     # a positional int on the method is PyTorch's dim (x.max(1) -> (values, indices)); ag.max / np.max stay numpy's
     T.max, T.min, T.median = (torch_method(P.max), torch_method(P.min), torch_method(P.median))
     T.all, T.any = _all, _any
+    split_method.__name__ = split_method.__qualname__ = "split"  # the name its errors give
+    T.split = keyword_aliases(split_method, {"split_size": ("split_size_or_sections",), "dim": ("axis",)})
 
 
 _bind()

@@ -1,0 +1,64 @@
+"""PyTorch's spellings select PyTorch's meaning, numpy's keep numpy's (review 2: split, max, squeeze,
+pad, median, masked_fill and one_hot under vmap, __format__), checked against PyTorch where installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
+
+
+def _shapes(pieces):
+    return [tuple(p.shape) for p in pieces]
+
+
+# ------------------------------------------------------------------ split
+@pytest.mark.parametrize(
+    "call, want",
+    [
+        (lambda x: ag.split(x, 2), [(5,), (5,)]),  # numpy: 2 sections
+        (lambda x: ag.split(x, 2, axis=0), [(5,), (5,)]),
+        (lambda x: np.split(x, [3, 7]), [(3,), (4,), (3,)]),  # numpy: cut indices
+        (lambda x: ag.split(x, 2, dim=0), [(2,)] * 5),  # PyTorch: pieces of 2
+        (lambda x: ag.split(x, 4, dim=0), [(4,), (4,), (2,)]),
+        (lambda x: ag.split(x, [3, 7], dim=0), [(3,), (7,)]),  # PyTorch: sizes
+        (lambda x: ag.split(x, split_size_or_sections=[3, 7]), [(3,), (7,)]),
+        (lambda x: x.split(3), [(3,), (3,), (3,), (1,)]),  # the method is PyTorch's
+        (lambda x: x.split([1, 9]), [(1,), (9,)]),
+        (lambda x: x.split(split_size=5, dim=0), [(5,), (5,)]),
+    ],
+)
+def test_split_follows_the_spelling(call, want):
+    assert _shapes(call(ag.arange(10.0))) == want
+
+
+def test_split_sizes_match_torch_and_carry_gradients():
+    torch = pytest.importorskip("torch")
+    a = np.arange(24.0).reshape(4, 6)
+    for arg, dim in ((4, 1), ([1, 2, 3], 1), (3, 0), ([4, 0], 0)):
+        x = ag.tensor(a, requires_grad=True)
+        t = torch.tensor(a, requires_grad=True)
+        ours, theirs = x.split(arg, dim=dim), t.split(arg, dim=dim)
+        assert _shapes(ours) == [tuple(p.shape) for p in theirs]
+        for o, th in zip(ours, theirs):
+            np.testing.assert_array_equal(o.numpy(), th.detach().numpy())
+        w = [np.full(p.shape, k + 1.0) for k, p in enumerate(ours)]
+        sum((o * wk).sum() for o, wk in zip(ours, w)).backward()
+        sum((th * torch.tensor(wk)).sum() for th, wk in zip(theirs, w)).backward()
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+def test_split_errors():
+    x = ag.arange(10.0)
+    with pytest.raises(ShapeError, match="add up to the length 10"):
+        ag.split(x, [3, 8], dim=0)
+    with pytest.raises(InvalidArgumentError, match="positive"):
+        x.split(0)
+    with pytest.raises(ArgumentTypeError, match="not both"):
+        ag.split(x, 2, axis=0, dim=0)
+    with pytest.raises(ArgumentTypeError, match=r"split\(\) takes .*not bogus="):
+        x.split(2, bogus=1)
+    with pytest.raises(ShapeError, match="divide"):
+        ag.split(x, 3)
