@@ -1322,12 +1322,43 @@ def to_arguments(args: tuple, dtype: Any, device: Any, op: str, with_device: boo
 
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a Tensor, an array or anything numpy can make one of (the one spelling of it)."""
-    return x.data.shape if isinstance(x, Tensor) else constant_array(x, "shape").shape
+    if isinstance(x, Tensor):
+        return x.data.shape
+    try:
+        return constant_array(x, "shape").shape
+    except DtypeError:
+        raise _named_error(x) from None
 
 
 def ndim_of(x: Any) -> int:
     """The number of axes of a Tensor, an array or anything numpy can make one of."""
-    return x.data.ndim if isinstance(x, Tensor) else constant_array(x, "ndim").ndim
+    if isinstance(x, Tensor):
+        return x.data.ndim
+    try:
+        return constant_array(x, "ndim").ndim
+    except DtypeError:
+        raise _named_error(x) from None
+
+
+def _named_error(x: Any) -> DtypeError:
+    """The error for a non-array operand, naming the public function it was given to (found on the error path only)."""
+    import sys
+
+    from .registry import API
+
+    names = {key.rsplit(".", 1)[-1] for key in API}
+    frame = sys._getframe(2)
+    what = "operand"
+    while frame is not None:  # the outermost of the library's public functions: the one the user called
+        module = frame.f_globals.get("__name__", "autograd_core")  # generated wrappers have no module name
+        if frame.f_code.co_name in names and module.startswith("autograd_core"):
+            what = frame.f_code.co_name
+        frame = frame.f_back
+    try:
+        constant_array(x, what)
+    except DtypeError as error:
+        return error
+    return DtypeError(f"{what}: need numbers or bools of one rectangular shape, not {type(x).__name__}")
 
 
 def tensor(

@@ -62,3 +62,65 @@ def test_split_errors():
         x.split(2, bogus=1)
     with pytest.raises(ShapeError, match="divide"):
         ag.split(x, 3)
+
+
+# ------------------------------------------------------------------ max / min
+A = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_a_bool_in_numpys_out_position_asks_for_keepdim(op):
+    x = ag.tensor(A)
+    with pytest.raises(ArgumentTypeError, match="keepdim=True"):
+        getattr(ag, op)(x, 1, True)
+    with pytest.raises(InvalidArgumentError, match="out="):
+        getattr(ag, op)(x, 1, np.empty(2))
+    # numpy's full positional form still works: np.max(a, axis, out, keepdims)
+    np.testing.assert_array_equal(getattr(np, op)(x, 1, None, True).numpy(), getattr(np, op)(A, 1, None, True))
+    # and the Tensor method's (dim, keepdim) is PyTorch's pair
+    assert getattr(x, op)(1, True).indices.shape == (2, 1)
+
+
+@pytest.mark.parametrize("op, elementwise", [("max", "maximum"), ("min", "minimum")])
+def test_max_of_two_tensors_is_pytorchs_elementwise_maximum(op, elementwise):
+    torch = pytest.importorskip("torch")
+    other = np.array([[3.0, 5.0, 3.0], [3.0, 3.0, 3.0]])  # a tie at [0, 1]
+    for call in (lambda x, o: getattr(ag, op)(x, o), lambda x, o: getattr(x, op)(o)):
+        x, o = ag.tensor(A, requires_grad=True), ag.tensor(other, requires_grad=True)
+        t, to = torch.tensor(A, requires_grad=True), torch.tensor(other, requires_grad=True)
+        y, ty = call(x, o), getattr(torch, op)(t, to)
+        np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+        (y * ag.tensor(A)).sum().backward()
+        (ty * torch.tensor(A)).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy())
+        np.testing.assert_allclose(o.grad.numpy(), to.grad.numpy())
+    with pytest.raises(ArgumentTypeError, match=f"ag.{elementwise}"):
+        getattr(ag.tensor(A), op)(3.0)
+    with pytest.raises(ArgumentTypeError, match=f"ag.{elementwise}"):
+        getattr(ag, op)(ag.tensor(A), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: ag.max(None), "max"),
+        (lambda: ag.max("ab"), "max"),
+        (lambda: ag.min(None, dim=0), "min"),
+        (lambda: ag.sum(None), "sum"),
+        (lambda: ag.median(None), "median"),
+        (lambda: ag.cumsum(None, 0), "cumsum"),
+        (lambda: ag.split(None, 2), "split"),
+        (lambda: ag.flip(None), "flip"),
+    ],
+)
+def test_a_non_array_operand_error_names_the_function(call, name):
+    with pytest.raises(ag.errors.DtypeError, match=rf"^{name}: need numbers"):
+        call()
+
+
+def test_median_without_dim_is_numpys_average_and_with_dim_pytorchs_lower():
+    torch = pytest.importorskip("torch")
+    a = np.array([1.0, 4.0, 2.0, 3.0])
+    assert ag.tensor(a).median().item() == np.median(a) == 2.5
+    assert ag.tensor(a).median(0).values.item() == torch.tensor(a).median().item() == 2.0
+    assert "lower" in ag.Tensor.median.__doc__ and "np.median" in ag.Tensor.median.__doc__
