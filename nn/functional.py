@@ -31,6 +31,7 @@ from autograd_core.compiler import recordable
 from autograd_core.errors import DtypeError, InvalidArgumentError, ShapeError
 from autograd_core.primitives.nn_ops import check_class_labels
 from autograd_core.registry import keyword_aliases
+from autograd_core.vmap import over_leading_axes
 
 from .seeding import RngLike, get_rng
 
@@ -1235,6 +1236,7 @@ def normalize(x: Tensor, p: float = 2.0, axis: int = 1, eps: float = 1e-12) -> T
     return x / ag.maximum(size, eps)
 
 
+@over_leading_axes  # under vmap: once on the whole batch (labels' leading axes are batch axes)
 def one_hot(target: Any, num_classes: int = -1) -> Tensor:
     """An int64 tensor of ``target.shape + (num_classes,)`` with 1 at each label, as ``F.one_hot``; no gradient.
 

@@ -124,3 +124,32 @@ def test_median_without_dim_is_numpys_average_and_with_dim_pytorchs_lower():
     assert ag.tensor(a).median().item() == np.median(a) == 2.5
     assert ag.tensor(a).median(0).values.item() == torch.tensor(a).median().item() == 2.0
     assert "lower" in ag.Tensor.median.__doc__ and "np.median" in ag.Tensor.median.__doc__
+
+
+# ------------------------------------------------------------------ masked_fill and one_hot under vmap
+def test_masked_fill_with_a_batched_mask_under_vmap_and_grad():
+    rng = np.random.default_rng(0)
+    X = ag.tensor(rng.standard_normal((3, 2, 4)))
+    looped = ag.stack([x.masked_fill(x > 0, 0.5) for x in X])
+    np.testing.assert_array_equal(ag.vmap(lambda x: x.masked_fill(x > 0, 0.5))(X).numpy(), looped.numpy())
+    np.testing.assert_array_equal(
+        ag.vmap(lambda x: ag.masked_fill(x, x > 0, ag.tensor(0.5)))(X).numpy(), looped.numpy()
+    )
+    # the gradient of the batched computation, and per-example gradients: 1 where kept, 0 where filled
+    keep = (X.numpy() <= 0).astype(float)
+    g = ag.grad(lambda X: (ag.vmap(lambda x: x.masked_fill(x > 0, 0.0))(X) * 3.0).sum())(X)
+    np.testing.assert_array_equal(g.numpy(), 3.0 * keep)
+    per = ag.vmap(ag.grad(lambda x: (x.masked_fill(x > 0, 0.0) ** 2).sum()))(X)
+    np.testing.assert_allclose(per.numpy(), 2 * X.numpy() * keep)
+    with pytest.raises(ag.errors.DtypeError, match="boolean"):
+        ag.vmap(lambda x: x.masked_fill(x, 0.0))(X)
+
+
+def test_one_hot_under_vmap_equals_the_loop():
+    F = pytest.importorskip("nn.functional")
+    labels = ag.tensor(np.array([[0, 1, 3], [2, 2, 0]]))
+    looped = ag.stack([F.one_hot(row, 4) for row in labels])
+    np.testing.assert_array_equal(ag.vmap(lambda i: F.one_hot(i, 4))(labels).numpy(), looped.numpy())
+    assert ag.vmap(ag.vmap(lambda i: F.one_hot(i, 4)))(labels).shape == (2, 3, 4)
+    with pytest.raises(InvalidArgumentError, match="out of range"):  # any example's bad label is reported
+        ag.vmap(lambda i: F.one_hot(i, 3))(labels)
