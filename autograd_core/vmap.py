@@ -33,6 +33,7 @@ from ._numpy_protocol import NONDIFF_UFUNCS, array_function, array_ufunc, nondif
 from .batched import BatchedTensor, make
 from .errors import ArgumentTypeError, BatchingError, InvalidArgumentError
 from .forward import _level_ids
+from .keyword_errors import library_keyword_errors
 from .node import Node
 from .pytree import broadcast_prefix, tree_flatten, tree_unflatten
 from .registry import REGISTRY, Primitive, keyword_aliases
@@ -151,6 +152,7 @@ def over_leading_axes(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # ------------------------------------------------------------- the transform
+@library_keyword_errors
 def vmap(
     f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0, *, axis_size: int | None = None
 ) -> Callable[..., Any]:

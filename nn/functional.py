@@ -1278,3 +1278,10 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tens
         raise ShapeError(f"pad: give (left, right) pairs for at most {x.ndim} axes, not {tuple(pad)!r}")
     pairs = [(0, 0)] * (x.ndim - len(widths) // 2) + [tuple(widths[i : i + 2]) for i in range(0, len(widths), 2)][::-1]
     return ag.pad(x, pairs, constant_values=value)
+
+
+# an unknown keyword (F.gelu(x, approximation="tanh")) gets the library's error naming what is accepted;
+# the check runs only when Python refuses a call's keywords
+from autograd_core.keyword_errors import guard_module_functions  # noqa: E402
+
+guard_module_functions(globals(), __name__)

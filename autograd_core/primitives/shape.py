@@ -43,8 +43,8 @@ def _reshape(x: Any, /, shape: tuple[int, ...]) -> np.ndarray:
 
 
 @public(method="reshape", numpy=np.reshape, rules=_reshape)
-def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
-    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too.
+def reshape(x: Any, *sizes: int | Sequence[int], shape: Any = None) -> Tensor:
+    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` and ``shape=`` work too.
 
     >>> x = ag.arange(6.0)
     >>> ag.reshape(x, (2, 3))
@@ -52,7 +52,14 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
             [3., 4., 5.]])
     >>> x.reshape(3, -1).shape
     (3, 2)
+    >>> x.reshape(shape=(1, 6)).shape
+    (1, 6)
     """
+    if shape is not None:
+        if sizes:
+            raise ArgumentTypeError("reshape(): give the shape by position or as shape=, not both")
+        sizes = (shape,)
+    shape = sizes
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     shape = shape_argument(shape, "reshape", allow_minus_one=True)
