@@ -491,6 +491,21 @@ class Tensor:
 
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
+    def __format__(self, spec: str) -> str:
+        """``f"{t:.3f}"``: a 0-d tensor formats as its number (as in PyTorch); no spec gives ``str(t)``.
+
+        >>> f"{ag.tensor(3.14159):.2f}", f"{ag.tensor([1.0, 2.0])}"
+        ('3.14', 'tensor([1., 2.])')
+        """
+        if not spec:
+            return str(self)
+        if self.data.ndim == 0:
+            return format(self.item(), spec)
+        raise ArgumentTypeError(
+            f"format spec {spec!r} applies to a 0-d tensor (a number), not one of shape {self.shape}; "
+            "format its elements, e.g. [f'{v:.3f}' for v in t.tolist()]"
+        )
+
     def __repr__(self) -> str:
         if _state._local.state.slow:
             observed("read", self, "repr() or print()")
@@ -1157,7 +1172,7 @@ class Tensor:
         def sort(self, axis: int | None = ..., kind: str | None = ..., *, descending: bool = ..., stable: bool | None = ..., dim: Any = ...) -> Tensor: ...
         def sqrt(self) -> Tensor: ...
         def square(self) -> Tensor: ...
-        def squeeze(self, axis: int | Sequence[int] | None = ..., *, dim: Any = ...) -> Tensor: ...
+        def squeeze(self, axis: int | Sequence[int] | None = ..., *, dim: int | Sequence[int] | None = ...) -> Tensor: ...
         def std(self, axis: int | tuple[int, ...] | None = ..., keepdims: bool = ..., ddof: int = ..., correction: int | None = ..., *, dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
         def sum(self, axis: int | tuple[int, ...] | None = ..., keepdims: bool = ..., *, dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
         def swapaxes(self, axis1: int, axis2: int) -> Tensor: ...

@@ -1263,13 +1263,16 @@ def one_hot(target: Any, num_classes: int = -1) -> Tensor:
 def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad with a constant, PyTorch's way: ``pad = (left, right)`` for the last axis, then the one before, …
 
-    As ``torch.nn.functional.pad`` in ``mode='constant'``; the gradient drops the padding.
+    As ``torch.nn.functional.pad`` in ``mode='constant'``; the gradient drops the padding. A
+    negative width removes that many elements from that side (PyTorch's cropping).
 
     >>> nn.functional.pad(ag.tensor([[1.0, 2.0]]), (1, 2))
     tensor([[0., 1., 2., 0., 0.]])
     >>> nn.functional.pad(ag.tensor([[1.0]]), (0, 0, 1, 0), value=9.0)  # one row on top
     tensor([[9.],
             [1.]])
+    >>> nn.functional.pad(ag.tensor([[1.0, 2.0, 3.0]]), (-1, 1))  # a negative width crops
+    tensor([[2., 3., 0.]])
     """
     if mode != "constant":
         raise InvalidArgumentError(f"pad: only mode='constant' is supported, not {mode!r}")
@@ -1277,6 +1280,15 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tens
     if len(widths) % 2 or len(widths) // 2 > x.ndim:
         raise ShapeError(f"pad: give (left, right) pairs for at most {x.ndim} axes, not {tuple(pad)!r}")
     pairs = [(0, 0)] * (x.ndim - len(widths) // 2) + [tuple(widths[i : i + 2]) for i in range(0, len(widths), 2)][::-1]
+    if any(w < 0 for w in widths):  # a negative width crops, as in PyTorch
+        cuts = []
+        for n, (left, right) in zip(x.shape, pairs):
+            start, stop = max(-left, 0), n - max(-right, 0)
+            if stop < start:
+                raise ShapeError(f"pad: the widths {tuple(pad)} crop more than the shape {x.shape} holds")
+            cuts.append(slice(start, stop))
+        x = x[tuple(cuts)]
+        pairs = [(max(left, 0), max(right, 0)) for left, right in pairs]
     return ag.pad(x, pairs, constant_values=value)
 
 

@@ -153,3 +153,50 @@ def test_one_hot_under_vmap_equals_the_loop():
     assert ag.vmap(ag.vmap(lambda i: F.one_hot(i, 4)))(labels).shape == (2, 3, 4)
     with pytest.raises(InvalidArgumentError, match="out of range"):  # any example's bad label is reported
         ag.vmap(lambda i: F.one_hot(i, 3))(labels)
+
+
+# ------------------------------------------------------------------ squeeze, pad, format
+def test_squeeze_with_dim_leaves_longer_axes_as_pytorch_and_axis_keeps_numpys_error():
+    torch = pytest.importorskip("torch")
+    a = np.ones((1, 3, 1))
+    x, t = ag.tensor(a, requires_grad=True), torch.tensor(a)
+    for dim in (0, 1, 2, -1, (0, 1), (1, 2)):
+        assert x.squeeze(dim=dim).shape == tuple(t.squeeze(dim=dim).shape), dim
+    x.squeeze(dim=1).sum().backward()
+    assert x.grad.shape == (1, 3, 1)
+    for call in (lambda: x.squeeze(axis=1), lambda: x.squeeze(1), lambda: np.squeeze(x, 1)):
+        with pytest.raises(ShapeError, match="length 1"):
+            call()
+    with pytest.raises(ArgumentTypeError, match="not both"):
+        ag.squeeze(x, axis=0, dim=0)
+
+
+@pytest.mark.parametrize("widths", [(-1, 1), (-2, -1, 1, -1), (1, -3), (0, 0, 0, 0, -1, 1), (-4, 0), (-1, -1, 2, 0)])
+def test_pad_with_negative_widths_crops_as_pytorch(widths):
+    torch = pytest.importorskip("torch")
+    F = pytest.importorskip("nn.functional")
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x, t = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = F.pad(x, widths, value=-1.0), torch.nn.functional.pad(t, widths, value=-1.0)
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    w = np.arange(float(y.size)).reshape(y.shape)
+    (y * ag.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+def test_pad_cropping_more_than_there_is_is_an_error():
+    F = pytest.importorskip("nn.functional")
+    with pytest.raises(ShapeError, match="crop"):
+        F.pad(ag.ones((2, 4)), (-5, 2))
+
+
+def test_format_spec_on_a_0d_tensor_formats_its_number():
+    torch = pytest.importorskip("torch")
+    for spec in (".3f", "8.2e", "", ">10"):
+        if spec:
+            assert format(ag.tensor(1.23456), spec) == format(torch.tensor(1.23456, dtype=torch.float64), spec)
+    assert f"{ag.tensor([1.0, 2.0])}" == str(ag.tensor([1.0, 2.0]))
+    assert f"{ag.tensor(7, dtype=ag.int64):03d}" == "007"
+    with pytest.raises(ArgumentTypeError, match="0-d"):
+        f"{ag.ones(2):.3f}"

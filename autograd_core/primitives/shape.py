@@ -399,22 +399,35 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
 
 
-@public(method=True, numpy=np.squeeze)
-def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
+@public(method=True, numpy=np.squeeze, aliases={})
+def squeeze(x: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = UNSET) -> Tensor:
     """Drop axes of length one (all of them when ``axis`` is None).
+
+    numpy's ``axis=`` (or a positional axis) must name axes of length one, else a
+    ``ShapeError``; PyTorch's ``dim=`` leaves an axis longer than one as it is
+    (``torch.squeeze(x, dim)`` is then a no-op).
 
     >>> x = ag.ones((1, 3, 1), requires_grad=True)
     >>> print(ag.squeeze(x).shape, ag.squeeze(x, axis=0).shape)
     (3,) (3, 1)
+    >>> print(x.squeeze(dim=1).shape, x.squeeze(dim=(0, 1)).shape)  # PyTorch: axis 1 (length 3) stays
+    (1, 3, 1) (3, 1)
     >>> (ag.squeeze(x) * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
     >>> print(x.grad.shape, x.grad.ravel())  # ȳ with the axes put back
     (1, 3, 1) tensor([1., 2., 3.])
     """
     shape = shape_of(x)
+    torch_style = dim is not UNSET
+    if torch_style:
+        if axis is not None:
+            raise _both_given("squeeze", "axis", "dim")
+        axis = dim
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
     else:
         axes = {one_axis(a, len(shape), "squeeze") for a in _axes(axis, "squeeze")}
+        if torch_style:
+            axes = {a for a in axes if shape[a] == 1}
         bad = [a for a in axes if shape[a] != 1]
         if bad:
             raise ShapeError(f"squeeze: axis {bad[0]} of shape {shape} does not have length 1")
