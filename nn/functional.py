@@ -731,7 +731,10 @@ def _first_frame_outside_nn() -> int:
     """The ``stacklevel`` that points a warning at the caller's code rather than at nn's own modules."""
     here = os.path.dirname(os.path.abspath(__file__))
     frame, level = sys._getframe(1), 1  # the frame that calls warnings.warn is level 1
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+    while frame is not None and (
+        os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here
+        or frame.f_globals.get("__name__") == "autograd_core.keyword_errors"  # the keyword check's frame
+    ):
         frame, level = frame.f_back, level + 1
     return level
 
