@@ -386,6 +386,6 @@ def randn_like(
 
 
 # an unknown keyword (ag.ones(3, devcie="cpu")) gets the library's error naming what is accepted
-from .keyword_errors import guard_module_functions  # noqa: E402
+from .keyword_errors import guard_module_functions as _guard_module_functions  # noqa: E402
 
-guard_module_functions(globals(), __name__)
+_guard_module_functions(globals(), __name__)

@@ -774,6 +774,6 @@ def _float_dtype(p: Any) -> np.dtype:
 
 
 # an unknown keyword (ag.grad(f, argnum=0)) gets the library's error naming what is accepted
-from .keyword_errors import guard_module_functions  # noqa: E402
+from .keyword_errors import guard_module_functions as _guard_module_functions  # noqa: E402
 
-guard_module_functions(globals(), __name__)
+_guard_module_functions(globals(), __name__)

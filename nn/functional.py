@@ -1297,6 +1297,6 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tens
 
 # an unknown keyword (F.gelu(x, approximation="tanh")) gets the library's error naming what is accepted;
 # the check runs only when Python refuses a call's keywords
-from autograd_core.keyword_errors import guard_module_functions  # noqa: E402
+from autograd_core.keyword_errors import guard_module_functions as _guard_module_functions  # noqa: E402
 
-guard_module_functions(globals(), __name__)
+_guard_module_functions(globals(), __name__)
