@@ -15,7 +15,9 @@ import numpy as np
 from . import primitives as P  # noqa: F401  (declares everything in API)
 from ._numpy_protocol import FUNCTIONS, UFUNCS, array_function, array_ufunc, nondifferentiable
 from .batched import BatchedTensor
+from .errors import ArgumentTypeError
 from .primitives.extremes import torch_method
+from .primitives.shape import split_method
 from .registry import API, keyword_aliases
 from .tensor import Tensor
 
@@ -29,6 +31,7 @@ _all, _any = (
     FUNCTIONS.setdefault(np.any, nondifferentiable(np.any)),
 )
 _argmax, _argmin = FUNCTIONS[np.argmax], FUNCTIONS[np.argmin]
+_pow = getattr(P.pow, "method_function", P.pow)
 
 
 @keyword_aliases
@@ -78,7 +81,7 @@ def _reflected(fn: Callable[..., Any]) -> Callable[..., Any]:
     return reflected
 
 
-def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
+def _transpose_method(self: Tensor, *axes: Any, dim0: Any = None, dim1: Any = None) -> Tensor:
     """``x.transpose(a, b)`` swaps two axes (PyTorch); ``x.transpose()`` or a full permutation permutes (numpy).
 
     Two integers always mean PyTorch's swap, so ``w.transpose(0, 1)`` is the
@@ -91,12 +94,27 @@ def _transpose_method(self: Tensor, *axes: Any) -> Tensor:
     >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]]).transpose(0, 1)
     tensor([[1., 3.],
             [2., 4.]])
+    >>> x.transpose(dim0=0, dim1=1).shape  # PyTorch's keyword names
+    (3, 2, 4)
     """
+    if dim0 is not None or dim1 is not None:
+        if axes or dim0 is None or dim1 is None:
+            raise ArgumentTypeError("transpose(dim0=, dim1=): give both dimensions as keywords, and no others")
+        return P.swapaxes(self, dim0, dim1)
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         return P.transpose(self, tuple(axes[0]))
     if len(axes) == 2:
         return P.swapaxes(self, axes[0], axes[1])
     return P.transpose(self, axes or None)
+
+
+def _pow_method(self: Tensor, exponent: Any) -> Tensor:
+    """y = x ** exponent, as ``torch.Tensor.pow`` (``x.pow(2)``, ``x.pow(exponent=2)``); see ``ag.pow``.
+
+    >>> ag.tensor([1.0, 2.0, 3.0]).pow(exponent=2)
+    tensor([1., 4., 9.])
+    """
+    return _pow(self, exponent)
 
 
 _T_DOC = """All axes reversed (numpy's ``.T``): shape (a, b, c) becomes (c, b, a); differentiable.
@@ -140,13 +158,17 @@ def _bind() -> None:
     T.__and__, T.__or__, T.__xor__, T.__invert__ = _and, _or, _xor, _invert
     T.__rand__, T.__ror__, T.__rxor__ = _reflected(_and), _reflected(_or), _reflected(_xor)
     T.__lshift__, T.__rshift__ = _lshift, _rshift
-    T.transpose = _transpose_method
+    for method, name in ((_transpose_method, "transpose"), (_pow_method, "pow")):
+        method.__name__ = method.__qualname__ = name  # the name its errors give
+        setattr(T, name, keyword_aliases(method, {}, always=True))
     T.T = property(lambda s: P.transpose(s), doc=_T_DOC)
     T.mT = property(lambda s: P.swapaxes(s, -1, -2), doc=_MT_DOC)
     T.argmax, T.argmin = argmax, argmin
     # a positional int on the method is PyTorch's dim (x.max(1) -> (values, indices)); ag.max / np.max stay numpy's
     T.max, T.min, T.median = (torch_method(P.max), torch_method(P.min), torch_method(P.median))
     T.all, T.any = _all, _any
+    split_method.__name__ = split_method.__qualname__ = "split"  # the name its errors give
+    T.split = keyword_aliases(split_method, {"split_size": ("split_size_or_sections",), "dim": ("axis",)})
 
 
 _bind()

@@ -383,3 +383,9 @@ def randn_like(
         requires_grad=requires_grad,
         device=_like_device(t, device),
     )
+
+
+# an unknown keyword (ag.ones(3, devcie="cpu")) gets the library's error naming what is accepted
+from .keyword_errors import guard_module_functions as _guard_module_functions  # noqa: E402
+
+_guard_module_functions(globals(), __name__)

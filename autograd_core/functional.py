@@ -771,3 +771,9 @@ def linear_transpose(f: Callable[..., Any], *primals: Any) -> Callable[[Any], tu
 def _float_dtype(p: Any) -> np.dtype:
     dtype = p.dtype if isinstance(p, (Tensor, np.ndarray)) or backend.is_backend_array(p) else np.asarray(p).dtype
     return dtype if np.dtype(dtype).kind == "f" else _state.default_dtype
+
+
+# an unknown keyword (ag.grad(f, argnum=0)) gets the library's error naming what is accepted
+from .keyword_errors import guard_module_functions as _guard_module_functions  # noqa: E402
+
+_guard_module_functions(globals(), __name__)

@@ -312,21 +312,24 @@ def _both_given(fn_name: str, name: str, alias: str) -> ArgumentTypeError:
     return ArgumentTypeError(f"{fn_name}(): give {name}= or its PyTorch name {alias}=, not both")
 
 
-def _alias_resolver(fn_name: str, names: Sequence[str], table: dict[str, tuple[str, ...]]) -> Callable[..., Any]:
+def _alias_resolver(
+    fn_name: str, names: Sequence[str], table: dict[str, tuple[str, ...]], shown: Sequence[str] | None = None
+) -> Callable[..., Any]:
     """``resolve(extra, *values)``: the aliased parameters' values after reading their aliases from ``extra``.
 
     ``values`` are the aliased parameters as passed (``UNSET`` when not);
     ``extra`` holds the keywords the signature did not take. An unknown
     keyword, or a name given twice, is an ``ArgumentTypeError`` that lists
-    what the function accepts.
+    what the function accepts (``shown``: the names worth listing, by default ``names``).
     """
+    listed = names if shown is None else shown
     aliased = [n for n in names if n in table]
     alias_of = {alt: n for n in aliased for alt in table[n]}
 
     def resolve(extra: dict[str, Any], *values: Any) -> Any:
         unknown = [k for k in extra if k not in alias_of]
         if unknown:
-            raise _unknown_keywords(fn_name, names, table, unknown)
+            raise _unknown_keywords(fn_name, listed, table, unknown)
         out = dict(zip(aliased, values))
         for alt, value in extra.items():
             target = alias_of[alt]
@@ -379,9 +382,20 @@ def _parameter_source(
         ):
             text.append("/")
     keywords = [p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)]
+    star_args = any(p.kind is kinds.VAR_POSITIONAL for p in params)
     namespace.update(
         _UNSET=UNSET,
-        _resolve=_alias_resolver(fn_name, keywords, table),
+        # a parameter before *args is positional in practice: not listed as a keyword the function takes
+        _resolve=_alias_resolver(
+            fn_name,
+            keywords,
+            table,
+            [
+                p.name
+                for p in params
+                if p.name in keywords and not (star_args and p.kind is kinds.POSITIONAL_OR_KEYWORD)
+            ],
+        ),
         _missing=lambda name: ArgumentTypeError(
             f"{fn_name}() missing required argument {_accepted_text([name], table)}"
         ),

@@ -33,6 +33,7 @@ from ._numpy_protocol import NONDIFF_UFUNCS, array_function, array_ufunc, nondif
 from .batched import BatchedTensor, make
 from .errors import ArgumentTypeError, BatchingError, InvalidArgumentError
 from .forward import _level_ids
+from .keyword_errors import library_keyword_errors
 from .node import Node
 from .pytree import broadcast_prefix, tree_flatten, tree_unflatten
 from .registry import REGISTRY, Primitive, keyword_aliases
@@ -122,7 +123,36 @@ def lift_to_level(x: Tensor) -> Tensor:
     return make(x, level, False)
 
 
+def over_leading_axes(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn(x, ...)`` batched by running it once on the whole batch: for functions that treat leading axes as batch.
+
+    For a function of its first argument whose result has no gradient (labels
+    to one-hot codes, index computations) and maps an input with extra
+    leading axes to a result with the same leading axes. Inside ``vmap`` it
+    is called on the batch's values (batch axis in front) and its result is
+    batched again, rather than reading one example's values (which vmap
+    refuses). Checks on the values then see the whole batch.
+
+    >>> from autograd_core.vmap import over_leading_axes
+    >>> @over_leading_axes
+    ... def parity_codes(labels):
+    ...     return ag.tensor(np.asarray(labels.data) % 2)
+    >>> ag.vmap(parity_codes)(ag.tensor([[1, 2], [3, 5]]))
+    tensor([[1., 0.],
+            [1., 1.]])
+    """
+
+    @functools.wraps(fn)
+    def call(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(x, BatchedTensor):
+            return make(call(x.value, *args, **kwargs), x.level, x.batched)
+        return fn(x, *args, **kwargs)
+
+    return call
+
+
 # ------------------------------------------------------------- the transform
+@library_keyword_errors
 def vmap(
     f: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0, *, axis_size: int | None = None
 ) -> Callable[..., Any]:

@@ -31,6 +31,7 @@ from autograd_core.compiler import recordable
 from autograd_core.errors import DtypeError, InvalidArgumentError, ShapeError
 from autograd_core.primitives.nn_ops import check_class_labels
 from autograd_core.registry import keyword_aliases
+from autograd_core.vmap import over_leading_axes
 
 from .seeding import RngLike, get_rng
 
@@ -730,7 +731,10 @@ def _first_frame_outside_nn() -> int:
     """The ``stacklevel`` that points a warning at the caller's code rather than at nn's own modules."""
     here = os.path.dirname(os.path.abspath(__file__))
     frame, level = sys._getframe(1), 1  # the frame that calls warnings.warn is level 1
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+    while frame is not None and (
+        os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here
+        or frame.f_globals.get("__name__") == "autograd_core.keyword_errors"  # the keyword check's frame
+    ):
         frame, level = frame.f_back, level + 1
     return level
 
@@ -1235,6 +1239,7 @@ def normalize(x: Tensor, p: float = 2.0, axis: int = 1, eps: float = 1e-12) -> T
     return x / ag.maximum(size, eps)
 
 
+@over_leading_axes  # under vmap: once on the whole batch (labels' leading axes are batch axes)
 def one_hot(target: Any, num_classes: int = -1) -> Tensor:
     """An int64 tensor of ``target.shape + (num_classes,)`` with 1 at each label, as ``F.one_hot``; no gradient.
 
@@ -1265,13 +1270,16 @@ def one_hot(target: Any, num_classes: int = -1) -> Tensor:
 def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad with a constant, PyTorch's way: ``pad = (left, right)`` for the last axis, then the one before, …
 
-    As ``torch.nn.functional.pad`` in ``mode='constant'``; the gradient drops the padding.
+    As ``torch.nn.functional.pad`` in ``mode='constant'``; the gradient drops the padding. A
+    negative width removes that many elements from that side (PyTorch's cropping).
 
     >>> nn.functional.pad(ag.tensor([[1.0, 2.0]]), (1, 2))
     tensor([[0., 1., 2., 0., 0.]])
     >>> nn.functional.pad(ag.tensor([[1.0]]), (0, 0, 1, 0), value=9.0)  # one row on top
     tensor([[9.],
             [1.]])
+    >>> nn.functional.pad(ag.tensor([[1.0, 2.0, 3.0]]), (-1, 1))  # a negative width crops
+    tensor([[2., 3., 0.]])
     """
     if mode != "constant":
         raise InvalidArgumentError(f"pad: only mode='constant' is supported, not {mode!r}")
@@ -1279,4 +1287,20 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tens
     if len(widths) % 2 or len(widths) // 2 > x.ndim:
         raise ShapeError(f"pad: give (left, right) pairs for at most {x.ndim} axes, not {tuple(pad)!r}")
     pairs = [(0, 0)] * (x.ndim - len(widths) // 2) + [tuple(widths[i : i + 2]) for i in range(0, len(widths), 2)][::-1]
+    if any(w < 0 for w in widths):  # a negative width crops, as in PyTorch
+        cuts = []
+        for n, (left, right) in zip(x.shape, pairs):
+            start, stop = max(-left, 0), n - max(-right, 0)
+            if stop < start:
+                raise ShapeError(f"pad: the widths {tuple(pad)} crop more than the shape {x.shape} holds")
+            cuts.append(slice(start, stop))
+        x = x[tuple(cuts)]
+        pairs = [(max(left, 0), max(right, 0)) for left, right in pairs]
     return ag.pad(x, pairs, constant_values=value)
+
+
+# an unknown keyword (F.gelu(x, approximation="tanh")) gets the library's error naming what is accepted;
+# the check runs only when Python refuses a call's keywords
+from autograd_core.keyword_errors import guard_module_functions as _guard_module_functions  # noqa: E402
+
+_guard_module_functions(globals(), __name__)

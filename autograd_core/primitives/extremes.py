@@ -27,6 +27,7 @@ from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..registry import ALIASES, UNSET, _both_given, _unknown_keywords, public
 from ..tensor import Tensor, constant_array, wrap
 from .along import from_values, take_along
+from .elementwise import maximum, minimum
 from .ordering import _order, quantile
 from .reduce import Axis, is_integer, one_axis
 from .reduce import max as _amax
@@ -138,9 +139,42 @@ def _lower_median(values: np.ndarray, *, axis: int) -> np.ndarray:
     return found.astype(np.int64)
 
 
+def _is_axis(axis: Any) -> bool:
+    """Whether ``axis`` is meant as an axis (anything else: a Tensor, a float, an array, is another operand)."""
+    if isinstance(axis, np.ndarray):
+        return axis.ndim == 0 and axis.dtype.kind in "iu"
+    return not isinstance(axis, (Tensor, float, np.floating, complex))
+
+
+def _other_call(op: str, x: Any, other: Any, out: Any, elementwise: Any, keywords: bool) -> Tensor:
+    """``max(x, other_tensor)`` (PyTorch's elementwise maximum), or the library's error for what is not an axis."""
+    if out is not None:
+        if isinstance(out, (bool, np.bool_)):
+            raise ArgumentTypeError(
+                f"{op}(x, axis, {out}): the third positional argument is numpy's out=, not PyTorch's keepdim; "
+                f"write {op}(x, axis, keepdim={out}) for PyTorch's (values, indices), "
+                f"or keepdims={out} for numpy's values"
+            )
+        raise InvalidArgumentError(f"{op}(..., out=...): Tensors are not written in place; drop out=")
+    if isinstance(other, Tensor) and not keywords:
+        return elementwise(x, other)  # torch.max(input, other)
+    kind = f"a {type(other).__name__}" if not isinstance(other, Tensor) else "a Tensor with axis keywords"
+    raise ArgumentTypeError(
+        f"{op}: axis must be None, an integer or a tuple of integers, not {kind}; for the elementwise "
+        f"{elementwise.__name__} of two tensors use ag.{elementwise.__name__}(x, other) (or {op}(x, other_tensor))"
+    )
+
+
 @public(method=True, numpy=(np.max, np.amax), rules=_amax, aliases={})
 def max(  # noqa: A001
-    x: Any, axis: Axis = UNSET, keepdims: bool = UNSET, *, dim: int = UNSET, keepdim: bool = UNSET, **more: Any
+    x: Any,
+    axis: Axis = UNSET,
+    out: None = None,
+    keepdims: bool = UNSET,
+    *,
+    dim: int = UNSET,
+    keepdim: bool = UNSET,
+    **more: Any,
 ) -> Any:
     """The largest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
 
@@ -149,6 +183,13 @@ def max(  # noqa: A001
     * ``x.max(1)``, ``x.max(dim=1)``, ``ag.max(x, dim=1)``, ``ag.max(x, 1, keepdim=True)``: a
       ``MaxResult(values, indices)`` as ``torch.max(x, dim)``; ``indices`` (int64, no gradient)
       is the first maximum's position, and the gradient of ``values`` goes to that element.
+
+    * ``ag.max(x, other)``, ``x.max(other)`` with ``other`` a Tensor: PyTorch's elementwise
+      ``torch.max(input, other)``, that is ``ag.maximum(x, other)``.
+
+    The third positional argument is numpy's ``out`` (``np.max(a, axis, out, keepdims)``), so
+    PyTorch's ``torch.max(x, 1, True)`` raises an error asking for ``keepdim=True`` rather than
+    silently meaning something else (the Tensor method ``x.max(1, True)`` is PyTorch's pair).
 
     Which one a call means: ``dim=`` or ``keepdim=`` (PyTorch's spellings) select PyTorch's pair;
     the Tensor *method* with a positional int is PyTorch's too (``out.max(1)[1]`` are the
@@ -166,7 +207,13 @@ def max(  # noqa: A001
     >>> ag.max(x, 1, keepdim=True).indices
     tensor([[1],
             [0]], dtype=int64)
+    >>> ag.max(x, ag.tensor(3.0))  # PyTorch's elementwise maximum
+    tensor([[3., 5.],
+            [4., 3.]], grad_fn=maximum)
     """
+    if out is not None or not _is_axis(axis):
+        keywords = dim is not UNSET or keepdim is not UNSET or keepdims is not UNSET or bool(more)
+        return _other_call("max", x, axis, out, maximum, keywords)
     if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
         return _amax(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
     axis, keepdims, torch_style = _keywords("max", axis, keepdims, dim, keepdim, more)
@@ -177,7 +224,14 @@ def max(  # noqa: A001
 
 @public(method=True, numpy=(np.min, np.amin), rules=_amin, aliases={})
 def min(  # noqa: A001
-    x: Any, axis: Axis = UNSET, keepdims: bool = UNSET, *, dim: int = UNSET, keepdim: bool = UNSET, **more: Any
+    x: Any,
+    axis: Axis = UNSET,
+    out: None = None,
+    keepdims: bool = UNSET,
+    *,
+    dim: int = UNSET,
+    keepdim: bool = UNSET,
+    **more: Any,
 ) -> Any:
     """The smallest value over ``axis`` (numpy), or ``(values, indices)`` along ``dim`` (PyTorch).
 
@@ -195,6 +249,9 @@ def min(  # noqa: A001
     >>> x.min(0).indices
     tensor([0, 1], dtype=int64)
     """
+    if out is not None or not _is_axis(axis):
+        keywords = dim is not UNSET or keepdim is not UNSET or keepdims is not UNSET or bool(more)
+        return _other_call("min", x, axis, out, minimum, keywords)
     if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
         return _amin(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
     axis, keepdims, torch_style = _keywords("min", axis, keepdims, dim, keepdim, more)
@@ -224,7 +281,10 @@ def median(
       indices)`` as ``torch.median(x, dim)``: the lower of the two middle values for an even
       count, its position (int64, no gradient), and the gradient to that element.
 
-    ``quantile(x, 0.5, method='lower')`` gives PyTorch's lower median over several axes. As for
+    Without ``dim`` the median is numpy's, not PyTorch's: ``x.median()`` of ``[1, 2, 3, 4]`` is 2.5
+    (numpy's ``np.median`` averages the two middle values) where ``torch.median(x)`` gives 2.0 (the
+    lower one, as with ``dim``); ``x.median(dim=0)`` of the flattened tensor, or
+    ``quantile(x, 0.5, method='lower')``, gives PyTorch's lower median. As for
     ``max``: ``dim=``/``keepdim=`` and the Tensor method with a positional int follow PyTorch
     (``x.median(1)`` is the pair); the module function and ``np.median`` follow numpy.
 
@@ -233,6 +293,8 @@ def median(
     tensor([2.5])
     >>> x.median(dim=1)
     MedianResult(values=tensor([2.]), indices=tensor([2], dtype=int64))
+    >>> x.median(), x.reshape(-1).median(0).values  # numpy's average; PyTorch's lower median
+    (tensor(2.5), tensor(2.))
     """
     if out is not None:
         raise InvalidArgumentError("median(..., out=...): Tensors are not written in place; drop out=")

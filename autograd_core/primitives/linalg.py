@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import batching
 from ..broadcasting import lift
-from ..errors import ShapeError
+from ..errors import ArgumentTypeError, ShapeError
 from ..registry import no_flops, primitive, public
 from ..tensor import Tensor, ndim_of
 from .reduce import one_axis
@@ -222,14 +222,20 @@ def _linear_flops(y, x, w, b):
 
 
 @public(method=True)
-def permute(x: Any, *axes: int) -> Tensor:
-    """PyTorch spelling of ``transpose(x, axes)``: ``x.permute(2, 0, 1)``.
+def permute(x: Any, *axes: int, dims: Any = None) -> Tensor:
+    """PyTorch spelling of ``transpose(x, axes)``: ``x.permute(2, 0, 1)``, ``x.permute(dims=(2, 0, 1))``.
 
     >>> ag.permute(ag.zeros(2, 3, 4), 2, 0, 1).shape
     (4, 2, 3)
     >>> ag.zeros(2, 3, 4).permute(1, 0, 2).shape
     (3, 2, 4)
+    >>> ag.zeros(2, 3, 4).permute(dims=(2, 1, 0)).shape
+    (4, 3, 2)
     """
+    if dims is not None:
+        if axes:
+            raise ArgumentTypeError("permute(): give the dimensions by position or as dims=, not both")
+        axes = (dims,)
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
     return transpose(x, axes)

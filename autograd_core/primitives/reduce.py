@@ -16,7 +16,7 @@ from ..broadcasting import expand
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 from ..portable import max_or_minus_inf, maximum_reduce, minimum_reduce
 from ..registry import primitive, reduction_flops
-from ..tensor import ndim_of
+from ..tensor import Tensor, constant_array
 
 Axis = int | tuple[int, ...] | None
 
@@ -100,7 +100,7 @@ def _softmax_of(y, x, axis, keepdims):
 def _reduction_params(
     x: Any, axis: Axis = None, keepdims: bool = False, *, op: str = "reduction", **params: Any
 ) -> dict[str, Any]:
-    ndim = ndim_of(x)
+    ndim = x.data.ndim if isinstance(x, Tensor) else constant_array(x, op).ndim  # errors name the function
     return {"axis": normalize_axis(axis, ndim, op), "keepdims": bool_argument(keepdims, "keepdims", op), **params}
 
 

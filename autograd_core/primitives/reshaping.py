@@ -47,7 +47,7 @@ def _is_shape_argument(arg: Any) -> bool:
 
 
 @public(method=True)
-def view(x: Any, *shape: int | Sequence[int]) -> Tensor:
+def view(x: Any, *sizes: int | Sequence[int], size: Any = None, shape: Any = None) -> Tensor:
     """PyTorch's ``view``: ``reshape`` that shares the data, ``x.view(2, -1)`` or ``x.view((2, -1))``.
 
     As in PyTorch it refuses, with a ``ShapeError``, a shape that would need a
@@ -64,7 +64,15 @@ def view(x: Any, *shape: int | Sequence[int]) -> Tensor:
     >>> (y * ag.tensor([[1.0], [-1.0]])).sum().backward()
     >>> print(x.grad)
     tensor([ 1.,  1.,  1., -1., -1., -1.])
+    >>> x.view(size=(3, 2)).shape  # PyTorch's keyword (shape= works too)
+    (3, 2)
     """
+    given = [g for g in (size, shape) if g is not None]
+    if given:
+        if sizes or len(given) > 1:
+            raise ArgumentTypeError("view(): give the shape once: by position, as size= or as shape=")
+        sizes = (given[0],)
+    shape = sizes
     if not shape or not all(_is_shape_argument(s) for s in shape):
         raise ArgumentTypeError(
             f"view: takes a shape (integers, or one tuple of them), not {shape!r}; to change the dtype use astype"

@@ -277,7 +277,10 @@ def masked_fill(x: Any, mask: Any, value: Any) -> Tensor:
     >>> print(x.grad)  # 0 where filled
     tensor([1., 0., 1.])
     """
-    m = _mask(mask, "masked_fill")
+    # a Tensor mask stays a Tensor (under vmap a batched mask has no values of its own to read)
+    m = mask if isinstance(mask, Tensor) else _mask(mask, "masked_fill")
+    if m.dtype != bool:
+        raise DtypeError(f"masked_fill: the mask must be boolean, not {m.dtype} (compare first, e.g. x > 0)")
     shape = _shape(x)
     try:
         fits = np.broadcast_shapes(m.shape, shape) == tuple(shape)

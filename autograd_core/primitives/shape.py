@@ -6,6 +6,7 @@ are compositions of these (and of indexing), so they need no rules of their own.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +18,7 @@ from ..arguments import integer_argument, is_integer, real_argument, shape_argum
 from ..broadcasting import leading as _leading
 from ..broadcasting import lift, sum_to
 from ..errors import ArgumentTypeError, InvalidArgumentError, ShapeError
-from ..registry import ArgnumRules, no_flops, operand_sequence, primitive, public
+from ..registry import UNSET, ArgnumRules, _both_given, no_flops, operand_sequence, primitive, public
 from ..tensor import Tensor, constant_array, shape_of
 from .elementwise import identity
 from .index import getitem
@@ -42,8 +43,8 @@ def _reshape(x: Any, /, shape: tuple[int, ...]) -> np.ndarray:
 
 
 @public(method="reshape", numpy=np.reshape, rules=_reshape)
-def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
-    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` works too.
+def reshape(x: Any, *sizes: int | Sequence[int], shape: Any = None) -> Tensor:
+    """Same elements, new shape (one entry may be -1), as ``np.reshape``; ``x.reshape(2, 3)`` and ``shape=`` work too.
 
     >>> x = ag.arange(6.0)
     >>> ag.reshape(x, (2, 3))
@@ -51,7 +52,14 @@ def reshape(x: Any, *shape: int | Sequence[int]) -> Tensor:
             [3., 4., 5.]])
     >>> x.reshape(3, -1).shape
     (3, 2)
+    >>> x.reshape(shape=(1, 6)).shape
+    (1, 6)
     """
+    if shape is not None:
+        if sizes:
+            raise ArgumentTypeError("reshape(): give the shape by position or as shape=, not both")
+        sizes = (shape,)
+    shape = sizes
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     shape = shape_argument(shape, "reshape", allow_minus_one=True)
@@ -229,39 +237,112 @@ def _axes(axis: Any, op: str) -> tuple:
     raise ArgumentTypeError(f"{op}: axis must be an integer or a tuple of integers, not {axis!r}")
 
 
-@public(numpy=np.split)
-def split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split into pieces along ``axis``, as ``np.split`` (equal sections or cut indices).
+def _cuts_of_sizes(sizes: Any, n: int, op: str) -> list[int]:
+    """PyTorch's split sizes (one size for every piece, the last maybe shorter, or a list of sizes) as cut indices."""
+    if is_integer(sizes) and not isinstance(sizes, (bool, np.bool_)):
+        if sizes < 1 and n:
+            raise InvalidArgumentError(f"{op}: a piece size must be a positive integer, not {sizes}")
+        return list(range(int(sizes), n, int(sizes))) if sizes >= 1 else []
+    if not isinstance(sizes, (tuple, list, np.ndarray)):
+        raise ArgumentTypeError(f"{op}: give a piece size (an int) or a list of piece sizes, not {sizes!r}")
+    lengths = [integer_argument(s, "a piece size", op) for s in sizes]
+    if any(s < 0 for s in lengths) or sum(lengths) != n:
+        raise ShapeError(f"{op}: the piece sizes {lengths} must be non-negative and add up to the length {n}")
+    return list(itertools.accumulate(lengths))[:-1]
+
+
+def _cuts_of_sections(indices_or_sections: Any, n: int, op: str) -> list[int]:
+    """numpy's split: N equal sections (N divides the length) or a list of cut indices."""
+    if is_integer(indices_or_sections) and not isinstance(indices_or_sections, (bool, np.bool_)):
+        if indices_or_sections < 1:
+            raise InvalidArgumentError(f"{op}: the number of sections must be at least 1, not {indices_or_sections}")
+        if n % indices_or_sections:
+            raise ShapeError(f"{op}: axis of length {n} does not divide into {indices_or_sections} equal sections")
+        step = n // indices_or_sections
+        return list(range(step, n, step))
+    if isinstance(indices_or_sections, (tuple, list, np.ndarray)):
+        return [integer_argument(c, "a cut index", op) for c in indices_or_sections]
+    raise ArgumentTypeError(f"{op}: give a number of sections or a list of cut indices, not {indices_or_sections!r}")
+
+
+def _pieces(x: Any, cuts: list[int], axis: int) -> list[Tensor]:
+    n = shape_of(x)[axis]
+    lead = (slice(None),) * axis
+    return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in zip([0, *cuts], [*cuts, n])]
+
+
+@public(numpy=np.split, aliases={})
+def split(
+    x: Any,
+    indices_or_sections: int | Sequence[int] = UNSET,
+    axis: int = UNSET,
+    *,
+    dim: int = UNSET,
+    split_size_or_sections: int | Sequence[int] = UNSET,
+) -> list[Tensor]:
+    """Split into pieces along an axis: numpy's meaning with ``axis=``, PyTorch's with ``dim=``.
+
+    * ``ag.split(x, 3)``, ``ag.split(x, 3, axis=0)``, ``np.split(t, [1, 4])``: as ``np.split``, an
+      int is a number of equal sections (it must divide the length), a list the cut indices.
+    * ``ag.split(x, 2, dim=0)``, ``ag.split(x, split_size_or_sections=[3, 7])``, ``x.split(2)``: as
+      ``torch.split``, an int is the size of every piece (the last may be shorter), a list the
+      sizes of the pieces (they must add up to the length).
+
+    The rule is the one ``max`` follows: PyTorch's spellings (``dim=``, ``split_size_or_sections=``,
+    the Tensor method) select PyTorch's meaning; a positional axis or ``axis=`` is numpy's.
+    Each piece is a slice of x: x̄ is the pieces' ȳ put back in place.
 
     >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], requires_grad=True)
     >>> first, second, third = ag.split(x, 3)
     >>> print(first, second, third)
     tensor([1., 2.], grad_fn=...) tensor([3., 4.], grad_fn=...) tensor([5., 6.], grad_fn=...)
-    >>> print([p.shape for p in ag.split(x, [1, 4])])  # cut before 1 and 4
+    >>> print([p.shape for p in ag.split(x, [1, 4])])  # numpy: cut before 1 and 4
     [(1,), (3,), (2,)]
+    >>> print([p.shape for p in ag.split(x, 4, dim=0)])  # PyTorch: pieces of 4
+    [(4,), (2,)]
+    >>> print([p.shape for p in ag.split(x, [1, 5], dim=0)])  # PyTorch: pieces of 1 and 5
+    [(1,), (5,)]
     >>> (second * 10).sum().backward()
     >>> print(x.grad)  # only second's elements
     tensor([ 0.,  0., 10., 10.,  0.,  0.])
     """
+    torch_style = dim is not UNSET or split_size_or_sections is not UNSET
+    if split_size_or_sections is not UNSET:
+        if indices_or_sections is not UNSET:
+            raise ArgumentTypeError("split(): give indices_or_sections (numpy) or split_size_or_sections= (PyTorch)")
+        indices_or_sections = split_size_or_sections
+    if indices_or_sections is UNSET:
+        raise ArgumentTypeError("split() missing required argument indices_or_sections= (or split_size_or_sections=)")
+    if dim is not UNSET:
+        if axis is not UNSET:
+            raise _both_given("split", "axis", "dim")
+        axis = dim
+    axis = 0 if axis is UNSET else axis
     shape = shape_of(x)
+    if not shape:
+        raise ShapeError("split: a 0-d tensor has no axis to split")
     axis = one_axis(axis, len(shape), "split")
     n = shape[axis]
-    if is_integer(indices_or_sections):
-        if indices_or_sections < 1:
-            raise InvalidArgumentError(f"split: the number of sections must be at least 1, not {indices_or_sections}")
-        if n % indices_or_sections:
-            raise ShapeError(f"split: axis of length {n} does not divide into {indices_or_sections} equal sections")
-        step = n // indices_or_sections
-        cuts = list(range(step, n, step))
-    elif isinstance(indices_or_sections, (tuple, list, np.ndarray)):
-        cuts = [integer_argument(c, "a cut index", "split") for c in indices_or_sections]
-    else:
-        raise ArgumentTypeError(
-            f"split: give a number of sections or a list of cut indices, not {indices_or_sections!r}"
-        )
-    bounds = zip([0] + cuts, cuts + [n])
-    lead = (slice(None),) * axis
-    return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in bounds]
+    if torch_style:
+        return _pieces(x, _cuts_of_sizes(indices_or_sections, n, "split"), axis)
+    return _pieces(x, _cuts_of_sections(indices_or_sections, n, "split"), axis)
+
+
+def split_method(x: Tensor, split_size: int | Sequence[int], dim: int = 0) -> list[Tensor]:
+    """``x.split(split_size, dim=0)``: PyTorch's ``Tensor.split``, pieces of the given size(s) along ``dim``.
+
+    An int is the size of every piece (the last may be shorter), a list the sizes of
+    the pieces (adding up to the length). numpy has no ``ndarray.split``, so the method
+    follows PyTorch (``split_size_or_sections=`` and ``axis=`` are accepted for ``split_size=`` and
+    ``dim=``); ``ag.split(x, n)`` / ``np.split`` give numpy's equal sections.
+
+    >>> x = ag.arange(5.0)
+    >>> [p.tolist() for p in x.split(2)]
+    [[0.0, 1.0], [2.0, 3.0], [4.0]]
+    >>> [p.shape for p in ag.ones((2, 5)).split([2, 3], dim=1)]
+    [(2, 2), (2, 3)]
+    """
+    return split(x, split_size_or_sections=split_size, dim=dim)
 
 
 @public(rules=_pad)
@@ -318,22 +399,35 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :])
 
 
-@public(method=True, numpy=np.squeeze)
-def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Tensor:
+@public(method=True, numpy=np.squeeze, aliases={})
+def squeeze(x: Any, axis: int | Sequence[int] | None = None, *, dim: int | Sequence[int] | None = UNSET) -> Tensor:
     """Drop axes of length one (all of them when ``axis`` is None).
+
+    numpy's ``axis=`` (or a positional axis) must name axes of length one, else a
+    ``ShapeError``; PyTorch's ``dim=`` leaves an axis longer than one as it is
+    (``torch.squeeze(x, dim)`` is then a no-op).
 
     >>> x = ag.ones((1, 3, 1), requires_grad=True)
     >>> print(ag.squeeze(x).shape, ag.squeeze(x, axis=0).shape)
     (3,) (3, 1)
+    >>> print(x.squeeze(dim=1).shape, x.squeeze(dim=(0, 1)).shape)  # PyTorch: axis 1 (length 3) stays
+    (1, 3, 1) (3, 1)
     >>> (ag.squeeze(x) * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
     >>> print(x.grad.shape, x.grad.ravel())  # ȳ with the axes put back
     (1, 3, 1) tensor([1., 2., 3.])
     """
     shape = shape_of(x)
+    torch_style = dim is not UNSET
+    if torch_style:
+        if axis is not None:
+            raise _both_given("squeeze", "axis", "dim")
+        axis = dim
     if axis is None:
         axes = {i for i, n in enumerate(shape) if n == 1}
     else:
         axes = {one_axis(a, len(shape), "squeeze") for a in _axes(axis, "squeeze")}
+        if torch_style:
+            axes = {a for a in axes if shape[a] == 1}
         bad = [a for a in axes if shape[a] != 1]
         if bad:
             raise ShapeError(f"squeeze: axis {bad[0]} of shape {shape} does not have length 1")

@@ -50,12 +50,15 @@ def amin(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 
 @public(method=True, rules=matmul)
-def mm(a: Any, b: Any) -> Tensor:
-    """Y = A·B of two matrices, as ``torch.mm`` (``matmul`` restricted to 2-D operands).
+def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002 - PyTorch's parameter names
+    """Y = A·B of two matrices, as ``torch.mm(input, mat2)`` (``matmul`` restricted to 2-D operands).
 
     >>> ag.mm(ag.tensor([[1.0, 2.0]]), ag.tensor([[3.0], [4.0]]))
     tensor([[11.]])
+    >>> ag.tensor([[1.0, 2.0]]).mm(mat2=ag.tensor([[3.0], [4.0]]))
+    tensor([[11.]])
     """
+    a, b = input, mat2
     for name, operand in (("first", a), ("second", b)):
         if len(shape_of(operand)) != 2:
             raise ShapeError(
