@@ -248,12 +248,7 @@ def rand(
     >>> bool(np.all(u.numpy() == np.random.default_rng(0).random((2, 3))))  # the generator's own stream
     True
     """
-    shape, dtype = _shape(shape, "rand"), _dtype(dtype, "rand")
-    drawn = _device_draw("random", shape, dtype, rng, device)
-    if drawn is not None:
-        return _leaf(drawn, requires_grad)
-    gen = _generator_of(rng, "rand")
-    return _leaf(gen.random(shape).astype(dtype, copy=False), requires_grad, device)
+    return _draw("random", "rand", shape, rng, dtype, requires_grad, device)
 
 
 def randn(
@@ -271,12 +266,17 @@ def randn(
     >>> bool(np.all(z.numpy() == np.random.default_rng(0).standard_normal(3)))  # reproducible from the seed
     True
     """
-    shape, dtype = _shape(shape, "randn"), _dtype(dtype, "randn")
-    drawn = _device_draw("standard_normal", shape, dtype, rng, device)
+    return _draw("standard_normal", "randn", shape, rng, dtype, requires_grad, device)
+
+
+def _draw(method: str, op: str, shape: Any, rng: Any, dtype: Any, requires_grad: bool, device: Any) -> Tensor:
+    """A leaf of samples from ``generator.method(shape)``: the device's generator, else ``rng`` (or the default)."""
+    shape, dtype = _shape(shape, op), _dtype(dtype, op)
+    drawn = _device_draw(method, shape, dtype, rng, device)
     if drawn is not None:
         return _leaf(drawn, requires_grad)
-    gen = _generator_of(rng, "randn")
-    return _leaf(gen.standard_normal(shape).astype(dtype, copy=False), requires_grad, device)
+    gen = _generator_of(rng, op)
+    return _leaf(getattr(gen, method)(shape).astype(dtype, copy=False), requires_grad, device)
 
 
 def _device_draw(method: str, shape: tuple[int, ...], dtype: np.dtype, rng: Any, device: Any) -> Any:

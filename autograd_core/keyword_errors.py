@@ -76,18 +76,12 @@ def library_keyword_errors(fn: F) -> F:
     return call  # type: ignore[return-value]
 
 
-def guard_module_functions(namespace: dict[str, Any], module: str) -> dict[str, Callable[..., Any]]:
-    """Wrap (in ``namespace``) the public plain functions defined in ``module`` with ``library_keyword_errors``.
-
-    Returns the unwrapped functions by name (for the library's own calls, which need no check).
-    """
-    originals: dict[str, Callable[..., Any]] = {}
+def guard_module_functions(namespace: dict[str, Any], module: str) -> None:
+    """Wrap (in ``namespace``) the public plain functions defined in ``module`` with ``library_keyword_errors``."""
     guarded: dict[int, Callable[..., Any]] = {}  # an alias (swish = silu) stays the same object
     for name, obj in list(namespace.items()):
         if name.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != module:
             continue
         if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(obj).parameters.values()):
             continue  # it reads its keywords itself
-        originals[name] = obj
         namespace[name] = guarded.setdefault(id(obj), library_keyword_errors(obj))
-    return originals

@@ -183,13 +183,9 @@ class Adam(Optimizer):
             raise InvalidArgumentError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
 
-    def update(self, p, g, state, group):
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
-        beta1, beta2 = group["betas"]
-        if self.decoupled:
-            p *= 1 - lr * wd
-        else:
-            g = _with_weight_decay(self, p, g, wd)
+    @staticmethod
+    def _count_step(p, state, group):
+        """Make the moment buffers on a parameter's first step (zeros, as PyTorch), then count the step."""
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(p)
@@ -197,6 +193,15 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p)
         state["step"] += 1
+
+    def update(self, p, g, state, group):
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        if self.decoupled:
+            p *= 1 - lr * wd
+        else:
+            g = _with_weight_decay(self, p, g, wd)
+        self._count_step(p, state, group)
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self.workspace(p)
@@ -224,13 +229,7 @@ class Adam(Optimizer):
             p *= 1 - lr * wd
         else:
             g = _fused_weight_decay(p, g, wd, scratch)
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p)
-            state["exp_avg_sq"] = np.zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p)
-        state["step"] += 1
+        self._count_step(p, state, group)
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
         tmp = _scratch(scratch, "tmp", p)
@@ -305,9 +304,9 @@ class RMSprop(Optimizer):
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
         super().__init__(params, defaults)
 
-    def update(self, p, g, state, group):
-        g = _with_weight_decay(self, p, g, group["weight_decay"])
-        alpha = group["alpha"]
+    @staticmethod
+    def _count_step(p, state, group):
+        """Make the running averages (and momentum buffer) on a parameter's first step, then count the step."""
         if not state:
             state["step"] = 0
             state["square_avg"] = np.zeros_like(p)
@@ -316,6 +315,11 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(p)
         state["step"] += 1
+
+    def update(self, p, g, state, group):
+        g = _with_weight_decay(self, p, g, group["weight_decay"])
+        alpha = group["alpha"]
+        self._count_step(p, state, group)
         s = state["square_avg"]
         work = self.workspace(p)
         s *= alpha
@@ -346,14 +350,7 @@ class RMSprop(Optimizer):
         """``update`` without temporary arrays (compiled training steps)."""
         g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
         alpha = group["alpha"]
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = np.zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p)
-        state["step"] += 1
+        self._count_step(p, state, group)
         s = state["square_avg"]
         tmp = _scratch(scratch, "tmp", p)
         s *= alpha
@@ -413,12 +410,17 @@ class Adagrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def update(self, p, g, state, group):
-        g = _with_weight_decay(self, p, g, group["weight_decay"])
+    @staticmethod
+    def _count_step(p, state, group):
+        """Make the sum of squares (from ``initial_accumulator_value``) on a parameter's first step, then count it."""
         if not state:
             state["step"] = 0
             state["sum"] = np.full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
+
+    def update(self, p, g, state, group):
+        g = _with_weight_decay(self, p, g, group["weight_decay"])
+        self._count_step(p, state, group)
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
         work = self.workspace(p)
@@ -432,10 +434,7 @@ class Adagrad(Optimizer):
     def fused_update(self, p, g, state, group, scratch):
         """``update`` without temporary arrays (compiled training steps)."""
         g = _fused_weight_decay(p, g, group["weight_decay"], scratch)
-        if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(p, group["initial_accumulator_value"])
-        state["step"] += 1
+        self._count_step(p, state, group)
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
         denom = _scratch(scratch, "denom", p)

@@ -110,33 +110,31 @@ def _selected(x: Any, dim: Any, keepdim: bool, op: str, index_of: Any) -> tuple[
     return values, where
 
 
-def _first_max(values: np.ndarray, *, axis: int) -> np.ndarray:
-    """The index (int64) of the first maximum along ``axis`` (of the first NaN, if any: NaN propagates, as PyTorch)."""
-    nan = np.isnan(values) if values.dtype.kind == "f" else None
-    found = np.argmax(values, axis=axis, keepdims=True)
-    if nan is not None and maybe_true(nan.any()):
-        found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found.astype(np.int64)
-
-
-def _first_min(values: np.ndarray, *, axis: int) -> np.ndarray:
-    """The index (int64) of the first minimum along ``axis`` (of the first NaN, if any)."""
-    nan = np.isnan(values) if values.dtype.kind == "f" else None
-    found = np.argmin(values, axis=axis, keepdims=True)
-    if nan is not None and maybe_true(nan.any()):
-        found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
-    return found.astype(np.int64)
-
-
-def _lower_median(values: np.ndarray, *, axis: int) -> np.ndarray:
-    """The index (int64) of the lower median along ``axis`` (of the first NaN, if any: NaN propagates, as PyTorch)."""
-    middle = (values.shape[axis] - 1) // 2
-    found = np.take(_order(values, axis, False, "stable"), arange(1, values) + middle, axis=axis)
+def _nan_first(values: np.ndarray, axis: int, found: np.ndarray) -> np.ndarray:
+    """``found`` (int64), except that a slice holding NaN picks its first NaN: NaN propagates, as in PyTorch."""
     if values.dtype.kind == "f":
         nan = np.isnan(values)
         if maybe_true(nan.any()):
             found = np.where(nan.any(axis=axis, keepdims=True), np.argmax(nan, axis=axis, keepdims=True), found)
     return found.astype(np.int64)
+
+
+def _first_max(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the first maximum along ``axis`` (of the first NaN, if any)."""
+    return _nan_first(values, axis, np.argmax(values, axis=axis, keepdims=True))
+
+
+def _first_min(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the first minimum along ``axis`` (of the first NaN, if any)."""
+    return _nan_first(values, axis, np.argmin(values, axis=axis, keepdims=True))
+
+
+def _lower_median(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """The index (int64) of the lower median along ``axis`` (of the first NaN, if any)."""
+    middle = (values.shape[axis] - 1) // 2
+    return _nan_first(
+        values, axis, np.take(_order(values, axis, False, "stable"), arange(1, values) + middle, axis=axis)
+    )
 
 
 def _is_axis(axis: Any) -> bool:
@@ -163,6 +161,30 @@ def _other_call(op: str, x: Any, other: Any, out: Any, elementwise: Any, keyword
         f"{op}: axis must be None, an integer or a tuple of integers, not {kind}; for the elementwise "
         f"{elementwise.__name__} of two tensors use ag.{elementwise.__name__}(x, other) (or {op}(x, other_tensor))"
     )
+
+
+class _Extreme(NamedTuple):
+    """What tells max from min: the name, the reduction, the elementwise op, the index picker, the result."""
+
+    name: str
+    reduce: Any
+    elementwise: Any
+    index_of: Any
+    result: Any
+
+
+def _extreme(op: _Extreme, x: Any, axis: Any, out: Any, keepdims: Any, dim: Any, keepdim: Any, more: dict) -> Any:
+    """``max``/``min``: numpy's values over ``axis``, PyTorch's ``(values, indices)`` along ``dim``, or the
+    elementwise op with a Tensor in the axis position."""
+    if out is not None or not _is_axis(axis):
+        keywords = dim is not UNSET or keepdim is not UNSET or keepdims is not UNSET or bool(more)
+        return _other_call(op.name, x, axis, out, op.elementwise, keywords)
+    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
+        return op.reduce(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
+    axis, keepdims, torch_style = _keywords(op.name, axis, keepdims, dim, keepdim, more)
+    if torch_style:
+        return op.result(*_selected(x, axis, keepdims, op.name, op.index_of))
+    return op.reduce(x, axis=axis, keepdims=keepdims)
 
 
 @public(method=True, numpy=(np.max, np.amax), rules=_amax, aliases={})
@@ -211,15 +233,7 @@ def max(  # noqa: A001
     tensor([[3., 5.],
             [4., 3.]], grad_fn=maximum)
     """
-    if out is not None or not _is_axis(axis):
-        keywords = dim is not UNSET or keepdim is not UNSET or keepdims is not UNSET or bool(more)
-        return _other_call("max", x, axis, out, maximum, keywords)
-    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
-        return _amax(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
-    axis, keepdims, torch_style = _keywords("max", axis, keepdims, dim, keepdim, more)
-    if torch_style:
-        return MaxResult(*_selected(x, axis, keepdims, "max", _first_max))
-    return _amax(x, axis=axis, keepdims=keepdims)
+    return _extreme(_MAX, x, axis, out, keepdims, dim, keepdim, more)
 
 
 @public(method=True, numpy=(np.min, np.amin), rules=_amin, aliases={})
@@ -249,15 +263,7 @@ def min(  # noqa: A001
     >>> x.min(0).indices
     tensor([0, 1], dtype=int64)
     """
-    if out is not None or not _is_axis(axis):
-        keywords = dim is not UNSET or keepdim is not UNSET or keepdims is not UNSET or bool(more)
-        return _other_call("min", x, axis, out, minimum, keywords)
-    if dim is UNSET and keepdim is UNSET and not more:  # numpy's call, the common one: no keyword juggling
-        return _amin(x, axis=None if axis is UNSET else axis, keepdims=False if keepdims is UNSET else keepdims)
-    axis, keepdims, torch_style = _keywords("min", axis, keepdims, dim, keepdim, more)
-    if torch_style:
-        return MinResult(*_selected(x, axis, keepdims, "min", _first_min))
-    return _amin(x, axis=axis, keepdims=keepdims)
+    return _extreme(_MIN, x, axis, out, keepdims, dim, keepdim, more)
 
 
 @public(method=True, numpy=np.median, aliases={})
@@ -334,3 +340,7 @@ def torch_method(function: Any) -> Any:
     method.__doc__ = function.__doc__
     method.__wrapped__ = function  # type: ignore[attr-defined]
     return method
+
+
+_MAX = _Extreme("max", _amax, maximum, _first_max, MaxResult)
+_MIN = _Extreme("min", _amin, minimum, _first_min, MinResult)
