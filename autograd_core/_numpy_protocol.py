@@ -47,7 +47,7 @@ def nondifferentiable(fn: Callable[..., Any]) -> Callable[..., Tensor]:
 
             check_same_device(getattr(fn, "__name__", "numpy function"), *(_data(a) for a in args))
             raise DtypeError(f"{getattr(fn, '__name__', fn)}: {err}") from err
-        if _state._local.state.slow:  # a recorder (ag.compile) replays the call
+        if _state.current().slow:  # a recorder (ag.compile) replays the call
             observed("numpy", fn, args, kwargs, out)
         return out
 

@@ -109,17 +109,19 @@ class EngineState:
         return saved
 
 
-class _PerThread(threading.local):
-    def __init__(self) -> None:
-        self.state = EngineState()
-
-
-_local = _PerThread()
+#: This thread's ``EngineState`` as ``_local.state``, made on the thread's first use (``current``). A plain
+#: ``threading.local`` rather than a subclass with ``__init__``: reading it is the per-op hot path, and the
+#: plain type's attribute lookup is about half as costly.
+_local = threading.local()
 
 
 def current() -> EngineState:
-    """This thread's switches."""
-    return _local.state
+    """This thread's switches (a new thread starts with grad mode on, as in PyTorch)."""
+    try:
+        return _local.state
+    except AttributeError:
+        state = _local.state = EngineState()
+        return state
 
 
 class switched:
@@ -136,12 +138,12 @@ class switched:
         self.saved: list[dict[str, Any]] = []
 
     def __enter__(self) -> EngineState:
-        state = _local.state
+        state = current()
         self.saved.append(state.update(**self.changes))
         return state
 
     def __exit__(self, *exc: Any) -> None:
-        _local.state.update(**self.saved.pop())
+        current().update(**self.saved.pop())
 
 
 #: dtype given to Python scalars and lists (process-wide).

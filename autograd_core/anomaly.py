@@ -83,5 +83,5 @@ def check_backward(node: Any, index: int, gx: Any) -> None:
     if bad:
         raise AnomalyError(
             f"the backward pass of {node.op.name} produced {bad} in the gradient of its input {index}; "
-            f"that {node.op.name} was created at {node.site or '<outside detect_anomaly()>'}"
+            f"that {node.op.name} was created at {getattr(node, 'site', None) or '<outside detect_anomaly()>'}"
         )

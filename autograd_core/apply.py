@@ -74,40 +74,46 @@ class observing:
         self._saved: list = []
 
     def __enter__(self) -> ApplyObserver:
-        state = _local.state
+        state = _state.current()
         self._saved.append(state.update(observers=state.observers + (self.observer,)))
         return self.observer
 
     def __exit__(self, *exc: Any) -> None:
-        _local.state.update(**self._saved.pop())
+        _state.current().update(**self._saved.pop())
 
 
 def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
     """Run ``prim`` on ``inputs`` and record a node when a gradient may be needed."""
     arrays = []
-    record = tensors = False
+    record = False
+    tensors = 0
     for x in inputs:
         if isinstance(x, Tensor):
             arrays.append(x.data)
-            tensors = True
+            tensors += 1
             if x.requires_grad:
                 record = True
         elif type(x) is float or type(x) is int:
             arrays.append(x)  # a weak Python number: ``x32 * 2.0`` stays float32
         else:
-            tensors = False
+            tensors = 0
             break
     if not tensors:
         inputs, arrays, record = coerce_operands(prim, inputs)
-    state = _local.state
+        tensors = len(arrays)  # (any operand may now be an array constant: promotion looks at them all)
+    try:
+        state = _local.state
+    except AttributeError:  # the thread's first op
+        state = _state.current()
     if state.slow and state.batch_levels:  # inside vmap: an operand may be a batch (vmap.py)
         from .vmap import apply_batched
 
         batched = apply_batched(prim, inputs, params)
         if batched is not None:
             return batched
-    if prim.promotes and len(arrays) > 1 and type(arrays[-1]) is np.ndarray:  # (a Python number is weak)
+    if tensors > 1 and prim.promotes:  # two arrays may differ in dtype (a Python number is weak)
         arrays = promoted(arrays)
+    arrays = tuple(arrays)  # (what the forward call would make; a tuple of arrays leaves the garbage collector's lists)
     try:
         out = prim.forward(*arrays, **params) if params else prim.forward(*arrays)
     except AutogradError:
@@ -235,7 +241,7 @@ def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
 
 def promoted(arrays: list[Any]) -> list[Any]:
     """``arrays`` with integer arrays cast to the float dtype of the float ones, when the dtypes differ."""
-    if len(arrays) == 2 and type(arrays[0]) is np.ndarray:
+    if len(arrays) == 2 and type(arrays[0]) is np.ndarray and type(arrays[1]) is np.ndarray:
         return arrays if arrays[0].dtype == arrays[1].dtype else float_operands(arrays)
     first = None
     for a in arrays:

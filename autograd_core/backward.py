@@ -3,25 +3,24 @@
 x̄ = Σ over every use of x of VJP_use(ȳ). ``run_backward`` is the loop; it
 reads like micrograd's ``backward``:
 
-    for t, g in gradients.completed():           # latest-made first, no recursion;
-                                                 # g = ȳ, already summed over every use
+    while heap:                                  # latest-made first, no recursion
+        t = heappop(heap)[2]
+        g = pending.pop(id(t))                   # ȳ, already summed over every use of t
         ...
         for i, x in enumerate(node.inputs):
             if needs_gradient(x):
                 contribution = node.op.vjps[i](g, ans, *args, **node.params)
-                gradients.deliver(x, contribution)       # first stored, later ones added
+                deliver(x, contribution)         # first stored, later ones added
 
 Everything else lives in named helpers around it: which nodes to walk
-(``_plan``), the pending gradients and their order (``Gradients``), the values
-a node saved (``saved_values``), hooks, the leaf store, and the observers —
-op counting, anomaly checks and the backprop trace plug in through one
-interface, ``Observer``.
-"""
+(``_plan``), the pending gradients and their order (``Gradients``), hooks,
+the leaf store, and the observers — op counting, anomaly checks and the
+backprop trace plug in through one interface, ``Observer``."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
@@ -157,8 +156,11 @@ def _plan(roots: Sequence[Tensor], inputs: Sequence[Tensor], create_graph: bool 
 class Gradients:
     """Gradients still collecting contributions, and the order in which they complete.
 
-    Tensors with a node wait on a heap keyed by ``-seq`` (latest-made first:
-    each gradient is complete when popped); leaves are finished last.
+    ``pending`` maps a tensor's id to its gradient so far; ``heap`` orders the
+    tensors waiting for theirs. A tensor with a node is keyed by ``-seq``
+    (latest-made first: no later node can add to its gradient once it is
+    popped); a leaf by how many leaves came before it (positive, so leaves come
+    after every node, in the order they were reached).
     """
 
     __slots__ = ("batch", "tensor_mode", "observers", "pending", "heap", "leaves", "sums")
@@ -171,19 +173,7 @@ class Gradients:
         self.sums = _Sums() if not tensor_mode and not observers else None
         self.pending: dict[int, Any] = {}
         self.heap: list[tuple[int, int, Tensor]] = []
-        self.leaves: list[Tensor] = []
-
-    def completed(self) -> Iterator[tuple[Tensor, Any]]:
-        """``(t, ȳ)`` in the order gradients complete: nodes latest-made first, then the leaves.
-
-        ``ȳ`` is ``t``'s gradient summed over every use; it leaves the pending set here.
-        """
-        heap, pending = self.heap, self.pending
-        while heap:
-            t = heappop(heap)[2]
-            yield t, pending.pop(id(t))
-        for t in self.leaves:
-            yield t, pending.pop(id(t))
+        self.leaves = 0
 
     def deliver(self, x: Tensor, raw: Any, t: Tensor | None = None, i: int = -1) -> None:
         """Add a contribution to ``x``'s gradient: the first is stored, later ones added.
@@ -204,29 +194,16 @@ class Gradients:
         before = pending.get(k)
         if before is None:
             pending[k] = gx
-            if x._node is None:
-                self.leaves.append(x)
+            node = x._node
+            if node is None:
+                self.leaves += 1
+                heappush(self.heap, (self.leaves, k, x))
             else:
-                heappush(self.heap, (-x._node.seq, k, x))
+                heappush(self.heap, (-node.seq, k, x))
         else:
             for observer in self.observers:
                 observer.accumulate(x, before, gx)
             pending[k] = before + gx if self.sums is None else self.sums.add(k, before, gx)
-
-
-def saved_values(t: Tensor, node: Any, tensor_mode: bool) -> tuple[Any, Sequence[Any]]:
-    """The output and inputs ``node`` saved, as the rules take them; raises if any was written since."""
-    inputs = node.inputs
-    if inputs is None:
-        raise GraphFreedError(FREED_MESSAGE)
-    if latest_write[0] > node.seq:  # some tensor was written in place after this node was made
-        _check_unwritten(t, node)
-    if tensor_mode:
-        return t, inputs
-    args = node.arrays
-    if args is None:
-        args = [x.data if isinstance(x, Tensor) else x for x in inputs]
-    return t.data, args
 
 
 def _check_unwritten(t: Tensor, node: Any) -> None:
@@ -396,8 +373,11 @@ def run_backward(
     results: dict[int, Any] = {}
     store = _LeafStore(tensor_mode)
 
+    heap, pending, deliver = gradients.heap, gradients.pending, gradients.deliver
     with _state.switched(grad_enabled=create_graph):
-        for t, g in gradients.completed():  # latest-made first; g = ȳ, summed over every use of t
+        while heap:
+            t = heappop(heap)[2]  # latest-made first, leaves last: no node left can add to t's gradient
+            g = pending.pop(id(t))  # ȳ, summed over every use of t
             if hooks and t._hooks:
                 g = run_hooks(t, g, tensor_mode)
             if wanted is not None and id(t) in wanted:
@@ -409,7 +389,11 @@ def run_backward(
                 for obs in observers:
                     obs.leaf(t, g)
                 continue
-            ans, args = saved_values(t, node, tensor_mode)  # raises if one was written in place since
+            if node.inputs is None:
+                raise GraphFreedError(FREED_MESSAGE)
+            if latest_write[0] > node.seq:  # some tensor was written in place after this node was made
+                _check_unwritten(t, node)
+            ans, args = (t, node.inputs) if tensor_mode else (t.data, node.arrays)  # the values the node saved
             for obs in observers:
                 obs.node(t, g)
             vjps, params = node.op.vjps, node.params
@@ -429,7 +413,7 @@ def run_backward(
                             contribution = vjps[i](g, ans, args[0])
                         else:
                             contribution = vjps[i](g, ans, *args)
-                        gradients.deliver(x, contribution, t, i)  # first stored, later ones added
+                        deliver(x, contribution, t, i)  # first stored, later ones added
             if not retain_graph:
                 node.release(g)
     if inputs is None:

@@ -26,6 +26,13 @@ def write_tick() -> int:
     return tick
 
 
+def arrays_of(inputs: tuple) -> list:
+    """The arrays of ``inputs``: each Tensor's ``data``, anything else as it is."""
+    from .tensor import Tensor  # (tensor.py imports this module)
+
+    return [x.data if isinstance(x, Tensor) else x for x in inputs]
+
+
 class Node:
     """What produced a non-leaf tensor: the primitive, its inputs and parameters.
 
@@ -57,13 +64,13 @@ class Node:
     def __init__(self, op: Any, inputs: tuple, params: dict, scope: Any, arrays: Any = None) -> None:
         self.op = op
         self.inputs = inputs
-        #: The operands' arrays as the forward computed with them (None: read them from ``inputs``).
-        self.arrays = arrays
+        #: The operands' arrays as the forward computed with them (what the rules read).
+        self.arrays = arrays if arrays is not None else arrays_of(inputs)
         self.params = params
         self.scope = scope
-        self.site = None
         self.seq = next_tick()
-        # _kept and _grad stay unset until release(): nothing is added to the forward pass
+        # site (where detect_anomaly saw the node made), _kept and _grad stay unset until they are
+        # known: nothing is added to the forward pass
 
     @property
     def name(self) -> str:

@@ -46,7 +46,7 @@ def observed(event: str, *details: Any) -> None:
     ("made"), in-place writes ("inplace", "written") and gradient resets
     ("grad_reset"); observers without a ``tensor_event`` method are skipped.
     """
-    for observer in _state._local.state.observers:
+    for observer in _state.current().observers:
         hook = getattr(observer, "tensor_event", None)
         if hook is not None:
             hook(event, *details)
@@ -123,7 +123,7 @@ def to_array(data: Any, dtype: Any = None, what: str = "tensor", device: Any = N
     arr = _to_array(data, dtype, what)
     if device is not None:
         arr = backend.to_device(arr, device)
-    if _state._local.state.slow:
+    if _state.current().slow:
         observed("made", data, arr)
     return arr
 
@@ -393,7 +393,7 @@ class Tensor:
         """
         if self.data.size != 1:
             raise ShapeError(f"item() needs a tensor with one element, this one has shape {self.shape}; index it first")
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "item()")
         return self.data.item() if type(self.data) is np.ndarray else backend.to_host(self.data).item()
 
@@ -406,7 +406,7 @@ class Tensor:
         >>> t, type(a).__name__
         (tensor([9., 2.]), 'ndarray')
         """
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "numpy()")
         return backend.to_host(self.data)
 
@@ -416,7 +416,7 @@ class Tensor:
         >>> ag.tensor([[1.5, 2.0], [3.0, 4.0]]).tolist(), ag.tensor(np.arange(3)).tolist()
         ([[1.5, 2.0], [3.0, 4.0]], [0, 1, 2])
         """
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "tolist()")
         return backend.to_host(self.data).tolist()
 
@@ -437,7 +437,7 @@ class Tensor:
                 f"implicit conversion of a tensor on '{self.device}' to a numpy array is not done behind your back; "
                 "copy it to host memory on purpose with t.numpy() or t.cpu()"
             )
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "numpy conversion")
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
@@ -453,7 +453,7 @@ class Tensor:
         """
         from .dlpack import export_capsule
 
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "__dlpack__()")
         return export_capsule(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
@@ -472,7 +472,7 @@ class Tensor:
         return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "bool()")
         return bool(self.data if type(self.data) is np.ndarray else backend.to_host(self.data))
 
@@ -485,7 +485,7 @@ class Tensor:
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iub":
             raise DtypeError(f"only integer tensors can be used as an index, not {self.dtype}")
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "use as an index")
         return int(backend.to_host(self.data))
 
@@ -507,7 +507,7 @@ class Tensor:
         )
 
     def __repr__(self) -> str:
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("read", self, "repr() or print()")
         body = np.array2string(backend.to_host(self.data), separator=", ", prefix="tensor(")
         extras = []
@@ -635,7 +635,7 @@ class Tensor:
         >>> x.grad  # not 2 + 5
         tensor([5., 5.])
         """
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("grad_reset", self)
         self.grad = None
 
@@ -648,7 +648,7 @@ class Tensor:
     def _mark_written(self) -> None:
         """Record an in-place write (every write the library makes calls this), so a graph that saved
         this tensor before the write refuses to backpropagate with the new values."""
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("written", self)
         self._shared_writes()[0] = write_tick()
 
@@ -682,7 +682,7 @@ class Tensor:
             raise IndexingError(f"__setitem__: {err} (tensor shape {self.shape})") from err
         except ValueError as err:
             raise ShapeError(f"__setitem__: {err} (tensor shape {self.shape})") from err
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("inplace", self, "__setitem__", lambda a, b: a.__setitem__(items, b), value, items)
         self._mark_written()
 
@@ -714,7 +714,7 @@ class Tensor:
             raise DtypeError(f"{what}: {err}") from err
         except ValueError as err:
             raise ShapeError(f"{what}: {err} (tensor shape {self.shape})") from err
-        if _state._local.state.slow:
+        if _state.current().slow:
             observed("inplace", self, what, fn, other)
         self._mark_written()
         return self

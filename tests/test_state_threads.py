@@ -102,6 +102,23 @@ def test_a_new_thread_starts_with_grad_mode_on():
     assert _run_beside(switch, ag.is_grad_enabled) is True
 
 
+def test_a_threads_first_operation_makes_its_state_and_records():
+    """The per-op path makes a thread's state on its first use, with grad mode on, whatever other threads set."""
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    seen = {}
+
+    def work():
+        seen["fresh"] = not hasattr(_state._local, "state")  # nothing in this thread has touched the engine
+        y = x * 3.0
+        seen["recorded"] = y.requires_grad and y.grad_fn is not None
+
+    with ag.no_grad():
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join(20)
+    assert seen == {"fresh": True, "recorded": True}
+
+
 def test_set_grad_enabled_as_a_plain_call_switches_the_mode():
     try:
         ag.set_grad_enabled(False)

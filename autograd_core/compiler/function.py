@@ -111,7 +111,7 @@ class CompiledFunction:
 
     # ---------------------------------------------------------------- calls
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if _state._local.state.slow:  # inside another trace, forward mode, anomaly checks, op counting: inline
+        if _state.current().slow:  # inside another trace, forward mode, anomaly checks, op counting: inline
             return self.fn(*args, **kwargs)
         leaves: list = []
         keep: list = []  # objects keyed by identity: the cache entry holds them, so their ids stay theirs

@@ -228,7 +228,7 @@ def _is_library(value: Any) -> bool:
 
 def environment_key() -> tuple:
     """Grad mode and the default dtype."""
-    return (_state._local.state.grad_enabled, _state.default_dtype.str)
+    return (_state.current().grad_enabled, _state.default_dtype.str)
 
 
 def tensors_in(objects: list[Any]) -> list[Tensor]:

@@ -30,7 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def recording() -> Any:
     """The recorder tracing a compiled function in this thread (None when there is none, or while it is paused)."""
-    observers = _state._local.state.observers
+    observers = _state.current().observers
     if not observers:
         return None
     for observer in observers:
@@ -59,7 +59,7 @@ def recordable(fn: F | None = None, *, workspace: bool = False) -> Any:
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        if _state._local.state.observers:
+        if _state.current().observers:
             recorder = recording()
             if recorder is not None:
                 return recorder.record_call(fn, args, kwargs, workspace)

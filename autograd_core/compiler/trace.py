@@ -257,7 +257,7 @@ class Recorder(ApplyObserver, Observer):
         """A primitive was applied: one "apply" step (and "cast" steps for operands numpy promotion changed)."""
         if self.paused:
             return
-        if _state._local.state.fwd_levels:
+        if _state.current().fwd_levels:
             self.fail("forward-mode differentiation (jvp, jacfwd, hessian) inside a compiled function is not supported")
             return
         originals = tuple(self.operand(x) for x in inputs)

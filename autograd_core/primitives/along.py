@@ -44,7 +44,7 @@ def from_values(fn: Callable[..., Any], x: Any, **kwargs: Any) -> Tensor:
         return make(from_values(fn, x.value, **kwargs), x.level, x.batched)
     data = x.data if isinstance(x, Tensor) else x
     out = wrap(index_like(fn(data, **kwargs), data))  # computed on the host (sorting), used where x lives
-    if isinstance(x, Tensor) and _state._local.state.slow:  # a recorder (ag.compile) replays the call
+    if isinstance(x, Tensor) and _state.current().slow:  # a recorder (ag.compile) replays the call
         observed("numpy", fn, (x,), kwargs, out)
     return out
 

@@ -38,7 +38,7 @@ class IndexSpec(NamedTuple):
 
 def _unwrap(item: Any) -> Any:
     if isinstance(item, Tensor):
-        if _state._local.state.slow:  # ag.compile would freeze the index into the program: it runs eagerly instead
+        if _state.current().slow:  # ag.compile would freeze the index into the program: it runs eagerly instead
             observed("read", item, "indexing with a tensor (x[t])")
         item = item.data
     if is_backend_array(item):  # an index already on a device (labels on the GPU): used there, never copied

@@ -40,7 +40,7 @@ def _dtype(x: Any) -> np.dtype:
 
 def _index_array(index: Any, op: str) -> np.ndarray:
     """The index's values as an array where they live (read: ``ag.compile`` runs a function that writes by a tensor index eagerly)."""
-    if isinstance(index, Tensor) and _state._local.state.slow:
+    if isinstance(index, Tensor) and _state.current().slow:
         observed("read", index, f"{op} with a tensor index")
     idx = values_of(index) if isinstance(index, Tensor) or is_backend_array(index) else constant_array(index, op)
     if idx.dtype.kind not in "iu" and not (idx.dtype.kind == "f" and idx.size == 0):
