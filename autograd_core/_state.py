@@ -103,8 +103,9 @@ class EngineState:
 
     def update(self, **changes: Any) -> dict[str, Any]:
         """Set the named switches; return their previous values (to restore them)."""
-        saved = {name: getattr(self, name) for name in changes}
+        saved = {}
         for name, value in changes.items():
+            saved[name] = getattr(self, name)
             setattr(self, name, value)
         return saved
 

@@ -209,7 +209,7 @@ class Optimizer:
                 loss = closure()
         for index, group in enumerate(self.param_groups):
             params = group["params"]
-            small = [p for p in params if p.size <= PACK_LIMIT]
+            small = [p for p in params if p.data.size <= PACK_LIMIT]
             flat = None
             if len(small) > 1 and all(p.grad is not None for p in small):
                 flat = self._flat_group(index, small)
@@ -218,7 +218,7 @@ class Optimizer:
             else:
                 self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
             for p in params:
-                if p.grad is not None and (flat is None or p.size > PACK_LIMIT):
+                if p.grad is not None and (flat is None or p.data.size > PACK_LIMIT):
                     state = self.state.setdefault(p, {})
                     follow_device(state, p.data)
                     self.update(p.data, p.grad.data, state, group)

@@ -103,6 +103,10 @@ def _ce_residual(z, target):
     """∂loss/∂z per example: softmax(z)·Σp − p (p = one-hot for class indices)."""
     p = softmax.primitive.bind(z, axis=-1)
     if _is_index_target(target):
+        if type(p) is np.ndarray and p.flags.c_contiguous:  # this rule's own new array: p − one-hot in place
+            rows = p.reshape(-1, p.shape[-1])
+            rows[arange(len(rows), target), target.ravel()] -= 1
+            return p
         return p - _one_hot_like(target, z)
     return p * target.sum(axis=-1, keepdims=True) - target
 
