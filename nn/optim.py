@@ -11,6 +11,7 @@ in ``schedules.py``; all are re-exported here.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -104,6 +105,10 @@ class SGD(Optimizer):
             raise InvalidArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
         super().__init__(params, defaults)
+
+    def packs(self, group: dict[str, Any]) -> bool:
+        """Plain SGD (p −= lr·g, two numpy calls per parameter) gains nothing from a flat vector."""
+        return bool(group["momentum"] or group["weight_decay"])
 
     def update(self, p, g, state, group):
         g = _with_weight_decay(self, p, g, group["weight_decay"])

@@ -18,7 +18,8 @@ the same). Their state then lives in flat arrays, and ``state[p]`` holds
 views of them, so per-parameter updates (when some gradients are missing)
 and ``state_dict`` see the same numbers. Larger parameters are updated where
 they are: for them the three extra copies would cost more than the numpy
-calls they save.
+calls they save. So would packing for plain SGD, whose rule is two calls
+(an optimizer says whether it packs in ``packs``).
 
 State lives on its parameter's device. An optimizer made before
 ``model.to(device)`` keeps working: on its next step the state of each moved
@@ -209,7 +210,7 @@ class Optimizer:
                 loss = closure()
         for index, group in enumerate(self.param_groups):
             params = group["params"]
-            small = [p for p in params if p.data.size <= PACK_LIMIT]
+            small = [p for p in params if p.data.size <= PACK_LIMIT] if self.packs(group) else []
             flat = None
             if len(small) > 1 and all(p.grad is not None for p in small):
                 flat = self._flat_group(index, small)
@@ -320,6 +321,14 @@ class Optimizer:
         (tensor([ 0.75, -1.5 ], requires_grad=True), array([1.5, 3. ]))
         """
         raise NotImplementedError(f"{type(self).__name__} must define update()")
+
+    def packs(self, group: dict[str, Any]) -> bool:
+        """Whether ``group``'s small parameters are updated as one flat vector (see the module's docstring).
+
+        True unless the rule is so short that the gather and copy-back cost
+        more than the numpy calls they save (plain SGD: two calls per parameter).
+        """
+        return True
 
     def workspace(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
         """A scratch array of ``like``'s shape and dtype, the same memory every step (values undefined).

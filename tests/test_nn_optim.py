@@ -527,3 +527,17 @@ def test_a_parameter_replaced_in_a_group_is_the_one_updated(name, kwargs):
     fresh.grad = ag.tensor([1.0, 2.0])
     getattr(nn.optim, name)([fresh], **kwargs).step()  # c's first step, as a new parameter's
     np.testing.assert_array_equal(c.data, fresh.data)
+
+
+@pytest.mark.parametrize(("kwargs", "flat"), [({}, False), ({"momentum": 0.9}, True), ({"weight_decay": 0.1}, True)])
+def test_plain_sgd_updates_in_place_and_sgd_with_state_packs_its_small_parameters(kwargs, flat):
+    """Plain SGD (two numpy calls per parameter) skips the flat vector; with momentum or decay it packs."""
+    params = [ag.tensor(np.ones(s), requires_grad=True) for s in ((3, 2), (2,))]
+    opt = nn.optim.SGD(params, lr=0.5, **kwargs)
+    for p in params:
+        p.grad = ag.tensor(np.full(p.shape, 2.0))
+    opt.step()
+    assert bool(opt._flat) is flat
+    expected = 1 - 0.5 * (2.0 + kwargs.get("weight_decay", 0.0))
+    for p in params:
+        np.testing.assert_allclose(p.data, expected)
