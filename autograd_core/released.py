@@ -153,6 +153,8 @@ def pack(x: Any) -> Any:
 
 def pack_gradient(g: Any) -> Any:
     """What a released node keeps of its output's gradient (an array, or a Tensor when the pass was recorded)."""
+    if type(g) is np.ndarray:
+        return _pack_array(g)
     if isinstance(g, _TENSOR or _tensor_class()):
         g = g.data
     return _pack_array(g if hasattr(g, "__array_function__") else np.asarray(g))

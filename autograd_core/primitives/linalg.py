@@ -198,8 +198,10 @@ def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
 def _rows(a: Any, width: int, batch: tuple[int, ...] = ()) -> Any:
     """View ``a`` as a stack of rows of ``width`` (leading axes merged), batch kept.
 
-    The row count is spelled out rather than left to -1, which is ambiguous when ``width`` is 0.
+    With ``width`` 0 the row count is spelled out (-1 would be ambiguous).
     """
+    if width:
+        return a.reshape(batch + (-1, width))
     return a.reshape(batch + (math.prod(a.shape[len(batch) : -1]), width))
 
 
