@@ -101,14 +101,23 @@ def _ce_forward(z, target):
 
 def _ce_residual(z, target):
     """∂loss/∂z per example: softmax(z)·Σp − p (p = one-hot for class indices)."""
+    if type(z) is np.ndarray and z.size and _is_index_target(target):
+        return _ce_residual_of_labels(z, target)
     p = softmax.primitive.bind(z, axis=-1)
     if _is_index_target(target):
-        if type(p) is np.ndarray and p.flags.c_contiguous:  # this rule's own new array: p − one-hot in place
-            rows = p.reshape(-1, p.shape[-1])
-            rows[arange(len(rows), target), target.ravel()] -= 1
-            return p
         return p - _one_hot_like(target, z)
     return p * target.sum(axis=-1, keepdims=True) - target
+
+
+def _ce_residual_of_labels(z: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """softmax(z) − onehot(target) for host arrays: one new array, each step after the first in place."""
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    if p.ndim == 2:
+        p[np.arange(len(p)), target] -= 1
+    else:
+        p[(*np.indices(target.shape, sparse=True), target)] -= 1
+    return p
 
 
 @primitive(
