@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _state
-from .backend import as_array, backend_of, check_same_device, device_of, to_device
+from .backend import as_array, backend_of, check_same_device, device_of, is_backend_array, to_device
 from .errors import (
     ArgumentTypeError,
     AutogradError,
@@ -86,19 +86,22 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
     """Run ``prim`` on ``inputs`` and record a node when a gradient may be needed."""
     arrays = []
     record = False
-    tensors = 0
+    tensors = constants = 0
     for x in inputs:
         if isinstance(x, Tensor):
             arrays.append(x.data)
             tensors += 1
             if x.requires_grad:
                 record = True
-        elif type(x) is float or type(x) is int:
+        elif type(x) is float or type(x) is int or x is None:
             arrays.append(x)  # a weak Python number: ``x32 * 2.0`` stays float32
+        elif type(x) is np.ndarray and x.dtype.kind in "biuf":  # host numbers: an input batch, class labels
+            arrays.append(x)
+            constants += 1
         else:
             tensors = 0
             break
-    if not tensors:
+    if not tensors or (constants and not on_host(arrays)):
         inputs, arrays, record = coerce_operands(prim, inputs)
         tensors = len(arrays)  # (any operand may now be an array constant: promotion looks at them all)
     try:
@@ -111,7 +114,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
         batched = apply_batched(prim, inputs, params)
         if batched is not None:
             return batched
-    if tensors > 1 and prim.promotes:  # two arrays may differ in dtype (a Python number is weak)
+    if tensors + constants > 1 and prim.promotes:  # two arrays may differ in dtype (a Python number is weak)
         arrays = promoted(arrays)
     arrays = tuple(arrays)  # (what the forward call would make; a tuple of arrays leaves the garbage collector's lists)
     try:
@@ -128,6 +131,14 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
     if state.slow:
         after_apply(state, prim, inputs, arrays, params, t)
     return t
+
+
+def on_host(arrays: Sequence[Any]) -> bool:
+    """Whether no operand is a backend (device) array: a host constant may then join them as it is."""
+    for a in arrays:
+        if type(a) is not np.ndarray and is_backend_array(a):
+            return False
+    return True
 
 
 def coerce_operands(prim: Primitive, inputs: Sequence[Any]) -> tuple[tuple, list[Any], bool]:
@@ -248,7 +259,7 @@ def promoted(arrays: list[Any]) -> list[Any]:
         if type(a) is np.ndarray:
             if first is None:
                 first = a.dtype
-            elif a.dtype != first:
+            elif a.dtype is not first and a.dtype != first:  # (`is`: equal dtypes are usually one object)
                 return float_operands(arrays)
     return arrays
 

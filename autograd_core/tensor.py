@@ -1248,8 +1248,8 @@ def as_dtype(dtype: Any, op: str) -> np.dtype:
         raise ArgumentTypeError(f"{op}: {dtype!r} is not a dtype (use e.g. np.float32 or 'float64')") from err
 
 
-def increment_version(t: Tensor) -> None:
-    """Record that ``t``'s values were changed in place by a write the graph did not see.
+def increment_version(t: Tensor | Sequence[Tensor]) -> None:
+    """Record that ``t``'s values (or those of each tensor in a sequence) were changed in place by a write the graph did not see.
 
     Code that writes into ``t.data`` itself (optimizers, initialisers, state
     loading) calls this after the write, so that a backward pass through a
@@ -1266,8 +1266,22 @@ def increment_version(t: Tensor) -> None:
     Traceback (most recent call last):
         ...
     autograd_core.errors.InplaceModificationError: a tensor of shape (2,) needed to backpropagate through mul was modified in place after it was used ...
+
+    Several tensors written together (an optimizer step) take one tick of the clock:
+    ``ag.increment_version([w, b])``.
     """
-    t._mark_written()
+    if isinstance(t, Tensor):
+        t._mark_written()
+        return
+    tensors = list(t)
+    if not tensors:
+        return
+    if _state.current().slow:
+        for x in tensors:
+            observed("written", x)
+    tick = write_tick()
+    for x in tensors:
+        x._shared_writes()[0] = tick
 
 
 class RemovableHandle:

@@ -111,9 +111,12 @@ class SGD(Optimizer):
         return bool(group["momentum"] or group["weight_decay"])
 
     def update(self, p, g, state, group):
-        g = _with_weight_decay(self, p, g, group["weight_decay"])
         mu = group["momentum"]
         work = self.workspace(p)
+        if not mu and not group["weight_decay"]:  # plain SGD: p −= lr·g
+            p -= np.multiply(g, group["lr"], out=work)
+            return
+        g = _with_weight_decay(self, p, g, group["weight_decay"])
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:

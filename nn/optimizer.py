@@ -218,12 +218,17 @@ class Optimizer:
                 flat.step(self, group)
             else:
                 self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
+            updated = []
             for p in params:
                 if p.grad is not None and (flat is None or p.data.size > PACK_LIMIT):
-                    state = self.state.setdefault(p, {})
-                    follow_device(state, p.data)
+                    state = self.state.get(p)
+                    if state is None:
+                        state = self.state[p] = {}
+                    elif state:
+                        follow_device(state, p.data)
                     self.update(p.data, p.grad.data, state, group)
-                    ag.increment_version(p)
+                    updated.append(p)
+            ag.increment_version(updated)
         return loss
 
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
@@ -351,7 +356,11 @@ class Optimizer:
         """
         key = (like.dtype, slot)
         work = self._work.get(key)
-        if work is None or work.size < like.size or not _same_place(work, like):
+        if (
+            work is None
+            or work.size < like.size
+            or ((type(like) is not np.ndarray or type(work) is not np.ndarray) and not _same_place(work, like))
+        ):
             work = self._work[key] = np.empty_like(like, shape=(like.size,))
         return work[: like.size].reshape(like.shape)
 
