@@ -81,6 +81,7 @@ class Optimizer:
         self.state: dict[ag.Tensor, dict[str, Any]] = {}
         self._flat: dict[int, _FlatGroup] = {}  # group index → its state as flat arrays
         self._work: dict[tuple[np.dtype, int], np.ndarray] = {}  # reused scratch arrays, see workspace()
+        self._shaped: dict[tuple[Any, ...], np.ndarray] = {}  # (dtype, slot, shape) → the host view workspace() made
         groups = list(params)
         if not groups:
             raise InvalidArgumentError(
@@ -354,15 +355,18 @@ class Optimizer:
         >>> a.shape, b.shape, np.shares_memory(a, b), np.shares_memory(a, opt.workspace(big, slot=1))
         ((3, 4), (5,), True, False)
         """
+        shaped = self._shaped.get((like.dtype, slot, like.shape))
+        if shaped is not None and type(like) is np.ndarray:  # (every step asks for the same shapes)
+            return shaped
         key = (like.dtype, slot)
         work = self._work.get(key)
-        if (
-            work is None
-            or work.size < like.size
-            or ((type(like) is not np.ndarray or type(work) is not np.ndarray) and not _same_place(work, like))
-        ):
+        if work is None or work.size < like.size or not _same_place(work, like):
             work = self._work[key] = np.empty_like(like, shape=(like.size,))
-        return work[: like.size].reshape(like.shape)
+            self._shaped.clear()  # views of the array it replaces
+        view = work[: like.size].reshape(like.shape)
+        if type(view) is np.ndarray:
+            self._shaped[(like.dtype, slot, like.shape)] = view
+        return view
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self) -> dict[str, Any]:

@@ -206,11 +206,15 @@ def _rows(a: Any, width: int, batch: tuple[int, ...] = ()) -> Any:
 
 
 def _linear_vjp_w(g, y, x, w, b):
+    if g.ndim == 2 and x.ndim == 2:  # the common (batch, features) case: no reshapes
+        return g.T @ x
     batch = g.shape[: g.ndim - y.ndim]
     return _mT(_rows(g, w.shape[0], batch)) @ _rows(x, w.shape[1])
 
 
 def _linear_vjp_b(g, y, x, w, b):
+    if g.ndim == 2 and y.ndim == 2:
+        return g.sum(axis=0)
     batch = g.shape[: g.ndim - y.ndim]
     return _rows(g, w.shape[0], batch).sum(axis=-2)
 
