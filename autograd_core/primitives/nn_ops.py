@@ -92,11 +92,12 @@ def _ce_forward(z, target):
     # log-softmax from the shifted logits directly: forming logsumexp(z) first
     # and subtracting z loses every digit of precision in float32 at |z| ~ 1e6.
     shifted = z - z.max(axis=-1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    if _is_index_target(target):
-        rows = log_p.reshape(-1, z.shape[-1])
-        return -rows[arange(len(rows), target), target.ravel()].reshape(target.shape)
-    return -(target * log_p).sum(axis=-1)
+    lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # log Σ exp of the shifted logits, in [0, log C]
+    if _is_index_target(target):  # −log_p[class] = lse − shifted[class], computed for the picked class only
+        rows = shifted.reshape(-1, z.shape[-1])
+        picked = rows[arange(len(rows), target), target.ravel()].reshape(target.shape)
+        return lse.reshape(target.shape) - picked
+    return -(target * (shifted - lse)).sum(axis=-1)
 
 
 def _ce_residual(z, target):
