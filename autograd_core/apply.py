@@ -241,6 +241,8 @@ def scalar_result(out: Any, arrays: Sequence[Any]) -> np.ndarray:
     A backend array (CuPy's, ...) stays on its device.
     """
     out = as_array(out)
+    if len(arrays) == 1 and getattr(arrays[0], "dtype", None) is out.dtype:  # a reduction of one array, as usual
+        return out
     if out.dtype.kind == "f":
         floats = [a.dtype for a in arrays if hasattr(a, "dtype") and a.dtype.kind == "f"]
         if floats:

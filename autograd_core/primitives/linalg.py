@@ -214,7 +214,7 @@ def _linear_vjp_w(g, y, x, w, b):
 
 def _linear_vjp_b(g, y, x, w, b):
     if g.ndim == 2 and y.ndim == 2:
-        return g.sum(axis=0)
+        return np.add.reduce(g, axis=0) if type(g) is np.ndarray else g.sum(axis=0)
     batch = g.shape[: g.ndim - y.ndim]
     return _rows(g, w.shape[0], batch).sum(axis=-2)
 

@@ -92,7 +92,7 @@ def _ce_forward(z, target):
     # log-softmax from the shifted logits directly: forming logsumexp(z) first
     # and subtracting z loses every digit of precision in float32 at |z| ~ 1e6.
     shifted = z - z.max(axis=-1, keepdims=True)
-    lse = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # log Σ exp of the shifted logits, in [0, log C]
+    lse = np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))  # log Σ exp(shifted), in [0, log C]
     if _is_index_target(target):  # −log_p[class] = lse − shifted[class], computed for the picked class only
         rows = shifted.reshape(-1, z.shape[-1])
         picked = rows[arange(len(rows), target), target.ravel()].reshape(target.shape)
@@ -112,8 +112,8 @@ def _ce_residual(z, target):
 
 def _ce_residual_of_labels(z: np.ndarray, target: np.ndarray) -> np.ndarray:
     """softmax(z) − onehot(target) for host arrays: one new array, each step after the first in place."""
-    p = np.exp(z - z.max(axis=-1, keepdims=True))
-    p /= p.sum(axis=-1, keepdims=True)
+    p = np.exp(z - np.maximum.reduce(z, axis=-1, keepdims=True))  # (the ufuncs' reduce: no Python-level wrapper)
+    p /= np.add.reduce(p, axis=-1, keepdims=True)
     if p.ndim == 2:
         p[np.arange(len(p)), target] -= 1
     else:

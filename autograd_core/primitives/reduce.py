@@ -162,7 +162,7 @@ def sum(x: Any, /, axis: Axis = None, keepdims: bool = False) -> np.ndarray:  # 
 
 
 @reduction(
-    vjp=(lambda g, y, x, axis, keepdims: unreduce(g / reduced_count(x, axis), x, axis, keepdims),),
+    vjp=(lambda g, y, x, axis, keepdims: unreduce(g, x, axis, keepdims) / reduced_count(x, axis),),
     jvp=(lambda t, y, x, axis, keepdims: t.mean(axis=axis, keepdims=keepdims),),
     formula="y = (1/n) Σᵢ xᵢ",
     vjp_text="x̄ = broadcast(ȳ) / n",
