@@ -206,3 +206,14 @@ def test_a_summed_gradient_handed_to_hooks_is_not_written_afterwards():
     (h + h + h + h).sum().backward()
     np.testing.assert_array_equal(kept[0].data, np.full(4, 4.0))
     np.testing.assert_array_equal(x.grad.data, np.full(4, 4.0))
+
+
+def test_work_arrays_give_the_same_view_per_shape_and_new_views_after_growing():
+    opt = nn.optim.SGD([ag.tensor([0.0], requires_grad=True)], lr=0.1)
+    small, big = np.zeros((2, 3)), np.zeros((40, 50))
+    first = opt.workspace(small)
+    assert opt.workspace(small) is first  # each step asks for the same shapes: made once
+    grown = opt.workspace(big)  # a larger parameter replaces the array...
+    again = opt.workspace(small)
+    assert again is not first and np.shares_memory(again, grown)  # ...and the views with it
+    assert again.shape == (2, 3) and opt.workspace(small, slot=1) is not again

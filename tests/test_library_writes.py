@@ -174,3 +174,18 @@ def test_a_reported_write_through_a_view_is_seen_by_its_base():
     ag.increment_version(view)
     with pytest.raises(InplaceModificationError):
         recorded.backward()
+
+
+def test_increment_version_of_several_tensors_marks_each_with_one_tick():
+    """An optimizer step reports all its writes at once: every tensor in the sequence is marked, views included."""
+    a, b = ag.tensor([1.0, 2.0], requires_grad=True), ag.tensor(np.ones(3), requires_grad=True)
+    view = b[1:]
+    recorded_a, recorded_b = (a * a).sum(), (b * b).sum()
+    ag.increment_version(t for t in (a, view))  # any iterable of tensors
+    assert a._version == b._version > 0  # one tick, shared by the view's base
+    for recorded in (recorded_a, recorded_b):
+        with pytest.raises(InplaceModificationError):
+            recorded.backward()
+    before = a._version
+    ag.increment_version([])  # nothing written: the clock does not move for anyone
+    assert a._version == before
