@@ -6,7 +6,7 @@ Operator sugar and op methods (``x.tanh()``, ``x @ w``) are bound in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -1273,7 +1273,13 @@ def increment_version(t: Tensor | Sequence[Tensor]) -> None:
     if isinstance(t, Tensor):
         t._mark_written()
         return
-    tensors = list(t)
+    tensors = list(t) if isinstance(t, Iterable) and not isinstance(t, np.ndarray) else [t]
+    for x in tensors:
+        if not isinstance(x, Tensor):
+            raise ArgumentTypeError(
+                f"increment_version: expected a Tensor or a sequence of Tensors, got {type(x).__name__} "
+                "(a write to a plain array has no version counter to record it)"
+            )
     if not tensors:
         return
     if _state.current().slow:

@@ -44,7 +44,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core.compiler import recording
-from autograd_core.errors import ArgumentTypeError, InvalidArgumentError
+from autograd_core.errors import ArgumentTypeError, InvalidArgumentError, ShapeError
 
 from .utils import reset_grad
 
@@ -211,6 +211,7 @@ class Optimizer:
                 loss = closure()
         for index, group in enumerate(self.param_groups):
             params = group["params"]
+            self._check_gradient_shapes(params)
             small = [p for p in params if p.data.size <= PACK_LIMIT] if self.packs(group) else []
             flat = None
             if len(small) > 1 and all(p.grad is not None for p in small):
@@ -220,17 +221,28 @@ class Optimizer:
             else:
                 self._flat.pop(index, None)  # one-at-a-time steps can leave the parameters' states unequal
             updated = []
-            for p in params:
-                if p.grad is not None and (flat is None or p.data.size > PACK_LIMIT):
-                    state = self.state.get(p)
-                    if state is None:
-                        state = self.state[p] = {}
-                    elif state:
-                        follow_device(state, p.data)
-                    self.update(p.data, p.grad.data, state, group)
-                    updated.append(p)
-            ag.increment_version(updated)
+            try:
+                for p in params:
+                    if p.grad is not None and (flat is None or p.data.size > PACK_LIMIT):
+                        state = self.state.get(p)
+                        if state is None:
+                            state = self.state[p] = {}
+                        elif state:
+                            follow_device(state, p.data)
+                        updated.append(p)  # (before the write: a rule that fails half-way may have written)
+                        self.update(p.data, p.grad.data, state, group)
+            finally:
+                ag.increment_version(updated)  # one tick for the group's writes, even when one of them failed
         return loss
+
+    def _check_gradient_shapes(self, params: list[ag.Tensor]) -> None:
+        for p in params:
+            g = p.grad
+            if g is not None and g.data.shape != p.data.shape:
+                raise ShapeError(
+                    f"{type(self).__name__}.step: a parameter of shape {p.shape} has a gradient of shape "
+                    f"{g.shape}; a gradient assigned by hand must have its parameter's shape"
+                )
 
     def _flat_group(self, index: int, params: list[ag.Tensor]) -> _FlatGroup | None:
         """The group's flat state, built from the per-parameter states if needed; None if they cannot merge."""

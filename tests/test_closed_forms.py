@@ -130,3 +130,10 @@ def test_binary_cross_entropy_is_finite_at_saturated_probabilities(dtype):
     assert loss.dtype == dtype and p.grad.dtype == dtype and np.isfinite(p.grad.data).all()
     assert p.grad.data[0] == 0 and p.grad.data[1] == 0 and p.grad.data[2] < 0 < p.grad.data[3]
     assert float(p.grad.data[4]) == pytest.approx((0.3 - 1) / (0.3 * 0.7), rel=1e-2)
+
+
+def test_cross_entropy_of_a_certain_class_is_minus_zero_as_in_pytorch():
+    """−log_p[class] with log_p[class] = +0 exactly: −0.0, the sign PyTorch gives too."""
+    loss = ag.cross_entropy(ag.tensor([[100.0, 0.0], [0.0, 0.0]]), np.array([0, 1]))
+    assert loss.data[0] == 0.0 and np.signbit(loss.data[0])
+    np.testing.assert_allclose(loss.data[1], np.log(2.0), rtol=1e-15)

@@ -36,6 +36,16 @@ def test_linear_with_zero_input_features_has_zero_gradients(lead, bias):
     assert rev.shape == fwd.shape == lead + (2, 2, 0)
 
 
+@pytest.mark.parametrize("rows", [5, 0])
+def test_linear_backward_with_an_empty_batch_of_seeds(rows):
+    """Batched seeds (run_backward's leading axes) of length 0 give empty gradients, not a reshape error."""
+    x = ag.tensor(np.ones((rows, 3)))
+    w, b = ag.tensor(np.ones((4, 3)), requires_grad=True), ag.tensor(np.ones(4), requires_grad=True)
+    y = ag.linear(x, w, b)
+    gw, gb = ag.run_backward([y], [np.zeros((0, rows, 4))], inputs=[w, b], accumulate=False)
+    assert gw.shape == (0, 4, 3) and gb.shape == (0, 4)
+
+
 def _work(fn) -> int:
     """Python lines run plus positional arguments passed through ``*args`` while ``fn()`` runs.
 

@@ -11,7 +11,7 @@ import pytest
 
 import autograd_core as ag
 import nn
-from autograd_core.errors import InplaceModificationError
+from autograd_core.errors import ArgumentTypeError, InplaceModificationError, ShapeError
 
 OPTIMIZERS = [
     ("SGD", dict(lr=0.1)),
@@ -189,3 +189,37 @@ def test_increment_version_of_several_tensors_marks_each_with_one_tick():
     before = a._version
     ag.increment_version([])  # nothing written: the clock does not move for anyone
     assert a._version == before
+
+
+def test_increment_version_of_something_else_is_a_library_error():
+    for bad in ([np.ones(2)], np.ones(2), 3):
+        with pytest.raises(ArgumentTypeError, match="Tensor or a sequence of Tensors"):
+            ag.increment_version(bad)
+
+
+def test_a_step_that_fails_half_way_still_reports_the_writes_it_made():
+    class FailsOnSecond(nn.optim.SGD):
+        def update(self, p, g, state, group):
+            if p.shape == (2,):
+                raise RuntimeError("second parameter")
+            super().update(p, g, state, group)
+
+    big = ag.tensor(np.ones(5000), requires_grad=True)  # updated where it is, before the failure
+    small = ag.tensor(np.ones(2), requires_grad=True)
+    opt = FailsOnSecond([big, small], lr=0.5)
+    recorded = (big * 2.0).sum()
+    big.grad, small.grad = ag.ones(5000), ag.ones(2)
+    with pytest.raises(RuntimeError, match="second parameter"):
+        opt.step()
+    assert big.data[0] == 0.5  # written...
+    with pytest.raises(InplaceModificationError):  # ...and reported
+        recorded.backward()
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused_before_anything_is_written():
+    a, b = ag.tensor(np.ones(5000), requires_grad=True), ag.tensor(np.ones(3), requires_grad=True)
+    for opt in (nn.optim.SGD([a, b], lr=0.5), nn.optim.Adam([a, b], lr=0.5)):
+        a.grad, b.grad = ag.ones(5000), ag.ones(1)  # (1,) would broadcast over (3,) silently
+        with pytest.raises(ShapeError, match=r"shape \(3,\) has a gradient of shape \(1,\)"):
+            opt.step()
+        assert a.data[0] == 1.0 and b._version == 0

@@ -198,9 +198,9 @@ def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
 def _rows(a: Any, width: int, batch: tuple[int, ...] = ()) -> Any:
     """View ``a`` as a stack of rows of ``width`` (leading axes merged), batch kept.
 
-    With ``width`` 0 the row count is spelled out (-1 would be ambiguous).
+    With ``width`` (or a batch size) 0 the row count is spelled out (-1 would be ambiguous).
     """
-    if width:
+    if width and 0 not in batch:
         return a.reshape(batch + (-1, width))
     return a.reshape(batch + (math.prod(a.shape[len(batch) : -1]), width))
 

@@ -93,10 +93,10 @@ def _ce_forward(z, target):
     # and subtracting z loses every digit of precision in float32 at |z| ~ 1e6.
     shifted = z - z.max(axis=-1, keepdims=True)
     lse = np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))  # log Σ exp(shifted), in [0, log C]
-    if _is_index_target(target):  # −log_p[class] = lse − shifted[class], computed for the picked class only
+    if _is_index_target(target):  # −log_p[class] = −(shifted[class] − lse), for the picked class only
         rows = shifted.reshape(-1, z.shape[-1])
         picked = rows[arange(len(rows), target), target.ravel()].reshape(target.shape)
-        return lse.reshape(target.shape) - picked
+        return -(picked - lse.reshape(target.shape))  # (a loss of exactly 0 is −0.0, as PyTorch gives)
     return -(target * (shifted - lse)).sum(axis=-1)
 
 
