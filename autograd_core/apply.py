@@ -93,7 +93,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
             tensors += 1
             if x.requires_grad:
                 record = True
-        elif type(x) is float or type(x) is int or x is None:
+        elif type(x) is float or type(x) is int or x is None:  # None: an optional operand left out
             arrays.append(x)  # a weak Python number: ``x32 * 2.0`` stays float32
         elif type(x) is np.ndarray and x.dtype.kind in "biuf":  # host numbers: an input batch, class labels
             arrays.append(x)
@@ -103,7 +103,7 @@ def apply(prim: Primitive, inputs: tuple, params: dict) -> Tensor:
             break
     if not tensors or (constants and not on_host(arrays)):
         inputs, arrays, record = coerce_operands(prim, inputs)
-        tensors = len(arrays)  # (any operand may now be an array constant: promotion looks at them all)
+        tensors, constants = len(arrays), 0  # (any operand may now be an array: promotion looks at them all)
     try:
         state = _local.state
     except AttributeError:  # the thread's first op

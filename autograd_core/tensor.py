@@ -648,9 +648,7 @@ class Tensor:
     def _mark_written(self) -> None:
         """Record an in-place write (every write the library makes calls this), so a graph that saved
         this tensor before the write refuses to backpropagate with the new values."""
-        if _state.current().slow:
-            observed("written", self)
-        self._shared_writes()[0] = write_tick()
+        mark_written((self,))
 
     @property
     def _version(self) -> int:
@@ -1280,6 +1278,11 @@ def increment_version(t: Tensor | Sequence[Tensor]) -> None:
                 f"increment_version: expected a Tensor or a sequence of Tensors, got {type(x).__name__} "
                 "(a write to a plain array has no version counter to record it)"
             )
+    mark_written(tensors)
+
+
+def mark_written(tensors: Sequence[Tensor]) -> None:
+    """Record in-place writes to ``tensors``, all at one tick of the clock (nothing for an empty sequence)."""
     if not tensors:
         return
     if _state.current().slow:

@@ -106,14 +106,19 @@ class SGD(Optimizer):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
         super().__init__(params, defaults)
 
+    @staticmethod
+    def _plain(group: dict[str, Any]) -> bool:
+        """No momentum and no weight decay: p −= lr·g."""
+        return not group["momentum"] and not group["weight_decay"]
+
     def packs(self, group: dict[str, Any]) -> bool:
         """Plain SGD (p −= lr·g, two numpy calls per parameter) gains nothing from a flat vector."""
-        return bool(group["momentum"] or group["weight_decay"])
+        return not self._plain(group)
 
     def update(self, p, g, state, group):
         mu = group["momentum"]
         work = self.workspace(p)
-        if not mu and not group["weight_decay"]:  # plain SGD: p −= lr·g
+        if self._plain(group):
             p -= np.multiply(g, group["lr"], out=work)
             return
         g = _with_weight_decay(self, p, g, group["weight_decay"])
@@ -135,7 +140,7 @@ class SGD(Optimizer):
     def fused_update(self, p, g, state, group, scratch):
         """``update`` without temporary arrays (compiled training steps)."""
         mu = group["momentum"]
-        if not mu and not group["weight_decay"]:  # plain SGD, the common case: p −= lr·g in two calls
+        if self._plain(group):  # the common case: p −= lr·g in two calls
             step = scratch.get("step")
             if step is None or step.shape != p.shape or step.dtype != p.dtype:
                 step = _scratch(scratch, "step", p)

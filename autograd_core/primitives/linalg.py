@@ -198,23 +198,22 @@ def linear(x: Any, weight: Any, bias: Any = None, /) -> np.ndarray:
 def _rows(a: Any, width: int, batch: tuple[int, ...] = ()) -> Any:
     """View ``a`` as a stack of rows of ``width`` (leading axes merged), batch kept.
 
-    With ``width`` (or a batch size) 0 the row count is spelled out (-1 would be ambiguous).
+    An operand already in rows (a (batch, features) matrix) is returned as it is. With ``width``
+    (or a batch size) 0 the row count is spelled out (-1 would be ambiguous).
     """
+    if a.ndim == len(batch) + 2:
+        return a
     if width and 0 not in batch:
         return a.reshape(batch + (-1, width))
     return a.reshape(batch + (math.prod(a.shape[len(batch) : -1]), width))
 
 
 def _linear_vjp_w(g, y, x, w, b):
-    if g.ndim == 2 and x.ndim == 2:  # the common (batch, features) case: no reshapes
-        return g.T @ x
     batch = g.shape[: g.ndim - y.ndim]
     return _mT(_rows(g, w.shape[0], batch)) @ _rows(x, w.shape[1])
 
 
 def _linear_vjp_b(g, y, x, w, b):
-    if g.ndim == 2 and y.ndim == 2:
-        return np.add.reduce(g, axis=0) if type(g) is np.ndarray else g.sum(axis=0)
     batch = g.shape[: g.ndim - y.ndim]
     return _rows(g, w.shape[0], batch).sum(axis=-2)
 
